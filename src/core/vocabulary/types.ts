@@ -41,4 +41,9 @@ export interface TermInfo {
   readonly collectedOn: readonly Platform[];
   /** Present in the 2013 MIR list, i.e. usable in OpenIOC 1.0 / Redline. */
   readonly inMir2013: boolean;
+  /**
+   * FireEye's own marking in the term title (`*Deprecated*`, `*Unsupported*`); absent when
+   * unmarked. Informative only: iocscan's support is `collectedOn`.
+   */
+  readonly vendorStatus?: "deprecated" | "unsupported";
 }

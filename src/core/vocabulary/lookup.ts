@@ -1,0 +1,111 @@
+/**
+ * Term look-up: the generated rows turned into {@link TermInfo} once, on first use, and indexed
+ * for O(1) case-insensitive resolution.
+ *
+ * @module
+ */
+import { isInformationalDocument } from "./informational.js";
+import { isListValuedPath } from "./list-valued.js";
+import { linuxCollectedTerms } from "./linux-collected.js";
+import {
+  TERM_FLAG_DEPRECATED,
+  TERM_FLAG_MIR2013,
+  TERM_FLAG_UNSUPPORTED,
+  TERM_ROWS,
+  type TermRow,
+} from "./terms.generated.js";
+import type { Platform, TermInfo } from "./types.js";
+
+const EVENT_ITEM_PREFIX = "eventitem/";
+
+const PLATFORM_OF_LETTER: Readonly<Record<string, Platform>> = { w: "win", m: "osx", l: "linux" };
+
+interface TermIndex {
+  readonly all: readonly TermInfo[];
+  /** Exact spelling → info. */
+  readonly exact: ReadonlyMap<string, TermInfo>;
+  /** Lower-cased spelling → info. Where two terms differ only in case, the first in sort order. */
+  readonly folded: ReadonlyMap<string, TermInfo>;
+}
+
+let index: TermIndex | undefined;
+
+/** The document of a canonical term: its first path segment. */
+function documentOf(term: string): string {
+  const slash = term.indexOf("/");
+  return slash < 0 ? term : term.slice(0, slash);
+}
+
+function toTermInfo(row: TermRow, linux: ReadonlySet<string>): TermInfo {
+  const [term, type, letters, flags] = row;
+  const document = documentOf(term);
+  const platforms = [...letters].map((l) => PLATFORM_OF_LETTER[l]).filter((p): p is Platform => p !== undefined);
+  const base = {
+    term,
+    document,
+    type,
+    platforms,
+    listValued: isListValuedPath(term),
+    informational: isInformationalDocument(document),
+    collectedOn: linux.has(term) ? (["linux"] as const) : ([] as const),
+    inMir2013: (flags & TERM_FLAG_MIR2013) !== 0,
+  };
+  if ((flags & TERM_FLAG_UNSUPPORTED) !== 0) return { ...base, vendorStatus: "unsupported" };
+  if ((flags & TERM_FLAG_DEPRECATED) !== 0) return { ...base, vendorStatus: "deprecated" };
+  return base;
+}
+
+function buildIndex(): TermIndex {
+  const linux = new Set(linuxCollectedTerms());
+  const all = TERM_ROWS.map((row) => Object.freeze(toTermInfo(row, linux)));
+  const exact = new Map<string, TermInfo>();
+  const folded = new Map<string, TermInfo>();
+  for (const info of all) {
+    exact.set(info.term, info);
+    const key = info.term.toLowerCase();
+    // `CookieHistoryItem/IsHTTPOnly` and its deprecated twin `IsHttpOnly`: prefer the current one.
+    const seen = folded.get(key);
+    if (seen === undefined || (seen.vendorStatus !== undefined && info.vendorStatus === undefined)) folded.set(key, info);
+  }
+  return { all, exact, folded };
+}
+
+function getIndex(): TermIndex {
+  index ??= buildIndex();
+  return index;
+}
+
+function find(candidate: string, idx: TermIndex): TermInfo | undefined {
+  return idx.exact.get(candidate) ?? idx.folded.get(candidate.toLowerCase());
+}
+
+/**
+ * Resolves a search term to the vocabulary's entry.
+ *
+ * - Case-insensitive (third-party writers produce `FileItem/MD5Sum`); an exact spelling wins over
+ *   a case-folded one.
+ * - A leading `eventItem/` is dropped (HX writes both `eventItem/processEvent/pid` and
+ *   `processEvent/pid`). The generic event fields keep their prefix in the vocabulary, so
+ *   `eventItem/timestamp` and the parser's stripped `timestamp` both resolve to it.
+ * - Surrounding whitespace is ignored.
+ *
+ * Returns undefined for an unknown term.
+ */
+export function lookupTerm(search: string): TermInfo | undefined {
+  const idx = getIndex();
+  const term = search.trim();
+  const direct = find(term, idx);
+  if (direct !== undefined) return direct;
+  if (term.toLowerCase().startsWith(EVENT_ITEM_PREFIX)) return find(term.slice(EVENT_ITEM_PREFIX.length), idx);
+  return find(`eventItem/${term}`, idx);
+}
+
+/** Every known term, sorted by spelling (code-unit order). */
+export function allTerms(): readonly TermInfo[] {
+  return getIndex().all;
+}
+
+/** The documents of the vocabulary (`FileItem`, `processEvent`, ...), sorted. */
+export function allDocuments(): string[] {
+  return [...new Set(getIndex().all.map((t) => t.document))].sort();
+}
