@@ -74,11 +74,17 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     if (prefixDecodes(mid)) low = mid;
     else high = mid - 1;
   }
-  // `low` is the longest decodable prefix: the bad byte is at `low`, or the file ends inside a
-  // sequence; either way step back to the sequence's lead byte.
-  let start = Math.min(low, bytes.length - 1);
-  while (start > 0 && ((bytes[start] ?? 0) & 0xc0) === 0x80) start--;
-  return start;
+  // `low` is the longest decodable prefix, so the sequence holding byte `low` is the bad one:
+  // it starts at `low` itself unless an earlier lead byte was still waiting for continuations.
+  let lead = Math.min(low, bytes.length) - 1;
+  while (lead > 0 && isContinuation(bytes[lead])) lead--;
+  const leadByte = bytes[lead] ?? 0;
+  const length = leadByte >= 0xf0 ? 4 : leadByte >= 0xe0 ? 3 : leadByte >= 0xc0 ? 2 : 1;
+  return lead >= 0 && lead + length > low ? lead : low;
+}
+
+function isContinuation(byte: number | undefined): boolean {
+  return ((byte ?? 0) & 0xc0) === 0x80;
 }
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
