@@ -13,7 +13,8 @@
  * The output is deterministic: terms sorted by code unit, one row per term, no timestamps.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { SaxesParser } from "saxes";
 import type { Platform, ValueType } from "../src/core/vocabulary/types.js";
 
@@ -236,7 +237,7 @@ function argValue(args: readonly string[], name: string): string | undefined {
 function main(args: readonly string[]): number {
   const sourceArg = argValue(args, "--source");
   const sourceDir = sourceArg !== undefined
-    ? new URL(`${sourceArg.replace(/\/?$/, "/")}`, `file://${process.cwd()}/`)
+    ? pathToFileURL(`${resolve(sourceArg)}/`)
     : new URL("../../shared/corpus/openioc/schema/iocterms/", import.meta.url);
   const target = new URL("../src/core/vocabulary/terms.generated.ts", import.meta.url);
   const warnings: string[] = [];

@@ -23,7 +23,8 @@ export type IpResult = { readonly ok: true; readonly ip: IpAddress } | { readonl
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
-const MAPPED_PREFIX = 0xffffn << 32n;
+/** The upper 96 bits of an IPv4-mapped address (::ffff:0:0/96). */
+const MAPPED_PREFIX = 0xffffn;
 
 function fail(reason: string): IpResult {
   return { ok: false, reason };
