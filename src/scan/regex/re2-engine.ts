@@ -1,0 +1,46 @@
+/**
+ * The production {@link RegexEngine}: Google RE2 through the `re2` package. RE2 runs in time
+ * linear in the input whatever the pattern, so a hostile `matches` item such as `(a+)+$` cannot
+ * stall a scan; patterns RE2 cannot express (backreferences, lookarounds) are refused and the
+ * item evaluates as UNKNOWN instead.
+ *
+ * @module
+ */
+import { createRequire } from "node:module";
+import type { CompiledRegex, RegexCompileError, RegexEngine, RegexOptions } from "../../core/compile/regex-engine.js";
+
+/** The part of the `re2` API used here. */
+type Re2Constructor = new (pattern: string, flags: string) => { test(text: string): boolean };
+
+// `re2` is CommonJS with `export =`; without esModuleInterop a default import does not type-check.
+const RE2 = createRequire(import.meta.url)("re2") as Re2Constructor;
+
+/** Longest pattern accepted; the longest real one is a few hundred characters. */
+export const MAX_PATTERN_LENGTH = 16 * 1024;
+
+/**
+ * Creates the RE2-backed engine. Flags: `i` unless the item preserves case; never `s` (XPath
+ * `.` stops at a newline) and never `g` (a global regex keeps state between `test` calls).
+ *
+ * @example
+ * ```ts
+ * const engine = createRe2Engine();
+ * const plan = compilePlan(iocs, { regexEngine: engine });
+ * ```
+ */
+export function createRe2Engine(): RegexEngine {
+  return {
+    compile(pattern: string, options: RegexOptions): CompiledRegex | RegexCompileError {
+      if (pattern.length > MAX_PATTERN_LENGTH) {
+        return { error: `the pattern is ${pattern.length} characters long, more than ${MAX_PATTERN_LENGTH}` };
+      }
+      try {
+        const re = new RE2(pattern, options.ignoreCase ? "iu" : "u");
+        return { test: (text: string) => re.test(text) };
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        return { error: `RE2 cannot run this pattern: ${message}` };
+      }
+    },
+  };
+}
