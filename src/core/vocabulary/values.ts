@@ -174,7 +174,8 @@ export function compareValues(a: OrderedValue, b: OrderedValue): number | undefi
 
 /**
  * `is` on typed values: `actual` (a record's value) equals `expected` or lies inside its range.
- * Undefined when the two cannot be compared (different kinds, IPv4 against IPv6).
+ * Undefined when the two cannot be compared (different kinds, IPv4 against IPv6). Strings compare
+ * exactly here; case folding (preserve-case) is the evaluator's business.
  */
 export function valueIs(expected: ParsedValue, actual: ParsedValue): boolean | undefined {
   if (expected.kind === "range") {
