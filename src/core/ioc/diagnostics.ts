@@ -27,6 +27,7 @@ export const DIAGNOSTIC_CODES = {
   IOC005: { severity: "error", summary: "Elements are nested deeper than the depth limit" },
   IOC006: { severity: "error", summary: "The file is binary or not valid text" },
   IOC007: { severity: "error", summary: "The IOC has no indicator logic (no definition or criteria)" },
+  IOC008: { severity: "error", summary: "The file cannot be read (missing, permission denied, not a regular file)" },
   IOC010: { severity: "error", summary: "Unknown Indicator operator" },
   IOC011: { severity: "error", summary: "Unknown IndicatorItem condition" },
   IOC012: { severity: "warning", summary: "Non-standard condition spelling mapped to a standard one" },

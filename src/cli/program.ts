@@ -1,0 +1,25 @@
+/**
+ * The command tree of `iocscan`.
+ *
+ * @module
+ */
+import { Command } from "commander";
+import { registerIocCommands } from "./commands/ioc.js";
+import { VERSION } from "./version.js";
+
+/** What a command reports back to the runner: the process exit status (DESIGN.md section 5). */
+export interface CliRun {
+  exitCode: number;
+}
+
+/** Builds the `iocscan` program with every sub-command registered. */
+export function buildProgram(run: CliRun): Command {
+  const program = new Command("iocscan")
+    .description("Find indicators of compromise (OpenIOC 1.0 and 1.1) on computers and respond to them")
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerIocCommands(program, run);
+  return program;
+}

@@ -1,0 +1,163 @@
+/**
+ * Loads IOC files from disk: expands folders, reads with a size bound, parses, checks each IOC
+ * against the vocabulary and the set for duplicate ids. The single entry point for
+ * `iocscan ioc check`, `iocscan scan` and the agent, so all three judge a file the same way.
+ *
+ * @module
+ */
+import { readFile, readdir, realpath, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  checkIoc,
+  checkIocSet,
+  diagnostic,
+  hasErrors,
+  parseIoc,
+  DEFAULT_MAX_BYTES,
+  type CheckIocOptions,
+  type Diagnostic,
+  type IocDocument,
+  type OpenIocVersion,
+  type ParseIocOptions,
+} from "../core/ioc/index.js";
+import { isRegexError, type RegexEngine } from "../core/compile/regex-engine.js";
+
+/** Options of {@link loadIocFiles}. */
+export interface LoadIocsOptions extends ParseIocOptions, Omit<CheckIocOptions, "regexProblem"> {
+  /** Used to tell which `matches` patterns cannot be run. */
+  readonly regexEngine?: RegexEngine;
+}
+
+/** One IOC file as loaded. */
+export interface LoadedIoc {
+  readonly file: string;
+  /** True when the file can be evaluated: it parsed and has no error-level diagnostic. */
+  readonly ok: boolean;
+  /** True when an earlier file of the set has the same IOC id: this one is not evaluated. */
+  readonly duplicate: boolean;
+  readonly openiocVersion?: OpenIocVersion;
+  readonly id?: string;
+  readonly title?: string;
+  readonly items: number;
+  readonly supportedItems: number;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly document?: IocDocument;
+}
+
+const IOC_FILE = /\.(ioc|xml)$/i;
+
+/** Loads every IOC file named by `paths` (files, or folders searched recursively for *.ioc and *.xml). */
+export async function loadIocFiles(paths: readonly string[], options: LoadIocsOptions = {}): Promise<LoadedIoc[]> {
+  const { files, unreadableFolders } = await expandPaths(paths);
+  const loaded: LoadedIoc[] = [...unreadableFolders];
+  for (const file of files) loaded.push(await loadOne(file, options));
+
+  const set = checkIocSet(loaded);
+  return loaded.map((entry, index) => {
+    const extra = set.diagnostics.get(index);
+    if (!extra) return entry;
+    return { ...entry, duplicate: set.duplicates.has(index), diagnostics: [...entry.diagnostics, ...extra] };
+  });
+}
+
+async function loadOne(file: string, options: LoadIocsOptions): Promise<LoadedIoc> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  let bytes: Buffer;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return unreadable(file, `Cannot read "${file}": not a regular file`);
+    if (info.size > maxBytes) {
+      return unreadable(file, `The file is ${info.size} bytes, larger than the limit of ${maxBytes} bytes`, "IOC004");
+    }
+    bytes = await readFile(file);
+  } catch (error) {
+    return unreadable(file, `Cannot read "${file}": ${describeError(error)}`);
+  }
+
+  const parsed = parseIoc(bytes, options);
+  const document = parsed.document;
+  if (!document) return { file, ok: false, duplicate: false, items: 0, supportedItems: 0, diagnostics: parsed.diagnostics };
+
+  const engine = options.regexEngine;
+  const check = checkIoc(document, {
+    ...options,
+    ...(engine
+      ? {
+          regexProblem: (pattern: string, ignoreCase: boolean) => {
+            const compiled = engine.compile(pattern, { ignoreCase });
+            return isRegexError(compiled) ? compiled.error : undefined;
+          },
+        }
+      : {}),
+  });
+  const diagnostics = [...parsed.diagnostics, ...check.diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
+  return {
+    file,
+    ok: !hasErrors(diagnostics),
+    duplicate: false,
+    openiocVersion: document.version,
+    id: document.id,
+    title: document.title,
+    items: check.items,
+    supportedItems: check.supportedItems,
+    diagnostics,
+    document,
+  };
+}
+
+function unreadable(file: string, message: string, code: "IOC004" | "IOC008" = "IOC008"): LoadedIoc {
+  return { file, ok: false, duplicate: false, items: 0, supportedItems: 0, diagnostics: [diagnostic(code, message)] };
+}
+
+/** Files named directly are taken whatever their extension; folders give their *.ioc and *.xml. */
+async function expandPaths(paths: readonly string[]): Promise<Walk> {
+  const found: Walk = { files: [], unreadableFolders: [], seen: new Set() };
+  for (const path of paths) {
+    const absolute = resolve(path);
+    const info = await stat(absolute).catch(() => undefined);
+    if (info?.isDirectory()) await walk(absolute, found);
+    else found.files.push(absolute);
+  }
+  return found;
+}
+
+interface Walk {
+  readonly files: string[];
+  readonly unreadableFolders: LoadedIoc[];
+  /** Real paths of the folders walked: symlinked folders are followed once, so loops end. */
+  readonly seen: Set<string>;
+}
+
+async function walk(directory: string, found: Walk): Promise<void> {
+  const real = await realpath(directory).catch(() => directory);
+  if (found.seen.has(real)) return;
+  found.seen.add(real);
+  let entries;
+  try {
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    found.unreadableFolders.push(unreadable(directory, `Cannot read folder "${directory}": ${describeError(error)}`));
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(path).catch(() => undefined);
+      isDirectory = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    if (isDirectory) await walk(path, found);
+    else if (isFile && IOC_FILE.test(entry.name)) found.files.push(path);
+  }
+}
+
+function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return error instanceof Error ? error.message : String(error);
+}
