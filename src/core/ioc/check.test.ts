@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { checkIoc } from "./check.js";
+import { checkIocSet } from "./check-set.js";
+import { parseIoc } from "./parse.js";
+import type { IocDocument } from "./model.js";
+
+function ioc11(items: string, operator = "OR"): IocDocument {
+  const source = `<OpenIOC xmlns="http://openioc.org/schemas/OpenIOC_1.1" id="c"><metadata><short_description>t</short_description></metadata>
+<criteria><Indicator id="top" operator="${operator}">${items}</Indicator></criteria></OpenIOC>`;
+  const { document, diagnostics } = parseIoc(source);
+  expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  if (!document) throw new Error("test IOC did not parse");
+  return document;
+}
+
+function item(id: string, search: string, value: string, condition = "is", extra = ""): string {
+  return `<IndicatorItem id="${id}" condition="${condition}" ${extra}><Context document="${search.split("/")[0] ?? ""}" search="${search}" type="mir"/><Content type="string">${value}</Content></IndicatorItem>`;
+}
+
+function codesOf(document: IocDocument, options = {}): string[] {
+  return checkIoc(document, options).diagnostics.map((d) => d.code);
+}
+
+describe("checkIoc counts what this platform can evaluate", () => {
+  it("checkIoc counts collected terms as supported and Windows-only ones as not", () => {
+    const document = ioc11(
+      item("a", "FileItem/Md5sum", "b305b543da332a2fcf6e1ce55ed2ea79") + item("b", "RegistryItem/Path", "HKLM\\Run"),
+    );
+    const result = checkIoc(document);
+    expect([result.items, result.supportedItems]).toEqual([2, 1]);
+    expect(result.diagnostics).toMatchObject([{ code: "IOC021", severity: "warning", message: '"RegistryItem/Path" is not collected on linux' }]);
+  });
+
+  it("checkIoc warns about unknown terms and resolves case variants with a note", () => {
+    const document = ioc11(item("a", "FileItem/NoSuchThing", "x") + item("b", "FileItem/MD5Sum", "b305b543da332a2fcf6e1ce55ed2ea79"));
+    const result = checkIoc(document);
+    expect(result.supportedItems).toBe(1);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["IOC020", "IOC027"]);
+  });
+
+  it("checkIoc treats Network and Email terms as informational unless Network/DNS is mapped", () => {
+    const document = ioc11(item("a", "Network/DNS", "evil.example"));
+    expect(codesOf(document)).toEqual(["IOC022"]);
+    const mapped = checkIoc(document, { mapNetworkTerms: true });
+    expect(mapped.supportedItems).toBe(1);
+    expect(mapped.diagnostics.map((d) => d.code)).toEqual(["IOC033"]);
+  });
+
+  it("checkIoc maps HX event terms by default and not when mapping is off", () => {
+    const document = ioc11(item("a", "processEvent/processCmdLine", "rundll32 ", "contains"));
+    const mapped = checkIoc(document);
+    expect(mapped.supportedItems).toBe(1);
+    expect(mapped.diagnostics[0]?.message).toBe('"processEvent/processCmdLine" is evaluated as "ProcessItem/arguments"');
+    const unmapped = checkIoc(document, { mapEvents: false });
+    expect(unmapped.supportedItems).toBe(0);
+    expect(unmapped.diagnostics.map((d) => d.code)).toEqual(["IOC021"]);
+  });
+
+  it("checkIoc judges Windows platform terms against the chosen platform", () => {
+    const document = ioc11(item("b", "RegistryItem/Path", "HKLM\\Run"));
+    expect(checkIoc(document, { platform: "win" }).diagnostics[0]?.message).toContain("not collected on win");
+  });
+});
+
+describe("checkIoc flags values that cannot match", () => {
+  it("checkIoc warns about empty content but allows an explicit is \"\" on a string", () => {
+    const document = ioc11(
+      item("a", "FileItem/FileName", "", "contains") + item("b", "ProcessItem/path", "") + item("c", "FileItem/SizeInBytes", ""),
+    );
+    const result = checkIoc(document);
+    expect(result.diagnostics.map((d) => [d.code, d.message.slice(0, 19)])).toEqual([
+      ["IOC023", 'IndicatorItem "a" h'],
+      ["IOC023", 'IndicatorItem "c" h'],
+    ]);
+  });
+
+  it("checkIoc reports a value that does not parse as the term's type and leaves the item unsupported", () => {
+    const document = ioc11(item("a", "FileItem/SizeInBytes", "ten") + item("b", "FileItem/Md5sum", "xyz") + item("c", "FileItem/SizeInBytes", "100 TO 200"));
+    const result = checkIoc(document);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["IOC030", "IOC030"]);
+    expect(result.supportedItems).toBe(1);
+  });
+
+  it("checkIoc reports conditions that do not apply to the term's type", () => {
+    const document = ioc11(item("a", "FileItem/SizeInBytes", "10", "contains") + item("b", "FileItem/FileName", "abc", "greater-than"));
+    expect(codesOf(document)).toEqual(["IOC024", "IOC024"]);
+    expect(checkIoc(document).supportedItems).toBe(0);
+  });
+
+  it("checkIoc notes whitespace around string values and preserve-case on hashes", () => {
+    const document = ioc11(
+      item("a", "FileItem/FileName", "evil.exe ") + item("b", "FileItem/Md5sum", "B305B543DA332A2FCF6E1CE55ED2EA79", "is", 'preserve-case="true"'),
+    );
+    expect(codesOf(document)).toEqual(["IOC028", "IOC029"]);
+  });
+
+  it("checkIoc asks the caller's regex engine which patterns cannot run", () => {
+    const document = ioc11(item("a", "FileItem/FileName", "(a)\\1", "matches") + item("b", "FileItem/FileName", "^evil", "matches"));
+    const result = checkIoc(document, { regexProblem: (pattern) => (pattern.includes("\\1") ? "backreferences are not supported" : undefined) });
+    expect(result.diagnostics).toMatchObject([{ code: "IOC034", message: 'IndicatorItem "a": the pattern cannot be run: backreferences are not supported' }]);
+    expect(result.supportedItems).toBe(1);
+  });
+
+  it("checkIoc flags a group made only of negated items", () => {
+    const document = ioc11(`<Indicator id="neg" operator="AND">${item("a", "FileItem/FileName", "x", "is", 'negate="true"')}${item("b", "FileItem/FileName", "y", "is", 'negate="true"')}</Indicator>`);
+    expect(codesOf(document)).toEqual(["IOC025"]);
+    const mixed = ioc11(`<Indicator id="ok" operator="AND">${item("a", "FileItem/FileName", "x")}${item("b", "FileItem/FullPath", "y", "contains", 'negate="true"')}</Indicator>`);
+    expect(codesOf(mixed)).toEqual([]);
+  });
+});
+
+describe("checkIocSet", () => {
+  it("checkIocSet keeps the first file of a duplicate id and reports the others", () => {
+    const document = ioc11(item("a", "FileItem/FileName", "x"));
+    const result = checkIocSet([
+      { file: "a.ioc", document },
+      { file: "b.ioc" },
+      { file: "c.ioc", document },
+    ]);
+    expect([...result.duplicates]).toEqual([2]);
+    expect(result.diagnostics.get(2)?.[0]?.message).toBe('IOC id "c" is already used by "a.ioc": this file is ignored, the first one wins');
+  });
+});
