@@ -9,6 +9,8 @@ import { mutate, mutationsArb } from "./_mutations.js";
 
 /** Generous: the guarantee under test is "no exception, no hang", not speed. */
 const TIME_BOUND_MS = 2000;
+/** Multiplies every run count; raise `PROPERTY_RUNS_SCALE` (e.g. 20) for a local soak. */
+const SCALE = Number(process.env["PROPERTY_RUNS_SCALE"] ?? 1);
 
 const sharedDir = fileURLToPath(new URL("../../../shared/", import.meta.url));
 const corpusDir = fileURLToPath(new URL("../../../shared/corpus/openioc/real/", import.meta.url));
@@ -87,7 +89,7 @@ function mutationProperty(original: Uint8Array, runs: number): void {
       checkParse(bytes, maxDepth);
       checkParse(decoder.decode(bytes), maxDepth);
     }),
-    { numRuns: runs },
+    { numRuns: runs * SCALE },
   );
 }
 
