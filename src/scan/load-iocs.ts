@@ -52,7 +52,8 @@ export async function loadIocFiles(paths: readonly string[], options: LoadIocsOp
   const loaded: LoadedIoc[] = [...unreadableFolders];
   for (const file of files) loaded.push(await loadOne(file, options));
 
-  const set = checkIocSet(loaded);
+  // Only usable files take part: a broken file must not shadow a good one with the same id.
+  const set = checkIocSet(loaded.map((entry) => (entry.ok ? entry : { file: entry.file })));
   return loaded.map((entry, index) => {
     const extra = set.diagnostics.get(index);
     if (!extra) return entry;
