@@ -8,7 +8,6 @@ import {
   type IndicatorItem,
   type IndicatorNode,
   type IocDocument,
-  type IocParameter,
 } from "../core/ioc/model.js";
 import type { WriteProblem } from "./_write-problems.js";
 import type { XmlOut } from "./_xml-out.js";
@@ -99,14 +98,6 @@ export function lastModifiedOf(doc: IocDocument, now: Date | string | undefined)
   if (doc.lastModified !== undefined) return doc.lastModified;
   if (now === undefined || typeof now === "string") return now;
   return now.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/**
- * A key that identifies a parameter by what it says, so the same parameter reached twice (on its
- * node and in the document-wide list, possibly as two equal objects) is written once.
- */
-export function parameterKey(parameter: IocParameter, refId: string | undefined): string {
-  return JSON.stringify([parameter.id ?? null, refId ?? null, parameter.name, parameter.value, parameter.valueType ?? null]);
 }
 
 /**

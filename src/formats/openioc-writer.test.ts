@@ -169,3 +169,24 @@ describe("writeIoc", () => {
     expect(result.ok ? [] : result.problems.map((p) => p.code)).toEqual(["parameter-not-in-1.0"]);
   });
 });
+
+describe("writeIoc parameters in 1.1", () => {
+  it("writeIoc gives an id-less node that carries parameters a stable id, so ref-id is never empty", () => {
+    const c = comment("", "note on an id-less item");
+    const tree = indicator("top", [item("", { parameters: [c] }), item("")]);
+    const xml = writeIoc(doc("1.0", tree, { parameters: [c] }), { version: "1.1" });
+    const itemIds = [...xml.matchAll(/<IndicatorItem id="([^"]*)"/g)].map((m) => m[1]);
+    const refIds = [...xml.matchAll(/ref-id="([^"]*)"/g)].map((m) => m[1]);
+    expect(itemIds[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(itemIds[1]).toBe("");
+    expect(refIds).toEqual([itemIds[0]]);
+  });
+
+  it("writeIoc writes a parameter attached to several nodes once, pointing at the first", () => {
+    const shared: IocParameter = { id: "s", refId: "dup", name: "note", value: "v", position: at };
+    const tree = indicator("top", [item("dup", { parameters: [shared] }), item("dup", { parameters: [shared] })]);
+    const xml = writeIoc(doc("1.1", tree));
+    expect(xml.match(/<param /g)).toHaveLength(1);
+    expect(xml).toContain('<param id="s" ref-id="dup" name="note">');
+  });
+});
