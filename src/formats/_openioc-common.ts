@@ -24,6 +24,10 @@ export interface PlacedNode {
 /**
  * The children of an indicator with their paths: `Indicator[2]` is the second child Indicator,
  * counted apart from IndicatorItems as XPath does.
+ *
+ * @example
+ * placeChildren([item, group, item2], "Indicator").map((p) => p.path);
+ * // ["Indicator/IndicatorItem[1]", "Indicator/Indicator[1]", "Indicator/IndicatorItem[2]"]
  */
 export function placeChildren(children: readonly IndicatorNode[], parentPath: string): PlacedNode[] {
   let indicators = 0;
@@ -93,10 +97,15 @@ export function writeMetadata(out: XmlOut, doc: IocDocument, relRequired: boolea
  * The `last-modified` to write: the document's own, else `now` (an ISO string as given, or a
  * `Date` in UTC to the second), else none. The writer never reads the clock itself, so the same
  * input always gives the same bytes.
+ *
+ * @throws {TypeError} for an invalid `Date`: a caller bug, not a property of the document.
+ * @example
+ * lastModifiedOf(docWithoutDate, new Date(0)); // "1970-01-01T00:00:00Z"
  */
 export function lastModifiedOf(doc: IocDocument, now: Date | string | undefined): string | undefined {
   if (doc.lastModified !== undefined) return doc.lastModified;
   if (now === undefined || typeof now === "string") return now;
+  if (Number.isNaN(now.getTime())) throw new TypeError("Cannot write last-modified: options.now is an invalid Date");
   return now.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 

@@ -23,7 +23,12 @@ export interface ForbiddenCharacter {
 // With the `u` flag a lone surrogate is one code point outside every range, so it is caught too.
 const FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-/** The first character of `value` that XML 1.0 forbids, as `U+XXXX`, or undefined. */
+/**
+ * The first character of `value` that XML 1.0 forbids, as `U+XXXX`, or undefined.
+ *
+ * @example
+ * findForbiddenCharacter("a\u0001b"); // "U+0001"
+ */
 export function findForbiddenCharacter(value: string): string | undefined {
   const match = FORBIDDEN.exec(value);
   if (!match) return undefined;
@@ -34,6 +39,9 @@ export function findForbiddenCharacter(value: string): string | undefined {
 /**
  * Escapes character data. `\r` becomes a character reference because a parser turns a literal
  * CR (or CRLF) into LF (XML 1.0 section 2.11), which would change the value.
+ *
+ * @example
+ * escapeText("a < b\r\n"); // "a &lt; b&#13;\n"
  */
 export function escapeText(value: string): string {
   return value.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c] ?? c);
@@ -42,6 +50,9 @@ export function escapeText(value: string): string {
 /**
  * Escapes a double-quoted attribute value. Tab, LF and CR become character references because
  * attribute-value normalisation (XML 1.0 section 3.3.3) would otherwise turn them into spaces.
+ *
+ * @example
+ * escapeAttribute('say "hi"\n'); // "say &quot;hi&quot;&#10;"
  */
 export function escapeAttribute(value: string): string {
   return value.replace(/[&<>"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
@@ -58,6 +69,13 @@ const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
 /**
  * Builds an indented XML document line by line. Every value passes through {@link XmlOut.check},
  * which records characters XML cannot hold instead of writing them.
+ *
+ * @example
+ * const out = new XmlOut();
+ * out.open("links");
+ * out.leaf("link", [["rel", "family"]], "APT1");
+ * out.close("links");
+ * out.toString(); // '<?xml …?>\n<links>\n  <link rel="family">APT1</link>\n</links>\n'
  */
 export class XmlOut {
   private readonly lines: string[] = ['<?xml version="1.0" encoding="utf-8"?>'];
@@ -66,7 +84,7 @@ export class XmlOut {
   readonly forbidden: ForbiddenCharacter[] = [];
 
   /** Opens `<name …>` on its own line; children follow one level deeper. */
-  open(name: string, attributes: XmlAttributes = [], where = name): void {
+  open(name: string, attributes: XmlAttributes = [], where = `element "${name}"`): void {
     this.line(`<${name}${this.attributes(attributes, where)}>`);
     this.depth++;
   }
@@ -78,13 +96,13 @@ export class XmlOut {
   }
 
   /** Writes `<name …>text</name>`, or `<name … />` when `text` is undefined or empty. */
-  leaf(name: string, attributes: XmlAttributes = [], text?: string, where = name): void {
+  leaf(name: string, attributes: XmlAttributes = [], text?: string, where = `element "${name}"`): void {
     const attrs = this.attributes(attributes, where);
     if (text === undefined || text === "") {
       this.line(`<${name}${attrs} />`);
       return;
     }
-    this.check(text, `${where} text`);
+    this.check(text, where);
     this.line(`<${name}${attrs}>${escapeText(text)}</${name}>`);
   }
 
@@ -103,7 +121,7 @@ export class XmlOut {
     let out = "";
     for (const [name, value] of attributes) {
       if (value === undefined) continue;
-      this.check(value, `${where} @${name}`);
+      this.check(value, `attribute "${name}" of ${where}`);
       out += ` ${name}="${escapeAttribute(value)}"`;
     }
     return out;

@@ -124,6 +124,9 @@ describe("writeIoc", () => {
       'Cannot write item "m" as OpenIOC 1.0: negated condition "matches" exists only in 1.1',
     );
     expect(() => writeIoc(doc("1.1", tree), { version: "1.0" })).toThrow(IocWriteError);
+    expect(() => writeIoc(doc("1.1", tree), { version: "1.0" })).toThrow(
+      'Cannot write item "m" as OpenIOC 1.0: negated condition "matches" exists only in 1.1 (and 2 more problems)',
+    );
   });
 
   it("writeIoc keeps values byte for byte and escapes what XML would change", () => {
@@ -138,7 +141,7 @@ describe("writeIoc", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toHaveLength(1);
-    expect(result.problems[0]?.message).toBe('Cannot write Content of item "i1" text: character U+0001 is not allowed in XML 1.0');
+    expect(result.problems[0]?.message).toBe('Cannot write Content of item "i1": character U+0001 is not allowed in XML 1.0');
   });
 
   it("writeIoc takes last-modified from options.now only when the document has none", () => {
@@ -188,5 +191,12 @@ describe("writeIoc parameters in 1.1", () => {
     const xml = writeIoc(doc("1.1", tree));
     expect(xml.match(/<param /g)).toHaveLength(1);
     expect(xml).toContain('<param id="s" ref-id="dup" name="note">');
+  });
+});
+
+describe("writeIoc options", () => {
+  it("writeIoc throws a TypeError for an invalid options.now instead of writing a bad date", () => {
+    const { lastModified: _, ...undated } = doc("1.1", indicator("top", [item("i1")]));
+    expect(() => writeIoc(undated, { now: new Date(Number.NaN) })).toThrow(TypeError);
   });
 });

@@ -28,24 +28,44 @@ import { XmlOut } from "./_xml-out.js";
 
 export type { WriteProblem, WriteProblemCode } from "./_write-problems.js";
 
-/** Options of {@link writeIoc} and {@link tryWriteIoc}. */
+/**
+ * Options of {@link writeIoc} and {@link tryWriteIoc}.
+ *
+ * @example
+ * const options: WriteIocOptions = { version: "1.1", now: new Date() };
+ */
 export interface WriteIocOptions {
   /** The OpenIOC version to write; the document's own by default. */
   readonly version?: OpenIocVersion;
   /**
    * `last-modified` for a document that has none: an ISO 8601 string written as given, or a
-   * `Date` written in UTC to the second (`2026-11-27T23:51:39Z`). Without it the attribute is
-   * left out rather than invented.
+   * `Date` written in UTC to the second (`2026-11-27T23:51:39Z`; an invalid `Date` throws a
+   * `TypeError`). Without it the attribute is left out rather than invented.
    */
   readonly now?: Date | string;
 }
 
-/** The outcome of {@link tryWriteIoc}: the XML, or every reason it could not be written. */
+/**
+ * The outcome of {@link tryWriteIoc}: the XML, or every reason it could not be written.
+ *
+ * @example
+ * const result: WriteIocResult = tryWriteIoc(doc);
+ * const xml = result.ok ? result.xml : undefined;
+ */
 export type WriteIocResult =
   | { readonly ok: true; readonly xml: string }
   | { readonly ok: false; readonly problems: readonly WriteProblem[] };
 
-/** Thrown by {@link writeIoc} when the document cannot be written; `problems` lists every reason. */
+/**
+ * Thrown by {@link writeIoc} when the document cannot be written; `problems` lists every reason.
+ *
+ * @example
+ * try {
+ *   writeIoc(doc, { version: "1.0" });
+ * } catch (error) {
+ *   if (error instanceof IocWriteError) console.error(error.problems.map((p) => p.path));
+ * }
+ */
 export class IocWriteError extends Error {
   override readonly name = "IocWriteError";
 
@@ -53,9 +73,10 @@ export class IocWriteError extends Error {
     readonly version: OpenIocVersion,
     readonly problems: readonly WriteProblem[],
   ) {
-    const first = problems[0]?.message ?? "unknown problem";
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
-    super(`Cannot write OpenIOC ${version}: ${first}${more}`);
+    // The first problem already names the action ("Cannot write item …"); say how many follow.
+    const first = problems[0]?.message ?? `Cannot write OpenIOC ${version}`;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : "";
+    super(`${first}${more}`);
   }
 }
 

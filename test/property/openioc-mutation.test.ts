@@ -18,7 +18,7 @@ const fixturesDir = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
 /** Varied real files: both versions, the biggest one, HX licence comments, BOM, us-ascii, params. */
 const CORPUS_FILES: readonly (readonly [path: string, runs: number])[] = [
-  ["apt1-appendix-g/8dd23e0a-a659-45b4-a168-67e4b00944fb.ioc", 12],
+  ["apt1-appendix-g/8dd23e0a-a659-45b4-a168-67e4b00944fb.ioc", 10],
   ["apt1-appendix-g/0c7c902c-67f8-479c-9f44-4d985106365a.ioc", 25],
   ["fireeye-red-team-tool-countermeasures/BEACON/production/hxioc/CobaltStrike Custom Config Artifacts.ioc", 25],
   ["fireeye-sunburst-countermeasures/SUNBURST/hxioc/SUNBURST SUSPICIOUS FILEWRITES (METHODOLOGY).ioc", 25],
