@@ -23,7 +23,7 @@ const ALL = Object.keys(LAYERS);
 const nodeBuiltins = builtinModules.filter((m) => !m.startsWith("_"));
 
 /** @returns {import("eslint").Linter.Config[]} */
-function layerRules() {
+export function layerRules() {
   return Object.entries(LAYERS)
     .filter(([, allowed]) => allowed !== null)
     .map(([layer, allowed]) => {
