@@ -266,3 +266,31 @@ export function iocDocumentArb(version: OpenIocVersion, options: IocDocumentArbO
       });
     });
 }
+
+/**
+ * 1.1 documents that OpenIOC 1.0 can hold (is/contains, no preserve-case, at most a comment per
+ * item, no real published-date): a 1.0 document as a 1.1 reader would have produced it. Random
+ * 1.1 documents almost never qualify, so the downgrade's success path needs this.
+ */
+export function downgradableIocDocumentArb(options: IocDocumentArbOptions = {}): fc.Arbitrary<IocDocument> {
+  return fc
+    .tuple(iocDocumentArb("1.0", options), fc.boolean())
+    .map(([doc, placeholder]) => {
+      const parameters: IocParameter[] = [];
+      const upgrade = (node: IndicatorNode): IndicatorNode => {
+        const own = node.parameters.map((p) => ({ ...p, id: `${p.refId ?? ""}#comment`, valueType: "string" }));
+        parameters.push(...own);
+        return node.kind === "item"
+          ? { ...node, sourceCondition: node.condition, parameters: own }
+          : { ...node, parameters: own, children: node.children.map(upgrade) };
+      };
+      const criteria = doc.criteria ? (upgrade(doc.criteria) as Indicator) : undefined;
+      return {
+        ...doc,
+        version: "1.1" as const,
+        ...(criteria ? { criteria } : {}),
+        ...(placeholder ? { publishedDate: "0001-01-01T00:00:00" } : {}),
+        parameters,
+      };
+    });
+}

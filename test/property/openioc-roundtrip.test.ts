@@ -6,7 +6,7 @@ import type { IocDocument, OpenIocVersion } from "../../src/core/ioc/model.js";
 import { parseIoc } from "../../src/core/ioc/parse.js";
 import { tryWriteIoc, writeIoc } from "../../src/formats/openioc-writer.js";
 import { UNPUBLISHED, allIndicators, allItems, expectedAfterWrite, withoutParameterIds } from "./_expected.js";
-import { iocDocumentArb } from "./_ioc-arbitraries.js";
+import { downgradableIocDocumentArb, iocDocumentArb } from "./_ioc-arbitraries.js";
 import { stripPositions } from "./_strip-positions.js";
 
 /** Runs per property; raise `PROPERTY_RUNS_SCALE` (e.g. 20) for a local soak. */
@@ -50,6 +50,16 @@ describe("writeIoc then parseIoc", () => {
     );
   });
 
+  it.each(["1.0", "1.1"] as const)("writeIoc is a fixpoint: rewriting what was read gives the same bytes (%s)", (version) => {
+    fc.assert(
+      fc.property(iocDocumentArb(version, { maxDepth: 4 }), (doc) => {
+        const xml = writeIoc(doc);
+        expect(writeIoc(readBack(doc, version))).toBe(xml);
+      }),
+      { numRuns: RUNS / 2 },
+    );
+  });
+
   it("writeIoc upgrades any 1.0 document to 1.1 without loss (comments become params)", () => {
     fc.assert(
       fc.property(iocDocumentArb("1.0"), (doc) => {
@@ -64,7 +74,7 @@ describe("writeIoc then parseIoc", () => {
 
   it("writeIoc downgrades a 1.1 document to 1.0 exactly when it has no 1.1-only construct", () => {
     fc.assert(
-      fc.property(iocDocumentArb("1.1", { maxDepth: 3 }), (doc) => {
+      fc.property(fc.oneof(iocDocumentArb("1.1", { maxDepth: 3 }), downgradableIocDocumentArb({ maxDepth: 3 })), (doc) => {
         const offenders = new Set<string>();
         for (const item of allItems(doc.criteria)) {
           const commentOnly = item.parameters.length === 0 || (item.parameters.length === 1 && item.parameters[0]?.name === "comment");
