@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { parseSnapshot } from "./snapshot.js";
+
+const valid = {
+  format: "iocscan-snapshot",
+  version: 1,
+  host: { hostname: "web-1", os: "Debian 12" },
+  collectedAt: "2026-11-27T10:00:00Z",
+  records: {
+    FileItem: [{ FullPath: "/x/evil.exe", FileName: "evil.exe", SizeInBytes: 1234, Md5sum: "ab", "PEInfo/PETimeStamp": "2011-08-05T07:10:09Z" }],
+    ProcessItem: [{ pid: 4242, name: "evil", "HandleList/Handle/Name": ["a", "b"] }],
+    PortItem: [{ protocol: "TCP", localIP: "127.0.0.1", localPort: 4444, remoteIP: "10.0.0.1", remotePort: 80 }],
+    UserItem: [],
+  },
+};
+
+describe("parseSnapshot", () => {
+  it("parseSnapshot reads records with object ids by document", () => {
+    const result = parseSnapshot(JSON.stringify(valid));
+    if (!result.ok) throw new Error(result.error.message);
+    const { records, host, warnings } = result.snapshot;
+    expect(host.hostname).toBe("web-1");
+    expect(records.get("FileItem")?.[0]).toMatchObject({ document: "FileItem", id: "/x/evil.exe", fields: { SizeInBytes: 1234 } });
+    expect(records.get("ProcessItem")?.[0]?.id).toBe("4242");
+    expect(records.get("PortItem")?.[0]?.id).toBe("TCP 127.0.0.1:4444 10.0.0.1:80");
+    expect(records.get("UserItem")).toEqual([]);
+    expect(records.has("RegistryItem")).toBe(false);
+    expect(warnings).toEqual([]);
+  });
+
+  it("parseSnapshot names the line and column of a JSON syntax error", () => {
+    const text = JSON.stringify(valid, null, 2).replace('"web-1",', '"web-1"');
+    const result = parseSnapshot(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect([result.error.line, result.error.column]).toEqual([6, 5]);
+    expect(result.error.message).toMatch(/^Not valid JSON: /);
+  });
+
+  it("parseSnapshot names the JSON path of a value of the wrong shape", () => {
+    const bad = { ...valid, records: { FileItem: [{ FullPath: "/a" }, { FullPath: { nested: true } }] } };
+    const result = parseSnapshot(JSON.stringify(bad));
+    expect(result.ok ? undefined : result.error.path).toBe("records.FileItem[1].FullPath");
+    const wrongFormat = parseSnapshot(JSON.stringify({ ...valid, format: "iocscan-report" }));
+    expect(wrongFormat.ok ? undefined : wrongFormat.error.message).toContain("at format");
+  });
+
+  it("parseSnapshot warns about unknown documents and fields, which never match", () => {
+    const odd = { ...valid, records: { FileItem: [{ FullPath: "/a", Md5: "x" }], Bogus: [{ a: 1 }] } };
+    const result = parseSnapshot(JSON.stringify(odd));
+    expect(result.ok ? result.snapshot.warnings : []).toEqual([
+      'records.FileItem: unknown field "Md5": never matched',
+      'records.Bogus: unknown document "Bogus": its records never match',
+    ]);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Host snapshots (DESIGN.md section 5): what `iocscan collect` writes and `iocscan scan
+ * --snapshot` evaluates, exactly as if the records had been collected live.
+ *
+ * A document present under `records` was collected (an empty list means "none on this host"); a
+ * document absent from it was not, so its items evaluate as UNKNOWN, never FALSE. `collected`
+ * optionally narrows that per field: a FileItem list gathered without hashes says so, and hash
+ * items are then UNKNOWN rather than FALSE.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { allDocuments, lookupTerm } from "../vocabulary/index.js";
+import { recordId, type RecordFields } from "./record-id.js";
+
+/** The value of `format` in every snapshot. */
+export const SNAPSHOT_FORMAT = "iocscan-snapshot";
+/** The snapshot format version this build reads and writes. */
+export const SNAPSHOT_VERSION = 1;
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const fieldValue = z.union([scalar, z.array(scalar)]).nullable();
+const hostSchema = z.looseObject({
+  hostname: z.string().optional(),
+  os: z.string().optional(),
+  root: z.string().optional(),
+});
+const snapshotSchema = z.object({
+  format: z.literal(SNAPSHOT_FORMAT),
+  version: z.literal(SNAPSHOT_VERSION),
+  host: hostSchema,
+  collectedAt: z.iso.datetime({ offset: true }),
+  records: z.record(z.string(), z.array(z.record(z.string(), fieldValue))),
+  collected: z.record(z.string(), z.array(z.string())).optional(),
+});
+
+/** The host a snapshot describes. */
+export type SnapshotHost = z.infer<typeof hostSchema>;
+
+/** One record of a snapshot, with its document and object id. */
+export interface HostRecord {
+  readonly document: string;
+  readonly id: string;
+  readonly fields: RecordFields;
+}
+
+/** A validated snapshot. */
+export interface HostSnapshot {
+  readonly host: SnapshotHost;
+  readonly collectedAt: string;
+  /** Records per document, in file order. */
+  readonly records: ReadonlyMap<string, readonly HostRecord[]>;
+  /** Per document, the fields that were collected; absent = every field of the document. */
+  readonly collectedFields: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Things a person should know: unknown documents or fields (typos), which never match. */
+  readonly warnings: readonly string[];
+}
+
+/** Why a snapshot was refused: the cause, and where (JSON path, or line and column). */
+export interface SnapshotError {
+  readonly message: string;
+  readonly path?: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** Reads and validates snapshot JSON text. */
+export function parseSnapshot(text: string): { ok: true; snapshot: HostSnapshot } | { ok: false; error: SnapshotError } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: jsonSyntaxError(text, error) };
+  }
+  const parsed = snapshotSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue ? formatPath(issue.path) : "";
+    return { ok: false, error: { message: `Not an iocscan snapshot: ${issue?.message ?? "invalid"}${path ? ` at ${path}` : ""}`, path } };
+  }
+  const data = parsed.data;
+  const warnings: string[] = [];
+  const records = new Map<string, HostRecord[]>();
+  for (const [document, list] of Object.entries(data.records)) {
+    const unknownFields = new Set<string>();
+    const converted = list.map((raw, index): HostRecord => {
+      const fields: Record<string, RecordFields[string]> = {};
+      for (const [key, value] of Object.entries(raw)) {
+        if (value === null) continue;
+        fields[key] = value;
+        if (!lookupTerm(`${document}/${key}`)) unknownFields.add(key);
+      }
+      return { document, id: recordId(document, fields, `${document}[${index}]`), fields };
+    });
+    if (!isKnownDocument(document)) warnings.push(`records.${document}: unknown document "${document}": its records never match`);
+    else if (unknownFields.size > 0) {
+      warnings.push(`records.${document}: unknown field${unknownFields.size > 1 ? "s" : ""} ${[...unknownFields].map((f) => `"${f}"`).join(", ")}: never matched`);
+    }
+    records.set(document, converted);
+  }
+  const collectedFields = new Map<string, ReadonlySet<string>>();
+  for (const [document, fields] of Object.entries(data.collected ?? {})) collectedFields.set(document, new Set(fields));
+  return {
+    ok: true,
+    snapshot: { host: data.host, collectedAt: data.collectedAt, records, collectedFields, warnings },
+  };
+}
+
+let knownDocuments: ReadonlySet<string> | undefined;
+
+function isKnownDocument(document: string): boolean {
+  knownDocuments ??= new Set(allDocuments());
+  return knownDocuments.has(document);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
+}
+
+function jsonSyntaxError(text: string, error: unknown): SnapshotError {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return { message: `Not valid JSON: ${message}` };
+  const offset = Number(position);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return { message: `Not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`, line, column };
+}
