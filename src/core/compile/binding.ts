@@ -1,0 +1,212 @@
+/**
+ * Binding: which items must hold on the same record (semantics 7.2).
+ *
+ * - A subtree whose items all test one document is a {@link PlanUnit}: true over the host when
+ *   one record satisfies it (`∃ r`). Inside, AND/OR/NOT are plain logic on that record.
+ * - Units of different documents are independent: host-level AND/OR over their values.
+ * - A mixed AND merges its single-document children of the same document into one unit (the
+ *   same record). Where a mixed child constrains a document a sibling also binds, only that
+ *   cluster of children is expanded into local DNF; the rest of the tree never is (APT1 GREENCAT
+ *   would expand to 25,134 conjunctions).
+ *
+ * @module
+ */
+import { diagnostic, type Diagnostic } from "../ioc/diagnostics.js";
+import { docsOf, group, leavesOf, toRecordNode, type Logic } from "./logic.js";
+import type { HostNode, PlanItem, PlanUnit } from "./plan-types.js";
+import { evaluateTree, type LeafValue } from "./record-tree.js";
+import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
+
+/** The growing plan parts binding writes to. */
+export interface BindingSink {
+  readonly items: readonly PlanItem[];
+  readonly units: PlanUnit[];
+  readonly unitsOfItem: (number | readonly number[] | undefined)[];
+  readonly diagnostics: Diagnostic[];
+  readonly ioc: number;
+  readonly maxLocalConjunctions: number;
+}
+
+/** The fixed value of an item that records do not decide; undefined for a supported item. */
+export function constantOf(item: PlanItem): Tri | undefined {
+  switch (item.status.kind) {
+    case "supported":
+      return undefined;
+    case "never":
+      return FALSE;
+    case "unknown":
+      return UNKNOWN;
+  }
+}
+
+/** A leaf function with every supported item fixed to `base` (before negation), or UNKNOWN. */
+function fixedLeaves(items: readonly PlanItem[], base: boolean | "unknown"): LeafValue {
+  return (ref) => {
+    const item = items[ref] as PlanItem;
+    const c = constantOf(item);
+    if (c !== undefined) return c;
+    if (base === "unknown") return UNKNOWN;
+    return base !== item.negate ? TRUE : FALSE;
+  };
+}
+
+function constant(value: Tri): HostNode {
+  return { op: "const", value };
+}
+
+/** Host-level group with light constant folding. */
+function hostGroup(op: "and" | "or", children: readonly HostNode[]): HostNode {
+  const decisive = op === "and" ? FALSE : TRUE;
+  const flat: HostNode[] = [];
+  for (const c of children) {
+    if (c.op === "const") {
+      if (c.value === decisive) return c;
+      if (c.value === UNKNOWN) flat.push(c);
+      continue; // the neutral value drops out
+    }
+    if (c.op === op) flat.push(...c.children);
+    else flat.push(c);
+  }
+  if (flat.length === 0) return constant(op === "and" ? TRUE : FALSE);
+  return flat.length === 1 ? (flat[0] as HostNode) : { op, children: flat };
+}
+
+class ExpansionTooLarge extends Error {}
+
+interface Conjunction {
+  readonly parts: ReadonlyMap<string, readonly Logic[]>;
+  readonly consts: readonly Logic[];
+}
+
+/** Binds one IOC's logic; units are appended to the sink. */
+export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
+  const negationOnly = new Set<number>();
+
+  const makeUnit = (doc: string, subtree: Logic): HostNode => {
+    const leaves = leavesOf(subtree);
+    if (leaves.every((l) => l.negated)) {
+      // Rule 7.6 (a): "some file is not named x" holds on almost every host; such a group
+      // never produces matches (the host-level "absence" reading is not implemented).
+      const first = leaves[0];
+      if (first !== undefined && !negationOnly.has(first.ref)) {
+        negationOnly.add(first.ref);
+        const source = (sink.items[first.ref] as PlanItem).source;
+        sink.diagnostics.push(
+          diagnostic("IOC025", `The ${doc} items of this group are all negated: the group never matches (items ${leaves.map((l) => `"${(sink.items[l.ref] as PlanItem).source.id}"`).join(", ")})`, source.position),
+        );
+      }
+      return constant(FALSE);
+    }
+    const tree = toRecordNode(subtree);
+    const live = [...new Set(leaves.filter((l) => l.doc === doc).map((l) => l.ref))];
+    const index = sink.units.length;
+    sink.units.push({
+      index,
+      ioc: sink.ioc,
+      document: doc,
+      tree,
+      items: live,
+      vacuous: evaluateTree(tree, fixedLeaves(sink.items, false)),
+      ifUncollected: evaluateTree(tree, fixedLeaves(sink.items, "unknown")),
+    });
+    for (const ref of live) {
+      const seen = sink.unitsOfItem[ref];
+      sink.unitsOfItem[ref] = seen === undefined ? index : typeof seen === "number" ? [seen, index] : [...seen, index];
+    }
+    return { op: "unit", unit: index };
+  };
+
+  const expand = (l: Logic): Conjunction[] => {
+    const docs = docsOf(l);
+    if (docs.size === 0) return [{ parts: new Map(), consts: [l] }];
+    if (docs.size === 1) return [{ parts: new Map([[[...docs][0] as string, [l]]]), consts: [] }];
+    if (l.t === "or") return l.children.flatMap(expand);
+    if (l.t !== "and") return [];
+    let acc: Conjunction[] = [{ parts: new Map(), consts: [] }];
+    for (const child of l.children) {
+      const options = expand(child);
+      if (acc.length * options.length > sink.maxLocalConjunctions) throw new ExpansionTooLarge();
+      acc = acc.flatMap((a) => options.map((o) => merge(a, o)));
+    }
+    return acc;
+  };
+
+  const conjunctionToHost = (c: Conjunction): HostNode =>
+    hostGroup("and", [...[...c.parts].map(([doc, parts]) => makeUnit(doc, group("and", parts))), ...c.consts.map(toHost)]);
+
+  const mixedAnd = (children: readonly Logic[]): HostNode => {
+    const out: HostNode[] = [];
+    const byDoc = new Map<string, Logic[]>();
+    const members: { docs: ReadonlySet<string>; logic: Logic }[] = [];
+    for (const child of children) {
+      const docs = docsOf(child);
+      if (docs.size === 0) out.push(toHost(child));
+      else if (docs.size === 1) {
+        const doc = [...docs][0] as string;
+        const list = byDoc.get(doc);
+        if (list === undefined) byDoc.set(doc, [child]);
+        else list.push(child);
+      } else members.push({ docs, logic: child });
+    }
+    // Same-document children become one conjunction on one record.
+    for (const [doc, list] of byDoc) members.push({ docs: new Set([doc]), logic: group("and", list) });
+    for (const component of components(members)) {
+      if (component.length === 1) {
+        out.push(toHost((component[0] as { logic: Logic }).logic));
+        continue;
+      }
+      // Children sharing a document must bind it to one record together: local DNF.
+      try {
+        out.push(hostGroup("or", expand(group("and", component.map((m) => m.logic))).map(conjunctionToHost)));
+      } catch (e) {
+        if (!(e instanceof ExpansionTooLarge)) throw e;
+        // No real IOC comes near the cap (the 6 mixed subtrees of the corpus expand to a few
+        // conjunctions). There is no diagnostic code for this yet; the IOC simply cannot be TRUE.
+        out.push(constant(UNKNOWN));
+      }
+    }
+    return hostGroup("and", out);
+  };
+
+  const toHost = (l: Logic): HostNode => {
+    const docs = docsOf(l);
+    if (docs.size === 0) return constant(evaluateTree(toRecordNode(l), fixedLeaves(sink.items, "unknown")));
+    if (docs.size === 1) return makeUnit([...docs][0] as string, l);
+    if (l.t === "or") return hostGroup("or", l.children.map(toHost));
+    if (l.t === "and") return mixedAnd(l.children);
+    return constant(UNKNOWN);
+  };
+
+  return toHost(logic);
+}
+
+function merge(a: Conjunction, b: Conjunction): Conjunction {
+  const parts = new Map(a.parts);
+  for (const [doc, list] of b.parts) parts.set(doc, [...(parts.get(doc) ?? []), ...list]);
+  return { parts, consts: [...a.consts, ...b.consts] };
+}
+
+/** Groups members into connected components of shared documents (union-find). */
+function components<M extends { docs: ReadonlySet<string> }>(members: readonly M[]): M[][] {
+  const parent = members.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
+    return i;
+  };
+  const owner = new Map<string, number>();
+  members.forEach((m, i) => {
+    for (const d of m.docs) {
+      const o = owner.get(d);
+      if (o === undefined) owner.set(d, i);
+      else parent[find(i)] = find(o);
+    }
+  });
+  const groups = new Map<number, M[]>();
+  members.forEach((m, i) => {
+    const root = find(i);
+    const g = groups.get(root);
+    if (g === undefined) groups.set(root, [m]);
+    else g.push(m);
+  });
+  return [...groups.values()];
+}

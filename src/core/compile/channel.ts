@@ -1,0 +1,191 @@
+/**
+ * A channel is one way of reading one field of a document's records: the field, plus a view
+ * (the whole value, a file name taken from a path, an extension without its dot). Every item that
+ * reads the field that way is indexed here, by the kind of its comparison:
+ *
+ * - equality → hash maps from normalised value to item refs (the 10,000th hash costs a lookup);
+ * - contains / starts-with / ends-with → one Aho-Corasick automaton per case mode;
+ * - greater-than / less-than / ranges → sorted thresholds ({@link OrderIndex});
+ * - matches → a list of compiled regexes (linear-time engine; they cannot be indexed).
+ *
+ * {@link Channel.matchElement} reports every item whose condition (before negation) holds on one
+ * value; a list-valued field calls it once per element, which gives any-element semantics.
+ *
+ * @module
+ */
+import { applyEventView, canonicalText, normalizeExtension, parseValue, type ParseResult, type ValueType } from "../vocabulary/index.js";
+import { AhoCorasick } from "./aho-corasick.js";
+import { NUMERIC_TEXT_DOMAIN, type Operand, type SearchPosition } from "./operand.js";
+import { OrderIndex } from "./order-index.js";
+import type { ChannelView } from "./plan-types.js";
+import type { CompiledRegex } from "./regex-engine.js";
+import { equalityKey, orderKey, unparsedIpKey } from "./typed-keys.js";
+
+/** One scalar value of a record field. */
+export type FieldScalar = string | number | boolean;
+/** A record field: a scalar, or an array for list-valued terms. */
+export type FieldValue = FieldScalar | readonly FieldScalar[];
+
+/** Item refs under one key: a single number (the common case) or several. */
+type Refs = number | number[];
+
+function addRef(map: Map<string, Refs>, key: string, ref: number): void {
+  const seen = map.get(key);
+  if (seen === undefined) map.set(key, ref);
+  else if (typeof seen === "number") map.set(key, [seen, ref]);
+  else seen.push(ref);
+}
+
+function hitAll(refs: Refs | undefined, hit: (ref: number) => void): void {
+  if (refs === undefined) return;
+  if (typeof refs === "number") hit(refs);
+  else for (const r of refs) hit(r);
+}
+
+interface Needle {
+  readonly ref: number;
+  readonly position: SearchPosition;
+}
+
+/** An automaton over the needles of one case mode, with what each pattern index means. */
+class NeedleSet {
+  private readonly patterns: string[] = [];
+  private readonly needles: Needle[] = [];
+  private automaton: AhoCorasick | undefined;
+
+  add(needle: string, ref: number, position: SearchPosition): void {
+    this.patterns.push(needle);
+    this.needles.push({ ref, position });
+  }
+
+  get empty(): boolean {
+    return this.patterns.length === 0;
+  }
+
+  freeze(): void {
+    if (!this.empty) this.automaton = AhoCorasick.build(this.patterns);
+  }
+
+  match(text: string, hit: (ref: number) => void): void {
+    this.automaton?.search(text, (p, start, end) => {
+      const n = this.needles[p] as Needle;
+      if (n.position === "contains" || (n.position === "starts-with" ? start === 0 : end === text.length)) hit(n.ref);
+    });
+  }
+}
+
+const INTEGER_TYPES: ReadonlySet<ValueType> = new Set(["int", "uint64"]);
+
+/** The index of every item reading one (field, view) of one document. Build, freeze, then match. */
+export class Channel {
+  private readonly textCi = new Map<string, Refs>();
+  private readonly textCs = new Map<string, Refs>();
+  private readonly typed = new Map<string, Refs>();
+  private readonly needlesCi = new NeedleSet();
+  private readonly needlesCs = new NeedleSet();
+  private readonly orders = new Map<string, OrderIndex>();
+  private readonly regexes: { readonly ref: number; readonly regex: CompiledRegex }[] = [];
+  private frozen = false;
+
+  constructor(
+    readonly field: string,
+    readonly view: ChannelView,
+    readonly type: ValueType,
+  ) {}
+
+  /** Adds an item's compiled comparison. */
+  add(ref: number, operand: Operand): void {
+    if (this.frozen) throw new Error("Channel is frozen");
+    switch (operand.kind) {
+      case "text-eq":
+        addRef(operand.ignoreCase ? this.textCi : this.textCs, operand.key, ref);
+        break;
+      case "typed-eq":
+        addRef(this.typed, operand.key, ref);
+        break;
+      case "search":
+        (operand.ignoreCase ? this.needlesCi : this.needlesCs).add(operand.needle, ref, operand.position);
+        break;
+      case "regex":
+        this.regexes.push({ ref, regex: operand.regex });
+        break;
+      case "order": {
+        let index = this.orders.get(operand.domain);
+        if (index === undefined) this.orders.set(operand.domain, (index = new OrderIndex()));
+        index.add(ref, operand.bound);
+        break;
+      }
+    }
+  }
+
+  /** Builds the automata and sorts the thresholds; no more items after this. */
+  freeze(): void {
+    this.needlesCi.freeze();
+    this.needlesCs.freeze();
+    for (const index of this.orders.values()) index.freeze();
+    this.frozen = true;
+  }
+
+  /** Reads a raw record value through the channel's view. */
+  private viewed(raw: FieldScalar): string {
+    const text = typeof raw === "string" ? raw : String(raw);
+    if (this.view === "value") return text;
+    return this.view === "no-dot" ? normalizeExtension(text) : applyEventView(this.view, text);
+  }
+
+  /** Calls `hit` for each item whose condition holds on `raw` (one value or one list element). */
+  matchElement(raw: FieldScalar, hit: (ref: number) => void): void {
+    // Fast path for the hot case of a fleet scan: digests against a map of hashes.
+    if (this.type === "md5" || this.type === "sha1" || this.type === "sha256") {
+      if (typeof raw === "string" && this.view === "value" && this.needlesCi.empty && this.regexes.length === 0) {
+        hitAll(this.typed.get(raw.trim().toLowerCase()), hit);
+        return;
+      }
+    }
+    const text = this.viewed(raw);
+    if (this.type === "string") {
+      this.matchText(text, hit);
+      const numeric = this.orders.get(NUMERIC_TEXT_DOMAIN);
+      if (numeric !== undefined) {
+        const n = parseValue("float", text, { ranges: false });
+        if (n.ok && n.value.kind === "float") numeric.match(n.value.value, hit);
+      }
+      return;
+    }
+    if (typeof raw === "number" && Number.isSafeInteger(raw) && INTEGER_TYPES.has(this.type) && this.view === "value") {
+      hitAll(this.typed.get(`n:${raw}`), hit);
+      this.orders.get("number")?.match(raw, hit);
+      return;
+    }
+    const parsed = parseValue(this.type, text, { ranges: false });
+    this.matchTyped(text, parsed, hit);
+  }
+
+  /** String terms: equality, needles and regexes on the text. */
+  private matchText(text: string, hit: (ref: number) => void): void {
+    const needLower = this.textCi.size > 0 || !this.needlesCi.empty;
+    const lower = needLower ? text.toLowerCase() : text;
+    if (this.textCi.size > 0) hitAll(this.textCi.get(lower), hit);
+    if (this.textCs.size > 0) hitAll(this.textCs.get(text), hit);
+    this.needlesCi.match(lower, hit);
+    this.needlesCs.match(text, hit);
+    for (const { ref, regex } of this.regexes) if (regex.test(text)) hit(ref);
+  }
+
+  /** Typed terms: equality and order on the parsed value, string conditions on its canonical text. */
+  private matchTyped(text: string, parsed: ParseResult, hit: (ref: number) => void): void {
+    if (this.typed.size > 0) {
+      const key = parsed.ok ? equalityKey(parsed.value) : this.type === "ip" ? unparsedIpKey(text) : undefined;
+      if (key !== undefined) hitAll(this.typed.get(key), hit);
+    }
+    if (parsed.ok && this.orders.size > 0 && parsed.value.kind !== "string" && parsed.value.kind !== "hash" && parsed.value.kind !== "bool" && parsed.value.kind !== "range") {
+      const { domain, key } = orderKey(parsed.value);
+      this.orders.get(domain)?.match(key, hit);
+    }
+    if (!this.needlesCi.empty || this.regexes.length > 0) {
+      const canonical = parsed.ok ? canonicalText(parsed.value) : text.trim();
+      this.needlesCi.match(canonical.toLowerCase(), hit);
+      for (const { ref, regex } of this.regexes) if (regex.test(canonical)) hit(ref);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Compilation: all loaded IOCs → one immutable {@link EvaluationPlan} (documents and fields to
+ * collect, prefilters, indexes, binding units).
+ *
+ * @module
+ */
+export { compilePlan } from "./compile.js";
+export { createPrefilter, digestsFor, type DigestAlgorithm, type Prefilter, type PrefilterDecision } from "./prefilter.js";
+export { isRegexError, type CompiledRegex, type RegexCompileError, type RegexEngine, type RegexOptions } from "./regex-engine.js";
+export type { FieldScalar, FieldValue } from "./channel.js";
+export type { Verdict } from "./tri.js";
+export type {
+  ChannelView,
+  CompileOptions,
+  DocumentPlan,
+  EvaluationPlan,
+  HostNode,
+  IocInput,
+  ItemStatus,
+  NeverStatus,
+  PlanIoc,
+  PlanItem,
+  PlanUnit,
+  RecordNode,
+  UnknownReason,
+  UnknownStatus,
+} from "./plan-types.js";

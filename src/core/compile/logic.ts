@@ -1,0 +1,95 @@
+/**
+ * The indicator tree reduced to logic: AND-in-AND and OR-in-OR flattened, single-child groups
+ * replaced by their child, empty groups made FALSE (semantics 5.2, 7.2). Each leaf knows its item
+ * ref, whether it is negated, and the document it binds, if any: an item iocscan cannot evaluate
+ * binds nothing, it is a constant.
+ *
+ * @module
+ */
+import type { Indicator, IndicatorNode } from "../ioc/model.js";
+import type { RecordNode } from "./plan-types.js";
+import { FALSE, type Tri } from "./tri.js";
+
+export type Logic = LogicLeaf | LogicGroup | LogicConst;
+
+export interface LogicLeaf {
+  readonly t: "leaf";
+  readonly ref: number;
+  readonly negated: boolean;
+  /** The document whose records decide the item; undefined for an item that is a constant. */
+  readonly doc: string | undefined;
+}
+export interface LogicGroup {
+  readonly t: "and" | "or";
+  readonly children: readonly Logic[];
+}
+export interface LogicConst {
+  readonly t: "const";
+  readonly value: Tri;
+}
+
+/** What {@link toLogic} needs to know about items and empty groups. */
+export interface LogicSource {
+  /** Compiles an item (in document order) and returns its leaf. */
+  leaf(item: Extract<IndicatorNode, { kind: "item" }>): LogicLeaf;
+  /** Called for each empty Indicator. */
+  emptyGroup(indicator: Indicator): void;
+}
+
+/** Builds the flattened logic of an indicator tree. */
+export function toLogic(node: IndicatorNode, source: LogicSource): Logic {
+  if (node.kind === "item") return source.leaf(node);
+  const op = node.operator === "AND" ? "and" : "or";
+  const children: Logic[] = [];
+  for (const child of node.children) {
+    const logic = toLogic(child, source);
+    if (logic.t === op) children.push(...logic.children);
+    else children.push(logic);
+  }
+  if (node.children.length === 0) {
+    source.emptyGroup(node);
+    return { t: "const", value: FALSE };
+  }
+  return group(op, children);
+}
+
+/** A group, flattened, or its only child. */
+export function group(op: "and" | "or", children: readonly Logic[]): Logic {
+  const flat: Logic[] = [];
+  for (const c of children) {
+    if (c.t === op) flat.push(...c.children);
+    else flat.push(c);
+  }
+  return flat.length === 1 ? (flat[0] as Logic) : { t: op, children: flat };
+}
+
+const docsCache = new WeakMap<Logic, ReadonlySet<string>>();
+const NO_DOCS: ReadonlySet<string> = new Set();
+
+/** The documents whose records a subtree binds. */
+export function docsOf(logic: Logic): ReadonlySet<string> {
+  if (logic.t === "const") return NO_DOCS;
+  if (logic.t === "leaf") return logic.doc === undefined ? NO_DOCS : new Set([logic.doc]);
+  let docs = docsCache.get(logic);
+  if (docs === undefined) {
+    const all = new Set<string>();
+    for (const c of logic.children) for (const d of docsOf(c)) all.add(d);
+    docs = all;
+    docsCache.set(logic, docs);
+  }
+  return docs;
+}
+
+/** Every leaf of a subtree, in order. */
+export function leavesOf(logic: Logic, out: LogicLeaf[] = []): LogicLeaf[] {
+  if (logic.t === "leaf") out.push(logic);
+  else if (logic.t !== "const") for (const c of logic.children) leavesOf(c, out);
+  return out;
+}
+
+/** The per-record tree of a subtree. */
+export function toRecordNode(logic: Logic): RecordNode {
+  if (logic.t === "leaf") return logic.ref;
+  if (logic.t === "const") return { op: "const", value: logic.value };
+  return { op: logic.t, children: logic.children.map(toRecordNode) };
+}

@@ -1,0 +1,168 @@
+/**
+ * The evaluation plan: every loaded IOC compiled together, once, into an immutable structure
+ * that says what collection needs (documents, fields, prefilters) and how to evaluate records
+ * (indexes, per-record trees, the binding of items to records).
+ *
+ * @module
+ */
+import type { Diagnostic, DiagnosticCode } from "../ioc/diagnostics.js";
+import type { IndicatorItem, IocDocument, OpenIocVersion } from "../ioc/model.js";
+import type { EventValueView, Platform, ValueType } from "../vocabulary/index.js";
+import type { Channel } from "./channel.js";
+import type { RegexEngine } from "./regex-engine.js";
+import type { Tri } from "./tri.js";
+
+/** One loaded IOC and the file it came from (reported with every detection). */
+export interface IocInput {
+  readonly file: string;
+  readonly document: IocDocument;
+}
+
+/** Options of {@link compilePlan}. */
+export interface CompileOptions {
+  /** Platform whose collectors produce the records; terms not collected there are UNKNOWN. Default "linux". */
+  readonly platform?: Platform;
+  /** Read FireEye HX event terms as host-state terms (semantics 7.9). Default true. */
+  readonly mapEvents?: boolean;
+  /** Read `Network/DNS` as `DnsEntryItem/Host` (an opt-in heuristic, semantics 7.7). Default false. */
+  readonly mapNetworkTerms?: boolean;
+  /** Runs `matches` items. Without one, every `matches` item is UNKNOWN. */
+  readonly regexEngine?: RegexEngine;
+  /** Largest local DNF expansion of one mixed-document AND before it is given up as UNKNOWN. Default 4096. */
+  readonly maxLocalConjunctions?: number;
+}
+
+/** Why an item cannot be evaluated; it is then UNKNOWN. */
+export type UnknownReason =
+  | "unknown-term"
+  | "event-term"
+  | "informational"
+  | "not-collected"
+  | "not-applicable"
+  | "bad-value"
+  | "unrunnable-regex"
+  | "no-regex-engine";
+
+/** An item that evaluates as UNKNOWN, negated or not. */
+export interface UnknownStatus {
+  readonly kind: "unknown";
+  readonly reason: UnknownReason;
+  readonly code: DiagnosticCode;
+  readonly message: string;
+}
+
+/**
+ * A defective item (empty content): evaluates as FALSE, negated or not, so it can never match
+ * anything. Counted as supported, as `iocscan ioc check` does: iocscan knows what it means.
+ */
+export interface NeverStatus {
+  readonly kind: "never";
+  readonly reason: "empty-content";
+  readonly code: "IOC023";
+  readonly message: string;
+}
+
+/** Whether and how an item takes part in evaluation. */
+export type ItemStatus = { readonly kind: "supported" } | UnknownStatus | NeverStatus;
+
+/**
+ * How a record's value is read before comparing: as is, or a part of a path (event mapping,
+ * semantics 7.9), or without a leading dot (`FileExtension`, semantics 6.2).
+ */
+export type ChannelView = EventValueView | "no-dot";
+
+/** One compiled IndicatorItem. */
+export interface PlanItem {
+  /** Index in {@link EvaluationPlan.items}. */
+  readonly ref: number;
+  /** Index in {@link EvaluationPlan.iocs}. */
+  readonly ioc: number;
+  readonly source: IndicatorItem;
+  /** The term evaluated, canonical spelling: the mapped host-state term for an event term. */
+  readonly term: string;
+  /** The host-state document whose records the item is tested on. */
+  readonly document: string;
+  /** The record key: {@link term} without `Document/`. */
+  readonly field: string;
+  readonly view: ChannelView;
+  /** Comparison type: the vocabulary's, else `Content/@type`. */
+  readonly type: ValueType;
+  readonly listValued: boolean;
+  readonly negate: boolean;
+  readonly ignoreCase: boolean;
+  /** The source term when the item was read through event or network mapping. */
+  readonly mappedFrom?: string;
+  readonly status: ItemStatus;
+}
+
+/** A per-record boolean tree. A number is a leaf: the ref of an item. */
+export type RecordNode = number | RecordGroup | ConstNode;
+export interface RecordGroup {
+  readonly op: "and" | "or";
+  readonly children: readonly RecordNode[];
+}
+export interface ConstNode {
+  readonly op: "const";
+  readonly value: Tri;
+}
+
+/**
+ * A binding unit: a maximal single-document subtree, true over the host when one record of
+ * {@link document} satisfies {@link tree} (`∃ r`, semantics 7.2).
+ */
+export interface PlanUnit {
+  readonly index: number;
+  readonly ioc: number;
+  readonly document: string;
+  readonly tree: RecordNode;
+  /** Refs of the supported items of the tree (the ones records decide). */
+  readonly items: readonly number[];
+  /** The tree's value on a record where no item's condition holds (every positive item false, every negated one true). */
+  readonly vacuous: Tri;
+  /** The unit's value when its document was not collected: every supported item UNKNOWN. */
+  readonly ifUncollected: Tri;
+}
+
+/** Host-level logic over units: different units bind records independently. */
+export type HostNode = { readonly op: "unit"; readonly unit: number } | { readonly op: "and" | "or"; readonly children: readonly HostNode[] } | ConstNode;
+
+/** One compiled IOC. */
+export interface PlanIoc {
+  readonly index: number;
+  readonly file: string;
+  readonly id: string;
+  readonly title: string;
+  readonly version: OpenIocVersion;
+  /** Number of IndicatorItems. */
+  readonly items: number;
+  /** Items iocscan can evaluate here (status supported or never), as `iocscan ioc check` counts them. */
+  readonly supportedItems: number;
+  readonly root: HostNode;
+  /** Compile-time findings (unknown terms, negation-only groups, mapped terms, ...), located. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** What the plan needs from one document, and how to match its records. */
+export interface DocumentPlan {
+  readonly document: string;
+  /** Record keys used by supported items, sorted. */
+  readonly fields: readonly string[];
+  /** One channel per (field, view) with the indexes of every item reading it. */
+  readonly channels: readonly Channel[];
+  /** Units binding records of this document. */
+  readonly units: readonly number[];
+  /** Units whose {@link PlanUnit.vacuous} value is not FALSE: any record may make them true or unknown. */
+  readonly vacuousUnits: readonly number[];
+}
+
+/** The compiled form of all loaded IOCs. Immutable; share it between evaluations. */
+export interface EvaluationPlan {
+  readonly platform: Platform;
+  readonly iocs: readonly PlanIoc[];
+  readonly items: readonly PlanItem[];
+  readonly units: readonly PlanUnit[];
+  /** Item ref → the units its leaf appears in (more than one only after local DNF); undefined for items in no unit. */
+  readonly unitsOfItem: readonly (number | readonly number[] | undefined)[];
+  /** Documents with at least one supported item, by name. */
+  readonly documents: ReadonlyMap<string, DocumentPlan>;
+}

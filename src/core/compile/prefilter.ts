@@ -1,0 +1,117 @@
+/**
+ * Collection prefilters: before computing an expensive field (a digest, PE headers, strings),
+ * the collector asks whether any IOC could still match the object given its cheap fields, and
+ * which expensive fields that would take. A file whose size and name rule out every unit that
+ * reads `Md5sum` is never hashed.
+ *
+ * The answer comes from evaluating each unit with the cheap items known and the expensive ones
+ * UNKNOWN: a unit that is FALSE already needs nothing; otherwise it needs the expensive fields
+ * of the UNKNOWN leaves that could still change its value.
+ *
+ * @module
+ */
+import type { FieldValue } from "./channel.js";
+import { HitSet, matchFields } from "./hit-set.js";
+import type { EvaluationPlan, PlanItem, PlanUnit } from "./plan-types.js";
+import { pendingLeaves, type LeafValue } from "./record-tree.js";
+import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
+
+/** What one object needs before it can be evaluated. */
+export interface PrefilterDecision {
+  /** False when no IOC can match the object whatever its expensive fields hold: skip it. */
+  readonly mayMatch: boolean;
+  /** Expensive fields to compute (record keys, e.g. `Md5sum`). */
+  readonly fields: ReadonlySet<string>;
+}
+
+/** A document's prefilter for one split of its fields into cheap and expensive. */
+export interface Prefilter {
+  readonly document: string;
+  /** Expensive fields some unit needs whatever the cheap fields say (e.g. a plain hash list). */
+  readonly alwaysNeeded: ReadonlySet<string>;
+  /** Decides for one object from its cheap fields (the expensive ones, if present, are ignored). */
+  decide(cheapFields: Readonly<Record<string, FieldValue | null | undefined>>): PrefilterDecision;
+}
+
+/** The digest algorithms behind FileItem's hash fields. */
+export type DigestAlgorithm = "md5" | "sha1" | "sha256";
+
+const DIGEST_FIELDS: Readonly<Record<string, DigestAlgorithm>> = { Md5sum: "md5", Sha1sum: "sha1", Sha256sum: "sha256" };
+
+/** The digests behind a set of FileItem fields (`Md5sum` → md5, ...), in a stable order. */
+export function digestsFor(fields: Iterable<string>): DigestAlgorithm[] {
+  const out = new Set<DigestAlgorithm>();
+  for (const f of fields) {
+    const d = DIGEST_FIELDS[f];
+    if (d !== undefined) out.add(d);
+  }
+  return (["md5", "sha1", "sha256"] as const).filter((d) => out.has(d));
+}
+
+/**
+ * Creates the prefilter of `document` given which of its fields are cheap (known before any
+ * expensive work, e.g. FileItem `FileName`, `FullPath`, `FilePath`, `FileExtension`, `SizeInBytes`).
+ *
+ * @example
+ * ```ts
+ * const pre = createPrefilter(plan, "FileItem", ["FileName", "FullPath", "FilePath", "FileExtension", "SizeInBytes"]);
+ * const d = pre.decide({ FileName: "gdocs.exe", SizeInBytes: 104448 });
+ * if (d.mayMatch) hash(file, digestsFor(d.fields));
+ * ```
+ */
+export function createPrefilter(plan: EvaluationPlan, document: string, cheapFields: Iterable<string>): Prefilter {
+  const cheap = new Set(cheapFields);
+  const docPlan = plan.documents.get(document);
+  const channels = docPlan?.channels.filter((c) => cheap.has(c.field)) ?? [];
+  const hits = new HitSet(plan.items.length);
+  const isPending = (ref: number): boolean => {
+    const item = plan.items[ref] as PlanItem;
+    return item.status.kind === "supported" && item.document === document && !cheap.has(item.field);
+  };
+  const leaf: LeafValue = (ref) => {
+    const item = plan.items[ref] as PlanItem;
+    if (item.status.kind === "never") return FALSE;
+    if (item.status.kind === "unknown" || isPending(ref)) return UNKNOWN;
+    return hits.has(ref) !== item.negate ? TRUE : FALSE;
+  };
+  const fieldsOf = (refs: Set<number>, into: Set<string>): void => {
+    for (const r of refs) into.add((plan.items[r] as PlanItem).field);
+  };
+  const decideUnit = (unit: PlanUnit, into: Set<string>): Tri => {
+    const pending = new Set<number>();
+    const value = pendingLeaves(unit.tree, leaf, isPending, pending);
+    if (value !== FALSE) fieldsOf(pending, into);
+    return value;
+  };
+
+  // With no cheap condition holding, which units are still open, and what do they need?
+  hits.clear();
+  const alwaysNeeded = new Set<string>();
+  let alwaysMay = false;
+  for (const u of docPlan?.units ?? []) {
+    if (decideUnit(plan.units[u] as PlanUnit, alwaysNeeded) !== FALSE) alwaysMay = true;
+  }
+  const baseline: PrefilterDecision = { mayMatch: alwaysMay, fields: alwaysNeeded };
+
+  return {
+    document,
+    alwaysNeeded,
+    decide(cheapRecord) {
+      hits.clear();
+      matchFields(channels, cheapRecord, hits);
+      if (hits.refs.length === 0) return baseline;
+      const fields = new Set(alwaysNeeded);
+      let mayMatch = alwaysMay;
+      const seen = new Set<number>();
+      for (const ref of hits.refs) {
+        const units = plan.unitsOfItem[ref];
+        for (const u of units === undefined ? [] : typeof units === "number" ? [units] : units) {
+          if (seen.has(u)) continue;
+          seen.add(u);
+          if (decideUnit(plan.units[u] as PlanUnit, fields) !== FALSE) mayMatch = true;
+        }
+      }
+      return { mayMatch, fields };
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Evaluation of per-record trees ({@link RecordNode}) in three-valued logic. The caller says what
+ * each leaf is worth (its condition on the record, negation, the item's status); the tree only
+ * combines: AND is the minimum, OR the maximum (FALSE < UNKNOWN < TRUE).
+ *
+ * @module
+ */
+import type { RecordNode } from "./plan-types.js";
+import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
+
+/** The value of a leaf (an item ref), negation included. */
+export type LeafValue = (ref: number) => Tri;
+
+/** Evaluates `node`, stopping early on a decisive child. An empty group is FALSE (semantics 5.2). */
+export function evaluateTree(node: RecordNode, leaf: LeafValue): Tri {
+  if (typeof node === "number") return leaf(node);
+  if (node.op === "const") return node.value;
+  if (node.children.length === 0) return FALSE;
+  if (node.op === "and") {
+    let result: Tri = TRUE;
+    for (const child of node.children) {
+      const v = evaluateTree(child, leaf);
+      if (v === FALSE) return FALSE;
+      if (v === UNKNOWN) result = UNKNOWN;
+    }
+    return result;
+  }
+  let result: Tri = FALSE;
+  for (const child of node.children) {
+    const v = evaluateTree(child, leaf);
+    if (v === TRUE) return TRUE;
+    if (v === UNKNOWN) result = UNKNOWN;
+  }
+  return result;
+}
+
+/**
+ * The leaves that make a TRUE tree true: every child of a TRUE AND, the TRUE children of an OR.
+ * These are the "matched items" a detection reports. Does nothing when `node` is not TRUE.
+ */
+export function satisfiedLeaves(node: RecordNode, leaf: LeafValue, out: number[]): void {
+  if (evaluateTree(node, leaf) !== TRUE) return;
+  if (typeof node === "number") {
+    out.push(node);
+    return;
+  }
+  if (node.op === "const") return;
+  for (const child of node.children) satisfiedLeaves(child, leaf, out);
+}
+
+/**
+ * Evaluates with some leaves not known yet (a file's digest before hashing it), and says which
+ * of the unknown leaves could still change the outcome: a decided AND (a FALSE child) or OR (a
+ * TRUE child) needs none of them. `pending(ref)` is true for a leaf not known yet; `leaf` must
+ * then answer UNKNOWN for it.
+ */
+export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: number) => boolean, out: Set<number>): Tri {
+  if (typeof node === "number") {
+    const v = leaf(node);
+    if (v === UNKNOWN && pending(node)) out.add(node);
+    return v;
+  }
+  if (node.op === "const") return node.value;
+  if (node.children.length === 0) return FALSE;
+  const decisive = node.op === "and" ? FALSE : TRUE;
+  const needed = new Set<number>();
+  let result: Tri = node.op === "and" ? TRUE : FALSE;
+  for (const child of node.children) {
+    const v = pendingLeaves(child, leaf, pending, needed);
+    if (v === decisive) return decisive;
+    if (v === UNKNOWN) result = UNKNOWN;
+  }
+  for (const ref of needed) out.add(ref);
+  return result;
+}

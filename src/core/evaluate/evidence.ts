@@ -1,0 +1,92 @@
+/**
+ * Evidence: the records that satisfied a binding unit, reduced to what a person needs to see why
+ * (the satisfied items and the values observed for them), kept within a bound per unit.
+ *
+ * @module
+ */
+import type { Channel, FieldScalar, FieldValue } from "../compile/channel.js";
+import type { EvaluationPlan, PlanItem } from "../compile/plan-types.js";
+import type { HostRecord } from "./types.js";
+
+/** One record kept for a unit. */
+export interface Evidence {
+  readonly document: string;
+  readonly id: string;
+  readonly fields: Readonly<Record<string, FieldValue>>;
+  /** Refs of the items satisfied on the record. */
+  readonly refs: readonly number[];
+  readonly actionable: boolean;
+}
+
+/** Builds evidence records; knows which channel reads each item. */
+export class EvidenceBuilder {
+  private readonly channelOf = new Map<number, Channel>();
+
+  constructor(private readonly plan: EvaluationPlan) {}
+
+  private channel(item: PlanItem): Channel | undefined {
+    let c = this.channelOf.get(item.ref);
+    if (c === undefined) {
+      c = this.plan.documents.get(item.document)?.channels.find((ch) => ch.field === item.field && ch.view === item.view);
+      if (c !== undefined) this.channelOf.set(item.ref, c);
+    }
+    return c;
+  }
+
+  /** Evidence of `record` for the satisfied items `refs`. */
+  build(record: HostRecord, refs: readonly number[]): Evidence {
+    const fields: Record<string, FieldValue> = {};
+    let actionable = false;
+    for (const ref of refs) {
+      const item = this.plan.items[ref] as PlanItem;
+      if (item.status.kind !== "supported") continue;
+      if (!item.negate) actionable = true;
+      const value = Object.hasOwn(record.fields, item.field) ? record.fields[item.field] : undefined;
+      if (value === undefined || value === null) continue;
+      if (!Array.isArray(value)) {
+        fields[item.field] = value;
+        continue;
+      }
+      // A list can hold thousands of strings: keep the elements that matched a positive item.
+      if (item.negate) continue;
+      const channel = this.channel(item);
+      const kept = new Set<FieldScalar>(Array.isArray(fields[item.field]) ? (fields[item.field] as FieldScalar[]) : []);
+      for (const element of value as readonly FieldScalar[]) {
+        let hit = false;
+        channel?.matchElement(element, (r) => {
+          if (r === ref) hit = true;
+        });
+        if (hit) kept.add(element);
+      }
+      fields[item.field] = [...kept];
+    }
+    return { document: record.document, id: record.id, fields, refs, actionable };
+  }
+}
+
+/**
+ * The evidence kept for one unit: at most `limit` records, actionable ones preferred (a record
+ * bound only through negated items is replaced by an actionable one when the list is full).
+ */
+export class EvidenceList {
+  readonly kept: Evidence[] = [];
+  matched = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Counts a matching record and keeps it (built only if kept) when there is room or it beats a non-actionable one. */
+  offer(actionable: boolean, build: () => Evidence): void {
+    this.matched++;
+    if (this.kept.length < this.limit) {
+      this.kept.push(build());
+      return;
+    }
+    if (!actionable) return;
+    const i = this.kept.findIndex((e) => !e.actionable);
+    if (i >= 0) this.kept[i] = build();
+  }
+
+  get omitted(): number {
+    return this.matched - this.kept.length;
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Evaluation: a plan × a host's records → detections with evidence, in three-valued logic.
+ *
+ * @module
+ */
+export { createEvaluation } from "./evaluation.js";
+export type { Detection, DetectionObject, Evaluation, EvaluationOptions, FieldScalar, FieldValue, HostRecord, IocVerdict } from "./types.js";

@@ -1,0 +1,88 @@
+/**
+ * Public types of evaluation: the records it reads and the detections it returns (the shapes of
+ * DESIGN.md section 5).
+ *
+ * @module
+ */
+import type { FieldValue } from "../compile/channel.js";
+import type { Verdict } from "../compile/tri.js";
+
+export type { FieldScalar, FieldValue } from "../compile/channel.js";
+
+/**
+ * One host object, as a collector or a snapshot gives it. Field keys are the OpenIOC search path
+ * without `Document/` (`Md5sum`, `PEInfo/PETimeStamp`, `HandleList/Handle/Name`); a list-valued
+ * field is an array; dates are ISO 8601 strings. A field that is absent (or null) was not found
+ * on the object: items on it are FALSE, negated ones TRUE.
+ *
+ * `id`: FileItem = full path, ProcessItem = pid, PortItem = `proto localIP:localPort
+ * remoteIP:remotePort`, others their natural key.
+ */
+export interface HostRecord {
+  readonly document: string;
+  readonly id: string;
+  readonly fields: Readonly<Record<string, FieldValue | null | undefined>>;
+}
+
+/** Options of `createEvaluation`. */
+export interface EvaluationOptions {
+  /**
+   * Documents that were collected (a snapshot's `records` keys; a live scan's enabled
+   * collectors), even if they yielded no record. Items on any other document are UNKNOWN, never
+   * FALSE, so a negated item on an uncollected document can never turn TRUE. A document that
+   * receives a record counts as collected too.
+   */
+  readonly availableDocuments: Iterable<string>;
+  /** Records kept as evidence per binding unit (default 1000); more are counted, not kept. */
+  readonly maxObjectsPerUnit?: number;
+}
+
+/** A record bound by a detection, with what was observed on it. */
+export interface DetectionObject {
+  readonly document: string;
+  readonly id: string;
+  /** Observed values of the fields the satisfied items read (list fields: the elements that matched). */
+  readonly fields: Readonly<Record<string, FieldValue>>;
+  /** IndicatorItem ids satisfied on this record. */
+  readonly matchedItems: readonly string[];
+  /**
+   * False when the record is bound only through negated items (semantics 7.6 b): report it,
+   * never quarantine, delete or kill it.
+   */
+  readonly actionable: boolean;
+}
+
+/** One IOC that is TRUE on the host. */
+export interface Detection {
+  readonly iocId: string;
+  readonly iocFile: string;
+  readonly iocTitle: string;
+  /** IndicatorItem ids that were satisfied, in document order, without repeats. */
+  readonly matchedItems: readonly string[];
+  /** The subset of {@link matchedItems} evaluated through event (or network) term mapping. */
+  readonly mappedItems: readonly string[];
+  readonly objects: readonly DetectionObject[];
+  /** Matching records not kept as objects (beyond `maxObjectsPerUnit`). */
+  readonly omittedObjects: number;
+}
+
+/** The outcome of one IOC, detection or not, with its coverage. */
+export interface IocVerdict {
+  readonly iocId: string;
+  readonly iocFile: string;
+  readonly iocTitle: string;
+  /** Only "true" is a detection; "unknown" means iocscan could not decide (unsupported or uncollected items). */
+  readonly verdict: Verdict;
+  readonly items: number;
+  readonly supportedItems: number;
+}
+
+/** A streaming evaluation of one host against a plan. */
+export interface Evaluation {
+  /** Feeds one record. Cheap: index look-ups, then full evaluation only of the subtrees it may satisfy. */
+  addRecord(record: HostRecord): void;
+  /** Ends the stream and returns the detections. Call once. */
+  finish(): Detection[];
+  /** Every IOC's verdict; available after {@link finish}. */
+  verdicts(): IocVerdict[];
+}
