@@ -106,47 +106,41 @@ function parameterDraftsArb(version: OpenIocVersion, onItem: boolean, max: numbe
 }
 
 function itemArb(version: OpenIocVersion): fc.Arbitrary<IndicatorItem> {
-  return fc
-    .record({
-      idBase: fc.oneof({ arbitrary: idBaseArb, weight: 9 }, { arbitrary: fc.constant(""), weight: 1 }),
-      term: fc.constantFrom(...TERMS),
-      otherDocument: fc.option(fc.constantFrom("Network", "FileItem"), { nil: undefined, freq: 8 }),
-      condition: fc.constantFrom(...(version === "1.0" ? CONDITIONS_10 : CONDITIONS)),
-      negate: fc.boolean(),
-      preserveCase: version === "1.0" ? fc.constant(false) : fc.boolean(),
-      value: fc.oneof(textArb, fc.constantFrom("sample"), fc.constant("")),
-      useSample: fc.boolean(),
-      hasContent: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
-      parameters: parameterDraftsArb(version, true, 2),
-    })
-    .chain((draft) =>
-      fc.constantFrom(...draft.term.samples).map((sample) => {
-        const term = draft.term.search.replace(/^eventItem\//, "");
+  return fc.constantFrom(...TERMS).chain((spec) =>
+    fc
+      .record({
+        id: fc.oneof({ arbitrary: idBaseArb, weight: 9 }, { arbitrary: fc.constant(""), weight: 1 }),
+        otherDocument: fc.option(fc.constantFrom("Network", "FileItem"), { nil: undefined, freq: 8 }),
+        condition: fc.constantFrom(...(version === "1.0" ? CONDITIONS_10 : CONDITIONS)),
+        negate: fc.boolean(),
+        preserveCase: version === "1.0" ? fc.constant(false) : fc.boolean(),
+        value: fc.oneof(textArb, fc.constantFrom(...spec.samples), fc.constant("")),
+        hasContent: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
+        parameters: parameterDraftsArb(version, true, 2),
+      })
+      .map((draft): IndicatorItem => {
+        const term = spec.search.replace(/^eventItem\//, "");
         const document = term.split("/")[0] ?? "";
-        const value = draft.hasContent ? (draft.useSample ? sample : draft.value) : "";
-        const sourceCondition =
-          version === "1.0" && draft.negate ? `${draft.condition}not` : draft.condition;
-        const item: IndicatorItem = {
+        return {
           kind: "item",
-          id: draft.idBase,
+          id: draft.id,
           condition: draft.condition,
-          sourceCondition,
+          sourceCondition: version === "1.0" && draft.negate ? `${draft.condition}not` : draft.condition,
           negate: draft.negate,
           preserveCase: draft.preserveCase,
-          context: { document: draft.otherDocument ?? document, search: draft.term.search, type: draft.term.contextType },
+          context: { document: draft.otherDocument ?? document, search: spec.search, type: spec.contextType },
           term,
           document,
-          // The reader has no Content/@type to report when there is no Content.
-          contentType: draft.hasContent ? draft.term.contentType : "",
-          value,
+          // Without a Content element the reader has neither a value nor a Content/@type.
+          contentType: draft.hasContent ? spec.contentType : "",
+          value: draft.hasContent ? draft.value : "",
           hasContent: draft.hasContent,
           parameters: draft.parameters.map((p) => draftToParameter(p, "")),
           position: AT,
           valuePosition: AT,
         };
-        return item;
       }),
-    );
+  );
 }
 
 function draftToParameter(draft: ParameterDraft, refId: string): IocParameter {
@@ -238,6 +232,7 @@ export function iocDocumentArb(version: OpenIocVersion, options: IocDocumentArbO
       : fc.constant<ParameterDraft[]>([]);
   return fc
     .record({
+      // The reader trims the root id (not node ids).
       id: idBaseArb.map((id) => id.trim()),
       title: metadataTextArb,
       description: optionalMetadataArb,
