@@ -1,0 +1,177 @@
+import { describe, expect, it } from "vitest";
+import type { Condition } from "../ioc/model.js";
+import { createRe2Engine } from "../../scan/regex/re2-engine.js";
+import type { FieldValue } from "./types.js";
+import { ioc, item, or, plan, record, run, type ItemSpec } from "./_test-builders.js";
+
+const regexEngine = createRe2Engine();
+
+/** The verdict of one item against one record of its document. */
+function check(term: string, condition: Condition, value: string, field: FieldValue, spec: ItemSpec & { version?: "1.0" | "1.1" } = {}): string {
+  const document = term.split("/")[0] ?? "";
+  const key = term.slice(document.length + 1);
+  const p = plan(ioc(or(item(term, condition, value, spec)), { version: spec.version ?? "1.1" }), { regexEngine });
+  return run(p, [record(document, "r", { [key]: field })]).verdict;
+}
+
+describe("conditions on strings", () => {
+  it("is / contains / starts-with / ends-with, with negate", () => {
+    expect(check("FileItem/FileName", "is", "evil.exe", "evil.exe")).toBe("true");
+    expect(check("FileItem/FileName", "is", "evil", "evil.exe")).toBe("false");
+    expect(check("FileItem/FullPath", "contains", "temp\\", "C:\\temp\\x")).toBe("true");
+    expect(check("FileItem/FullPath", "starts-with", "C:\\", "C:\\temp")).toBe("true");
+    expect(check("FileItem/FullPath", "starts-with", "temp", "C:\\temp")).toBe("false");
+    expect(check("FileItem/FullPath", "ends-with", ".exe", "x.exe")).toBe("true");
+    expect(check("FileItem/FullPath", "ends-with", ".exe", "x.exe.txt")).toBe("false");
+  });
+
+  it("treats * literally (no globbing)", () => {
+    expect(check("FileItem/FullPath", "contains", "dir *si.lnk", "dir *si.lnk")).toBe("true");
+    expect(check("FileItem/FullPath", "contains", "dir *si.lnk", "dir abcsi.lnk")).toBe("false");
+  });
+
+  it("keeps meaningful whitespace in string values", () => {
+    expect(check("ProcessItem/arguments", "contains", "-c ", "sh -c x")).toBe("true");
+    expect(check("ProcessItem/arguments", "contains", "-c ", "sh -cx")).toBe("false");
+  });
+});
+
+describe("case folding (semantics 7.4)", () => {
+  it("1.0 is always case-insensitive, even with preserve-case set", () => {
+    expect(check("FileItem/FileName", "is", "EVIL.EXE", "evil.exe", { version: "1.0", preserveCase: true })).toBe("true");
+  });
+
+  it("1.1 is case-insensitive unless preserve-case", () => {
+    expect(check("FileItem/FileName", "contains", "EVIL", "evil.exe")).toBe("true");
+    expect(check("FileItem/FileName", "contains", "EVIL", "evil.exe", { preserveCase: true })).toBe("false");
+    expect(check("FileItem/FileName", "is", "Evil.exe", "Evil.exe", { preserveCase: true })).toBe("true");
+    expect(check("FileItem/FileName", "starts-with", "E", "evil", { preserveCase: true })).toBe("false");
+  });
+
+  it("hashes, IPs and booleans are case-insensitive whatever preserve-case says", () => {
+    expect(check("FileItem/Md5sum", "is", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdef", { preserveCase: true })).toBe("true");
+    expect(check("PortItem/remoteIP", "is", "FE80::1", "fe80::1", { preserveCase: true })).toBe("true");
+  });
+});
+
+describe("matches: unanchored regex search through the injected engine", () => {
+  it("searches, case-insensitively unless preserve-case", () => {
+    expect(check("ProcessItem/arguments", "matches", "powershell.+-enc", "C:\\x\\PowerShell.exe -nop -enc AAA")).toBe("true");
+    expect(check("ProcessItem/arguments", "matches", "^-enc", "powershell -enc")).toBe("false");
+    expect(check("ProcessItem/arguments", "matches", "POWERSHELL", "powershell", { preserveCase: true })).toBe("false");
+  });
+
+  it("a pattern the engine refuses makes the item UNKNOWN, never FALSE (negated or not)", () => {
+    expect(check("ProcessItem/arguments", "matches", "(a)\\1", "aa")).toBe("unknown");
+    expect(check("ProcessItem/arguments", "matches", "(?=a)a", "aa", { negate: true })).toBe("unknown");
+    const p = plan(ioc(or(item("ProcessItem/arguments", "matches", "(a)\\1"))), { regexEngine });
+    expect(p.items[0]?.status).toMatchObject({ kind: "unknown", reason: "unrunnable-regex", code: "IOC034" });
+  });
+
+  it("without an engine every matches item is UNKNOWN", () => {
+    const p = plan(ioc(or(item("ProcessItem/arguments", "matches", "a"))));
+    expect(p.items[0]?.status).toMatchObject({ kind: "unknown", reason: "no-regex-engine" });
+  });
+
+  it("a catastrophic pattern on a 1 MB value returns fast (< 1 s; measured properly in the benchmark)", () => {
+    const start = performance.now();
+    expect(check("FileItem/FullPath", "matches", "(a+)+$", "a".repeat(1 << 20) + "!")).toBe("false");
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+});
+
+describe("numbers compare as numbers", () => {
+  it("ints and sizes: is, greater-than, less-than, negate", () => {
+    expect(check("FileItem/SizeInBytes", "is", "104448", 104448)).toBe("true");
+    expect(check("FileItem/SizeInBytes", "is", "104448", "104448")).toBe("true");
+    expect(check("FileItem/SizeInBytes", "is", "0104448", 104448)).toBe("true");
+    expect(check("FileItem/SizeInBytes", "greater-than", "9", 10)).toBe("true");
+    expect(check("FileItem/SizeInBytes", "greater-than", "10", 10)).toBe("false");
+    expect(check("FileItem/SizeInBytes", "less-than", "100", 99)).toBe("true");
+    expect(check("FileItem/SizeInBytes", "less-than", "100", 100)).toBe("false");
+    expect(check("FileItem/SizeInBytes", "greater-than", "9", 100)).toBe("true"); // not lexical
+  });
+
+  it("uint64 beyond 2^53 compares exactly", () => {
+    expect(check("FileItem/SizeInBytes", "is", "18446744073709551615", "18446744073709551615")).toBe("true");
+    expect(check("FileItem/SizeInBytes", "is", "9007199254740993", "9007199254740992")).toBe("false");
+    expect(check("FileItem/SizeInBytes", "greater-than", "9007199254740992", "9007199254740993")).toBe("true");
+  });
+
+  it("A TO B under `is` is an inclusive range, brackets optional", () => {
+    expect(check("FileItem/SizeInBytes", "is", "13312 TO 14336", 13312)).toBe("true");
+    expect(check("FileItem/SizeInBytes", "is", "13312 TO 14336", 14336)).toBe("true");
+    expect(check("FileItem/SizeInBytes", "is", "13312 TO 14336", 14337)).toBe("false");
+    expect(check("FileItem/SizeInBytes", "is", "[154192 TO 154192]", 154192)).toBe("true");
+  });
+
+  it("greater-than on a string term compares numerically when both sides are numbers, else no match", () => {
+    expect(check("FileItem/FileName", "greater-than", "9", "10")).toBe("true");
+    expect(check("FileItem/FileName", "greater-than", "9", "abc")).toBe("false");
+    expect(check("FileItem/FileName", "greater-than", "abc", "abd")).toBe("unknown");
+  });
+
+  it("a value that does not parse as the term's type is UNKNOWN (IOC030)", () => {
+    expect(check("FileItem/SizeInBytes", "is", "big", 1)).toBe("unknown");
+    const p = plan(ioc(or(item("FileItem/SizeInBytes", "is", "big"))));
+    expect(p.items[0]?.status).toMatchObject({ reason: "bad-value", code: "IOC030" });
+  });
+
+  it("a condition that does not apply to the type is UNKNOWN (IOC024)", () => {
+    expect(check("FileItem/SizeInBytes", "contains", "1", 1)).toBe("unknown");
+  });
+});
+
+describe("dates compare as instants", () => {
+  it("is, ranges, greater-than, zones", () => {
+    expect(check("FileItem/PEInfo/PETimeStamp", "is", "2011-03-18T02:41:49Z", "2011-03-18T02:41:49Z")).toBe("true");
+    expect(check("FileItem/PEInfo/PETimeStamp", "is", "2011-03-18T02:41:49Z", "2011-03-18T03:41:49+01:00")).toBe("true");
+    expect(check("FileItem/PEInfo/PETimeStamp", "is", "2011-03-18T02:41:49", "2011-03-18T02:41:49Z")).toBe("true"); // no zone = UTC
+    expect(check("FileItem/PEInfo/PETimeStamp", "is", "2010-03-30T09:00:00Z TO 2010-03-30T12:00:00Z", "2010-03-30T10:00:00Z")).toBe("true");
+    expect(check("FileItem/Modified", "greater-than", "2020-01-01T00:00:00Z", "2021-06-01T00:00:00Z")).toBe("true");
+    expect(check("FileItem/Modified", "less-than", "2020-01-01T00:00:00Z", "2021-06-01T00:00:00Z")).toBe("false");
+  });
+});
+
+describe("IPs compare as addresses", () => {
+  it("10.0.0.1 equals 10.000.000.001; v4-mapped v6 is the v4 address", () => {
+    expect(check("PortItem/remoteIP", "is", "10.000.000.001", "10.0.0.1")).toBe("true");
+    expect(check("PortItem/remoteIP", "is", "10.0.0.1", "::ffff:10.0.0.1")).toBe("true");
+    expect(check("PortItem/remoteIP", "is", "2001:DB8:0:0::1", "2001:db8::1")).toBe("true");
+  });
+
+  it("contains on an IP runs on the canonical text (partial addresses in real IOCs)", () => {
+    expect(check("PortItem/remoteIP", "contains", "174.142.57", "174.142.57.9")).toBe("true");
+  });
+
+  it("a value that does not parse is compared as a string", () => {
+    expect(check("PortItem/remoteIP", "is", "not-an-ip", "NOT-AN-IP")).toBe("true");
+  });
+
+  it("A TO B on addresses", () => {
+    expect(check("PortItem/remoteIP", "is", "10.0.0.1 TO 10.0.0.9", "10.0.0.5")).toBe("true");
+    expect(check("PortItem/remoteIP", "is", "10.0.0.1 TO 10.0.0.9", "10.0.0.10")).toBe("false");
+  });
+});
+
+describe("hashes: case-insensitive, trimmed; the term's type wins over Content/@type", () => {
+  it("trims trailing blanks and ignores case", () => {
+    expect(check("FileItem/Md5sum", "is", "0123456789ABCDEF0123456789ABCDEF ", " 0123456789abcdef0123456789abcdef")).toBe("true");
+  });
+
+  it("a Sha256sum written as type string still compares as a hash", () => {
+    const h = "a".repeat(64);
+    expect(check("FileItem/Sha256sum", "is", h.toUpperCase(), h, { contentType: "string", preserveCase: true })).toBe("true");
+  });
+});
+
+describe("FileExtension with or without a dot (semantics 6.2)", () => {
+  it.each([
+    [".dll", "dll"],
+    ["dll", ".dll"],
+    [".DLL", "dll"],
+    ["exe", "exe"],
+  ])("IOC %s matches record %s", (ioc, rec) => {
+    expect(check("FileItem/FileExtension", "is", ioc, rec)).toBe("true");
+  });
+});
