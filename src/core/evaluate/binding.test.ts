@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { and, ioc, item, not, or, plan, record, run } from "./_test-builders.js";
+import { and, ioc, item, or, plan, record, run } from "./_test-builders.js";
 
 const file = (id: string, fields: Record<string, string | number | string[]>) => record("FileItem", id, fields);
 const proc = (pid: string, fields: Record<string, string | number | string[]>) => record("ProcessItem", pid, fields);
