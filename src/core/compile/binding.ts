@@ -168,11 +168,33 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
     return hostGroup("and", out);
   };
 
+  /**
+   * `∃r A(r) ∨ ∃r B(r)` is `∃r (A ∨ B)(r)`: the same-document children of an OR become one unit,
+   * so an IOC whose top OR lists 200 file hashes and one process name has two units, not 201.
+   */
+  const mixedOr = (children: readonly Logic[]): HostNode => {
+    const out: HostNode[] = [];
+    const byDoc = new Map<string, Logic[]>();
+    for (const child of children) {
+      const docs = docsOf(child);
+      if (docs.size !== 1) {
+        out.push(toHost(child));
+        continue;
+      }
+      const doc = [...docs][0] as string;
+      const list = byDoc.get(doc);
+      if (list === undefined) byDoc.set(doc, [child]);
+      else list.push(child);
+    }
+    for (const [doc, list] of byDoc) out.push(makeUnit(doc, group("or", list)));
+    return hostGroup("or", out);
+  };
+
   const toHost = (l: Logic): HostNode => {
     const docs = docsOf(l);
     if (docs.size === 0) return constant(evaluateTree(toRecordNode(l), fixedLeaves(sink.items, "unknown")));
     if (docs.size === 1) return makeUnit([...docs][0] as string, l);
-    if (l.t === "or") return hostGroup("or", l.children.map(toHost));
+    if (l.t === "or") return mixedOr(l.children);
     if (l.t === "and") return mixedAnd(l.children);
     return constant(UNKNOWN);
   };
