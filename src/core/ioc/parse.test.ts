@@ -81,6 +81,7 @@ describe("parseIoc reads OpenIOC 1.0", () => {
     expect(item?.preserveCase).toBe(false);
     expect(item?.parameters).toMatchObject([{ name: "comment", value: "seen in 2012", refId: "c1" }]);
     expect(diagnostics.map((d) => d.code)).toEqual(["IOC014"]);
+    expect(document?.parameters).toMatchObject([{ name: "comment", value: "seen in 2012", refId: "c1" }]);
   });
 
   it("parseIoc accepts a 1.0 file with a metadata wrapper and no namespace", () => {
@@ -135,6 +136,15 @@ describe("parseIoc reads OpenIOC 1.1", () => {
     expect(and?.parameters).toMatchObject([{ name: "comment", value: "why" }]);
     expect(document ? itemsOf(document)[0]?.parameters : undefined).toMatchObject([{ id: "x1", name: "score", value: "80", valueType: "int" }]);
     expect(document?.parameters).toHaveLength(2);
+  });
+
+  it("parseIoc attaches a parameter with an empty ref-id to no node", () => {
+    const source = `<OpenIOC xmlns="${NS11}" id="e"><criteria><Indicator operator="OR">${item10("", "is", "FileItem/FileName", "x")}</Indicator></criteria>
+<parameters><param id="p" ref-id="" name="note"><value>n</value></param></parameters></OpenIOC>`;
+    const { document } = parseIoc(source);
+    expect(document?.criteria?.parameters).toEqual([]);
+    expect(document ? itemsOf(document)[0]?.parameters : undefined).toEqual([]);
+    expect(document?.parameters).toMatchObject([{ id: "p", name: "note" }]);
   });
 
   it("parseIoc reads several top-level indicators as an OR over them", () => {

@@ -12,7 +12,7 @@
  */
 import { decodeIocBytes } from "./decode.js";
 import { diagnostic, type Diagnostic } from "./diagnostics.js";
-import type { IocDocument, OpenIocVersion } from "./model.js";
+import type { IocDocument, IocParameter, OpenIocVersion } from "./model.js";
 import { readIndicatorTree } from "./read-indicators.js";
 import { readMetadata } from "./read-metadata.js";
 import { readParameters } from "./read-parameters.js";
@@ -97,7 +97,8 @@ export function parseIoc(source: string | Uint8Array, options: ParseIocOptions =
       diagnostic("IOC014", `OpenIOC ${version} names its logic "${version === "1.1" ? "criteria" : "definition"}", not "${logic.local}"`, logic.position),
     );
   }
-  const criteria = logic ? readIndicatorTree(logic, parameters, context) : undefined;
+  const logicTree = logic ? readIndicatorTree(logic, parameters, context) : undefined;
+  const criteria = logicTree?.criteria;
   if (!criteria) {
     diagnostics.push(diagnostic("IOC007", "The IOC has no indicator logic: no Indicator under definition (1.0) or criteria (1.1)", (logic ?? root).position));
   }
@@ -106,10 +107,14 @@ export function parseIoc(source: string | Uint8Array, options: ParseIocOptions =
     version,
     ...readMetadata(root, context),
     ...(criteria ? { criteria } : {}),
-    parameters,
+    parameters: inDocumentOrder([...parameters, ...(logicTree?.inlineParameters ?? [])]),
     position: root.position,
   };
   return { document, diagnostics };
+}
+
+function inDocumentOrder(parameters: IocParameter[]): IocParameter[] {
+  return parameters.sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column);
 }
 
 function failed(problem: Diagnostic): ParseIocResult {

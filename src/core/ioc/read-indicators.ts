@@ -18,21 +18,29 @@ export function readIndicatorTree(
   logic: XmlElement,
   parameters: readonly IocParameter[],
   context: ReadContext,
-): Indicator | undefined {
+): { criteria?: Indicator; inlineParameters: IocParameter[] } {
   const byRef = new Map<string, IocParameter[]>();
   for (const parameter of parameters) {
-    if (parameter.refId === undefined) continue;
+    // An empty ref-id names no node (ids may be empty too): such a parameter stays file-level only.
+    if (parameter.refId === undefined || parameter.refId === "") continue;
     const list = byRef.get(parameter.refId) ?? [];
     list.push(parameter);
     byRef.set(parameter.refId, list);
   }
   const reader = new IndicatorReader(context, byRef);
   const tops = childrenNamed(logic, "Indicator").map((element) => reader.indicator(element));
-  if (tops.length <= 1) return tops[0];
-  return { kind: "indicator", id: "", operator: "OR", children: tops, parameters: [], position: logic.position };
+  const inlineParameters = reader.inlineParameters;
+  if (tops.length <= 1) return tops[0] ? { criteria: tops[0], inlineParameters } : { inlineParameters };
+  return {
+    criteria: { kind: "indicator", id: "", operator: "OR", children: tops, parameters: [], position: logic.position },
+    inlineParameters,
+  };
 }
 
 class IndicatorReader {
+  /** 1.0 comments and `TR:param`s, written inside the tree rather than in a parameters section. */
+  readonly inlineParameters: IocParameter[] = [];
+
   constructor(
     private readonly context: ReadContext,
     private readonly parametersByRef: ReadonlyMap<string, readonly IocParameter[]>,
@@ -59,6 +67,7 @@ class IndicatorReader {
     if (element.children.length === 0) {
       this.report("IOC032", `Indicator "${id}" is empty: an empty ${operator ?? "group"} never matches`, element);
     }
+    this.inlineParameters.push(...ownParameters);
     return {
       kind: "indicator",
       id,
@@ -113,11 +122,12 @@ class IndicatorReader {
 
     const content = child(element, "Content");
     const comment = child(element, "Comment");
-    const parameters = [
-      ...(this.parametersByRef.get(id) ?? []),
+    const inline = [
       ...childrenNamed(element, "param").map(readParam),
       ...(comment ? [{ refId: id, name: "comment", value: comment.text, position: comment.position }] : []),
     ];
+    this.inlineParameters.push(...inline);
+    const parameters = [...(this.parametersByRef.get(id) ?? []), ...inline];
     return {
       kind: "item",
       id,
