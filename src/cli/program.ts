@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { registerIocCommands } from "./commands/ioc.js";
+import { registerScanCommand } from "./commands/scan.js";
 import { VERSION } from "./version.js";
 
 /** What a command reports back to the runner: the process exit status (DESIGN.md section 5). */
@@ -20,6 +21,7 @@ export function buildProgram(run: CliRun): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerScanCommand(program, run);
   registerIocCommands(program, run);
   return program;
 }

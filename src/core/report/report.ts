@@ -54,6 +54,8 @@ export interface ReportDetection {
   actions: ReportAction[];
   /** Item ids evaluated through a mapping (an HX event term read as host state, Network/DNS, ...). */
   mappedItems?: string[];
+  /** Matching objects beyond the evidence limit: counted, not listed. */
+  omittedObjects?: number;
 }
 
 /** A problem that did not stop the scan: unreadable file, unsupported term, bad snapshot field. */
