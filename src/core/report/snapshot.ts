@@ -3,9 +3,7 @@
  * --snapshot` evaluates, exactly as if the records had been collected live.
  *
  * A document present under `records` was collected (an empty list means "none on this host"); a
- * document absent from it was not, so its items evaluate as UNKNOWN, never FALSE. `collected`
- * optionally narrows that per field: a FileItem list gathered without hashes says so, and hash
- * items are then UNKNOWN rather than FALSE.
+ * document absent from it was not, so its items evaluate as UNKNOWN, never FALSE.
  *
  * @module
  */
@@ -31,7 +29,6 @@ const snapshotSchema = z.object({
   host: hostSchema,
   collectedAt: z.iso.datetime({ offset: true }),
   records: z.record(z.string(), z.array(z.record(z.string(), fieldValue))),
-  collected: z.record(z.string(), z.array(z.string())).optional(),
 });
 
 /** The host a snapshot describes. */
@@ -50,8 +47,6 @@ export interface HostSnapshot {
   readonly collectedAt: string;
   /** Records per document, in file order. */
   readonly records: ReadonlyMap<string, readonly HostRecord[]>;
-  /** Per document, the fields that were collected; absent = every field of the document. */
-  readonly collectedFields: ReadonlyMap<string, ReadonlySet<string>>;
   /** Things a person should know: unknown documents or fields (typos), which never match. */
   readonly warnings: readonly string[];
 }
@@ -98,11 +93,9 @@ export function parseSnapshot(text: string): { ok: true; snapshot: HostSnapshot 
     }
     records.set(document, converted);
   }
-  const collectedFields = new Map<string, ReadonlySet<string>>();
-  for (const [document, fields] of Object.entries(data.collected ?? {})) collectedFields.set(document, new Set(fields));
   return {
     ok: true,
-    snapshot: { host: data.host, collectedAt: data.collectedAt, records, collectedFields, warnings },
+    snapshot: { host: data.host, collectedAt: data.collectedAt, records, warnings },
   };
 }
 
