@@ -6,45 +6,26 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { compilePlan, type EvaluationPlan } from "../core/compile/index.js";
-import { createEvaluation, type Detection } from "../core/evaluate/index.js";
-import { parseSnapshot, REPORT_FORMAT, REPORT_VERSION, type HostSnapshot, type ReportWarning, type ScanReport } from "../core/report/index.js";
-import { loadIocFiles, type LoadedIoc } from "./load-iocs.js";
-import { createRe2Engine } from "./regex/re2-engine.js";
+import type { EvaluationPlan } from "../core/compile/index.js";
+import { createEvaluation } from "../core/evaluate/index.js";
+import { parseSnapshot, REPORT_FORMAT, REPORT_VERSION, type HostSnapshot, type ScanReport } from "../core/report/index.js";
+import { iocWarnings, preparePlan, reportIocs, ScanSetupError, type TermSwitches } from "./prepare-plan.js";
+import { toReportDetection } from "./report-detection.js";
 
 /** Options of {@link scanSnapshot}. */
-export interface SnapshotScanOptions {
+export interface SnapshotScanOptions extends TermSwitches {
   /** IOC files or folders. */
   readonly iocPaths: readonly string[];
   readonly snapshotFile: string;
-  /** Read FireEye HX event terms as host-state terms (default true). */
-  readonly mapEvents?: boolean;
-  /** Read Network/DNS as a DNS entry's host name (default false). */
-  readonly mapNetworkTerms?: boolean;
 }
 
-/** A scan that could not run at all: bad arguments, unreadable snapshot, no usable IOC. */
-export class ScanSetupError extends Error {
-  override readonly name = "ScanSetupError";
-}
+export { ScanSetupError } from "./prepare-plan.js";
 
 /** Evaluates the IOCs against the snapshot; throws {@link ScanSetupError} when it cannot run. */
 export async function scanSnapshot(options: SnapshotScanOptions): Promise<ScanReport> {
   const startedAt = new Date().toISOString();
   const snapshot = await readSnapshot(options.snapshotFile);
-  const regexEngine = createRe2Engine();
-  const switches = { mapEvents: options.mapEvents ?? true, mapNetworkTerms: options.mapNetworkTerms ?? false };
-
-  const loaded = await loadIocFiles(options.iocPaths, { ...switches, regexEngine });
-  const usable = loaded.filter((file) => file.ok && !file.duplicate && file.document);
-  if (usable.length === 0) {
-    throw new ScanSetupError(loaded.length === 0 ? "No IOC files found in the given --ioc paths" : `No usable IOC among ${loaded.length} file(s): run "iocscan ioc check" to see why`);
-  }
-
-  const plan = compilePlan(
-    usable.flatMap((file) => (file.document ? [{ file: file.file, document: file.document }] : [])),
-    { ...switches, regexEngine },
-  );
+  const { loaded, plan } = await preparePlan(options.iocPaths, options);
   const evaluation = createEvaluation(plan, { availableDocuments: snapshot.records.keys() });
   for (const records of snapshot.records.values()) {
     for (const record of records) evaluation.addRecord(record);
@@ -59,14 +40,7 @@ export async function scanSnapshot(options: SnapshotScanOptions): Promise<ScanRe
     source: { kind: "snapshot", file: options.snapshotFile, collectedAt: snapshot.collectedAt },
     startedAt,
     finishedAt: new Date().toISOString(),
-    iocs: plan.iocs.map((ioc) => ({
-      file: ioc.file,
-      id: ioc.id,
-      title: ioc.title,
-      openiocVersion: ioc.version,
-      items: ioc.items,
-      supportedItems: ioc.supportedItems,
-    })),
+    iocs: reportIocs(plan),
     detections: detections.map(toReportDetection),
     stats: snapshotStats(snapshot, plan),
     warnings: [...iocWarnings(loaded), ...snapshot.warnings.map((message) => ({ code: "SNAPSHOT", message, path: options.snapshotFile }))],
@@ -88,33 +62,6 @@ async function readSnapshot(file: string): Promise<HostSnapshot> {
     throw new ScanSetupError(`${file}${where}: ${parsed.error.message}`);
   }
   return parsed.snapshot;
-}
-
-function toReportDetection(detection: Detection): ScanReport["detections"][number] {
-  return {
-    iocId: detection.iocId,
-    iocFile: detection.iocFile,
-    iocTitle: detection.iocTitle,
-    matchedItems: [...detection.matchedItems],
-    objects: detection.objects.map((object) => ({
-      document: object.document,
-      id: object.id,
-      fields: { ...object.fields },
-      actionable: object.actionable,
-    })),
-    actions: [],
-    ...(detection.mappedItems.length > 0 ? { mappedItems: [...detection.mappedItems] } : {}),
-    ...(detection.omittedObjects > 0 ? { omittedObjects: detection.omittedObjects } : {}),
-  };
-}
-
-/** Unusable and duplicate IOC files, and every warning about a usable one, for the report. */
-function iocWarnings(loaded: readonly LoadedIoc[]): ReportWarning[] {
-  return loaded.flatMap((file) =>
-    file.diagnostics
-      .filter((d) => d.severity !== "info")
-      .map((d) => ({ code: d.code, message: d.message, path: d.line > 0 ? `${file.file}:${d.line}:${d.column}` : file.file })),
-  );
 }
 
 function snapshotStats(snapshot: HostSnapshot, plan: EvaluationPlan): Record<string, number> {

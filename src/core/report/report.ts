@@ -78,5 +78,10 @@ export interface ScanReport {
   iocs: ReportIoc[];
   detections: ReportDetection[];
   stats: Record<string, number>;
+  /**
+   * How complete the scan was: the documents collected, and those the IOCs needed but that were
+   * not collected (their items were UNKNOWN), with why.
+   */
+  coverage?: { collected: string[]; notCollected: { document: string; reason: string }[] };
   warnings: ReportWarning[];
 }

@@ -1,0 +1,57 @@
+/**
+ * The first step of every scan: load the IOC files, keep the usable ones, compile them together
+ * into one plan.
+ *
+ * @module
+ */
+import { compilePlan, type EvaluationPlan } from "../core/compile/index.js";
+import type { ReportIoc, ReportWarning } from "../core/report/index.js";
+import { loadIocFiles, type LoadedIoc } from "./load-iocs.js";
+import { createRe2Engine } from "./regex/re2-engine.js";
+
+/** A scan that could not run at all: bad arguments, unreadable snapshot, no usable IOC. */
+export class ScanSetupError extends Error {
+  override readonly name = "ScanSetupError";
+}
+
+/** Switches that change what IOC terms mean. */
+export interface TermSwitches {
+  /** Read FireEye HX event terms as host-state terms (default true). */
+  readonly mapEvents?: boolean;
+  /** Read Network/DNS as a DNS entry's host name (default false). */
+  readonly mapNetworkTerms?: boolean;
+}
+
+/** The loaded files and the plan compiled from the usable ones. */
+export interface PreparedPlan {
+  readonly loaded: readonly LoadedIoc[];
+  readonly plan: EvaluationPlan;
+}
+
+/** Loads and compiles; throws {@link ScanSetupError} when no file is usable. */
+export async function preparePlan(iocPaths: readonly string[], switches: TermSwitches): Promise<PreparedPlan> {
+  const terms = { mapEvents: switches.mapEvents ?? true, mapNetworkTerms: switches.mapNetworkTerms ?? false };
+  const regexEngine = createRe2Engine();
+  const loaded = await loadIocFiles(iocPaths, { ...terms, regexEngine });
+  const usable = loaded.flatMap((file) => (file.ok && !file.duplicate && file.document ? [{ file: file.file, document: file.document }] : []));
+  if (usable.length === 0) {
+    throw new ScanSetupError(
+      loaded.length === 0 ? "No IOC files found in the given --ioc paths" : `No usable IOC among ${loaded.length} file(s): run "iocscan ioc check" to see why`,
+    );
+  }
+  return { loaded, plan: compilePlan(usable, { ...terms, regexEngine }) };
+}
+
+/** The report's list of IOCs. */
+export function reportIocs(plan: EvaluationPlan): ReportIoc[] {
+  return plan.iocs.map((ioc) => ({ file: ioc.file, id: ioc.id, title: ioc.title, openiocVersion: ioc.version, items: ioc.items, supportedItems: ioc.supportedItems }));
+}
+
+/** Unusable and duplicate IOC files, and every warning about a usable one, for the report. */
+export function iocWarnings(loaded: readonly LoadedIoc[]): ReportWarning[] {
+  return loaded.flatMap((file) =>
+    file.diagnostics
+      .filter((d) => d.severity !== "info")
+      .map((d) => ({ code: d.code, message: d.message, path: d.line > 0 ? `${file.file}:${d.line}:${d.column}` : file.file })),
+  );
+}
