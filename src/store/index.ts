@@ -1,0 +1,11 @@
+/**
+ * The results database: one `ResultsStore` interface, its SQLite driver (the embedded default)
+ * and the migrations every driver shares.
+ *
+ * @module
+ */
+export * from "./store.js";
+export type { StoreDatabase, ScansTable, DetectionsTable } from "./schema.js";
+export { RESULTS_MIGRATIONS, resultsMigrationProvider } from "./migrations.js";
+export { defaultResultsDbPath, type DefaultPathOptions } from "./default-path.js";
+export { openSqliteStore } from "./sqlite/index.js";

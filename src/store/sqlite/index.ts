@@ -1,0 +1,6 @@
+/**
+ * The SQLite driver of the results database.
+ *
+ * @module
+ */
+export { openSqliteStore } from "./driver.js";
