@@ -1,0 +1,90 @@
+/**
+ * The FileItem collection loop: the walk feeds at most `concurrency` files in flight; records
+ * are yielded as they complete. The walk is pulled only when a slot is free, so memory stays
+ * bounded by the concurrency, not by the tree.
+ *
+ * @module
+ */
+import picomatch from "picomatch";
+import type { CollectorContext, HostRecord } from "../types.js";
+import { collectFile, type FileRun } from "./file-record.js";
+import { createPseudoCheck } from "./mounts.js";
+import { resolveFileOptions, type FileCollectorOptions } from "./options.js";
+import { loadOwnerNames } from "./owners.js";
+import { createWarn } from "./problems.js";
+import { walkFiles, type WalkEntry } from "./walk.js";
+
+/** Read size: large enough that a big file costs few thread-pool round trips. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Runs one FileItem collection. */
+export async function* collectFiles(context: CollectorContext, input: FileCollectorOptions): AsyncGenerator<HostRecord> {
+  const options = resolveFileOptions(input);
+  const warn = createWarn(context);
+  const count = (stat: string, by = 1): void => context.count(stat, by);
+  const needOwners = context.fields.has("Username") || context.fields.has("Group");
+  const run: FileRun = {
+    wanted: context.fields,
+    owners: needOwners ? await loadOwnerNames(context.host) : undefined,
+    options,
+    warn,
+    count,
+  };
+  const isExcluded = options.excludes.length > 0 ? picomatch([...options.excludes], { dot: true }) : () => false;
+  const walk = walkFiles({
+    host: context.host,
+    scopes: options.scopes,
+    crossMounts: options.crossMounts,
+    excluded: (path) => isExcluded(path),
+    hint: options.hint,
+    pseudo: await createPseudoCheck(context.host),
+    signal: context.signal,
+    warn,
+    count,
+  });
+
+  const free: Buffer[] = [];
+  const done: (HostRecord | undefined)[] = [];
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  let failure: { error: unknown } | undefined;
+  const start = (entry: WalkEntry): void => {
+    inFlight++;
+    const buffer = free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+    collectFile(entry, run, buffer)
+      .then(
+        (record) => done.push(record),
+        // collectFile turns fs errors into warnings; anything else is a bug worth stopping for.
+        (error: unknown) => (failure ??= { error }),
+      )
+      .finally(() => {
+        free.push(buffer);
+        inFlight--;
+        wake?.();
+      });
+  };
+  const settle = (): Promise<void> => new Promise((resolve) => (wake = resolve));
+  function* finished(): Generator<HostRecord> {
+    if (failure) throw failure.error;
+    for (let record = done.shift(); record !== undefined || done.length > 0; record = done.shift()) {
+      if (record !== undefined) yield record;
+    }
+  }
+
+  try {
+    for await (const entry of walk) {
+      start(entry);
+      while (inFlight >= options.concurrency) await settle();
+      yield* finished();
+      if (context.signal?.aborted) break;
+    }
+    while (inFlight > 0) {
+      await settle();
+      yield* finished();
+    }
+    yield* finished();
+  } finally {
+    // Stopped early (consumer break, abort, error): let open files close before returning.
+    while (inFlight > 0) await settle();
+  }
+}

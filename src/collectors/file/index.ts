@@ -1,0 +1,19 @@
+/**
+ * The FileItem collector and the hash-cache contract it uses.
+ *
+ * @module
+ */
+export { fileCollector } from "./file.js";
+export { cacheKey, CONTENT_FIELDS } from "./file-record.js";
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_HASH_BYTES,
+  DEFAULT_STRINGS_MAX_BYTES,
+  DEFAULT_STRINGS_MAX_COUNT,
+  type DigestAlgorithm,
+  type Digests,
+  type FileCollectorOptions,
+  type FileDecide,
+  type HashCache,
+  type HashCacheKey,
+} from "./options.js";

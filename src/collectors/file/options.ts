@@ -1,0 +1,110 @@
+/**
+ * Options of the FileItem collector and the hash-cache contract it uses. The cache itself lives
+ * in `src/scan/hash-cache/` (collectors may not depend on the scan layer); the collector sees
+ * only this interface.
+ *
+ * @module
+ */
+import type { DigestAlgorithm, PrefilterDecision } from "../../core/compile/index.js";
+import type { FieldValue } from "../../core/compile/index.js";
+
+export type { DigestAlgorithm } from "../../core/compile/index.js";
+
+/** Hex digests of one file content, by algorithm (lower case). */
+export type Digests = Partial<Record<DigestAlgorithm, string>>;
+
+/**
+ * What identifies one version of a file's content without reading it. Nanosecond times come
+ * from a `bigint: true` stat: a rewrite within the same second still changes the key, and
+ * ctime catches a content change whose mtime was set back (touch -r, tar -x).
+ */
+export interface HashCacheKey {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+
+/** A persistent map from file versions to the digests already computed for them. */
+export interface HashCache {
+  /** The digests known for exactly this file version (any key field differing: undefined). */
+  get(key: HashCacheKey): Digests | undefined;
+  /** Records digests for this version, keeping the ones already known for it. */
+  put(key: HashCacheKey, digests: Digests): void;
+  /** Writes what is pending and releases the store. */
+  close(): void;
+}
+
+/** The prefilter the scan runner derives from the compiled plan (`createPrefilter(...).decide`). */
+export type FileDecide = (cheap: Readonly<Record<string, FieldValue | null | undefined>>) => PrefilterDecision;
+
+/** How one run of the FileItem collector walks and what it may read. */
+export interface FileCollectorOptions {
+  /** Host paths to walk (folders or single files); `--scope`. */
+  readonly scopes: readonly string[];
+  /** picomatch globs on host paths; an excluded folder is not descended; `--exclude`. */
+  readonly excludes?: readonly string[];
+  /** Only files whose host path matches are collected (folders are still walked); `--hint`. */
+  readonly hint?: RegExp;
+  /** Cross into other file systems below a scope root (pseudo file systems never). Default false. */
+  readonly crossMounts?: boolean;
+  /** A file that needs hashing and is bigger than this is reported `too-large`. Default 256 MiB. */
+  readonly maxHashBytes?: number;
+  /**
+   * The prefilter: given the cheap fields (path, name, extension, size) and the stat fields, may
+   * an IOC still match, and which expensive fields would that take? Absent: every file is
+   * yielded with every requested field.
+   */
+  readonly decide?: FileDecide;
+  /** Digests of unchanged files from earlier scans. */
+  readonly hashCache?: HashCache;
+  /** Files read at the same time. Default 4 (libuv's default thread pool size). */
+  readonly concurrency?: number;
+  /** StringList/string reads at most this many bytes of a file. Default 4 MiB. */
+  readonly stringsMaxBytes?: number;
+  /** StringList/string keeps at most this many distinct strings per file. Default 10,000. */
+  readonly stringsMaxCount?: number;
+}
+
+/** {@link FileCollectorOptions} with every default applied. */
+export interface ResolvedFileOptions {
+  readonly scopes: readonly string[];
+  readonly excludes: readonly string[];
+  readonly hint: RegExp | undefined;
+  readonly crossMounts: boolean;
+  readonly maxHashBytes: number;
+  readonly decide: FileDecide | undefined;
+  readonly hashCache: HashCache | undefined;
+  readonly concurrency: number;
+  readonly stringsMaxBytes: number;
+  readonly stringsMaxCount: number;
+}
+
+export const DEFAULT_MAX_HASH_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_STRINGS_MAX_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_STRINGS_MAX_COUNT = 10_000;
+
+/** Applies the defaults and checks the numbers, so the walk never meets a nonsensical limit. */
+export function resolveFileOptions(options: FileCollectorOptions): ResolvedFileOptions {
+  const positive = (value: number | undefined, fallback: number, name: string): number => {
+    if (value === undefined) return fallback;
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`FileCollectorOptions.${name} must be a non-negative number, got ${value}`);
+    return value;
+  };
+  // A global or sticky RegExp keeps lastIndex between test() calls and would skip files.
+  const hint = options.hint === undefined ? undefined : new RegExp(options.hint.source, options.hint.flags.replace(/[gy]/g, ""));
+  return {
+    scopes: options.scopes,
+    excludes: options.excludes ?? [],
+    hint,
+    crossMounts: options.crossMounts ?? false,
+    maxHashBytes: positive(options.maxHashBytes, DEFAULT_MAX_HASH_BYTES, "maxHashBytes"),
+    decide: options.decide,
+    hashCache: options.hashCache,
+    concurrency: Math.max(1, Math.floor(positive(options.concurrency, DEFAULT_CONCURRENCY, "concurrency"))),
+    stringsMaxBytes: positive(options.stringsMaxBytes, DEFAULT_STRINGS_MAX_BYTES, "stringsMaxBytes"),
+    stringsMaxCount: positive(options.stringsMaxCount, DEFAULT_STRINGS_MAX_COUNT, "stringsMaxCount"),
+  };
+}

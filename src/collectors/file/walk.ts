@@ -1,0 +1,219 @@
+/**
+ * The directory walk: iterative (a stack, never recursion), lstat-based, yielding the regular
+ * files in scope one at a time so the caller's pace bounds memory.
+ *
+ * - Symbolic links are never followed: a link's target inside the scope is reached by its real
+ *   path anyway, and not following linked folders makes loops impossible. Links are counted.
+ * - Every folder is entered once, by (device, inode): overlapping scopes and bind mounts of the
+ *   same file system do not walk a subtree twice or forever.
+ * - Other file systems below a scope root are skipped unless `crossMounts`; pseudo file systems
+ *   (proc, sysfs, cgroup, ...) always.
+ * - FIFOs, sockets and devices are never opened, only counted (`filesNotRegular`).
+ *
+ * @module
+ */
+import type { Dirent } from "node:fs";
+import { opendir } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { HostView } from "../types.js";
+import { lstatBig } from "./fs-async.js";
+import type { PseudoCheck } from "./mounts.js";
+import { warnError, type Warn } from "./problems.js";
+import { resolveHostPath } from "./scope-root.js";
+
+/** A regular file (as the folder listing says) to look at. */
+export interface WalkEntry {
+  /** Where to open it on this machine. */
+  readonly disk: string;
+  /** Its path on the scanned host: the FullPath. */
+  readonly host: string;
+  /** It was named as a scope itself. */
+  readonly explicit: boolean;
+}
+
+export interface WalkSettings {
+  readonly host: HostView;
+  readonly scopes: readonly string[];
+  readonly crossMounts: boolean;
+  /** True for host paths an `--exclude` glob matches. */
+  readonly excluded: (hostPath: string) => boolean;
+  readonly hint: RegExp | undefined;
+  readonly pseudo: PseudoCheck;
+  readonly signal: AbortSignal | undefined;
+  readonly warn: Warn;
+  readonly count: (stat: string, by?: number) => void;
+}
+
+interface Folder {
+  readonly disk: string;
+  readonly host: string;
+  readonly dev: bigint;
+}
+
+/** Folder entries whose type is stat'ed at once (their lstats run in parallel). */
+const STAT_BATCH = 16;
+
+/** `base/name` without doubling a separator (the host root is "/", an image root may end in "/"). */
+export function childPath(base: string, name: string): string {
+  return base.endsWith("/") ? `${base}${name}` : `${base}/${name}`;
+}
+
+/** Yields the regular files of every scope. */
+export async function* walkFiles(s: WalkSettings): AsyncGenerator<WalkEntry> {
+  const visited = new Set<string>();
+  for (const scope of s.scopes) {
+    if (s.signal?.aborted) return;
+    const root = await openScope(s, scope, visited);
+    if (root === undefined) continue;
+    if ("explicit" in root) {
+      yield root;
+      continue;
+    }
+    const stack: Folder[] = [root];
+    for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
+      if (s.signal?.aborted) return;
+      yield* readFolder(s, folder, stack, visited);
+    }
+  }
+}
+
+function wantedFile(s: WalkSettings, hostPath: string): boolean {
+  return !s.excluded(hostPath) && (s.hint === undefined || s.hint.test(hostPath));
+}
+
+/** Resolves a scope root once and says what it is: a folder to walk, a file, or nothing. */
+async function openScope(s: WalkSettings, scope: string, visited: Set<string>): Promise<Folder | WalkEntry | undefined> {
+  const asked = scope.startsWith("/") || !s.host.live ? scope : resolve(scope);
+  let host: string;
+  try {
+    host = await resolveHostPath(s.host, asked);
+  } catch (error) {
+    warnError(s.warn, error, "cannot open scope", asked, true);
+    return undefined;
+  }
+  const disk = s.host.toDisk(host);
+  let stat;
+  try {
+    stat = await lstatBig(disk);
+  } catch (error) {
+    warnError(s.warn, error, "cannot open scope", host, true);
+    return undefined;
+  }
+  if (stat.isFile()) return wantedFile(s, host) ? { disk, host, explicit: true } : undefined;
+  if (!stat.isDirectory()) {
+    s.count("filesNotRegular");
+    s.warn({ code: "not-regular", message: "not a regular file or folder (FIFO, socket or device): never opened", path: host });
+    return undefined;
+  }
+  if (s.excluded(host)) return undefined;
+  if (await s.pseudo.isPseudo(host, disk)) {
+    s.warn({ code: "pseudo-fs", message: "on a pseudo file system (proc, sysfs, ...): never walked", path: host });
+    return undefined;
+  }
+  const id = `${stat.dev}:${stat.ino}`;
+  if (visited.has(id)) return undefined; // already walked as part of an earlier scope
+  visited.add(id);
+  return { disk, host, dev: stat.dev };
+}
+
+type Kind = "file" | "folder" | "symlink" | "special" | "unknown";
+
+function kindOf(entry: Dirent): Kind {
+  if (entry.isFile()) return "file";
+  if (entry.isDirectory()) return "folder";
+  if (entry.isSymbolicLink()) return "symlink";
+  if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) return "special";
+  return "unknown"; // DT_UNKNOWN: some file systems do not say; lstat will
+}
+
+/** Lists one folder: yields its files, pushes its subfolders (after checking mounts and loops). */
+async function* readFolder(s: WalkSettings, folder: Folder, stack: Folder[], visited: Set<string>): AsyncGenerator<WalkEntry> {
+  let dir;
+  try {
+    dir = await opendir(folder.disk, { bufferSize: 128 });
+  } catch (error) {
+    warnError(s.warn, error, "cannot list folder", folder.host);
+    return;
+  }
+  s.count("dirsSeen");
+  const subfolders: string[] = [];
+  const unknown: string[] = [];
+  try {
+    for await (const entry of dir) {
+      const host = childPath(folder.host, entry.name);
+      switch (kindOf(entry)) {
+        case "file":
+          if (wantedFile(s, host)) yield { disk: childPath(folder.disk, entry.name), host, explicit: false };
+          break;
+        case "folder":
+          if (s.excluded(host)) s.count("dirsExcluded");
+          else subfolders.push(entry.name);
+          break;
+        case "symlink":
+          s.count("symlinksSkipped");
+          break;
+        case "special":
+          s.count("filesNotRegular");
+          break;
+        case "unknown":
+          unknown.push(entry.name);
+      }
+    }
+  } catch (error) {
+    warnError(s.warn, error, "folder listing stopped", folder.host);
+  }
+  for (const name of unknown) {
+    const host = childPath(folder.host, name);
+    const disk = childPath(folder.disk, name);
+    const stat = await lstatBig(disk).catch((error: unknown) => warnError(s.warn, error, "cannot stat", host));
+    if (stat === undefined) continue;
+    if (stat.isDirectory()) subfolders.push(name);
+    else if (stat.isFile()) {
+      if (wantedFile(s, host)) yield { disk, host, explicit: false };
+    } else if (stat.isSymbolicLink()) s.count("symlinksSkipped");
+    else s.count("filesNotRegular");
+  }
+  const children = await statFolders(s, folder, subfolders, visited);
+  // Pushed in reverse so they are walked in listing order.
+  for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Folder);
+}
+
+/** lstats subfolders in small parallel batches; keeps those on the walk's file systems, once. */
+async function statFolders(s: WalkSettings, parent: Folder, names: readonly string[], visited: Set<string>): Promise<Folder[]> {
+  const kept: Folder[] = [];
+  for (let start = 0; start < names.length; start += STAT_BATCH) {
+    const batch = names.slice(start, start + STAT_BATCH).map(async (name) => {
+      const host = childPath(parent.host, name);
+      const disk = childPath(parent.disk, name);
+      try {
+        return { host, disk, stat: await lstatBig(disk) };
+      } catch (error) {
+        // Gone since the listing (vanished), or a folder we may list but not search (mode r--).
+        warnError(s.warn, error, "cannot stat folder", host);
+        return undefined;
+      }
+    });
+    for (const found of await Promise.all(batch)) {
+      if (found === undefined || !found.stat.isDirectory()) continue;
+      const { host, disk, stat } = found;
+      if (stat.dev !== parent.dev) {
+        if (!s.crossMounts) {
+          s.count("mountsSkipped");
+          continue;
+        }
+        if (await s.pseudo.isPseudo(host, disk)) {
+          s.count("pseudoMountsSkipped");
+          continue;
+        }
+      }
+      const id = `${stat.dev}:${stat.ino}`;
+      if (visited.has(id)) {
+        s.count("dirsRevisited");
+        continue;
+      }
+      visited.add(id);
+      kept.push({ host, disk, dev: stat.dev });
+    }
+  }
+  return kept;
+}

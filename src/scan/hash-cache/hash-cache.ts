@@ -1,0 +1,140 @@
+/**
+ * The persistent hash cache behind the FileItem collector: digests keyed by the file version
+ * (device, inode, size, mtime and ctime in nanoseconds), so a rescan of an unchanged tree reads
+ * no file content at all.
+ *
+ * SQLite through better-sqlite3: WAL (a reader never waits for the writer), prepared statements,
+ * and writes batched into one transaction per `batchSize` puts; a `get` sees the puts not yet
+ * written. The schema is versioned with `user_version`; a cache of another version is rebuilt
+ * from empty, since every entry can be computed again.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { Digests, HashCache, HashCacheKey } from "../../collectors/file/index.js";
+
+/** The schema this code reads and writes. */
+export const HASH_CACHE_SCHEMA_VERSION = 1;
+
+export interface HashCacheOptions {
+  /** Puts written per transaction. Default 1,000. */
+  readonly batchSize?: number;
+}
+
+type Algorithm = keyof Digests;
+const ALGORITHMS: readonly Algorithm[] = ["md5", "sha1", "sha256"];
+
+interface Row {
+  size: bigint;
+  mtime_ns: bigint;
+  ctime_ns: bigint;
+  md5: Buffer | null;
+  sha1: Buffer | null;
+  sha256: Buffer | null;
+}
+
+/** SQLite integers are signed 64-bit; inode numbers may use all 64 bits (overlayfs, btrfs). */
+const int64 = (value: bigint): bigint => BigInt.asIntN(64, value);
+
+function createSchema(db: Database.Database): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version === HASH_CACHE_SCHEMA_VERSION) return;
+  db.transaction(() => {
+    db.exec("DROP TABLE IF EXISTS file_digests");
+    db.exec(`CREATE TABLE file_digests (
+      dev INTEGER NOT NULL,
+      ino INTEGER NOT NULL,
+      size INTEGER NOT NULL,
+      mtime_ns INTEGER NOT NULL,
+      ctime_ns INTEGER NOT NULL,
+      md5 BLOB,
+      sha1 BLOB,
+      sha256 BLOB,
+      PRIMARY KEY (dev, ino)
+    ) WITHOUT ROWID`);
+    db.pragma(`user_version = ${HASH_CACHE_SCHEMA_VERSION}`);
+  })();
+}
+
+/**
+ * Opens (creating it and its folder if needed) the hash cache at `path`.
+ *
+ * @example
+ * ```ts
+ * const cache = openHashCache("/var/lib/iocscan/hash-cache.sqlite");
+ * try { for await (const r of fileCollector.collect(ctx, { scopes: ["/srv"], hashCache: cache })) … }
+ * finally { cache.close(); }
+ * ```
+ */
+export function openHashCache(path: string, options: HashCacheOptions = {}): HashCache {
+  const batchSize = Math.max(1, options.batchSize ?? 1000);
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  // A crash may lose the last batch; that only costs hashing those files again.
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  createSchema(db);
+  const select = db.prepare<[bigint, bigint], Row>("SELECT size, mtime_ns, ctime_ns, md5, sha1, sha256 FROM file_digests WHERE dev = ? AND ino = ?").safeIntegers(true);
+  const upsert = db.prepare<[bigint, bigint, bigint, bigint, bigint, Buffer | null, Buffer | null, Buffer | null]>(
+    "INSERT OR REPLACE INTO file_digests (dev, ino, size, mtime_ns, ctime_ns, md5, sha1, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  const pending = new Map<string, { key: HashCacheKey; digests: Digests }>();
+  const writeBatch = db.transaction((entries: Iterable<{ key: HashCacheKey; digests: Digests }>) => {
+    for (const { key, digests } of entries) {
+      const blob = (algorithm: Algorithm): Buffer | null => {
+        const hex = digests[algorithm];
+        return hex === undefined ? null : Buffer.from(hex, "hex");
+      };
+      upsert.run(int64(key.dev), int64(key.ino), int64(key.size), int64(key.mtimeNs), int64(key.ctimeNs), blob("md5"), blob("sha1"), blob("sha256"));
+    }
+  });
+  const flush = (): void => {
+    if (pending.size === 0) return;
+    writeBatch(pending.values());
+    pending.clear();
+  };
+  const idOf = (key: HashCacheKey): string => `${key.dev}:${key.ino}`;
+  const sameVersion = (a: HashCacheKey, size: bigint, mtimeNs: bigint, ctimeNs: bigint): boolean =>
+    int64(a.size) === size && int64(a.mtimeNs) === mtimeNs && int64(a.ctimeNs) === ctimeNs;
+  let open = true;
+
+  const get = (key: HashCacheKey): Digests | undefined => {
+    if (!open) throw new Error("hash cache is closed");
+    const queued = pending.get(idOf(key));
+    if (queued !== undefined) {
+      const { key: k } = queued;
+      return sameVersion(key, int64(k.size), int64(k.mtimeNs), int64(k.ctimeNs)) ? { ...queued.digests } : undefined;
+    }
+    const row = select.get(int64(key.dev), int64(key.ino));
+    if (row === undefined || !sameVersion(key, row.size, row.mtime_ns, row.ctime_ns)) return undefined;
+    const digests: Digests = {};
+    for (const algorithm of ALGORITHMS) {
+      const bytes = row[algorithm];
+      if (bytes !== null) digests[algorithm] = bytes.toString("hex");
+    }
+    return digests;
+  };
+
+  return {
+    get,
+    put(key, digests) {
+      // Digests already known for this same version are kept: md5 now + sha256 later = both.
+      const merged: Digests = { ...get(key) };
+      for (const algorithm of ALGORITHMS) {
+        const hex = digests[algorithm];
+        if (hex !== undefined) merged[algorithm] = hex.toLowerCase();
+      }
+      pending.set(idOf(key), { key, digests: merged });
+      if (pending.size >= batchSize) flush();
+    },
+    close() {
+      if (!open) return;
+      flush();
+      open = false;
+      db.close();
+    },
+  };
+}
