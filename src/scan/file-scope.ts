@@ -33,9 +33,9 @@ export function pathsNamedByIocs(plan: EvaluationPlan): string[] {
   const paths: string[] = [];
   for (const item of plan.items) {
     if (!isPathItem(item)) continue;
-    const value = item.source.value.trim();
+    const value = item.value.trim();
     if (item.field === "FullPath" && value.startsWith("/")) {
-      paths.push(item.source.condition === "is" ? parentOf(value) : parentOf(value) || "/");
+      paths.push(item.condition === "is" ? parentOf(value) : parentOf(value) || "/");
     } else if (item.field === "FilePath" && value !== "" && !value.includes("\\") && !/^[a-z]:/i.test(value)) {
       // OpenIOC writes FilePath without leading or trailing separators.
       paths.push(`/${value.replace(/^\/+|\/+$/g, "")}`);
@@ -49,7 +49,7 @@ function isPathItem(item: PlanItem): boolean {
     item.document === "FileItem" &&
     item.status.kind === "supported" &&
     !item.negate &&
-    (item.source.condition === "is" || item.source.condition === "starts-with")
+    (item.condition === "is" || item.condition === "starts-with")
   );
 }
 

@@ -1,0 +1,30 @@
+/**
+ * A live progress line on a terminal: files, MB hashed, rate and the current object, rewritten in
+ * place on standard error. Quiet when standard error is not a terminal.
+ *
+ * @module
+ */
+import type { ScanProgress } from "../scan/scan-types.js";
+
+/** A progress sink, or undefined when the output is not a terminal. */
+export function createProgressLine(stream: NodeJS.WriteStream = process.stderr): { update(p: ScanProgress): void; done(): void } | undefined {
+  if (!stream.isTTY) return undefined;
+  const started = Date.now();
+  let shown = false;
+  return {
+    update(progress: ScanProgress): void {
+      const files = progress.stats["filesSeen"] ?? 0;
+      const mb = (progress.stats["bytesHashed"] ?? 0) / 1e6;
+      const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+      const head = `${files} files, ${mb.toFixed(1)} MB hashed, ${(mb / seconds).toFixed(1)} MB/s  `;
+      const width = Math.max((stream.columns || 80) - 1, 20);
+      const room = width - head.length;
+      const current = progress.current.length > room ? `…${progress.current.slice(-(room - 1))}` : progress.current;
+      stream.write(`\r\x1b[2K${(head + (room > 1 ? current : "")).slice(0, width)}`);
+      shown = true;
+    },
+    done(): void {
+      if (shown) stream.write("\r\x1b[2K");
+    },
+  };
+}

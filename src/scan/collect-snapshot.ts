@@ -1,0 +1,113 @@
+/**
+ * `iocscan collect`: writes a host snapshot (DESIGN.md section 5) of the selected documents, for
+ * evaluation elsewhere ("collect once, evaluate many"). Records are streamed to the output, one
+ * per line, so a million files never sit in memory; the file appears only when complete.
+ *
+ * @module
+ */
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { hostname as machineHostname } from "node:os";
+import type { Writable } from "node:stream";
+import type { CollectorWarning } from "../collectors/types.js";
+import { createHostView } from "../collectors/host-view.js";
+import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from "../core/report/index.js";
+import { chooseCollectors, type DocumentSwitches } from "./collection.js";
+import { LINUX_CRITICAL_AREAS, normalizeScopes } from "./file-scope.js";
+import type { LiveScanDependencies } from "./live-scan.js";
+import { readOsName } from "./os-name.js";
+import type { FileScanSettings } from "./scan-types.js";
+
+/** Digest algorithms by FileItem field. */
+const HASH_FIELDS = { md5: "Md5sum", sha1: "Sha1sum", sha256: "Sha256sum" } as const;
+const ALL_HASH_FIELDS: ReadonlySet<string> = new Set(Object.values(HASH_FIELDS));
+
+/** Options of {@link collectSnapshot}. */
+export interface CollectOptions extends FileScanSettings {
+  /** The host's `/` on this machine; default "/" (this computer). */
+  readonly root?: string;
+  readonly switches?: DocumentSwitches;
+  /** Digests computed for every file (default all three). */
+  readonly hashes?: readonly (keyof typeof HASH_FIELDS)[];
+  /** Collect printable strings of files (FileItem/StringList/string); off by default. */
+  readonly strings?: boolean;
+  /** Output file; undefined = standard output. */
+  readonly out?: string;
+  readonly onWarning?: (warning: CollectorWarning & { document: string }) => void;
+}
+
+/** What a collection produced. */
+export interface CollectSummary {
+  readonly documents: string[];
+  readonly records: number;
+  readonly warnings: number;
+  readonly stats: Record<string, number>;
+}
+
+/** Collects the selected documents and writes the snapshot. */
+export async function collectSnapshot(options: CollectOptions, dependencies: LiveScanDependencies): Promise<CollectSummary> {
+  const host = createHostView(options.root ?? "/");
+  const { run } = chooseCollectors(dependencies.collectors, host, options.switches ?? {}, undefined);
+  const wanted = new Set<string>((options.hashes ?? ["md5", "sha1", "sha256"]).map((h) => HASH_FIELDS[h]));
+  const stats: Record<string, number> = {};
+  let records = 0;
+  let warnings = 0;
+
+  const temporary = options.out ? `${options.out}.${process.pid}.partial` : undefined;
+  const output: Writable = temporary ? createWriteStream(temporary, { mode: 0o600 }) : process.stdout;
+  const write = async (text: string): Promise<void> => {
+    if (!output.write(text)) await once(output, "drain");
+  };
+
+  try {
+    const header = {
+      format: SNAPSHOT_FORMAT,
+      version: SNAPSHOT_VERSION,
+      host: { hostname: host.live ? machineHostname() : "", os: await readOsName(host), root: host.root },
+      collectedAt: new Date().toISOString(),
+    };
+    await write(`${JSON.stringify(header).slice(0, -1)},\n"records": {`);
+    const settings = { ...options, scopes: normalizeScopes(options.scopes?.length ? options.scopes : LINUX_CRITICAL_AREAS) };
+    let firstDocument = true;
+    for (const { collector } of run) {
+      const fields = collector.fields.filter((field) => {
+        if (ALL_HASH_FIELDS.has(field)) return wanted.has(field);
+        return field !== "StringList/string" || options.strings === true;
+      });
+      const context = {
+        host,
+        fields: new Set(fields),
+        warn: (warning: CollectorWarning) => {
+          warnings++;
+          options.onWarning?.({ ...warning, document: collector.document });
+        },
+        count: (stat: string, by = 1) => {
+          stats[stat] = (stats[stat] ?? 0) + by;
+        },
+      };
+      await write(`${firstDocument ? "" : ","}\n${JSON.stringify(collector.document)}: [`);
+      firstDocument = false;
+      let firstRecord = true;
+      for await (const record of collector.collect(context, dependencies.optionsFor(collector.document, settings))) {
+        await write(`${firstRecord ? "" : ","}\n  ${JSON.stringify(record.fields)}`);
+        firstRecord = false;
+        records++;
+      }
+      await write("\n]");
+    }
+    await write("\n}}\n");
+    if (temporary && options.out) {
+      output.end();
+      await once(output, "finish");
+      await rename(temporary, options.out);
+    }
+  } catch (error) {
+    if (temporary) {
+      output.destroy();
+      await rm(temporary, { force: true });
+    }
+    throw error;
+  }
+  return { documents: run.map((c) => c.collector.document), records, warnings, stats };
+}
