@@ -22,6 +22,8 @@ export interface ConformanceOptions<O> {
   readonly options?: O;
   /** Records the host (or fixture) is known to have; fewer is a failure. Default 0. */
   readonly minRecords?: number;
+  /** Names the run when a test calls the suite more than once (`"fixture root"`, `"live"`). */
+  readonly label?: string;
 }
 
 const PERMISSIONS: ReadonlySet<string> = new Set(["fs.read", "process.read", "net.read"]);
@@ -138,7 +140,8 @@ async function recordsAfterAbort<O>(collector: Collector<O>, makeContext: MakeCo
 export function runConformance<O>(collector: Collector<O>, makeContext: MakeContext, conformance: ConformanceOptions<O> = {}): void {
   const options = conformance.options as O;
   const minRecords = conformance.minRecords ?? 0;
-  describe(`${collector.name} collector conformance`, () => {
+  const label = conformance.label === undefined ? "" : ` (${conformance.label})`;
+  describe(`${collector.name} collector conformance${label}`, () => {
     it(`${collector.name} declares a kebab-case name, a known document and collected vocabulary terms`, () => {
       expect(checkDeclaration(collector as Collector<unknown>)).toEqual([]);
     });
