@@ -90,9 +90,9 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
       const first = leaves[0];
       if (first !== undefined && !negationOnly.has(first.ref)) {
         negationOnly.add(first.ref);
-        const source = (sink.items[first.ref] as PlanItem).source;
+        const position = (sink.items[first.ref] as PlanItem).position;
         sink.diagnostics.push(
-          diagnostic("IOC025", `The ${doc} items of this group are all negated: the group never matches (items ${leaves.map((l) => `"${(sink.items[l.ref] as PlanItem).source.id}"`).join(", ")})`, source.position),
+          diagnostic("IOC025", `The ${doc} items of this group are all negated: the group never matches (items ${leaves.map((l) => `"${(sink.items[l.ref] as PlanItem).id}"`).join(", ")})`, position),
         );
       }
       return constant(FALSE);

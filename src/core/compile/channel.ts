@@ -3,7 +3,8 @@
  * (the whole value, a file name taken from a path, an extension without its dot). Every item that
  * reads the field that way is indexed here, by the kind of its comparison:
  *
- * - equality → hash maps from normalised value to item refs (the 10,000th hash costs a lookup);
+ * - equality → hash maps from normalised value to item refs (the 10,000th hash costs a lookup;
+ *   digests go into a {@link DigestTable}, which stays fast at a million keys);
  * - contains / starts-with / ends-with → one Aho-Corasick automaton per case mode;
  * - greater-than / less-than / ranges → sorted thresholds ({@link OrderIndex});
  * - matches → a list of compiled regexes (linear-time engine; they cannot be indexed).
@@ -15,6 +16,7 @@
  */
 import { applyEventView, canonicalText, normalizeExtension, parseValue, type ParseResult, type ValueType } from "../vocabulary/index.js";
 import { AhoCorasick } from "./aho-corasick.js";
+import { DigestTable, type DigestRefs } from "./digest-table.js";
 import { NUMERIC_TEXT_DOMAIN, type Operand, type SearchPosition } from "./operand.js";
 import { OrderIndex } from "./order-index.js";
 import type { ChannelView } from "./plan-types.js";
@@ -36,7 +38,7 @@ function addRef(map: Map<string, Refs>, key: string, ref: number): void {
   else seen.push(ref);
 }
 
-function hitAll(refs: Refs | undefined, hit: (ref: number) => void): void {
+function hitAll(refs: Refs | DigestRefs | undefined, hit: (ref: number) => void): void {
   if (refs === undefined) return;
   if (typeof refs === "number") hit(refs);
   else for (const r of refs) hit(r);
@@ -75,12 +77,15 @@ class NeedleSet {
 }
 
 const INTEGER_TYPES: ReadonlySet<ValueType> = new Set(["int", "uint64"]);
+const DIGEST_TYPES: ReadonlySet<ValueType> = new Set(["md5", "sha1", "sha256"]);
 
 /** The index of every item reading one (field, view) of one document. Build, freeze, then match. */
 export class Channel {
   private readonly textCi = new Map<string, Refs>();
   private readonly textCs = new Map<string, Refs>();
   private readonly typed = new Map<string, Refs>();
+  private readonly digests = new DigestTable();
+  private readonly isDigest: boolean;
   private readonly needlesCi = new NeedleSet();
   private readonly needlesCs = new NeedleSet();
   private readonly orders = new Map<string, OrderIndex>();
@@ -91,7 +96,9 @@ export class Channel {
     readonly field: string,
     readonly view: ChannelView,
     readonly type: ValueType,
-  ) {}
+  ) {
+    this.isDigest = DIGEST_TYPES.has(type);
+  }
 
   /** Adds an item's compiled comparison. */
   add(ref: number, operand: Operand): void {
@@ -101,7 +108,8 @@ export class Channel {
         addRef(operand.ignoreCase ? this.textCi : this.textCs, operand.key, ref);
         break;
       case "typed-eq":
-        addRef(this.typed, operand.key, ref);
+        if (this.isDigest) this.digests.add(operand.key, ref);
+        else addRef(this.typed, operand.key, ref);
         break;
       case "search":
         (operand.ignoreCase ? this.needlesCi : this.needlesCs).add(operand.needle, ref, operand.position);
@@ -120,6 +128,7 @@ export class Channel {
 
   /** Builds the automata and sorts the thresholds; no more items after this. */
   freeze(): void {
+    this.digests.freeze();
     this.needlesCi.freeze();
     this.needlesCs.freeze();
     for (const index of this.orders.values()) index.freeze();
@@ -135,12 +144,10 @@ export class Channel {
 
   /** Calls `hit` for each item whose condition holds on `raw` (one value or one list element). */
   matchElement(raw: FieldScalar, hit: (ref: number) => void): void {
-    // Fast path for the hot case of a fleet scan: digests against a map of hashes.
-    if (this.type === "md5" || this.type === "sha1" || this.type === "sha256") {
-      if (typeof raw === "string" && this.view === "value" && this.needlesCi.empty && this.regexes.length === 0) {
-        hitAll(this.typed.get(raw.trim().toLowerCase()), hit);
-        return;
-      }
+    // Fast path for the hot case of a fleet scan: digests against a table of hashes.
+    if (this.isDigest && typeof raw === "string" && this.view === "value" && this.needlesCi.empty && this.regexes.length === 0) {
+      hitAll(this.digests.get(raw), hit);
+      return;
     }
     const text = this.viewed(raw);
     if (this.type === "string") {
@@ -174,7 +181,9 @@ export class Channel {
 
   /** Typed terms: equality and order on the parsed value, string conditions on its canonical text. */
   private matchTyped(text: string, parsed: ParseResult, hit: (ref: number) => void): void {
-    if (this.typed.size > 0) {
+    if (this.isDigest) {
+      if (parsed.ok && parsed.value.kind === "hash") hitAll(this.digests.get(parsed.value.value), hit);
+    } else if (this.typed.size > 0) {
       const key = parsed.ok ? equalityKey(parsed.value) : this.type === "ip" ? unparsedIpKey(text) : undefined;
       if (key !== undefined) hitAll(this.typed.get(key), hit);
     }

@@ -5,10 +5,13 @@
  * module adds what evaluation needs on top: the record field, the view, case folding and the
  * parsed operand.
  *
+ * A plan may hold a million items, so per-item memory matters: everything that depends only on
+ * the term (resolution, field, view, type) is computed once per distinct term and shared.
+ *
  * @module
  */
-import { classifyItem } from "../ioc/item-support.js";
-import type { IndicatorItem, OpenIocVersion } from "../ioc/model.js";
+import { classifyItem, type ItemSupport } from "../ioc/item-support.js";
+import type { Condition, IndicatorItem, OpenIocVersion, SourcePosition } from "../ioc/model.js";
 import { isEventDocument, type ValueType } from "../vocabulary/index.js";
 import { buildOperand, unknown, type Operand, type OperandFailure } from "./operand.js";
 import type { ChannelView, CompileOptions, ItemStatus, PlanItem, UnknownReason } from "./plan-types.js";
@@ -17,6 +20,71 @@ import type { ChannelView, CompileOptions, ItemStatus, PlanItem, UnknownReason }
 export interface CompiledItem {
   readonly item: PlanItem;
   readonly operand?: Operand;
+}
+
+/** What an item's term resolves to; shared by every item with the same term and condition. */
+interface Target {
+  readonly term: string;
+  readonly document: string;
+  readonly field: string;
+  readonly view: ChannelView;
+  readonly type: ValueType;
+  readonly listValued: boolean;
+  readonly mappedFrom: string | undefined;
+  /** Set when the term itself makes the item UNKNOWN. */
+  readonly failure: ItemStatus | undefined;
+}
+
+const SUPPORTED: ItemStatus = Object.freeze({ kind: "supported" });
+
+/** A plan item: own fields are per item, the rest is read from the shared {@link Target}. */
+class Item implements PlanItem {
+  readonly id: string;
+  readonly position: SourcePosition;
+  readonly condition: Condition;
+  readonly value: string;
+  readonly negate: boolean;
+
+  constructor(
+    readonly ref: number,
+    readonly ioc: number,
+    source: IndicatorItem,
+    readonly ignoreCase: boolean,
+    readonly status: ItemStatus,
+    private readonly target: Target,
+  ) {
+    this.id = source.id;
+    this.position = source.position;
+    this.condition = source.condition;
+    this.value = source.value;
+    this.negate = source.negate;
+  }
+  get term(): string {
+    return this.target.term;
+  }
+  get document(): string {
+    return this.target.document;
+  }
+  get field(): string {
+    return this.target.field;
+  }
+  get view(): ChannelView {
+    return this.target.view;
+  }
+  get type(): ValueType {
+    return this.target.type;
+  }
+  get listValued(): boolean {
+    return this.target.listValued;
+  }
+  get mappedFrom(): string | undefined {
+    return this.target.mappedFrom;
+  }
+  /** Plain-object view, for logs and test diffs. */
+  toJSON(): PlanItem {
+    const { ref, ioc, id, position, condition, value, negate, ignoreCase, status, term, document, field, view, type, listValued, mappedFrom } = this;
+    return { ref, ioc, id, position, condition, value, negate, ignoreCase, status, term, document, field, view, type, listValued, mappedFrom };
+  }
 }
 
 /** `Content/@type` spellings → value types; used only when the vocabulary does not know the term. */
@@ -37,10 +105,6 @@ const CONTENT_TYPES: Readonly<Record<string, ValueType>> = {
   duration: "duration",
 };
 
-function contentType(item: IndicatorItem): ValueType {
-  return CONTENT_TYPES[item.contentType.trim().toLowerCase()] ?? "string";
-}
-
 function documentOf(term: string): string {
   const slash = term.indexOf("/");
   return slash < 0 ? term : term.slice(0, slash);
@@ -52,6 +116,37 @@ const REASON_OF_CODE: Readonly<Record<string, UnknownReason>> = {
   IOC022: "informational",
   IOC024: "not-applicable",
 };
+
+function targetOf(support: ItemSupport, item: IndicatorItem): Target {
+  if (!support.supported) {
+    const reason = support.source && isEventDocument(support.source.document) ? "event-term" : (REASON_OF_CODE[support.code] ?? "unknown-term");
+    const term = support.source?.term ?? item.term;
+    const document = support.source?.document ?? documentOf(term);
+    return {
+      term,
+      document,
+      field: term.slice(document.length + 1),
+      view: "value",
+      type: support.source?.type ?? CONTENT_TYPES[item.contentType.trim().toLowerCase()] ?? "string",
+      listValued: support.source?.listValued ?? false,
+      mappedFrom: undefined,
+      failure: { ...unknown(reason, support.reason), code: support.code },
+    };
+  }
+  const { target, mapping } = support;
+  let view: ChannelView = mapping !== undefined && "view" in mapping ? mapping.view : "value";
+  if (view === "value" && /\/FileExtension$/i.test(target.term)) view = "no-dot";
+  return {
+    term: target.term,
+    document: target.document,
+    field: target.term.slice(target.document.length + 1),
+    view,
+    type: target.type,
+    listValued: target.listValued,
+    mappedFrom: mapping !== undefined ? support.source.term : undefined,
+    failure: undefined,
+  };
+}
 
 /**
  * Case folding (semantics 7.4): 1.0 is always case-insensitive; 1.1 preserves case only when
@@ -65,48 +160,35 @@ function isFailure(x: Operand | OperandFailure): x is OperandFailure {
   return x.kind === "unknown" || x.kind === "never";
 }
 
-/** Compiles one item. `ref` and `ioc` are its indexes in the plan. */
-export function compileItem(item: IndicatorItem, ref: number, ioc: number, version: OpenIocVersion, options: CompileOptions): CompiledItem {
-  const support = classifyItem(item, options);
-  const base = { ref, ioc, source: item, negate: item.negate, ignoreCase: ignoresCase(item, version) };
+/** Compiles items of one plan; remembers term resolutions between items. */
+export class ItemCompiler {
+  private readonly targets = new Map<string, Target>();
 
-  if (!support.supported) {
-    const reason = support.source && isEventDocument(support.source.document) ? "event-term" : (REASON_OF_CODE[support.code] ?? "unknown-term");
-    const term = support.source?.term ?? item.term;
-    const document = support.source?.document ?? documentOf(term);
-    const status: ItemStatus = { ...unknown(reason, support.reason), code: support.code };
-    return {
-      item: {
-        ...base,
-        term,
-        document,
-        field: term.slice(document.length + 1),
-        view: "value",
-        type: support.source?.type ?? contentType(item),
-        listValued: support.source?.listValued ?? false,
-        status,
-      },
-    };
+  constructor(private readonly options: CompileOptions) {}
+
+  private target(item: IndicatorItem): Target {
+    // Classification depends on the term and the condition, and on the value only for
+    // greater-than/less-than (numeric strings); other items share one resolution.
+    const ordered = item.condition === "greater-than" || item.condition === "less-than";
+    const key = `${item.term}\u0000${item.condition}\u0000${ordered ? item.value : ""}\u0000${item.contentType}`;
+    let target = this.targets.get(key);
+    if (target === undefined) {
+      target = targetOf(classifyItem(item, this.options), item);
+      this.targets.set(key, target);
+    }
+    return target;
   }
 
-  const target = support.target;
-  const mapping = support.mapping;
-  let view: ChannelView = mapping !== undefined && "view" in mapping ? mapping.view : "value";
-  if (view === "value" && /\/FileExtension$/i.test(target.term)) view = "no-dot";
-  const operand = buildOperand(
-    { condition: item.condition, value: item.value, type: target.type, view, ignoreCase: base.ignoreCase, hasContent: item.hasContent },
-    options.regexEngine,
-  );
-  const planItem: PlanItem = {
-    ...base,
-    term: target.term,
-    document: target.document,
-    field: target.term.slice(target.document.length + 1),
-    view,
-    type: target.type,
-    listValued: target.listValued,
-    ...(mapping !== undefined ? { mappedFrom: support.source.term } : {}),
-    status: isFailure(operand) ? operand : { kind: "supported" },
-  };
-  return isFailure(operand) ? { item: planItem } : { item: planItem, operand };
+  /** Compiles one item. `ref` and `ioc` are its indexes in the plan. */
+  compile(source: IndicatorItem, ref: number, ioc: number, version: OpenIocVersion): CompiledItem {
+    const target = this.target(source);
+    const ignoreCase = ignoresCase(source, version);
+    if (target.failure !== undefined) return { item: new Item(ref, ioc, source, ignoreCase, target.failure, target) };
+    const operand = buildOperand(
+      { condition: source.condition, value: source.value, type: target.type, view: target.view, ignoreCase, hasContent: source.hasContent },
+      this.options.regexEngine,
+    );
+    if (isFailure(operand)) return { item: new Item(ref, ioc, source, ignoreCase, operand, target) };
+    return { item: new Item(ref, ioc, source, ignoreCase, SUPPORTED, target), operand };
+  }
 }

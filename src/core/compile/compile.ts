@@ -7,7 +7,7 @@
 import { diagnostic, type Diagnostic } from "../ioc/diagnostics.js";
 import { bindLogic } from "./binding.js";
 import { Channel } from "./channel.js";
-import { compileItem } from "./compile-item.js";
+import { ItemCompiler } from "./compile-item.js";
 import { toLogic, type Logic } from "./logic.js";
 import type { CompileOptions, DocumentPlan, EvaluationPlan, IocInput, PlanIoc, PlanItem, PlanUnit } from "./plan-types.js";
 import { FALSE } from "./tri.js";
@@ -31,6 +31,7 @@ export function compilePlan(inputs: readonly IocInput[], options: CompileOptions
   const channels = new Map<string, Map<string, Channel>>();
   const iocs: PlanIoc[] = [];
   const maxLocalConjunctions = options.maxLocalConjunctions ?? DEFAULT_MAX_LOCAL_CONJUNCTIONS;
+  const compiler = new ItemCompiler(options);
 
   const channelFor = (item: PlanItem): Channel => {
     let byKey = channels.get(item.document);
@@ -49,7 +50,7 @@ export function compilePlan(inputs: readonly IocInput[], options: CompileOptions
       ? toLogic(document.criteria, {
           leaf: (source) => {
             const ref = items.length;
-            const { item, operand } = compileItem(source, ref, ioc, document.version, options);
+            const { item, operand } = compiler.compile(source, ref, ioc, document.version);
             items.push(item);
             unitsOfItem.push(undefined);
             count++;

@@ -65,11 +65,18 @@ export function group(op: "and" | "or", children: readonly Logic[]): Logic {
 
 const docsCache = new WeakMap<Logic, ReadonlySet<string>>();
 const NO_DOCS: ReadonlySet<string> = new Set();
+/** One shared set per document: a million leaves must not mean a million sets. */
+const singleDocs = new Map<string, ReadonlySet<string>>();
 
 /** The documents whose records a subtree binds. */
 export function docsOf(logic: Logic): ReadonlySet<string> {
   if (logic.t === "const") return NO_DOCS;
-  if (logic.t === "leaf") return logic.doc === undefined ? NO_DOCS : new Set([logic.doc]);
+  if (logic.t === "leaf") {
+    if (logic.doc === undefined) return NO_DOCS;
+    let single = singleDocs.get(logic.doc);
+    if (single === undefined) singleDocs.set(logic.doc, (single = new Set([logic.doc])));
+    return single;
+  }
   let docs = docsCache.get(logic);
   if (docs === undefined) {
     const all = new Set<string>();

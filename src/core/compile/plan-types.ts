@@ -6,7 +6,7 @@
  * @module
  */
 import type { Diagnostic, DiagnosticCode } from "../ioc/diagnostics.js";
-import type { IndicatorItem, IocDocument, OpenIocVersion } from "../ioc/model.js";
+import type { Condition, IocDocument, OpenIocVersion, SourcePosition } from "../ioc/model.js";
 import type { EventValueView, Platform, ValueType } from "../vocabulary/index.js";
 import type { Channel } from "./channel.js";
 import type { RegexEngine } from "./regex-engine.js";
@@ -71,13 +71,23 @@ export type ItemStatus = { readonly kind: "supported" } | UnknownStatus | NeverS
  */
 export type ChannelView = EventValueView | "no-dot";
 
-/** One compiled IndicatorItem. */
+/**
+ * One compiled IndicatorItem. It copies what reports need from the source item instead of
+ * holding it, so a caller may drop its IOC documents once compiled (a million items' worth of
+ * parse tree is most of a large plan's memory).
+ */
 export interface PlanItem {
   /** Index in {@link EvaluationPlan.items}. */
   readonly ref: number;
   /** Index in {@link EvaluationPlan.iocs}. */
   readonly ioc: number;
-  readonly source: IndicatorItem;
+  /** `IndicatorItem/@id` (may be empty or repeated in real files). */
+  readonly id: string;
+  /** Where the IndicatorItem is in its file. */
+  readonly position: SourcePosition;
+  /** The condition and the `Content` text as written (1.0 `isnot` reads as a negated `is`). */
+  readonly condition: Condition;
+  readonly value: string;
   /** The term evaluated, canonical spelling: the mapped host-state term for an event term. */
   readonly term: string;
   /** The host-state document whose records the item is tested on. */
@@ -90,8 +100,8 @@ export interface PlanItem {
   readonly listValued: boolean;
   readonly negate: boolean;
   readonly ignoreCase: boolean;
-  /** The source term when the item was read through event or network mapping. */
-  readonly mappedFrom?: string;
+  /** The source term when the item was read through event or network mapping, else undefined. */
+  readonly mappedFrom: string | undefined;
   readonly status: ItemStatus;
 }
 

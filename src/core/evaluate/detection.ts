@@ -58,9 +58,9 @@ export function buildDetection(ioc: PlanIoc, items: readonly PlanItem[], source:
     const seen = new Set<string>();
     for (const r of [...refs].sort((a, b) => a - b)) {
       const item = items[r] as PlanItem;
-      if (!keep(item) || seen.has(item.source.id)) continue;
-      seen.add(item.source.id);
-      ids.push(item.source.id);
+      if (!keep(item) || seen.has(item.id)) continue;
+      seen.add(item.id);
+      ids.push(item.id);
     }
     return ids;
   };

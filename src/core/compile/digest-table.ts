@@ -1,0 +1,132 @@
+/**
+ * An open-addressing hash table for hex digests (MD5/SHA-1/SHA-256), built for the fleet case of
+ * a million hash items. A JavaScript `Map` with a million string keys costs about 1.5 µs per
+ * look-up here (a chain of cache misses through its entries); this table hashes the hex digits in
+ * place, case-insensitively and ignoring surrounding blanks, and probes one typed array, so a
+ * look-up costs about as much with a million keys as with a thousand.
+ *
+ * @module
+ */
+
+/** Item refs under one key: a single number or several. */
+export type DigestRefs = number | readonly number[];
+
+const EMPTY = 0;
+
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/**
+ * A 32-bit hash of the hex digits of `text` between blanks, folding case; -1 when a character
+ * is not a hex digit (then no digest can equal it). Keys are hashed by the same function.
+ */
+function hashHex(text: string): number {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isBlank(text.charCodeAt(start))) start++;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
+  if (start === end) return -1;
+  let h = 0x811c9dc5 ^ (end - start);
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) | 32; // fold A-F to a-f; digits are unchanged by | 32
+    let v: number;
+    if (c >= 48 && c <= 57) v = c - 48;
+    else if (c >= 97 && c <= 102) v = c - 87;
+    else return -1;
+    h = Math.imul(h ^ v, 0x01000193);
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h >>> 1; // non-negative, never -1
+}
+
+/**
+ * Digest → item refs. Add canonical keys (lower-case hex, as `parseValue` yields), freeze,
+ * then look up raw record values.
+ *
+ * @example
+ * ```ts
+ * const t = new DigestTable();
+ * t.add("d41d8cd98f00b204e9800998ecf8427e", 7);
+ * t.freeze();
+ * t.get(" D41D8CD98F00B204E9800998ECF8427E"); // 7
+ * ```
+ */
+export class DigestTable {
+  private frozen = false;
+  private keys: string[] = [];
+  private refs: (number | number[])[] = [];
+  /** Pairs (hash, entry index + 1); a zero index is an empty slot. */
+  private slots = new Int32Array(2);
+  private mask = 0;
+  /** Keys added before {@link freeze}, with their refs (duplicates merged at freeze). */
+  private readonly pendingKeys: string[] = [];
+  private readonly pendingRefs: number[] = [];
+
+  get size(): number {
+    return this.frozen ? this.keys.length : this.pendingKeys.length;
+  }
+
+  add(key: string, ref: number): void {
+    if (this.frozen) throw new Error("DigestTable is frozen");
+    this.pendingKeys.push(key);
+    this.pendingRefs.push(ref);
+  }
+
+  freeze(): void {
+    if (this.frozen) return;
+    this.frozen = true;
+    const pendingKeys = this.pendingKeys;
+    const pendingRefs = this.pendingRefs;
+    let capacity = 16;
+    while (capacity < pendingKeys.length * 2) capacity *= 2;
+    const mask = capacity - 1;
+    const slots = new Int32Array(capacity * 2);
+    const keys = this.keys;
+    const refs = this.refs;
+    for (let i = 0; i < pendingKeys.length; i++) {
+      const key = pendingKeys[i] as string;
+      const ref = pendingRefs[i] as number;
+      const h = hashHex(key);
+      if (h < 0) continue; // not hex: no record value can equal it
+      let slot = h & mask;
+      let merged = false;
+      for (let entry = slots[slot * 2 + 1] as number; entry !== EMPTY; entry = slots[slot * 2 + 1] as number) {
+        if (slots[slot * 2] === h && keys[entry - 1] === key) {
+          const seen = refs[entry - 1] as number | number[];
+          if (typeof seen === "number") refs[entry - 1] = [seen, ref];
+          else seen.push(ref);
+          merged = true;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+      if (merged) continue;
+      keys.push(key);
+      refs.push(ref);
+      slots[slot * 2] = h;
+      slots[slot * 2 + 1] = keys.length;
+    }
+    this.slots = slots;
+    this.mask = mask;
+    pendingKeys.length = 0;
+    pendingRefs.length = 0;
+  }
+
+  /** The refs of the digest `raw` spells (any case, surrounding blanks ignored), or undefined. */
+  get(raw: string): DigestRefs | undefined {
+    if (this.keys.length === 0) return undefined;
+    const h = hashHex(raw);
+    if (h < 0) return undefined;
+    let canonical: string | undefined;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const entry = this.slots[slot * 2 + 1] as number;
+      if (entry === EMPTY) return undefined;
+      if (this.slots[slot * 2] !== h) continue;
+      canonical ??= raw.trim().toLowerCase();
+      if (this.keys[entry - 1] === canonical) return this.refs[entry - 1];
+    }
+  }
+}
