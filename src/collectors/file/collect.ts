@@ -25,7 +25,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   const needOwners = context.fields.has("Username") || context.fields.has("Group");
   const run: FileRun = {
     wanted: context.fields,
-    owners: needOwners ? await loadOwnerNames(context.host) : undefined,
+    owners: needOwners ? await loadOwnerNames(context) : undefined,
     options,
     warn,
     count,
@@ -51,7 +51,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   const start = (entry: WalkEntry): void => {
     inFlight++;
     const buffer = free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
-    collectFile(entry, run, buffer)
+    void collectFile(entry, run, buffer)
       .then(
         (record) => done.push(record),
         // collectFile turns fs errors into warnings; anything else is a bug worth stopping for.
@@ -67,6 +67,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   function* finished(): Generator<HostRecord> {
     if (failure) throw failure.error;
     for (let record = done.shift(); record !== undefined || done.length > 0; record = done.shift()) {
+      if (context.signal?.aborted) return;
       if (record !== undefined) yield record;
     }
   }
@@ -76,9 +77,9 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
       start(entry);
       while (inFlight >= options.concurrency) await settle();
       yield* finished();
-      if (context.signal?.aborted) break;
+      if (context.signal?.aborted) return;
     }
-    while (inFlight > 0) {
+    while (inFlight > 0 && context.signal?.aborted !== true) {
       await settle();
       yield* finished();
     }

@@ -32,18 +32,14 @@ export function extensionOf(name: string): string | undefined {
   return name.slice(dot + 1);
 }
 
-/** `rwxr-xr-x` as `ls -l` prints it without the type letter, with s/S, t/T for the special bits. */
-export function permissionString(mode: number): string {
-  const bit = (mask: number, letter: string): string => (mode & mask ? letter : "-");
-  const exec = (x: number, special: number, on: string): string => {
-    if (mode & special) return mode & x ? on : on.toUpperCase();
-    return mode & x ? "x" : "-";
-  };
-  return (
-    bit(0o400, "r") + bit(0o200, "w") + exec(0o100, 0o4000, "s") +
-    bit(0o040, "r") + bit(0o020, "w") + exec(0o010, 0o2000, "s") +
-    bit(0o004, "r") + bit(0o002, "w") + exec(0o001, 0o1000, "t")
-  );
+/**
+ * The permission bits as `stat -c %a` and `chmod` write them, read as a decimal number: 755 for
+ * rwxr-xr-x, 4755 with setuid, 1777 for /tmp. The vocabulary types FileItem/Permissions as
+ * `int`, so a symbolic `rwxr-xr-x` could never equal an IOC's `755`; this form can, and ranges
+ * and `contains` on its text still read naturally.
+ */
+export function permissionNumber(mode: number): number {
+  return Number((mode & 0o7777).toString(8));
 }
 
 /**
@@ -71,12 +67,9 @@ export function statFields(stat: BigIntStats, wanted: ReadonlySet<string>, owner
   if (wanted.has("Modified")) into["Modified"] = isoFromNs(stat.mtimeNs);
   if (wanted.has("Accessed")) into["Accessed"] = isoFromNs(stat.atimeNs);
   if (wanted.has("Changed")) into["Changed"] = isoFromNs(stat.ctimeNs);
-  if (wanted.has("Permissions")) into["Permissions"] = permissionString(Number(stat.mode));
+  if (wanted.has("Permissions")) into["Permissions"] = permissionNumber(Number(stat.mode));
   if (owners !== undefined) {
     if (wanted.has("Username")) into["Username"] = owners.user(Number(stat.uid));
     if (wanted.has("Group")) into["Group"] = owners.group(Number(stat.gid));
   }
 }
-
-/** The stat-derived field names, to know whether an owner table must be loaded at all. */
-export const STAT_FIELDS: readonly string[] = ["Created", "Modified", "Accessed", "Changed", "Permissions", "Username", "Group"];

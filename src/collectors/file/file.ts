@@ -11,7 +11,8 @@
  * - Created (birth time, absent when the file system has none), Modified, Accessed, Changed
  *   (inode change): ISO 8601 UTC, `2024-05-01T10:20:30Z` or with `.123` milliseconds.
  * - Username, Group: names from the host's /etc/passwd and /etc/group, else the numeric id.
- * - Permissions: `rwxr-xr-x`, with `s`/`S` and `t`/`T` for setuid, setgid and sticky, as `ls -l`.
+ * - Permissions: a number, the octal mode digits as `stat -c %a` prints them (755, 4755, 1777):
+ *   the vocabulary types this term `int`, so the symbolic `rwxr-xr-x` could never match `is 755`.
  * - Md5sum, Sha1sum, Sha256sum: lower-case hex; only those requested, all in one read.
  * - PEInfo/PETimeStamp (ISO 8601 UTC, seconds), PEInfo/Type (`Executable` or `Dll`),
  *   PEInfo/Sections/Section/Name (array): only for files with valid PE headers.
@@ -28,11 +29,11 @@
  * @module
  */
 import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
-import type { Collector } from "../types.js";
+import { defineCollector } from "../define.js";
 import { collectFiles } from "./collect.js";
 import type { FileCollectorOptions } from "./options.js";
 
-export const fileCollector: Collector<FileCollectorOptions> = {
+export const fileCollector = defineCollector<FileCollectorOptions>({
   name: "file",
   document: "FileItem",
   platforms: ["linux"],
@@ -41,4 +42,4 @@ export const fileCollector: Collector<FileCollectorOptions> = {
   permission: "fs.read",
   description: "Walks the scoped folders (lstat, no links followed, no pseudo file systems) and reads file contents only for requested digests, PE headers and strings.",
   collect: collectFiles,
-};
+});

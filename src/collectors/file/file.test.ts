@@ -1,0 +1,167 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { collectAll, createTestContext, runConformance, type TestContext } from "../conformance.js";
+import { createHostView } from "../host-view.js";
+import type { HostRecord, HostView } from "../types.js";
+import { buildPe } from "./_test-pe.js";
+import { fileCollector, type FileCollectorOptions } from "./index.js";
+
+// The planted tree is built synchronously so the conformance suite can be registered with it.
+const root = mkdtempSync(join(tmpdir(), "iocscan-file-"));
+const EVIL = buildPe({ timeDateStamp: 1312528209, sections: [".text", ".rdata", "UPX1"], body: Buffer.alloc(3000, 0x90) });
+const BLOB = Buffer.alloc(300_000, 7);
+const plant = (path: string, content: string | Buffer, mode = 0o644): void => {
+  mkdirSync(join(root, path, ".."), { recursive: true });
+  writeFileSync(join(root, path), content);
+  chmodSync(join(root, path), mode);
+};
+plant("bin/evil.exe", EVIL);
+plant("bin/tool.sh", "#!/bin/sh\necho planted tool marker\n", 0o4755);
+plant("docs/readme.txt", "hello\n");
+plant("docs/.profile", "export X=1\n");
+plant("docs/archive.tar.gz", "not really gzip");
+plant("big/blob.bin", BLOB);
+plant("cache/skip.txt", "excluded");
+mkdirSync(join(root, "loop/inner"), { recursive: true });
+symlinkSync("..", join(root, "loop/inner/up")); // a folder link back up: never followed
+symlinkSync(root, join(root, "loop/top"));
+symlinkSync("../bin/evil.exe", join(root, "loop/evil-link.exe"));
+symlinkSync(join(root, "docs"), join(root, "docs-link"));
+execFileSync("mkfifo", [join(root, "docs/pipe")]);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const ALL_FIELDS = fileCollector.fields;
+const live = createHostView();
+
+async function scan(options: Partial<FileCollectorOptions>, fields: Iterable<string> = ALL_FIELDS, host: HostView = live): Promise<{ records: Map<string, HostRecord>; context: TestContext }> {
+  const context = createTestContext(host, fields);
+  const records = await collectAll(fileCollector, context, { scopes: [root], ...options });
+  return { records: new Map(records.map((r) => [r.id, r])), context };
+}
+const sha = (algorithm: string, data: string | Buffer): string => createHash(algorithm).update(data).digest("hex");
+const at = (path: string): string => join(root, path);
+
+runConformance(fileCollector, (fields) => createTestContext(live, fields), { options: { scopes: [root] }, minRecords: 7, label: "planted tree" });
+
+describe("fileCollector on a planted tree", () => {
+  it("fileCollector finds every regular file with its size and the three digests, computed as node:crypto does", async () => {
+    const { records, context } = await scan({});
+    expect([...records.keys()].sort()).toEqual(
+      ["bin/evil.exe", "bin/tool.sh", "docs/readme.txt", "docs/.profile", "docs/archive.tar.gz", "big/blob.bin", "cache/skip.txt"].map(at).sort(),
+    );
+    const blob = records.get(at("big/blob.bin"));
+    expect(blob?.fields).toMatchObject({ SizeInBytes: 300_000, Md5sum: sha("md5", BLOB), Sha1sum: sha("sha1", BLOB), Sha256sum: sha("sha256", BLOB) });
+    expect(context.counts.get("filesSeen")).toBe(7);
+    expect(context.counts.get("filesHashed")).toBe(7);
+    expect(context.counts.get("bytesHashed")).toBe([...records.values()].reduce((n, r) => n + (r.fields["SizeInBytes"] as number), 0));
+  });
+
+  it("fileCollector writes FilePath without separators, FileExtension without a dot, Permissions as octal digits, owner names", async () => {
+    const { records } = await scan({}, ["FullPath", "FileName", "Permissions", "Username", "Group", "Modified", "Changed", "Accessed"]);
+    const tool = records.get(at("bin/tool.sh"))?.fields;
+    expect(tool).toMatchObject({ FullPath: at("bin/tool.sh"), FilePath: at("bin").slice(1), FileName: "tool.sh", FileExtension: "sh", Permissions: 4755 });
+    expect(tool?.["Modified"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/);
+    const uid = process.getuid?.() ?? 0;
+    expect(tool?.["Username"]).toBe(uid === 0 ? "root" : expect.any(String));
+    expect(records.get(at("docs/.profile"))?.fields["FileExtension"]).toBeUndefined();
+    expect(records.get(at("docs/archive.tar.gz"))?.fields["FileExtension"]).toBe("gz");
+    // Not asked for: not computed.
+    expect(tool?.["Md5sum"]).toBeUndefined();
+    expect(tool?.["Created"]).toBeUndefined();
+  });
+
+  it("fileCollector parses the PE headers of a PE file and gives other files no PE fields", async () => {
+    const { records, context } = await scan({}, ["PEInfo/PETimeStamp", "PEInfo/Type", "PEInfo/Sections/Section/Name"]);
+    expect(records.get(at("bin/evil.exe"))?.fields).toMatchObject({
+      "PEInfo/PETimeStamp": "2011-08-05T07:10:09Z",
+      "PEInfo/Type": "Executable",
+      "PEInfo/Sections/Section/Name": [".text", ".rdata", "UPX1"],
+    });
+    expect(records.get(at("bin/tool.sh"))?.fields["PEInfo/Type"]).toBeUndefined();
+    expect(context.counts.get("bytesHashed")).toBeUndefined();
+  });
+
+  it("fileCollector collects strings only when asked, from at most stringsMaxBytes", async () => {
+    const { records } = await scan({ stringsMaxBytes: 20 }, ["StringList/string"]);
+    expect(records.get(at("bin/tool.sh"))?.fields["StringList/string"]).toEqual(["#!/bin/sh", "echo plant"]);
+    const { records: none } = await scan({}, ["Sha1sum"]);
+    expect(none.get(at("bin/tool.sh"))?.fields["StringList/string"]).toBeUndefined();
+  });
+
+  it("fileCollector does not descend excluded folders and keeps only files matching the hint", async () => {
+    const { records, context } = await scan({ excludes: ["**/cache", "**/*.gz"], hint: /\.(exe|txt)$/g });
+    expect([...records.keys()].sort()).toEqual([at("bin/evil.exe"), at("docs/readme.txt")]);
+    expect(context.counts.get("dirsExcluded")).toBe(1);
+  });
+
+  it("fileCollector never follows links (a loop terminates) but resolves a linked scope root once", async () => {
+    const { records, context } = await scan({});
+    expect([...records.keys()].some((id) => id.includes("loop/"))).toBe(false);
+    expect(context.counts.get("symlinksSkipped")).toBe(4);
+    const linked = await scan({ scopes: [at("docs-link"), at("docs")] }, ["FileName"]);
+    expect([...linked.records.keys()].sort()).toEqual([at("docs/.profile"), at("docs/archive.tar.gz"), at("docs/readme.txt")]);
+    expect(linked.context.warnings).toEqual([]);
+  });
+
+  it("fileCollector never opens a FIFO: counted when walked, a warning when named as a scope", async () => {
+    const walked = await scan({}, ["Sha256sum"]);
+    expect(walked.context.counts.get("filesNotRegular")).toBe(1);
+    expect(walked.context.warnings).toEqual([]);
+    const named = await scan({ scopes: [at("docs/pipe")] }, ["Sha256sum"]);
+    expect(named.records.size).toBe(0);
+    expect(named.context.warnings).toMatchObject([{ code: "not-regular", path: at("docs/pipe") }]);
+  });
+
+  it("fileCollector hashes only what the prefilter lets through, and only the digests it asks for", async () => {
+    const decide = (cheap: Readonly<Record<string, unknown>>) =>
+      cheap["FileName"] === "evil.exe" && cheap["SizeInBytes"] === EVIL.length ? { mayMatch: true, fields: new Set(["Sha256sum"]) } : { mayMatch: false, fields: new Set<string>() };
+    const { records, context } = await scan({ decide }, ["Md5sum", "Sha256sum"]);
+    expect([...records.values()].map((r) => r.fields)).toMatchObject([{ FileName: "evil.exe", Sha256sum: sha("sha256", EVIL) }]);
+    expect(records.get(at("bin/evil.exe"))?.fields["Md5sum"]).toBeUndefined();
+    expect(context.counts.get("bytesHashed")).toBe(EVIL.length);
+    expect(context.counts.get("filesSkippedByPrefilter")).toBe(6);
+  });
+
+  it("fileCollector reports a file over maxHashBytes as too-large, counts it and still yields it unhashed", async () => {
+    const { records, context } = await scan({ maxHashBytes: 100_000 }, ["Sha256sum"]);
+    expect(records.get(at("big/blob.bin"))?.fields).toMatchObject({ SizeInBytes: 300_000 });
+    expect(records.get(at("big/blob.bin"))?.fields["Sha256sum"]).toBeUndefined();
+    expect(context.counts.get("filesTooLarge")).toBe(1);
+    expect(context.warnings).toMatchObject([{ code: "too-large", path: at("big/blob.bin") }]);
+    expect(records.get(at("bin/evil.exe"))?.fields["Sha256sum"]).toBe(sha("sha256", EVIL));
+  });
+
+  it("fileCollector warns about a scope that does not exist and goes on with the others", async () => {
+    const { records, context } = await scan({ scopes: [at("nope"), at("docs")] }, ["FileName"]);
+    expect(records.size).toBe(3);
+    expect(context.warnings).toMatchObject([{ code: "not-found", path: at("nope") }]);
+  });
+});
+
+describe("fileCollector under --root", () => {
+  it("fileCollector reports paths inside the image and owner names from the image's passwd and group", async () => {
+    const image = mkdtempSync(join(tmpdir(), "iocscan-image-"));
+    try {
+      const uid = process.getuid?.() ?? 0;
+      const gid = process.getgid?.() ?? 0;
+      mkdirSync(join(image, "etc"));
+      mkdirSync(join(image, "usr/bin"), { recursive: true });
+      writeFileSync(join(image, "etc/passwd"), `imageuser:x:${uid}:${gid}::/home/imageuser:/bin/sh\n`);
+      writeFileSync(join(image, "etc/group"), `imagegroup:x:${gid}:\n`);
+      writeFileSync(join(image, "usr/bin/dropper"), "payload");
+      // An absolute link in the image points into the image, not at this machine's /usr.
+      symlinkSync("/usr/bin", join(image, "bin"));
+      const host = createHostView(image);
+      const { records } = await scan({ scopes: ["/bin"] }, ["Username", "Group", "Sha1sum"], host);
+      expect([...records.values()].map((r) => [r.id, r.fields["FilePath"], r.fields["Username"], r.fields["Group"], r.fields["Sha1sum"]])).toEqual([
+        ["/usr/bin/dropper", "usr/bin", "imageuser", "imagegroup", sha("sha1", "payload")],
+      ]);
+    } finally {
+      rmSync(image, { recursive: true, force: true });
+    }
+  });
+});
