@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { registerIocCommands } from "./commands/ioc.js";
+import { registerResultsCommands } from "./commands/results.js";
 import { registerScanCommand } from "./commands/scan.js";
 import { VERSION } from "./version.js";
 
@@ -23,5 +24,6 @@ export function buildProgram(run: CliRun): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerScanCommand(program, run);
   registerIocCommands(program, run);
+  registerResultsCommands(program, run);
   return program;
 }

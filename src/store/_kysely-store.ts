@@ -90,6 +90,11 @@ export function createKyselyStore(driver: StoreDriver, options: StoreOptions = {
     return row === undefined ? undefined : (JSON.parse(row.report) as ScanReport);
   }
 
+  async function getSummary(id: string): Promise<ScanSummary | undefined> {
+    const row = await db.selectFrom("scans").select(SUMMARY_COLUMNS).where("id", "=", id).executeTakeFirst();
+    return row === undefined ? undefined : toSummary(row);
+  }
+
   async function findDetections(find: FindDetectionsOptions): Promise<DetectionRow[]> {
     const { limit, offset } = checkPage(find.limit ?? 50, find.offset ?? 0);
     const rows = await db
@@ -164,7 +169,7 @@ export function createKyselyStore(driver: StoreDriver, options: StoreOptions = {
     return closed;
   }
 
-  return { saveScan, listScans, getScan, findDetections, deleteScan, purgeOlderThan, close };
+  return { saveScan, listScans, getScan, getSummary, findDetections, deleteScan, purgeOlderThan, close };
 }
 
 function checkRetention(days: number): number {

@@ -48,6 +48,8 @@ export function runStoreConformance(openStore: OpenStore, newDatabase: () => str
       await store.saveScan(makeTestReport("aborted", { startedAt: daysAgo(3) }), { status: "failed" });
       const list = await store.listScans();
       expect(list[0]).toStrictEqual(summary);
+      expect(await store.getSummary("aborted")).toStrictEqual(list[2]);
+      expect(await store.getSummary("no-such-scan")).toBeUndefined();
       expect(list).toStrictEqual([
         {
           id: "live",

@@ -107,6 +107,8 @@ export interface ResultsStore {
   listScans(options?: ListScansOptions): Promise<ScanSummary[]>;
   /** The report exactly as saved, or undefined for an unknown id. */
   getScan(id: string): Promise<ScanReport | undefined>;
+  /** The summary `listScans` would show for this scan, or undefined for an unknown id. */
+  getSummary(id: string): Promise<ScanSummary | undefined>;
   findDetections(options: FindDetectionsOptions): Promise<DetectionRow[]>;
   /** True when the scan existed. */
   deleteScan(id: string): Promise<boolean>;
