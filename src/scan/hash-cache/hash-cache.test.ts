@@ -1,0 +1,116 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { collectAll, createTestContext } from "../../collectors/conformance.js";
+import { fileCollector, type HashCacheKey } from "../../collectors/file/index.js";
+import { createHostView } from "../../collectors/host-view.js";
+import { HASH_CACHE_SCHEMA_VERSION, openHashCache } from "./index.js";
+
+const dir = mkdtempSync(join(tmpdir(), "iocscan-hash-cache-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const key = (over: Partial<HashCacheKey> = {}): HashCacheKey => ({ dev: 2049n, ino: 1234n, size: 10n, mtimeNs: 1_700_000_000_123_456_789n, ctimeNs: 1_700_000_000_123_456_789n, ...over });
+const MD5 = "d41d8cd98f00b204e9800998ecf8427e";
+const SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+describe("openHashCache", () => {
+  it("openHashCache keeps digests across reopening, keyed by the exact file version", () => {
+    const path = join(dir, "a/cache.sqlite");
+    const cache = openHashCache(path);
+    cache.put(key(), { md5: MD5 });
+    cache.close();
+    const again = openHashCache(path);
+    expect(again.get(key())).toEqual({ md5: MD5 });
+    // Any part of the version differing (by one nanosecond) is a miss.
+    expect(again.get(key({ mtimeNs: key().mtimeNs + 1n }))).toBeUndefined();
+    expect(again.get(key({ ctimeNs: key().ctimeNs + 1n }))).toBeUndefined();
+    expect(again.get(key({ size: 11n }))).toBeUndefined();
+    expect(again.get(key({ ino: 1235n }))).toBeUndefined();
+    again.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma("user_version", { simple: true })).toBe(HASH_CACHE_SCHEMA_VERSION);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    db.close();
+  });
+
+  it("openHashCache adds a digest to the ones already known for the same version, and forgets them for a new one", () => {
+    const cache = openHashCache(join(dir, "merge.sqlite"), { batchSize: 1 });
+    cache.put(key(), { md5: MD5 });
+    cache.put(key(), { sha256: SHA256.toUpperCase() });
+    expect(cache.get(key())).toEqual({ md5: MD5, sha256: SHA256 });
+    cache.put(key({ size: 99n }), { sha256: SHA256 });
+    expect(cache.get(key({ size: 99n }))).toEqual({ sha256: SHA256 });
+    expect(cache.get(key())).toBeUndefined();
+    cache.close();
+  });
+
+  it("openHashCache answers from puts not yet written and stores 64-bit inode numbers", () => {
+    const cache = openHashCache(join(dir, "pending.sqlite"), { batchSize: 1000 });
+    const big = key({ ino: 2n ** 64n - 1n, dev: 2n ** 63n });
+    cache.put(big, { md5: MD5 });
+    expect(cache.get(big)).toEqual({ md5: MD5 });
+    cache.close();
+    const again = openHashCache(join(dir, "pending.sqlite"));
+    expect(again.get(big)).toEqual({ md5: MD5 });
+    again.close();
+  });
+
+  it("openHashCache rebuilds a cache written with another schema version", () => {
+    const path = join(dir, "old.sqlite");
+    const db = new Database(path);
+    db.exec("CREATE TABLE file_digests (x)");
+    db.pragma("user_version = 99");
+    db.close();
+    const cache = openHashCache(path);
+    cache.put(key(), { md5: MD5 });
+    expect(cache.get(key())).toEqual({ md5: MD5 });
+    cache.close();
+  });
+});
+
+describe("the FileItem collector with a hash cache", () => {
+  const tree = join(dir, "tree");
+  const run = async (cachePath: string, fields: string[]) => {
+    const cache = openHashCache(cachePath);
+    try {
+      const context = createTestContext(createHostView(), fields);
+      const records = await collectAll(fileCollector, context, { scopes: [tree], hashCache: cache });
+      return { records: new Map(records.map((r) => [r.fields["FileName"], r.fields])), counts: context.counts };
+    } finally {
+      cache.close();
+    }
+  };
+
+  it("a rescan of an unchanged tree hashes nothing; a changed file is hashed again; a new digest reads the file once more", async () => {
+    rmSync(tree, { recursive: true, force: true });
+    mkdirSync(tree);
+    for (let i = 0; i < 20; i++) writeFileSync(join(tree, `f${i}.bin`), `content ${i}`);
+    const cachePath = join(dir, "scan.sqlite");
+    const first = await run(cachePath, ["Md5sum"]);
+    expect(first.counts.get("filesHashed")).toBe(20);
+
+    const second = await run(cachePath, ["Md5sum"]);
+    expect(second.counts.get("bytesHashed")).toBeUndefined();
+    expect(second.counts.get("hashCacheHits")).toBe(20);
+    expect(second.records.get("f3.bin")).toMatchObject({ Md5sum: createHash("md5").update("content 3").digest("hex") });
+
+    // Same size, mtime set back: ctime still changes, so the key does.
+    writeFileSync(join(tree, "f1.bin"), "CONTENT 1");
+    utimesSync(join(tree, "f1.bin"), new Date(0), new Date(0));
+    writeFileSync(join(tree, "f2.bin"), "longer content 2");
+    const third = await run(cachePath, ["Md5sum"]);
+    expect(third.counts.get("filesHashed")).toBe(2);
+    expect(third.records.get("f1.bin")).toMatchObject({ Md5sum: createHash("md5").update("CONTENT 1").digest("hex") });
+
+    // sha256 now needed too: each file is read once more for sha256 only, then both are cached.
+    const fourth = await run(cachePath, ["Md5sum", "Sha256sum"]);
+    expect(fourth.counts.get("filesHashed")).toBe(20);
+    expect(fourth.records.get("f5.bin")).toMatchObject({ Sha256sum: createHash("sha256").update("content 5").digest("hex") });
+    const fifth = await run(cachePath, ["Md5sum", "Sha256sum"]);
+    expect(fifth.counts.get("filesHashed")).toBeUndefined();
+    expect(fifth.counts.get("hashCacheHits")).toBe(20);
+  });
+});
