@@ -17,6 +17,9 @@
  * `Evaluation.verdicts()`. The two runs are checked against each other: the IOCs whose verdict is
  * "true" must be exactly the report's detections, so the second run cannot drift from the runner.
  *
+ * A last test compiles every case's IOCs into one plan with all the other cases' IOCs and checks
+ * that each case's verdicts and detections do not change (one pass serves every IOC at once).
+ *
  * Set UPDATE_GOLDEN=1 to rewrite expected.json files, then review the diff before committing;
  * without it a missing expected.json fails. Cases in {@link ENGINE_BUGS} hold a hand-corrected
  * expectation, run as `it.fails` and are never rewritten.
@@ -57,6 +60,8 @@ interface GoldenCase {
   readonly dir: string;
   /** The rule the case proves, from case.md. */
   readonly rule: string;
+  /** case.md as written. */
+  readonly caseText: string;
   readonly iocPaths: string[];
   readonly snapshotFile: string;
   readonly mapEvents: boolean;
@@ -79,6 +84,7 @@ function loadCase(name: string): GoldenCase {
     name,
     dir,
     rule: rule.replace(/\.$/, ""),
+    caseText,
     iocPaths,
     snapshotFile: join(dir, inputs.snapshot ?? "snapshot.json"),
     mapEvents: inputs.mapEvents ?? true,
@@ -99,17 +105,26 @@ function messageFromCase(c: GoldenCase, message: string): string {
   return message.split(c.dir + sep).join("").split(c.dir).join(".");
 }
 
+type LoadedIocs = Awaited<ReturnType<typeof loadIocFiles>>;
+
+const regexEngine = createRe2Engine();
+
+function switchesOf(c: GoldenCase): { mapEvents: boolean; mapNetworkTerms: boolean } {
+  return { mapEvents: c.mapEvents, mapNetworkTerms: c.mapNetworkTerms };
+}
+
 /** The runner's pipeline, step by step, for what the report does not carry: every IOC's verdict. */
 async function evaluateDirectly(c: GoldenCase, iocPaths: readonly string[]): Promise<{ verdicts: IocVerdict[]; detections: Detection[] }> {
+  return evaluateLoaded(c, await loadIocFiles(iocPaths, { ...switchesOf(c), regexEngine }));
+}
+
+function evaluateLoaded(c: GoldenCase, loaded: LoadedIocs): { verdicts: IocVerdict[]; detections: Detection[] } {
   const parsed = parseSnapshot(readFileSync(c.snapshotFile, "utf8"));
   if (!parsed.ok) throw new Error(`${c.snapshotFile}: ${parsed.error.message}`);
   const snapshot = parsed.snapshot;
-  const regexEngine = createRe2Engine();
-  const switches = { mapEvents: c.mapEvents, mapNetworkTerms: c.mapNetworkTerms };
-  const loaded = await loadIocFiles(iocPaths, { ...switches, regexEngine });
   const plan = compilePlan(
     loaded.flatMap((f) => (f.ok && !f.duplicate && f.document ? [{ file: f.file, document: f.document }] : [])),
-    { ...switches, regexEngine },
+    { ...switchesOf(c), regexEngine },
   );
   const evaluation = createEvaluation(plan, { availableDocuments: snapshot.records.keys() });
   for (const records of snapshot.records.values()) for (const record of records) evaluation.addRecord(record);
@@ -157,6 +172,7 @@ describe("golden evaluation cases: (IOC, snapshot) -> report", () => {
     const bug = ENGINE_BUGS[name];
     const test = bug === undefined ? it : it.fails;
     test(`${name}: ${c.rule}${bug === undefined ? "" : ` (ENGINE BUG: ${bug})`}`, async () => {
+      expect(c.caseText, "case.md is one line: Rule: ... Expected: ...").toMatch(/^Rule: [^\n]+ Expected: [^\n]+$/);
       const actual = `${JSON.stringify(await goldenOf(c), null, 2)}\n`;
       const golden = join(c.dir, "expected.json");
       if ((update && bug === undefined) || !existsSync(golden)) {
@@ -173,16 +189,35 @@ describe("one plan serves every IOC at once (DESIGN.md section 3)", () => {
   it("every case gives the same verdicts and detections when its IOCs share one plan with all the other cases' IOCs", async () => {
     const cases = caseNames.map(loadCase);
     const everyIoc = [...new Set(cases.flatMap((c) => c.iocPaths))];
+    // Each IOC path is loaded once per set of switches; the case's own files come first, so an IOC
+    // id repeated in another case is the later copy, dropped as the loader drops duplicates.
+    const cache = new Map<string, LoadedIocs>();
+    const loadOnce = async (c: GoldenCase, path: string): Promise<LoadedIocs> => {
+      const key = `${c.mapEvents} ${c.mapNetworkTerms} ${path}`;
+      let loaded = cache.get(key);
+      if (loaded === undefined) cache.set(key, (loaded = await loadIocFiles([path], { ...switchesOf(c), regexEngine })));
+      return loaded;
+    };
     const outcome = (run: { verdicts: IocVerdict[]; detections: Detection[] }, files: ReadonlySet<string>) =>
       run.verdicts
         .filter((v) => files.has(v.iocFile))
         .map((v) => ({ ...v, detection: run.detections.find((d) => d.iocFile === v.iocFile && d.iocId === v.iocId) }));
     for (const c of cases) {
-      // The case's own files first: an IOC id repeated in another case is the later, dropped copy.
-      const alone = await evaluateDirectly(c, c.iocPaths);
+      const ownLoaded = await loadIocFiles(c.iocPaths, { ...switchesOf(c), regexEngine });
+      const alone = evaluateLoaded(c, ownLoaded);
+      const ids = new Set(ownLoaded.flatMap((f) => (f.ok && !f.duplicate && f.id !== undefined ? [f.id] : [])));
+      const others: LoadedIocs = [];
+      for (const path of everyIoc.filter((p) => !c.iocPaths.includes(p))) {
+        for (const f of await loadOnce(c, path)) {
+          if (!f.ok || f.id === undefined || ids.has(f.id)) continue;
+          ids.add(f.id);
+          others.push(f);
+        }
+      }
+      const together = evaluateLoaded(c, [...ownLoaded, ...others]);
       const own = new Set(alone.verdicts.map((v) => v.iocFile));
-      const together = await evaluateDirectly(c, [...c.iocPaths, ...everyIoc.filter((p) => !c.iocPaths.includes(p))]);
       expect(outcome(together, own), c.name).toEqual(outcome(alone, own));
+      expect(together.verdicts.length, c.name).toBeGreaterThan(alone.verdicts.length);
     }
   });
 });
