@@ -20,7 +20,8 @@ afterAll(() => {
 
 describe("iocscan scan --snapshot", () => {
   it("iocscan scan reports the detections of the bundled example with exit status 1", () => {
-    const result = runIocscan(["scan", "--ioc", iocs, "--snapshot", snapshot, "--format", "json"]);
+    const db = join(work, "results.db");
+    const result = runIocscan(["scan", "--db", db, "--ioc", iocs, "--snapshot", snapshot, "--format", "json"]);
     expect(result.status).toBe(1);
     const report = JSON.parse(result.stdout) as ScanReport;
     expect(report).toMatchObject({ format: "iocscan-report", version: 1, host: { hostname: "web-1.example.internal" } });
@@ -38,6 +39,10 @@ describe("iocscan scan --snapshot", () => {
       actionable: true,
     });
     expect(report.stats).toMatchObject({ filesSeen: 4, processesSeen: 3, portsSeen: 2 });
+
+    const recorded = runIocscan(["results", "show", report.scanId, "--db", db, "--format", "json"]);
+    expect(recorded.status).toBe(0);
+    expect((JSON.parse(recorded.stdout) as ScanReport).detections).toEqual(report.detections);
   });
 
   it("iocscan scan exits 0 when nothing matches", () => {
@@ -45,19 +50,19 @@ describe("iocscan scan --snapshot", () => {
     const data = JSON.parse(readFileSync(snapshot, "utf8")) as { records: Record<string, unknown[]> };
     data.records = { FileItem: [{ FullPath: "/usr/bin/ls", FileName: "ls", SizeInBytes: 151344 }] };
     writeFileSync(clean, JSON.stringify(data));
-    const result = runIocscan(["scan", "--ioc", iocs, "--snapshot", clean]);
+    const result = runIocscan(["scan", "--no-db", "--ioc", iocs, "--snapshot", clean]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("No IOC matched.");
   });
 
   it("iocscan scan streams NDJSON with the summary last and writes CSV to --output", () => {
-    const ndjson = runIocscan(["scan", "--ioc", iocs, "--snapshot", snapshot, "--format", "ndjson"]);
+    const ndjson = runIocscan(["scan", "--no-db", "--ioc", iocs, "--snapshot", snapshot, "--format", "ndjson"]);
     const lines = ndjson.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; detections?: number });
     expect(lines.map((l) => l.type)).toEqual(["detection", "detection", "detection", "summary"]);
     expect(lines[3]?.detections).toBe(3);
 
     const output = join(work, "report.csv");
-    const csv = runIocscan(["scan", "--ioc", iocs, "--snapshot", snapshot, "--format", "csv", "--output", output]);
+    const csv = runIocscan(["scan", "--no-db", "--ioc", iocs, "--snapshot", snapshot, "--format", "csv", "--output", output]);
     expect([csv.status, csv.stdout]).toEqual([1, ""]);
     const rows = readFileSync(output, "utf8").trim().split("\r\n");
     expect(rows[0]).toBe("iocId,iocTitle,iocFile,document,objectId,actionable,matchedItems,fields,actions");
@@ -68,25 +73,22 @@ describe("iocscan scan --snapshot", () => {
   it("iocscan scan names the file, line and cause of a bad snapshot and exits 2", () => {
     const broken = join(work, "broken.json");
     writeFileSync(broken, '{\n  "format": "iocscan-snapshot",\n  "version": 1\n  "host": {}\n}');
-    const result = runIocscan(["scan", "--ioc", iocs, "--snapshot", broken]);
+    const result = runIocscan(["scan", "--no-db", "--ioc", iocs, "--snapshot", broken]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`${broken}:4:3: Not valid JSON`));
 
     const wrong = join(work, "wrong.json");
     writeFileSync(wrong, JSON.stringify({ format: "iocscan-snapshot", version: 1, host: {}, collectedAt: "2026-01-01T00:00:00Z", records: { FileItem: [{ SizeInBytes: [{}] }] } }));
-    const shape = runIocscan(["scan", "--ioc", iocs, "--snapshot", wrong]);
+    const shape = runIocscan(["scan", "--no-db", "--ioc", iocs, "--snapshot", wrong]);
     expect(shape.status).toBe(2);
     expect(shape.stderr).toContain("at records.FileItem[0].SizeInBytes");
   });
 
-  it("iocscan scan exits 2 without a usable IOC or without a snapshot", () => {
+  it("iocscan scan exits 2 without a usable IOC", () => {
     const junk = join(work, "junk.ioc");
     writeFileSync(junk, "not xml");
-    const noIoc = runIocscan(["scan", "--ioc", junk, "--snapshot", snapshot]);
+    const noIoc = runIocscan(["scan", "--no-db", "--ioc", junk, "--snapshot", snapshot]);
     expect(noIoc.status).toBe(2);
     expect(noIoc.stderr).toContain('No usable IOC among 1 file(s): run "iocscan ioc check" to see why');
-    const live = runIocscan(["scan", "--ioc", iocs]);
-    expect(live.status).toBe(2);
-    expect(live.stderr).toContain("pass --snapshot FILE");
   });
 });

@@ -1,61 +1,148 @@
 /**
- * `iocscan scan`: evaluate IOC files against this computer or a host snapshot.
+ * `iocscan scan`: evaluate IOC files against this computer, an image under `--root`, or a host
+ * snapshot; print the report and record it in the local results database.
  *
  * @module
  */
 import { rename, writeFile } from "node:fs/promises";
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import type { ScanReport } from "../../core/report/index.js";
+import { scanDependencies, defaultHashCachePath } from "../../scan/dependencies.js";
+import { openHashCache } from "../../scan/hash-cache/index.js";
+import { scanLive } from "../../scan/live-scan.js";
 import { scanSnapshot, ScanSetupError } from "../../scan/snapshot-scan.js";
+import { defaultResultsDbPath, openSqliteStore } from "../../store/index.js";
+import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
 import { formatReport, type ReportFormat } from "../format/report.js";
+import { createProgressLine } from "../progress-line.js";
 import type { CliRun } from "../program.js";
 
 interface ScanFlags {
   ioc: string[];
   snapshot?: string;
+  root?: string;
+  scope: string[];
+  exclude: string[];
+  hint?: RegExp;
+  crossMounts?: boolean;
+  maxHashSize?: number;
+  hashCache: boolean;
+  db: string | false;
   format: ReportFormat;
   output?: string;
   eventMapping: boolean;
   mapNetworkTerms?: boolean;
+  [flag: string]: unknown;
 }
 
 /** Registers `scan`. */
 export function registerScanCommand(program: Command, run: CliRun): void {
-  program
+  const command = program
     .command("scan")
-    .description("Evaluate IOC files against a host snapshot (exit 0: nothing found, 1: detection, 2: error)")
+    .description("Scan this computer (or an image, or a snapshot) with IOC files; exit 0: nothing found, 1: detection, 2: error")
     .requiredOption("--ioc <path>", "IOC file or folder (repeatable)", collect, [])
     .option("--snapshot <file>", "evaluate a host snapshot written by `iocscan collect` instead of this computer")
+    .option("--root <dir>", "scan a mounted image or offline copy whose / is DIR (processes, ports, ARP stay unknown)")
+    .option("--scope <dir>", "folder to walk for files (repeatable; default: the critical areas of Linux plus paths named by the IOCs)", collect, [])
+    .option("--exclude <glob>", "host paths never walked (repeatable)", collect, [])
+    .option("--hint <regex>", "only collect files whose path matches", parseRegex)
+    .option("--cross-mounts", "walk into other mounted file systems (pseudo file systems never)")
+    .option("--max-hash-size <bytes>", "files larger than this are not hashed, and reported", parsePositive)
+    .option("--no-hash-cache", "do not reuse or record digests of unchanged files")
+    .option("--db <path>", `results database (default ${defaultResultsDbPath()})`)
+    .option("--no-db", "do not record the scan in the results database")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "ndjson", "csv"]).default("text"))
     .option("--output <file>", "write the report to a file instead of standard output")
     .option("--no-event-mapping", "treat FireEye HX event terms as unknown instead of mapping them to host state")
-    .option("--map-network-terms", "read Network/DNS as a DNS entry's host name")
-    .action(async (flags: ScanFlags) => {
-      if (!flags.snapshot) {
-        process.stderr.write("iocscan: live scanning of this computer is not available yet; pass --snapshot FILE\n");
-        run.exitCode = 2;
-        return;
-      }
-      try {
-        const report = await scanSnapshot({
-          iocPaths: flags.ioc,
-          snapshotFile: flags.snapshot,
-          mapEvents: flags.eventMapping,
-          mapNetworkTerms: flags.mapNetworkTerms === true,
-        });
-        const text = formatReport(report, flags.format);
-        if (flags.output) await writeAtomically(flags.output, text);
-        else process.stdout.write(text);
-        run.exitCode = report.detections.length > 0 ? 1 : 0;
-      } catch (error) {
-        if (!(error instanceof ScanSetupError)) throw error;
-        process.stderr.write(`iocscan: ${error.message}\n`);
-        run.exitCode = 2;
-      }
-    });
+    .option("--map-network-terms", "read Network/DNS as a DNS entry's host name");
+  addDocumentSwitches(command).action(async (flags: ScanFlags) => {
+    try {
+      const report = flags.snapshot ? await scanSnapshot({ ...termSwitches(flags), iocPaths: flags.ioc, snapshotFile: flags.snapshot }) : await scanThisHost(flags);
+      await recordReport(report, flags);
+      const text = formatReport(report, flags.format);
+      if (flags.output) await writeAtomically(flags.output, text);
+      else process.stdout.write(text);
+      run.exitCode = report.detections.length > 0 ? 1 : 0;
+    } catch (error) {
+      if (!(error instanceof ScanSetupError)) throw error;
+      process.stderr.write(`iocscan: ${error.message}\n`);
+      run.exitCode = 2;
+    }
+  });
+}
+
+async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
+  const dbPath = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
+  const hashCache = flags.hashCache ? openCacheOrWarn(defaultHashCachePath(dbPath)) : undefined;
+  const progress = flags.format === "ndjson" ? undefined : createProgressLine();
+  try {
+    return await scanLive(
+      {
+        ...termSwitches(flags),
+        iocPaths: flags.ioc,
+        ...(flags.root ? { root: flags.root } : {}),
+        scopes: flags.scope,
+        excludes: flags.exclude,
+        ...(flags.hint ? { hint: flags.hint } : {}),
+        crossMounts: flags.crossMounts === true,
+        ...(flags.maxHashSize ? { maxHashBytes: flags.maxHashSize } : {}),
+        switches: documentSwitches(flags),
+        ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+      },
+      scanDependencies(hashCache),
+    );
+  } finally {
+    progress?.done();
+    hashCache?.close();
+  }
+}
+
+function openCacheOrWarn(path: string): ReturnType<typeof openHashCache> | undefined {
+  try {
+    return openHashCache(path);
+  } catch (error) {
+    // A scan without the cache is slower, never wrong: go on and say so.
+    process.stderr.write(`iocscan: hash cache "${path}" unavailable (${error instanceof Error ? error.message : String(error)}); hashing without it\n`);
+    return undefined;
+  }
+}
+
+/** Records the report unless `--no-db`; a database problem is reported, the scan result stands. */
+async function recordReport(report: ScanReport, flags: ScanFlags): Promise<void> {
+  if (flags.db === false) return;
+  const path = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
+  try {
+    const store = await openSqliteStore(path);
+    try {
+      await store.saveScan(report);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    process.stderr.write(`iocscan: could not record the scan in "${path}": ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
+function termSwitches(flags: ScanFlags): { mapEvents: boolean; mapNetworkTerms: boolean } {
+  return { mapEvents: flags.eventMapping, mapNetworkTerms: flags.mapNetworkTerms === true };
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function parseRegex(text: string): RegExp {
+  try {
+    return new RegExp(text);
+  } catch {
+    throw new InvalidArgumentError("not a valid regular expression");
+  }
+}
+
+function parsePositive(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError("expected a positive number of bytes");
+  return value;
 }
 
 /** A reader of the output file sees the old report or the new one, never half of one. */
