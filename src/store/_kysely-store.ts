@@ -8,6 +8,7 @@
 import type { Kysely } from "kysely";
 import type { ScanReport } from "../core/report/index.js";
 import { detectionRows, scanRow, toSummary } from "./_rows.js";
+import { writeScan } from "./_write-scan.js";
 import { daysBefore, requireStoredTime } from "./_time.js";
 import type { StoreDatabase } from "./schema.js";
 import {
@@ -33,8 +34,6 @@ export interface StoreDriver {
   writeTransaction<T>(work: (trx: Kysely<StoreDatabase>) => Promise<T>): Promise<T>;
 }
 
-// 8 columns x 500 rows = 4,000 bound parameters, well under SQLite's 32,766 and PostgreSQL's 65,535.
-const INSERT_CHUNK_ROWS = 500;
 // Scans deleted per purge transaction: a long purge never holds the write lock for long, and an
 // interrupted one has still removed the oldest scans.
 const PURGE_BATCH = 100;
@@ -63,16 +62,7 @@ export function createKyselyStore(driver: StoreDriver, options: StoreOptions = {
     const row = scanRow(report, saveOptions.status, requireStoredTime(now(), "the clock"));
     const detections = detectionRows(report);
     const days = checkRetention(saveOptions.retentionDays ?? retentionDays);
-    await driver.writeTransaction(async (trx) => {
-      // Replace rather than skip: a re-sent report (e.g. after its actions finished) wins, and
-      // the detections always match the stored report.
-      await trx.deleteFrom("detections").where("scan_id", "=", row.id).execute();
-      await trx.deleteFrom("scans").where("id", "=", row.id).execute();
-      await trx.insertInto("scans").values(row).execute();
-      for (let i = 0; i < detections.length; i += INSERT_CHUNK_ROWS) {
-        await trx.insertInto("detections").values(detections.slice(i, i + INSERT_CHUNK_ROWS)).execute();
-      }
-    });
+    await driver.writeTransaction((trx) => writeScan(trx, row, detections));
     const purged = days === 0 ? 0 : await purgeOlderThan(daysBefore(now(), days));
     return { summary: toSummary(row), purged };
   }
@@ -127,13 +117,7 @@ export function createKyselyStore(driver: StoreDriver, options: StoreOptions = {
 
   /** Deletes scans and their detections in one transaction; resolves to how many scans went. */
   function deleteScans(ids: readonly string[]): Promise<number> {
-    return driver.writeTransaction(async (trx) => {
-      // Explicitly, not only through ON DELETE CASCADE: SQLite enforces foreign keys only when a
-      // connection turns them on.
-      await trx.deleteFrom("detections").where("scan_id", "in", ids).execute();
-      const result = await trx.deleteFrom("scans").where("id", "in", ids).executeTakeFirst();
-      return Number(result.numDeletedRows);
-    });
+    return driver.writeTransaction((trx) => deleteScanRows(trx, ids));
   }
 
   async function purgeOlderThan(date: Date | string, purge: PurgeOptions = {}): Promise<number> {
@@ -152,14 +136,11 @@ export function createKyselyStore(driver: StoreDriver, options: StoreOptions = {
           .orderBy("id")
           .limit(batch)
           .execute();
-        if (oldest.length === 0) return 0;
-        const ids = oldest.map((r) => r.id);
-        await trx.deleteFrom("detections").where("scan_id", "in", ids).execute();
-        await trx.deleteFrom("scans").where("id", "in", ids).execute();
-        return ids.length;
+        return oldest.length === 0 ? { seen: 0, gone: 0 } : { seen: oldest.length, gone: await deleteScanRows(trx, oldest.map((r) => r.id)) };
       });
-      deleted += count;
-      if (count < batch) break;
+      // `gone` can fall short of `seen` when another purger got there first: count only ours.
+      deleted += count.gone;
+      if (count.seen < batch) break;
     }
     return deleted;
   }
@@ -170,6 +151,17 @@ export function createKyselyStore(driver: StoreDriver, options: StoreOptions = {
   }
 
   return { saveScan, listScans, getScan, getSummary, findDetections, deleteScan, purgeOlderThan, close };
+}
+
+/**
+ * Deletes the scans rows first, so that on PostgreSQL their row locks order this after a
+ * concurrent save of the same scan; then the detections explicitly, not only through ON DELETE
+ * CASCADE, because SQLite enforces foreign keys only where a connection turns them on.
+ */
+async function deleteScanRows(trx: Kysely<StoreDatabase>, ids: readonly string[]): Promise<number> {
+  const result = await trx.deleteFrom("scans").where("id", "in", ids).executeTakeFirst();
+  await trx.deleteFrom("detections").where("scan_id", "in", ids).execute();
+  return Number(result.numDeletedRows);
 }
 
 function checkRetention(days: number): number {
