@@ -6,6 +6,7 @@
  */
 import { readUserNames } from "../_shared/accounts.js";
 import { readSockets, type SocketRow } from "../_shared/proc-net.js";
+import { mapOrdered } from "../_shared/ordered-pool.js";
 import { listPids } from "../_shared/proc-pid.js";
 import { readHostText } from "../_shared/read.js";
 import { toRecord } from "../_shared/record.js";
@@ -21,6 +22,9 @@ const PORT_FIELDS = [
   "PortList/PortItem/remotePort",
   "PortList/PortItem/state",
 ] as const;
+
+/** /proc reads in flight at once: enough to overlap syscalls, few enough to stay polite. */
+const READ_CONCURRENCY = 8;
 
 /** Boot time in epoch ms from the `btime` line of /proc/stat. */
 async function readBootMs(context: CollectorContext): Promise<number | undefined> {
@@ -65,13 +69,14 @@ export const processCollector = defineCollector({
       wantMaps: fields.has("SectionList/MemorySection/Name"),
       wantHandles: fields.has("HandleList/Handle/Name"),
     };
-    for (const pid of await listPids(context)) {
+    const pids = await listPids(context);
+    const reads = mapOrdered(pids, (pid) => readProcess(context, pid, run), { concurrency: READ_CONCURRENCY, signal: context.signal });
+    for await (const read of reads) {
       if (context.signal?.aborted === true) return;
-      const read = await readProcess(context, pid, run);
       if (read.warning !== undefined) context.warn(read.warning);
       if (!("fields" in read)) continue;
       context.count("processesSeen");
-      yield toRecord("ProcessItem", read.fields, String(pid));
+      yield toRecord("ProcessItem", read.fields, String(read.fields["pid"]));
     }
   },
 });
