@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, open, realpath, rm, writeFile, type FileHandle } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectAll, createTestContext, runConformance } from "../conformance.js";
@@ -67,7 +67,7 @@ describe("processCollector on this computer", () => {
       name: exeName,
       path: dir,
       arguments: [exePath, ...args].join(" "),
-      Username: "root",
+      Username: userInfo().username,
     });
     const started = Date.parse(String(record?.fields["startTime"]));
     expect(Math.abs(started - Date.now())).toBeLessThan(10 * 60_000);
