@@ -8,6 +8,7 @@
 import picomatch from "picomatch";
 import type { CollectorContext, HostRecord } from "../types.js";
 import { collectFile, type FileRun } from "./file-record.js";
+import { HashWorkers } from "./hash-workers.js";
 import { createPseudoCheck } from "./mounts.js";
 import { resolveFileOptions, type FileCollectorOptions } from "./options.js";
 import { loadOwnerNames } from "./owners.js";
@@ -16,12 +17,16 @@ import { walkFiles, type WalkEntry } from "./walk.js";
 
 /** Read size: large enough that a big file costs few thread-pool round trips. */
 const CHUNK_BYTES = 1024 * 1024;
+/** Files in flight per unit of concurrency: lstats and queued jobs keep every worker busy. */
+const QUEUE_DEPTH = 4;
 
 /** Runs one FileItem collection. */
 export async function* collectFiles(context: CollectorContext, input: FileCollectorOptions): AsyncGenerator<HostRecord> {
   const options = resolveFileOptions(input);
   const warn = createWarn(context);
   const count = (stat: string, by = 1): void => context.count(stat, by);
+  // Read buffers of the main-thread content path, reused: at most one per file in flight.
+  const free: Buffer[] = [];
   const needOwners = context.fields.has("Username") || context.fields.has("Group");
   const run: FileRun = {
     wanted: context.fields,
@@ -29,6 +34,11 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     options,
     warn,
     count,
+    workers: new HashWorkers(options.concurrency),
+    buffers: {
+      take: () => free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES),
+      give: (buffer) => void free.push(buffer),
+    },
   };
   const isExcluded = options.excludes.length > 0 ? picomatch([...options.excludes], { dot: true }) : () => false;
   const walk = walkFiles({
@@ -43,22 +53,19 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     count,
   });
 
-  const free: Buffer[] = [];
   const done: (HostRecord | undefined)[] = [];
   let inFlight = 0;
   let wake: (() => void) | undefined;
   let failure: { error: unknown } | undefined;
   const start = (entry: WalkEntry): void => {
     inFlight++;
-    const buffer = free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
-    void collectFile(entry, run, buffer)
+    void collectFile(entry, run)
       .then(
         (record) => done.push(record),
         // collectFile turns fs errors into warnings; anything else is a bug worth stopping for.
         (error: unknown) => (failure ??= { error }),
       )
       .finally(() => {
-        free.push(buffer);
         inFlight--;
         wake?.();
       });
@@ -75,7 +82,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   try {
     for await (const entry of walk) {
       start(entry);
-      while (inFlight >= options.concurrency) await settle();
+      while (inFlight >= options.concurrency * QUEUE_DEPTH) await settle();
       yield* finished();
       if (context.signal?.aborted) return;
     }
@@ -87,5 +94,6 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   } finally {
     // Stopped early (consumer break, abort, error): let open files close before returning.
     while (inFlight > 0) await settle();
+    await run.workers.close();
   }
 }

@@ -8,7 +8,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { constants, type BigIntStats } from "node:fs";
-import { closeQuietly, fstatBig, openFile, readAt } from "./fs-async.js";
+import { closeQuietly, openFile, readAt } from "./fs-async.js";
 import type { DigestAlgorithm, Digests } from "./options.js";
 import { parsePe, PE_HEADER_LIMIT, type PeInfo } from "./pe.js";
 import { StringCollector } from "./strings.js";
@@ -20,8 +20,8 @@ export interface ContentNeeds {
   readonly strings: boolean;
 }
 
+/** The caller checks `maxHashBytes` against the listed size before asking for digests. */
 export interface ContentLimits {
-  readonly maxHashBytes: number;
   readonly stringsMaxBytes: number;
   readonly stringsMaxCount: number;
 }
@@ -30,12 +30,8 @@ export interface ContentResult {
   readonly digests: Digests;
   /** Bytes fed to the hashes. */
   readonly bytesHashed: number;
-  /** The file grew past `maxHashBytes` while it was read: no digests. */
-  readonly tooLarge: boolean;
   readonly pe: PeInfo | undefined;
   readonly strings: string[] | undefined;
-  /** fstat of the open file: the version the digests belong to (the hash-cache key). */
-  readonly stat: BigIntStats;
 }
 
 /** The path no longer names the file that was listed (replaced, or turned into a FIFO). */
@@ -50,49 +46,41 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 const HEAD_READ = 4096;
 
 /**
- * Reads `disk` once for `needs`. `listed` is the lstat the caller decided on; the open file must
- * still be that regular file.
+ * Reads `disk` once for `needs`: the `listed.size` bytes the caller's lstat saw (a file that
+ * grows meanwhile is hashed as it was listed, as `readFile` does).
  */
 export async function readContent(disk: string, listed: BigIntStats, needs: ContentNeeds, limits: ContentLimits, buffer: Buffer): Promise<ContentResult> {
+  // No fstat round trip: the lstat just taken says "regular file", O_NOFOLLOW and O_NONBLOCK
+  // make a swap to a link or FIFO harmless, and a short read below catches any other change.
   const fd = await openFile(disk, OPEN_FLAGS);
   try {
-    const stat = await fstatBig(fd);
-    if (!stat.isFile() || stat.ino !== listed.ino || stat.dev !== listed.dev) throw new ChangedFileError(`${disk} changed while it was scanned`);
-    const size = Number(stat.size);
-    let hashes: Hash[] = needs.digests.map((algorithm) => createHash(algorithm));
+    const size = Number(listed.size);
+    const hashes: Hash[] = needs.digests.map((algorithm) => createHash(algorithm));
     const strings = needs.strings ? new StringCollector(limits.stringsMaxCount) : undefined;
-    // Without digests only a prefix is needed; with them, everything up to end of file.
+    // With digests, the whole file as listed; without, only a prefix.
     const prefix = Math.max(strings ? limits.stringsMaxBytes : 0, needs.pe ? HEAD_READ : 0);
+    const end = hashes.length > 0 ? size : Math.min(size, prefix);
     let head: Buffer | undefined;
     let position = 0;
-    let tooLarge = false;
-    for (;;) {
-      const want = hashes.length > 0 ? buffer.length : Math.min(buffer.length, prefix - position);
-      if (want <= 0) break;
-      const n = await readAt(fd, buffer, want, position);
+    while (position < end) {
+      const n = await readAt(fd, buffer, Math.min(buffer.length, end - position), position);
       if (n === 0) break;
       const chunk = buffer.subarray(0, n);
-      if (hashes.length > 0) {
-        if (position + n > limits.maxHashBytes) {
-          // Grew past the limit since it was listed: digests of a prefix would be wrong.
-          tooLarge = true;
-          hashes = [];
-        } else for (const hash of hashes) hash.update(chunk);
-      }
+      for (const hash of hashes) hash.update(chunk);
       if (strings && position < limits.stringsMaxBytes && !strings.full) strings.add(chunk.subarray(0, Math.min(n, limits.stringsMaxBytes - position)));
       // The chunk buffer is reused: keep a copy of the header bytes.
       if (needs.pe && position === 0) head = Buffer.from(chunk.subarray(0, Math.min(n, PE_HEADER_LIMIT)));
       position += n;
     }
+    // Shorter than listed: truncated or replaced meanwhile; a digest of part of it would lie.
+    if (position < end) throw new ChangedFileError(`${disk} shrank from ${size} bytes while it was read`);
     const digests: Digests = {};
-    if (!tooLarge) needs.digests.forEach((algorithm, i) => (digests[algorithm] = (hashes[i] as Hash).digest("hex")));
+    needs.digests.forEach((algorithm, i) => (digests[algorithm] = (hashes[i] as Hash).digest("hex")));
     return {
       digests,
-      bytesHashed: tooLarge ? 0 : needs.digests.length > 0 ? position : 0,
-      tooLarge,
+      bytesHashed: hashes.length > 0 ? position : 0,
       pe: needs.pe ? await peHeaders(fd, head ?? Buffer.alloc(0), size) : undefined,
       strings: strings?.finish(),
-      stat,
     };
   } finally {
     closeQuietly(fd);

@@ -7,7 +7,8 @@
 import type { BigIntStats } from "node:fs";
 import { digestsFor } from "../../core/compile/index.js";
 import type { HostRecord } from "../types.js";
-import { readContent } from "./content.js";
+import { readContent, type ContentNeeds, type ContentResult } from "./content.js";
+import type { HashWorkers } from "./hash-workers.js";
 import { pathFields, statFields, type FieldMap, type OwnerNames } from "./fields.js";
 import { lstatBig } from "./fs-async.js";
 import type { DigestAlgorithm, Digests, HashCacheKey, ResolvedFileOptions } from "./options.js";
@@ -35,6 +36,10 @@ export interface FileRun {
   readonly options: ResolvedFileOptions;
   readonly warn: Warn;
   readonly count: (stat: string, by?: number) => void;
+  /** Where digest-only reads go. */
+  readonly workers: HashWorkers;
+  /** Chunk buffers for reads on this thread. */
+  readonly buffers: { take(): Buffer; give(buffer: Buffer): void };
 }
 
 export function cacheKey(stat: BigIntStats): HashCacheKey {
@@ -42,7 +47,7 @@ export function cacheKey(stat: BigIntStats): HashCacheKey {
 }
 
 /** Collects one listed file; undefined when it is gone, not regular, or ruled out by the prefilter. */
-export async function collectFile(entry: WalkEntry, run: FileRun, buffer: Buffer): Promise<HostRecord | undefined> {
+export async function collectFile(entry: WalkEntry, run: FileRun): Promise<HostRecord | undefined> {
   let stat: BigIntStats;
   try {
     stat = await lstatBig(entry.disk);
@@ -72,11 +77,11 @@ export async function collectFile(entry: WalkEntry, run: FileRun, buffer: Buffer
     statFields(stat, decision.fields, run.owners, fields);
   }
   const needed = [...expensive].filter((field) => CONTENT_FIELDS.has(field));
-  if (needed.length > 0) await addContentFields(entry, stat, needed, run, buffer, fields);
+  if (needed.length > 0) await addContentFields(entry, stat, needed, run, fields);
   return { document: "FileItem", id: entry.host, fields };
 }
 
-async function addContentFields(entry: WalkEntry, stat: BigIntStats, needed: readonly string[], run: FileRun, buffer: Buffer, fields: FieldMap): Promise<void> {
+async function addContentFields(entry: WalkEntry, stat: BigIntStats, needed: readonly string[], run: FileRun, fields: FieldMap): Promise<void> {
   const { options } = run;
   const algorithms = digestsFor(needed);
   const cached: Digests = (algorithms.length > 0 ? options.hashCache?.get(cacheKey(stat)) : undefined) ?? {};
@@ -91,14 +96,18 @@ async function addContentFields(entry: WalkEntry, stat: BigIntStats, needed: rea
   const found: Digests = { ...cached };
   if (missing.length > 0 || pe || strings) {
     try {
-      const content = await readContent(entry.disk, stat, { digests: missing, pe, strings }, options, buffer);
-      if (content.tooLarge) tooLarge(run, entry.host, `grew past the hashing limit of ${options.maxHashBytes} bytes while it was read`);
-      else if (missing.length > 0) {
+      // The common case, digests alone, goes to a worker; PE headers and strings come from the
+      // same single read on this thread.
+      const content: ContentResult =
+        pe || strings
+          ? await readHere(entry, stat, { digests: missing, pe, strings }, run)
+          : { digests: await run.workers.hash(entry.disk, Number(stat.size), missing), bytesHashed: Number(stat.size), pe: undefined, strings: undefined };
+      if (missing.length > 0) {
         run.count("filesHashed");
         run.count("bytesHashed", content.bytesHashed);
         Object.assign(found, content.digests);
-        // Keyed by the open file's fstat: the version the digests were computed from.
-        options.hashCache?.put(cacheKey(content.stat), content.digests);
+        // Should the file change after the lstat, its key changes too: the entry just goes unused.
+        options.hashCache?.put(cacheKey(stat), content.digests);
       }
       if (content.pe !== undefined) {
         fields["PEInfo/PETimeStamp"] = content.pe.timeStamp;
@@ -113,6 +122,15 @@ async function addContentFields(entry: WalkEntry, stat: BigIntStats, needed: rea
   for (const algorithm of algorithms) {
     const digest = found[algorithm];
     if (digest !== undefined) fields[DIGEST_FIELD[algorithm]] = digest;
+  }
+}
+
+async function readHere(entry: WalkEntry, stat: BigIntStats, needs: ContentNeeds, run: FileRun): Promise<ContentResult> {
+  const buffer = run.buffers.take();
+  try {
+    return await readContent(entry.disk, stat, needs, run.options, buffer);
+  } finally {
+    run.buffers.give(buffer);
   }
 }
 
