@@ -4,6 +4,7 @@
  * @module
  */
 import { Command } from "commander";
+import { registerCollectCommand } from "./commands/collect.js";
 import { registerIocCommands } from "./commands/ioc.js";
 import { registerResultsCommands } from "./commands/results.js";
 import { registerScanCommand } from "./commands/scan.js";
@@ -23,6 +24,7 @@ export function buildProgram(run: CliRun): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerScanCommand(program, run);
+  registerCollectCommand(program, run);
   registerIocCommands(program, run);
   registerResultsCommands(program, run);
   return program;

@@ -3,10 +3,11 @@
  *
  * @module
  */
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
 import { loadIocFiles } from "../../scan/load-iocs.js";
 import { createRe2Engine } from "../../scan/regex/re2-engine.js";
 import { formatCheckJson, formatCheckText } from "../format/check.js";
+import { parseByteCount } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
 
 interface CheckFlags {
@@ -29,7 +30,7 @@ export function registerIocCommands(program: Command, run: CliRun): void {
     .addOption(new Option("--platform <os>", "platform the IOCs will run on").choices(["linux", "win", "osx"]).default("linux"))
     .option("--no-event-mapping", "treat FireEye HX event terms as unknown instead of mapping them to host state")
     .option("--map-network-terms", "read Network/DNS as a DNS entry's host name")
-    .option("--max-size <bytes>", "largest IOC file accepted", parseSize, 10 * 1024 * 1024)
+    .option("--max-size <bytes>", "largest IOC file accepted", parseByteCount, 10 * 1024 * 1024)
     .option("-v, --verbose", "also show informational diagnostics")
     .action(async (paths: string[], flags: CheckFlags) => {
       const loaded = await loadIocFiles(paths, {
@@ -47,8 +48,3 @@ export function registerIocCommands(program: Command, run: CliRun): void {
     });
 }
 
-function parseSize(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError("expected a positive number of bytes");
-  return value;
-}

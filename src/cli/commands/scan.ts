@@ -5,7 +5,7 @@
  * @module
  */
 import { rename, writeFile } from "node:fs/promises";
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
 import type { ScanReport } from "../../core/report/index.js";
 import { scanDependencies, defaultHashCachePath } from "../../scan/dependencies.js";
 import { openHashCache } from "../../scan/hash-cache/index.js";
@@ -15,6 +15,7 @@ import { defaultResultsDbPath, openSqliteStore } from "../../store/index.js";
 import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
 import { formatReport, type ReportFormat } from "../format/report.js";
 import { createProgressLine } from "../progress-line.js";
+import { collectValues, parseByteCount, parseRegex } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
 
 interface ScanFlags {
@@ -40,14 +41,14 @@ export function registerScanCommand(program: Command, run: CliRun): void {
   const command = program
     .command("scan")
     .description("Scan this computer (or an image, or a snapshot) with IOC files; exit 0: nothing found, 1: detection, 2: error")
-    .requiredOption("--ioc <path>", "IOC file or folder (repeatable)", collect, [])
+    .requiredOption("--ioc <path>", "IOC file or folder (repeatable)", collectValues, [])
     .option("--snapshot <file>", "evaluate a host snapshot written by `iocscan collect` instead of this computer")
     .option("--root <dir>", "scan a mounted image or offline copy whose / is DIR (processes, ports, ARP stay unknown)")
-    .option("--scope <dir>", "folder to walk for files (repeatable; default: the critical areas of Linux plus paths named by the IOCs)", collect, [])
-    .option("--exclude <glob>", "host paths never walked (repeatable)", collect, [])
+    .option("--scope <dir>", "folder to walk for files (repeatable; default: the critical areas of Linux plus paths named by the IOCs)", collectValues, [])
+    .option("--exclude <glob>", "host paths never walked (repeatable)", collectValues, [])
     .option("--hint <regex>", "only collect files whose path matches", parseRegex)
     .option("--cross-mounts", "walk into other mounted file systems (pseudo file systems never)")
-    .option("--max-hash-size <bytes>", "files larger than this are not hashed, and reported", parsePositive)
+    .option("--max-hash-size <bytes>", "files larger than this are not hashed, and reported", parseByteCount)
     .option("--no-hash-cache", "do not reuse or record digests of unchanged files")
     .option("--db <path>", `results database (default ${defaultResultsDbPath()})`)
     .option("--no-db", "do not record the scan in the results database")
@@ -125,24 +126,6 @@ async function recordReport(report: ScanReport, flags: ScanFlags): Promise<void>
 
 function termSwitches(flags: ScanFlags): { mapEvents: boolean; mapNetworkTerms: boolean } {
   return { mapEvents: flags.eventMapping, mapNetworkTerms: flags.mapNetworkTerms === true };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseRegex(text: string): RegExp {
-  try {
-    return new RegExp(text);
-  } catch {
-    throw new InvalidArgumentError("not a valid regular expression");
-  }
-}
-
-function parsePositive(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError("expected a positive number of bytes");
-  return value;
 }
 
 /** A reader of the output file sees the old report or the new one, never half of one. */
