@@ -6,7 +6,7 @@
  */
 import { arpEntryCollector } from "./arp-entry/arp-entry.js";
 import { dnsEntryCollector } from "./dns-entry/dns-entry.js";
-// import { fileCollector } from "./file/index.js"; — added by the FileItem collector's change
+import { fileCollector } from "./file/index.js";
 import { groupCollector } from "./group/group.js";
 import { moduleCollector } from "./module/module.js";
 import { portCollector } from "./port/port.js";
@@ -33,7 +33,7 @@ export const COLLECTORS: readonly Collector<unknown>[] = [
   moduleCollector,
   serviceCollector,
   taskCollector,
-  // fileCollector, — last: the walk is by far the longest run
+  fileCollector, // last: the walk is by far the longest run
 ];
 
 /**

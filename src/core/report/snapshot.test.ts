@@ -45,6 +45,14 @@ describe("parseSnapshot", () => {
     expect(wrongFormat.ok ? undefined : wrongFormat.error.message).toContain("at format");
   });
 
+  it("parseSnapshot reads field names in the vocabulary's spelling, so no value is ever missed", () => {
+    const variant = { ...valid, records: { FileItem: [{ FullPath: "/a", MD5Sum: "5d41402abc4b2a76b9719d911017c592", filename: "a" }] } };
+    const result = parseSnapshot(JSON.stringify(variant));
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.snapshot.records.get("FileItem")?.[0]?.fields).toEqual({ FullPath: "/a", Md5sum: "5d41402abc4b2a76b9719d911017c592", FileName: "a" });
+    expect(result.snapshot.warnings).toEqual(['records.FileItem: field "MD5Sum" read as "Md5sum"', 'records.FileItem: field "filename" read as "FileName"']);
+  });
+
   it("parseSnapshot warns about unknown documents and fields, which never match", () => {
     const odd = { ...valid, records: { FileItem: [{ FullPath: "/a", Md5: "x" }], Bogus: [{ a: 1 }] } };
     const result = parseSnapshot(JSON.stringify(odd));

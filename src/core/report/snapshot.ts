@@ -78,12 +78,21 @@ export function parseSnapshot(text: string): { ok: true; snapshot: HostSnapshot 
   const records = new Map<string, HostRecord[]>();
   for (const [document, list] of Object.entries(data.records)) {
     const unknownFields = new Set<string>();
+    const respelled = new Map<string, string>();
+    const canonical = (key: string): string | undefined => {
+      const term = lookupTerm(`${document}/${key}`);
+      return term && term.document === document ? term.term.slice(document.length + 1) : undefined;
+    };
     const converted = list.map((raw, index): HostRecord => {
       const fields: Record<string, RecordFields[string]> = {};
       for (const [key, value] of Object.entries(raw)) {
         if (value === null) continue;
-        fields[key] = value;
-        if (!lookupTerm(`${document}/${key}`)) unknownFields.add(key);
+        // Terms resolve case-insensitively, so a field spelled "MD5Sum" is read as "Md5sum":
+        // evaluation must see the value, or a negated hash item would turn TRUE on it.
+        const name = canonical(key);
+        if (name === undefined) unknownFields.add(key);
+        else if (name !== key) respelled.set(key, name);
+        fields[name ?? key] = value;
       }
       return { document, id: recordId(document, fields, `${document}[${index}]`), fields };
     });
@@ -91,6 +100,7 @@ export function parseSnapshot(text: string): { ok: true; snapshot: HostSnapshot 
     else if (unknownFields.size > 0) {
       warnings.push(`records.${document}: unknown field${unknownFields.size > 1 ? "s" : ""} ${[...unknownFields].map((f) => `"${f}"`).join(", ")}: never matched`);
     }
+    for (const [from, to] of respelled) warnings.push(`records.${document}: field "${from}" read as "${to}"`);
     records.set(document, converted);
   }
   return {
