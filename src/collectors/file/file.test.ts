@@ -135,6 +135,21 @@ describe("fileCollector on a planted tree", () => {
     expect(records.get(at("bin/evil.exe"))?.fields["Sha256sum"]).toBe(sha("sha256", EVIL));
   });
 
+  it("fileCollector reports a file that vanishes between listing and reading as vanished, and goes on", async () => {
+    plant("victim/gone.bin", "short-lived");
+    plant("victim/stays.bin", "still here");
+    // The prefilter runs after the lstat and before the read: deleting the file there is a real race.
+    const decide = (cheap: Readonly<Record<string, unknown>>) => {
+      if (cheap["FileName"] === "gone.bin") rmSync(at("victim/gone.bin"));
+      return { mayMatch: true, fields: new Set(["Sha256sum"]) };
+    };
+    const { records, context } = await scan({ scopes: [at("victim")], decide }, ["Sha256sum"]);
+    expect(context.warnings).toMatchObject([{ code: "vanished", path: at("victim/gone.bin") }]);
+    expect(records.get(at("victim/stays.bin"))?.fields["Sha256sum"]).toBe(sha("sha256", "still here"));
+    expect(context.counts.get("filesHashed")).toBe(1);
+    rmSync(at("victim"), { recursive: true });
+  });
+
   it("fileCollector warns about a scope that does not exist and goes on with the others", async () => {
     const { records, context } = await scan({ scopes: [at("nope"), at("docs")] }, ["FileName"]);
     expect(records.size).toBe(3);

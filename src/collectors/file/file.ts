@@ -19,7 +19,8 @@
  * - StringList/string (array): printable ASCII runs of 6+ characters from the first
  *   `stringsMaxBytes`, distinct, at most `stringsMaxCount`.
  * Content fields (digests, PE, strings) are computed only when the prefilter (or, without one,
- * the IOCs' field list) asks for them.
+ * the IOCs' field list) asks for them. Digest-only reads run on `concurrency` worker threads
+ * (hash-workers.ts); reads that also need PE headers or strings run on the thread pool.
  *
  * Stats counted: filesSeen, filesHashed, bytesHashed, hashCacheHits, dirsSeen, dirsExcluded,
  * dirsRevisited, mountsSkipped, pseudoMountsSkipped, symlinksSkipped, filesNotRegular,
