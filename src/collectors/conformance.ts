@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { LINUX_COLLECTED, allDocuments, lookupTerm, parseValue, type TermInfo } from "../core/vocabulary/index.js";
 import type { FieldValue } from "../core/evaluate/index.js";
 import { collectAll } from "./test-context.js";
-import type { Collector, CollectorContext, HostRecord } from "./types.js";
+import type { Collector, CollectorContext, CollectorWarning, HostRecord } from "./types.js";
 
 export { collectAll, createTestContext, type TestContext } from "./test-context.js";
 
@@ -44,6 +44,7 @@ export function checkDeclaration(collector: Collector<unknown>): string[] {
   if (!collector.platforms.includes("linux")) problems.push(`platforms do not include linux`);
   if (!PERMISSIONS.has(collector.permission)) problems.push(`permission "${collector.permission}" is not one of ${[...PERMISSIONS].join(", ")}`);
   if (collector.description.trim() === "") problems.push("description is empty");
+  if (fields.length === 0) problems.push("no fields are declared");
   const collected = new Set(LINUX_COLLECTED[document] ?? []);
   const seen = new Set<string>();
   for (const field of fields) {
@@ -91,22 +92,45 @@ export function checkRecord(collector: Collector<unknown>, record: HostRecord, i
   return problems;
 }
 
+/** Problems of one warning: a kebab-case code and a message are required. */
+export function checkWarning(warning: CollectorWarning): string[] {
+  const problems: string[] = [];
+  if (!/^[a-z]+(-[a-z]+)*$/.test(warning.code)) problems.push(`warning code "${warning.code}" is not kebab-case`);
+  if (warning.message.trim() === "") problems.push(`warning "${warning.code}" has no message`);
+  return problems;
+}
+
 async function checkRun<O>(collector: Collector<O>, context: CollectorContext, options: O): Promise<{ records: HostRecord[]; problems: string[] }> {
-  const records = await collectAll(collector, context, options);
+  const warnings: CollectorWarning[] = [];
+  const watched: CollectorContext = {
+    ...delegate(context),
+    warn(warning) {
+      warnings.push(warning);
+      context.warn(warning);
+    },
+  };
+  const records = await collectAll(collector, watched, options);
   const ids = new Set<string>();
-  const problems = records.flatMap((r) => checkRecord(collector as Collector<unknown>, r, ids));
+  const problems = [
+    ...records.flatMap((r) => checkRecord(collector as Collector<unknown>, r, ids)),
+    ...warnings.flatMap(checkWarning),
+  ];
   return { records, problems: problems.slice(0, 25) };
 }
 
-/** `context` with `signal`, delegating by call so class-based contexts keep their `this`. */
-function withSignal(context: CollectorContext, signal: AbortSignal): CollectorContext {
-  return {
+/** A copy of `context` that delegates by call, so class-based contexts keep their `this`. */
+function delegate(context: CollectorContext): CollectorContext {
+  const copy: CollectorContext = {
     host: context.host,
     fields: context.fields,
     warn: (warning) => context.warn(warning),
     count: (stat, by) => context.count(stat, by),
-    signal,
   };
+  return context.signal === undefined ? copy : { ...copy, signal: context.signal };
+}
+
+function withSignal(context: CollectorContext, signal: AbortSignal): CollectorContext {
+  return { ...delegate(context), signal };
 }
 
 /** Counts records yielded after `abortAfter` records have been seen (0 = aborted before start). */
