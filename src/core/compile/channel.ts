@@ -7,7 +7,8 @@
  *   digests go into a {@link DigestTable}, which stays fast at a million keys);
  * - contains / starts-with / ends-with → one Aho-Corasick automaton per case mode;
  * - greater-than / less-than / ranges → sorted thresholds ({@link OrderIndex});
- * - matches → a list of compiled regexes (linear-time engine; they cannot be indexed).
+ * - matches → a {@link RegexSet}: one joined alternation per case mode, so a record pays one
+ *   engine call per field, not one per pattern.
  *
  * {@link Channel.matchElement} reports every item whose condition (before negation) holds on one
  * value; a list-valued field calls it once per element, which gives any-element semantics.
@@ -20,7 +21,8 @@ import { DigestTable, type DigestRefs } from "./digest-table.js";
 import { NUMERIC_TEXT_DOMAIN, type Operand, type SearchPosition } from "./operand.js";
 import { OrderIndex } from "./order-index.js";
 import type { ChannelView } from "./plan-types.js";
-import type { CompiledRegex } from "./regex-engine.js";
+import type { RegexEngine } from "./regex-engine.js";
+import { RegexSet } from "./regex-set.js";
 import { equalityKey, orderKey, unparsedIpKey } from "./typed-keys.js";
 
 /** One scalar value of a record field. */
@@ -89,7 +91,7 @@ export class Channel {
   private readonly needlesCi = new NeedleSet();
   private readonly needlesCs = new NeedleSet();
   private readonly orders = new Map<string, OrderIndex>();
-  private readonly regexes: { readonly ref: number; readonly regex: CompiledRegex }[] = [];
+  private readonly regexes = new RegexSet();
   private frozen = false;
 
   constructor(
@@ -115,7 +117,7 @@ export class Channel {
         (operand.ignoreCase ? this.needlesCi : this.needlesCs).add(operand.needle, ref, operand.position);
         break;
       case "regex":
-        this.regexes.push({ ref, regex: operand.regex });
+        this.regexes.add(ref, operand.pattern, operand.ignoreCase, operand.regex);
         break;
       case "order": {
         let index = this.orders.get(operand.domain);
@@ -126,8 +128,9 @@ export class Channel {
     }
   }
 
-  /** Builds the automata and sorts the thresholds; no more items after this. */
-  freeze(): void {
+  /** Builds the automata, sorts the thresholds, joins the regexes; no more items after this. */
+  freeze(engine?: RegexEngine): void {
+    this.regexes.freeze(engine);
     this.digests.freeze();
     this.needlesCi.freeze();
     this.needlesCs.freeze();
@@ -142,10 +145,40 @@ export class Channel {
     return this.view === "no-dot" ? normalizeExtension(text) : applyEventView(this.view, text);
   }
 
-  /** Calls `hit` for each item whose condition holds on `raw` (one value or one list element). */
+  /**
+   * Calls `hit` for each item whose condition holds on `raw` (one value or one list element).
+   *
+   * Channels with regexes remember their last answer: a collector asks the prefilter about a
+   * file's name and path, then evaluates the same file, and a regex engine call is the dearest
+   * step of both. The memo is keyed by the value, so it never changes an answer.
+   */
   matchElement(raw: FieldScalar, hit: (ref: number) => void): void {
+    if (this.regexes.size === 0) {
+      this.matchUncached(raw, hit);
+      return;
+    }
+    if (this.memoValid && raw === this.memoKey) {
+      for (const r of this.memoHits) hit(r);
+      return;
+    }
+    const hits = this.memoHits;
+    hits.length = 0;
+    this.memoValid = false;
+    this.matchUncached(raw, (r) => {
+      hits.push(r);
+      hit(r);
+    });
+    this.memoKey = raw;
+    this.memoValid = true;
+  }
+
+  private memoKey: FieldScalar = "";
+  private memoValid = false;
+  private readonly memoHits: number[] = [];
+
+  private matchUncached(raw: FieldScalar, hit: (ref: number) => void): void {
     // Fast path for the hot case of a fleet scan: digests against a table of hashes.
-    if (this.isDigest && typeof raw === "string" && this.view === "value" && this.needlesCi.empty && this.regexes.length === 0) {
+    if (this.isDigest && typeof raw === "string" && this.view === "value" && this.needlesCi.empty && this.regexes.size === 0) {
       hitAll(this.digests.get(raw), hit);
       return;
     }
@@ -176,7 +209,7 @@ export class Channel {
     if (this.textCs.size > 0) hitAll(this.textCs.get(text), hit);
     this.needlesCi.match(lower, hit);
     this.needlesCs.match(text, hit);
-    for (const { ref, regex } of this.regexes) if (regex.test(text)) hit(ref);
+    this.regexes.match(text, hit);
   }
 
   /** Typed terms: equality and order on the parsed value, string conditions on its canonical text. */
@@ -191,10 +224,10 @@ export class Channel {
       const { domain, key } = orderKey(parsed.value);
       this.orders.get(domain)?.match(key, hit);
     }
-    if (!this.needlesCi.empty || this.regexes.length > 0) {
+    if (!this.needlesCi.empty || this.regexes.size > 0) {
       const canonical = parsed.ok ? canonicalText(parsed.value) : text.trim();
       this.needlesCi.match(canonical.toLowerCase(), hit);
-      for (const { ref, regex } of this.regexes) if (regex.test(canonical)) hit(ref);
+      this.regexes.match(canonical, hit);
     }
   }
 }

@@ -68,7 +68,7 @@ export function compilePlan(inputs: readonly IocInput[], options: CompileOptions
 
   const documents = new Map<string, DocumentPlan>();
   for (const [document, byKey] of channels) {
-    for (const channel of byKey.values()) channel.freeze();
+    for (const channel of byKey.values()) channel.freeze(options.regexEngine);
     const docUnits = units.filter((u) => u.document === document);
     documents.set(document, {
       document,

@@ -22,7 +22,7 @@ export type Operand =
   /** `is` on a typed term: canonical key (see typed-keys.ts). */
   | { readonly kind: "typed-eq"; readonly key: string }
   | { readonly kind: "search"; readonly needle: string; readonly position: SearchPosition; readonly ignoreCase: boolean }
-  | { readonly kind: "regex"; readonly regex: CompiledRegex }
+  | { readonly kind: "regex"; readonly regex: CompiledRegex; readonly pattern: string; readonly ignoreCase: boolean }
   /** Ordered comparison; `numeric-text` is greater-than/less-than on a string term read as numbers. */
   | { readonly kind: "order"; readonly domain: string; readonly bound: Bound };
 
@@ -104,7 +104,7 @@ export function buildOperand(input: OperandInput, engine: RegexEngine | undefine
         if (engine === undefined) return unknown("no-regex-engine", "No regular-expression engine was given: `matches` cannot run");
         const regex = engine.compile(text, { ignoreCase });
         if (isRegexError(regex)) return unknown("unrunnable-regex", regex.error);
-        return { kind: "regex", regex };
+        return { kind: "regex", regex, pattern: text, ignoreCase };
       }
       default:
         return { kind: "search", needle: ignoreCase ? text.toLowerCase() : text, position: condition as SearchPosition, ignoreCase };

@@ -74,13 +74,11 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
     if (item.status.kind === "unknown" || isPending(ref)) return UNKNOWN;
     return hits.has(ref) !== item.negate ? TRUE : FALSE;
   };
-  const fieldsOf = (refs: Set<number>, into: Set<string>): void => {
-    for (const r of refs) into.add((plan.items[r] as PlanItem).field);
-  };
+  const pendingRefs: number[] = [];
   const decideUnit = (unit: PlanUnit, into: Set<string>): Tri => {
-    const pending = new Set<number>();
-    const value = pendingLeaves(unit.tree, leaf, isPending, pending);
-    if (value !== FALSE) fieldsOf(pending, into);
+    pendingRefs.length = 0;
+    const value = pendingLeaves(unit.tree, leaf, isPending, pendingRefs);
+    if (value !== FALSE) for (const r of pendingRefs) into.add((plan.items[r] as PlanItem).field);
     return value;
   };
 
@@ -92,6 +90,8 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
     if (decideUnit(plan.units[u] as PlanUnit, alwaysNeeded) !== FALSE) alwaysMay = true;
   }
   const baseline: PrefilterDecision = { mayMatch: alwaysMay, fields: alwaysNeeded };
+  const seen = new Uint32Array(plan.units.length);
+  let generation = 0;
 
   return {
     document,
@@ -102,12 +102,13 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
       if (hits.refs.length === 0) return baseline;
       const fields = new Set(alwaysNeeded);
       let mayMatch = alwaysMay;
-      const seen = new Set<number>();
+      generation++;
       for (const ref of hits.refs) {
         const units = plan.unitsOfItem[ref];
-        for (const u of units === undefined ? [] : typeof units === "number" ? [units] : units) {
-          if (seen.has(u)) continue;
-          seen.add(u);
+        if (units === undefined) continue;
+        for (const u of typeof units === "number" ? [units] : units) {
+          if (seen[u] === generation) continue;
+          seen[u] = generation;
           if (decideUnit(plan.units[u] as PlanUnit, fields) !== FALSE) mayMatch = true;
         }
       }

@@ -52,24 +52,29 @@ export function satisfiedLeaves(node: RecordNode, leaf: LeafValue, out: number[]
  * Evaluates with some leaves not known yet (a file's digest before hashing it), and says which
  * of the unknown leaves could still change the outcome: a decided AND (a FALSE child) or OR (a
  * TRUE child) needs none of them. `pending(ref)` is true for a leaf not known yet; `leaf` must
- * then answer UNKNOWN for it.
+ * then answer UNKNOWN for it. Pending refs are appended to `out` (repeats possible); nothing is
+ * allocated, since a collector asks this for every file.
  */
-export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: number) => boolean, out: Set<number>): Tri {
+export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: number) => boolean, out: number[]): Tri {
   if (typeof node === "number") {
     const v = leaf(node);
-    if (v === UNKNOWN && pending(node)) out.add(node);
+    if (v === UNKNOWN && pending(node)) out.push(node);
     return v;
   }
   if (node.op === "const") return node.value;
   if (node.children.length === 0) return FALSE;
   const decisive = node.op === "and" ? FALSE : TRUE;
-  const needed = new Set<number>();
+  const mark = out.length;
   let result: Tri = node.op === "and" ? TRUE : FALSE;
   for (const child of node.children) {
-    const v = pendingLeaves(child, leaf, pending, needed);
-    if (v === decisive) return decisive;
-    if (v === UNKNOWN) result = UNKNOWN;
+    const before = out.length;
+    const v = pendingLeaves(child, leaf, pending, out);
+    if (v === decisive) {
+      out.length = mark; // decided without any of them
+      return decisive;
+    }
+    if (v !== UNKNOWN) out.length = before; // a decided child needs none of its leaves
+    else result = UNKNOWN;
   }
-  for (const ref of needed) out.add(ref);
   return result;
 }

@@ -175,3 +175,21 @@ describe("FileExtension with or without a dot (semantics 6.2)", () => {
     expect(check("FileItem/FileExtension", "is", ioc, rec)).toBe("true");
   });
 });
+
+describe("several matches items on one field (joined alternation)", () => {
+  it("reports exactly the patterns that occur, in either case mode", () => {
+    const items = [
+      item("FileItem/FullPath", "matches", "a|b"),
+      item("FileItem/FullPath", "matches", "^/tmp/"),
+      item("FileItem/FullPath", "matches", "EVIL", { preserveCase: true }),
+      item("FileItem/FullPath", "matches", "x{3}"),
+      item("FileItem/FullPath", "matches", "Zz", { preserveCase: true }),
+    ];
+    const p = plan(ioc(or(...items)), { regexEngine });
+    const matched = (path: string) => run(p, [record("FileItem", path, { FullPath: path })]).detections[0]?.matchedItems ?? [];
+    expect(matched("/tmp/EVIL")).toEqual([items[1]?.id, items[2]?.id]);
+    expect(matched("/var/evil")).toEqual([items[0]?.id]);
+    expect(matched("/usr/xxx")).toEqual([items[3]?.id]);
+    expect(matched("/usr/zz")).toEqual([]);
+  });
+});
