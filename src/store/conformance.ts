@@ -88,6 +88,20 @@ export function runStoreConformance(openStore: OpenStore, newDatabase: () => str
       expect(await store.listScans()).toEqual([]);
     });
 
+    it("saveScan that fails part-way leaves the earlier copy as it was", async () => {
+      const store = await fresh();
+      const first = makeTestReport("partial", { startedAt: daysAgo(1), detections: 3 });
+      await store.saveScan(first);
+      const broken = makeTestReport("partial", { startedAt: daysAgo(1), detections: 800 });
+      // A NOT NULL column left null in the second insert chunk: the failure comes after the
+      // scans row and the first detections were written, and must undo them.
+      (broken.detections[700] as { iocTitle: unknown }).iocTitle = null;
+      await expect(store.saveScan(broken)).rejects.toThrow();
+      expect(await store.getScan("partial")).toStrictEqual(first);
+      expect(await store.findDetections({ iocId: "ioc-10" })).toEqual([]);
+      expect(await store.findDetections({ iocId: "ioc-2" })).toHaveLength(2);
+    });
+
     it("listScans pages newest first without gaps or repeats, and filters by since", async () => {
       const store = await fresh();
       // Pairs of scans share a start time, so the order must not depend on time alone.

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,27 @@ afterAll(() => {
 const newDatabase = (): string => join(work, `db-${++counter}`, "results.db");
 
 runStoreConformance(openSqliteStore, newDatabase);
+
+const tsxLoader = new URL("../../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
+const driverUrl = new URL("./driver.ts", import.meta.url).href;
+const reportUrl = new URL("../test-report.ts", import.meta.url).href;
+
+/** Saves `count` scans named `<prefix>-<n>` from another process; resolves to its exit status. */
+function saveInChildProcess(file: string, prefix: string, count: number, startedAt: string): Promise<number | null> {
+  const script = `
+    const { openSqliteStore } = await import(${JSON.stringify(driverUrl)});
+    const { makeTestReport } = await import(${JSON.stringify(reportUrl)});
+    const store = await openSqliteStore(${JSON.stringify(file)});
+    for (let i = 0; i < ${count}; i++) {
+      await store.saveScan(makeTestReport(${JSON.stringify(prefix)} + "-" + i, { startedAt: ${JSON.stringify(startedAt)}, detections: 200 }));
+    }
+    await store.close();`;
+  const child = spawn(process.execPath, ["--import", tsxLoader, "--input-type=module", "-e", script], { stdio: ["ignore", "ignore", "inherit"] });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code) => resolve(code));
+  });
+}
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
@@ -76,7 +98,28 @@ describe("openSqliteStore", () => {
     }
   });
 
-  it("openSqliteStore refuses a file that is not a database and closes it", async () => {
+  it("openSqliteStore lets another process write to the same file at the same time", async () => {
+    const file = newDatabase();
+    const store = await openSqliteStore(file);
+    try {
+      const started = new Date().toISOString();
+      let exited = false;
+      const child = saveInChildProcess(file, "other", 20, started).finally(() => {
+        exited = true;
+      });
+      // Start once the child is writing, so that the two overlap (its start-up takes a while).
+      while (!exited && (await store.listScans()).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 20; i++) await store.saveScan(makeTestReport(`mine-${i}`, { startedAt: started, detections: 200 }));
+      expect(await child).toBe(0);
+      const ids = (await store.listScans({ limit: 100 })).map((s) => s.id);
+      expect(ids).toHaveLength(40);
+      expect(ids.filter((id) => id.startsWith("other-"))).toHaveLength(20);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("openSqliteStore refuses a file that is not a database", async () => {
     const folder = join(work, "not-a-db");
     mkdirSync(folder);
     const file = join(folder, "results.db");
