@@ -112,18 +112,15 @@ export function createKyselyStore(driver: StoreDriver, options: StoreOptions = {
   }
 
   async function deleteScan(id: string): Promise<boolean> {
-    return (await deleteScans([id])) > 0;
-  }
-
-  /** Deletes scans and their detections in one transaction; resolves to how many scans went. */
-  function deleteScans(ids: readonly string[]): Promise<number> {
-    return driver.writeTransaction((trx) => deleteScanRows(trx, ids));
+    return (await driver.writeTransaction((trx) => deleteScanRows(trx, [id]))) > 0;
   }
 
   async function purgeOlderThan(date: Date | string, purge: PurgeOptions = {}): Promise<number> {
     const cutoff = requireStoredTime(date, "purge date");
     const limit = purge.limit ?? Number.POSITIVE_INFINITY;
-    if (!(limit >= 0)) throw new RangeError(`Cannot purge with limit "${limit}": expected 0 or more`);
+    if (!(Number.isInteger(limit) || limit === Number.POSITIVE_INFINITY) || limit < 0) {
+      throw new RangeError(`Cannot purge with limit "${limit}": expected a whole number, 0 or more`);
+    }
     let deleted = 0;
     while (deleted < limit) {
       const batch = Math.min(PURGE_BATCH, limit - deleted);
