@@ -100,8 +100,11 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
   const sameVersion = (a: HashCacheKey, size: bigint, mtimeNs: bigint, ctimeNs: bigint): boolean =>
     int64(a.size) === size && int64(a.mtimeNs) === mtimeNs && int64(a.ctimeNs) === ctimeNs;
   let open = true;
+  // The collector always looks a file up before it puts: remembering the answer spares put()
+  // a second SELECT. Bounded: forgotten wholesale when it grows (a miss only costs a SELECT).
+  const recent = new Map<string, { key: HashCacheKey; digests: Digests | undefined }>();
 
-  const get = (key: HashCacheKey): Digests | undefined => {
+  const lookup = (key: HashCacheKey): Digests | undefined => {
     if (!open) throw new Error("hash cache is closed");
     const queued = pending.get(idOf(key));
     if (queued !== undefined) {
@@ -117,12 +120,24 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
     }
     return digests;
   };
+  const get = (key: HashCacheKey): Digests | undefined => {
+    const digests = lookup(key);
+    if (recent.size >= 4096) recent.clear();
+    recent.set(idOf(key), { key, digests });
+    return digests === undefined ? undefined : { ...digests };
+  };
+  const known = (key: HashCacheKey): Digests | undefined => {
+    const seen = recent.get(idOf(key));
+    recent.delete(idOf(key));
+    if (seen !== undefined && sameVersion(key, int64(seen.key.size), int64(seen.key.mtimeNs), int64(seen.key.ctimeNs))) return seen.digests;
+    return lookup(key);
+  };
 
   return {
     get,
     put(key, digests) {
       // Digests already known for this same version are kept: md5 now + sha256 later = both.
-      const merged: Digests = { ...get(key) };
+      const merged: Digests = { ...known(key) };
       for (const algorithm of ALGORITHMS) {
         const hex = digests[algorithm];
         if (hex !== undefined) merged[algorithm] = hex.toLowerCase();
