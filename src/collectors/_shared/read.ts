@@ -8,11 +8,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import type { CollectorContext } from "../types.js";
 import { isGone, readWarning } from "./errors.js";
+import { diskPathOf } from "./image-path.js";
 
 /** The text of a host file, or undefined when it does not exist or cannot be read (warned). */
 export async function readHostText(context: CollectorContext, hostPath: string): Promise<string | undefined> {
   try {
-    return await readFile(context.host.toDisk(hostPath), "utf8");
+    return await readFile(await diskPathOf(context.host, hostPath), "utf8");
   } catch (error) {
     if (!isGone(error)) context.warn(readWarning(error, "read file", hostPath));
     return undefined;
@@ -22,7 +23,7 @@ export async function readHostText(context: CollectorContext, hostPath: string):
 /** The entry names of a host folder, sorted; empty when it does not exist or cannot be read (warned). */
 export async function listHostDir(context: CollectorContext, hostPath: string): Promise<string[]> {
   try {
-    return (await readdir(context.host.toDisk(hostPath))).sort();
+    return (await readdir(await diskPathOf(context.host, hostPath))).sort();
   } catch (error) {
     if (!isGone(error)) context.warn(readWarning(error, "list folder", hostPath));
     return [];

@@ -7,6 +7,7 @@
  */
 import { lstat, readlink } from "node:fs/promises";
 import { posix } from "node:path";
+import { diskPathOf } from "../_shared/image-path.js";
 import { listHostDir } from "../_shared/read.js";
 import type { CollectorContext } from "../types.js";
 
@@ -22,9 +23,10 @@ export type UnitLocation =
 
 /** A host path's link target, resolved as a host path, or undefined when it is not a link. */
 async function hostLinkTarget(context: CollectorContext, hostPath: string): Promise<string | undefined> {
-  const info = await lstat(context.host.toDisk(hostPath)).catch(() => undefined);
+  const disk = await diskPathOf(context.host, hostPath, { keepLast: true });
+  const info = await lstat(disk).catch(() => undefined);
   if (info?.isSymbolicLink() !== true) return undefined;
-  const target = await readlink(context.host.toDisk(hostPath));
+  const target = await readlink(disk);
   // Resolve as a host path so an image's absolute links stay inside the image.
   return posix.resolve(posix.dirname(hostPath), target);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { readlink } from "node:fs/promises";
+import { diskPathOf } from "../_shared/image-path.js";
 import { readHostText } from "../_shared/read.js";
 import type { CollectorContext } from "../types.js";
 
@@ -44,7 +45,9 @@ export async function readHostnameFile(context: CollectorContext): Promise<strin
 export async function readTimezone(context: CollectorContext): Promise<string | undefined> {
   const named = (await readHostText(context, "/etc/timezone"))?.trim();
   if (named !== undefined && named !== "") return named;
-  const target = await readlink(context.host.toDisk("/etc/localtime")).catch(() => undefined);
+  const target = await diskPathOf(context.host, "/etc/localtime", { keepLast: true })
+    .then((disk) => readlink(disk))
+    .catch(() => undefined);
   const m = target === undefined ? null : /zoneinfo\/(.+)$/.exec(target);
   return m?.[1];
 }

@@ -13,8 +13,10 @@ beforeAll(async () => {
   const f = await createFixtureRoot("sysinfo");
   fixture = f;
   await f.file("/usr/lib/os-release", 'NAME="Fedora Linux"\nVERSION="40 (Server Edition)"\nPRETTY_NAME="Fedora Linux 40 (Server Edition)"\n');
+  // An absolute link, as on the real system: it must resolve inside the image, not on this machine.
+  await f.link("/etc/os-release", "/usr/lib/os-release");
   await f.file("/etc/hostname", "web-01\n");
-  await f.link("/etc/localtime", "../usr/share/zoneinfo/Europe/Berlin");
+  await f.link("/etc/localtime", "/usr/share/zoneinfo/Europe/Berlin");
 });
 afterAll(async () => fixture?.remove());
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { lstat } from "node:fs/promises";
+import { diskPathOf } from "../_shared/image-path.js";
 import { listHostDir, readHostText } from "../_shared/read.js";
 import { toRecord } from "../_shared/record.js";
 import { defineCollector } from "../define.js";
@@ -18,7 +19,7 @@ async function filesIn(context: CollectorContext, hostDir: string): Promise<stri
     // cron skips editor backups and package-manager leftovers (run-parts naming rules).
     if (name.startsWith(".") || name.endsWith("~") || /\.dpkg-(old|dist|new)$/.test(name)) continue;
     const path = `${hostDir}/${name}`;
-    const info = await lstat(context.host.toDisk(path)).catch(() => undefined);
+    const info = await lstat(await diskPathOf(context.host, path, { keepLast: true })).catch(() => undefined);
     if (info?.isFile() === true) out.push(path);
   }
   return out;
