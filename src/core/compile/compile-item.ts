@@ -166,16 +166,24 @@ export class ItemCompiler {
 
   constructor(private readonly options: CompileOptions) {}
 
+  /** The previous item's resolution: consecutive items usually test the same term (hash lists). */
+  private last: { readonly item: IndicatorItem; readonly target: Target } | undefined;
+
   private target(item: IndicatorItem): Target {
     // Classification depends on the term and the condition, and on the value only for
     // greater-than/less-than (numeric strings); other items share one resolution.
     const ordered = item.condition === "greater-than" || item.condition === "less-than";
+    const last = this.last;
+    if (last !== undefined && !ordered && last.item.term === item.term && last.item.condition === item.condition && last.item.contentType === item.contentType) {
+      return last.target;
+    }
     const key = `${item.term}\u0000${item.condition}\u0000${ordered ? item.value : ""}\u0000${item.contentType}`;
     let target = this.targets.get(key);
     if (target === undefined) {
       target = targetOf(classifyItem(item, this.options), item);
       this.targets.set(key, target);
     }
+    this.last = { item, target };
     return target;
   }
 

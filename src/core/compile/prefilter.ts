@@ -38,7 +38,14 @@ export type DigestAlgorithm = "md5" | "sha1" | "sha256";
 
 const DIGEST_FIELDS: Readonly<Record<string, DigestAlgorithm>> = { Md5sum: "md5", Sha1sum: "sha1", Sha256sum: "sha256" };
 
-/** The digests behind a set of FileItem fields (`Md5sum` → md5, ...), in a stable order. */
+/**
+ * The digests behind a set of FileItem fields (`Md5sum` → md5, ...), in a stable order.
+ *
+ * @example
+ * ```ts
+ * digestsFor(createPrefilter(plan, "FileItem", cheap).alwaysNeeded); // ["md5"] for a hash list
+ * ```
+ */
 export function digestsFor(fields: Iterable<string>): DigestAlgorithm[] {
   const out = new Set<DigestAlgorithm>();
   for (const f of fields) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Condition } from "../ioc/model.js";
 import { createRe2Engine } from "../../scan/regex/re2-engine.js";
 import type { FieldValue } from "./types.js";
-import { ioc, item, or, plan, record, run, type ItemSpec } from "./_test-builders.js";
+import { and, ioc, item, or, plan, record, run, type ItemSpec } from "./_test-builders.js";
 
 const regexEngine = createRe2Engine();
 
@@ -191,5 +191,35 @@ describe("several matches items on one field (joined alternation)", () => {
     expect(matched("/var/evil")).toEqual([items[0]?.id]);
     expect(matched("/usr/xxx")).toEqual([items[3]?.id]);
     expect(matched("/usr/zz")).toEqual([]);
+  });
+});
+
+describe("negate inverts every condition on an existing value (per record)", () => {
+  it.each([
+    ["is", "evil.exe", "evil.exe"],
+    ["contains", "vil", "evil.exe"],
+    ["starts-with", "ev", "evil.exe"],
+    ["ends-with", ".exe", "evil.exe"],
+    ["matches", "^e.*e$", "evil.exe"],
+  ] as const)("%s", (condition, value, field) => {
+    const withName = (negate: boolean, name: string) => {
+      const p = plan(ioc(and(item("FileItem/FullPath", "is", "/x"), item("FileItem/FileName", condition, value, { negate }))), { regexEngine });
+      return run(p, [record("FileItem", "/x", { FullPath: "/x", FileName: name })]).verdict;
+    };
+    expect([withName(false, field), withName(true, field)]).toEqual(["true", "false"]);
+    expect([withName(false, "other.dll"), withName(true, "other.dll")]).toEqual(["false", "true"]);
+  });
+
+  it("greater-than and less-than with negate", () => {
+    const size = (condition: "greater-than" | "less-than", negate: boolean, value: number) => {
+      const p = plan(ioc(and(item("FileItem/FullPath", "is", "/x"), item("FileItem/SizeInBytes", condition, "100", { negate }))));
+      return run(p, [record("FileItem", "/x", { FullPath: "/x", SizeInBytes: value })]).verdict;
+    };
+    expect([size("greater-than", false, 101), size("greater-than", true, 101), size("less-than", true, 99), size("less-than", true, 100)]).toEqual(["true", "false", "false", "true"]);
+  });
+
+  it("matches does not let . cross a newline (no dotAll)", () => {
+    expect(check("ProcessItem/arguments", "matches", "a.b", "a\nb")).toBe("false");
+    expect(check("ProcessItem/arguments", "matches", "a.b", "a-b")).toBe("true");
   });
 });

@@ -111,6 +111,16 @@ describe.skipIf(!present)("Zeus: process name and handles bind to one process", 
   });
 });
 
+describe.skipIf(!present)("no global DNF: APT1 GREENCAT (25,134 conjunctions if expanded)", () => {
+  it("compiles into a handful of binding units and evaluates per record", () => {
+    const p = load("apt1-appendix-g/12a40bf7-4834-49b0-a419-6abb5fe2b291.ioc");
+    expect(p.iocs[0]?.title).toBe("GREENCAT (FAMILY)");
+    expect(p.units.length).toBeLessThan(10);
+    const { verdict } = run(p, [file("/x/clean.bin", { SizeInBytes: 1, Md5sum: "0".repeat(32) })]);
+    expect(verdict).not.toBe("true");
+  });
+});
+
 function filesUnder(directory: string): string[] {
   return readdirSync(directory).flatMap((name) => {
     const path = join(directory, name);
