@@ -35,7 +35,7 @@ describe("iocscan scan --snapshot", () => {
     expect(report.detections[0]?.objects[0]).toEqual({
       document: "FileItem",
       id: "/var/www/uploads/eicar.com",
-      fields: { Md5sum: "44D88612FEA8A8F36DE82E1278ABB02F" },
+      fields: { SizeInBytes: 68, Md5sum: "44D88612FEA8A8F36DE82E1278ABB02F" },
       actionable: true,
     });
     expect(report.stats).toMatchObject({ filesSeen: 4, processesSeen: 3, portsSeen: 2 });
