@@ -99,7 +99,13 @@ async function openScope(s: WalkSettings, scope: string, visited: Set<string>): 
     warnError(s.warn, error, "cannot open scope", host, true);
     return undefined;
   }
-  if (stat.isFile()) return wantedFile(s, host) ? { disk, host, explicit: true } : undefined;
+  if (stat.isFile()) {
+    // Named twice (or once directly and once through a link): one record.
+    const id = `file ${stat.dev}:${stat.ino}`;
+    if (visited.has(id) || !wantedFile(s, host)) return undefined;
+    visited.add(id);
+    return { disk, host, explicit: true };
+  }
   if (!stat.isDirectory()) {
     s.count("filesNotRegular");
     s.warn({ code: "not-regular", message: "not a regular file or folder (FIFO, socket or device): never opened", path: host });
