@@ -27,3 +27,4 @@ export function createHostView(root = "/"): HostView {
     },
   };
 }
+export { diskPathOf, resolveHostPath } from "./_shared/image-path.js";
