@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { close, fstat, lstat, open, read, type BigIntStats } from "node:fs";
+import { close, lstat, open, read, type BigIntStats } from "node:fs";
 
 type Done<T> = (error: NodeJS.ErrnoException | null, value: T) => void;
 
@@ -16,10 +16,6 @@ function call<T>(start: (done: Done<T>) => void): Promise<T> {
 
 export function lstatBig(path: string): Promise<BigIntStats> {
   return call((done) => lstat(path, { bigint: true }, done));
-}
-
-export function fstatBig(fd: number): Promise<BigIntStats> {
-  return call((done) => fstat(fd, { bigint: true }, done));
 }
 
 export function openFile(path: string, flags: number): Promise<number> {
