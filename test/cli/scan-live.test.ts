@@ -158,4 +158,15 @@ describe("iocscan scan of this computer", () => {
     expect(offline.status).toBe(1);
     expect(offline.report.detections).toEqual(live.report.detections);
   });
+
+  it("iocscan scan --format ndjson streams progress events, then detections, then the summary", () => {
+    const ioc = writeIoc("ndjson", `ndjson-${unique}`, `<Indicator id="t" operator="OR">${item("h", "FileItem/Sha256sum", "is", plantedSha256, "sha256")}</Indicator>`);
+    const result = runIocscan(["scan", "--no-db", "--no-hash-cache", "--format", "ndjson", "--ioc", ioc, "--scope", tree]);
+    expect(result.status).toBe(1);
+    const types = result.stdout.trim().split("\n").map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(types.at(-1)).toBe("summary");
+    expect(types.at(-2)).toBe("detection");
+    expect(types[0]).toBe("progress");
+    expect(new Set(types.slice(0, -2))).toEqual(new Set(["progress"]));
+  });
 });

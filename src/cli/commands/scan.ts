@@ -10,6 +10,7 @@ import type { ScanReport } from "../../core/report/index.js";
 import { scanDependencies, defaultHashCachePath } from "../../scan/dependencies.js";
 import { openHashCache } from "../../scan/hash-cache/index.js";
 import { scanLive } from "../../scan/live-scan.js";
+import type { ScanProgress } from "../../scan/scan-types.js";
 import { scanSnapshot, ScanSetupError } from "../../scan/snapshot-scan.js";
 import { defaultResultsDbPath, openSqliteStore } from "../../store/index.js";
 import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
@@ -75,7 +76,8 @@ export function registerScanCommand(program: Command, run: CliRun): void {
 async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
   const dbPath = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
   const hashCache = flags.hashCache ? openCacheOrWarn(defaultHashCachePath(dbPath)) : undefined;
-  const progress = flags.format === "ndjson" ? undefined : createProgressLine();
+  // NDJSON streams progress events on standard output; otherwise a terminal gets a status line.
+  const progress = flags.format === "ndjson" && !flags.output ? ndjsonProgress() : createProgressLine();
   try {
     return await scanLive(
       {
@@ -96,6 +98,13 @@ async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
     progress?.done();
     hashCache?.close();
   }
+}
+
+function ndjsonProgress(): { update(p: ScanProgress): void; done(): void } {
+  return {
+    update: (p) => process.stdout.write(`${JSON.stringify({ type: "progress", at: new Date().toISOString(), stats: p.stats, current: p.current })}\n`),
+    done: () => undefined,
+  };
 }
 
 function openCacheOrWarn(path: string): ReturnType<typeof openHashCache> | undefined {
