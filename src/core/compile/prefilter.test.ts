@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { and, ioc, item, not, or, plan } from "../evaluate/_test-builders.js";
-import { createPrefilter, digestsFor } from "./prefilter.js";
+import { createPrefilter, digestsFor, neededFileDigests } from "./prefilter.js";
 
 const CHEAP = ["FileName", "FullPath", "FilePath", "FileExtension", "SizeInBytes"];
 const md5 = (n: number) => n.toString(16).padStart(32, "0");
@@ -57,6 +57,12 @@ describe("collection prefilters: never hash a file needlessly", () => {
     const p = plan(ioc(or(item("ProcessItem/name", "is", "x"))));
     const pre = createPrefilter(p, "FileItem", CHEAP);
     expect(pre.decide({ FileName: "x" })).toMatchObject({ mayMatch: false });
+  });
+
+  it("says which digests are needed at all", () => {
+    const p = plan(ioc(or(item("FileItem/Sha1sum", "is", "a".repeat(40)), item("ProcessItem/name", "is", "x"))));
+    expect(neededFileDigests(p)).toEqual(["sha1"]);
+    expect(neededFileDigests(plan(ioc(or(item("FileItem/FileName", "is", "x")))))).toEqual([]);
   });
 
   it("digestsFor maps FileItem hash fields to algorithms in a stable order", () => {

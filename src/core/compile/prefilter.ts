@@ -56,6 +56,19 @@ export function digestsFor(fields: Iterable<string>): DigestAlgorithm[] {
 }
 
 /**
+ * The digests any IOC in the plan asks of files at all (FileItem `Md5sum`/`Sha1sum`/`Sha256sum`
+ * items that can be evaluated). A digest no item needs is never computed.
+ *
+ * @example
+ * ```ts
+ * neededFileDigests(plan); // ["md5"] for the APT1 hash list
+ * ```
+ */
+export function neededFileDigests(plan: EvaluationPlan): DigestAlgorithm[] {
+  return digestsFor(plan.documents.get("FileItem")?.fields ?? []);
+}
+
+/**
  * Creates the prefilter of `document` given which of its fields are cheap (known before any
  * expensive work, e.g. FileItem `FileName`, `FullPath`, `FilePath`, `FileExtension`, `SizeInBytes`).
  *
