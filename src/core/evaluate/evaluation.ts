@@ -140,6 +140,12 @@ class StreamingEvaluation implements Evaluation {
   }
 
   private keep(unit: PlanUnit, record: HostRecord): void {
+    const kept = this.evidence[unit.index];
+    if (kept?.saturated === true) {
+      // Full of actionable records already: a unit that holds on every file only counts them.
+      kept.matched++;
+      return;
+    }
     const refs: number[] = [];
     satisfiedLeaves(unit.tree, this.leaf, refs);
     const actionable = refs.some((r) => this.constants[r] === LIVE && this.negated[r] === 0);

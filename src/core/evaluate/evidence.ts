@@ -70,7 +70,9 @@ export class EvidenceBuilder {
  */
 export class EvidenceList {
   readonly kept: Evidence[] = [];
+  /** Matching records seen, kept or not. */
   matched = 0;
+  private nonActionable = 0;
 
   constructor(private readonly limit: number) {}
 
@@ -78,12 +80,20 @@ export class EvidenceList {
   offer(actionable: boolean, build: () => Evidence): void {
     this.matched++;
     if (this.kept.length < this.limit) {
-      this.kept.push(build());
+      const e = build();
+      this.kept.push(e);
+      if (!e.actionable) this.nonActionable++;
       return;
     }
-    if (!actionable) return;
+    if (!actionable || this.nonActionable === 0) return;
     const i = this.kept.findIndex((e) => !e.actionable);
-    if (i >= 0) this.kept[i] = build();
+    this.kept[i] = build();
+    this.nonActionable--;
+  }
+
+  /** True when no further record can be kept: full, and every kept record actionable. */
+  get saturated(): boolean {
+    return this.kept.length >= this.limit && this.nonActionable === 0;
   }
 
   get omitted(): number {

@@ -73,3 +73,19 @@ describe("negation is per record", () => {
     expect(detections[0]?.objects.map((o) => o.id)).toEqual(["/tmp/evil.exe"]);
   });
 });
+
+describe("evidence is bounded per unit", () => {
+  it("keeps at most maxObjectsPerUnit objects, counts the rest, and prefers actionable ones", async () => {
+    const { createEvaluation } = await import("./evaluation.js");
+    const p = plan(ioc(or(item("FileItem/FileName", "ends-with", ".exe"), not(item("FileItem/FilePath", "is", "nowhere")))));
+    const run2 = createEvaluation(p, { availableDocuments: ["FileItem"], maxObjectsPerUnit: 2 });
+    run2.addRecord(file("/a", { FileName: "a.txt", FilePath: "x" })); // bound only through the negation
+    for (let i = 0; i < 5; i++) run2.addRecord(file(`/b${i}.exe`, { FileName: `b${i}.exe`, FilePath: "x" }));
+    const [d] = run2.finish();
+    expect(d?.objects.map((o) => [o.id, o.actionable])).toEqual([
+      ["/b1.exe", true],
+      ["/b0.exe", true],
+    ]);
+    expect(d?.omittedObjects).toBe(4);
+  });
+});
