@@ -14,6 +14,14 @@ describe("COLLECTORS", () => {
     expect(Object.keys(LINUX_COLLECTED).filter((d) => findCollector(d) === undefined)).toEqual([]);
   });
 
+  it("COLLECTORS fill exactly the fields the vocabulary says iocscan collects", () => {
+    // A term the vocabulary calls collected but no collector fills would read as a missing
+    // field (FALSE, so a negated item TRUE) instead of UNKNOWN.
+    for (const collector of COLLECTORS) {
+      expect([...collector.fields].sort(), collector.document).toEqual([...(LINUX_COLLECTED[collector.document] ?? [])].sort());
+    }
+  });
+
   it("findCollector finds by document or name, and nothing for Windows-only documents", () => {
     expect(findCollector("DnsEntryItem")?.name).toBe("dns-entry");
     expect(findCollector("process")?.document).toBe("ProcessItem");

@@ -80,9 +80,10 @@ export const LINUX_COLLECTED: Readonly<Record<string, readonly string[]>> = {
   VolumeItem: ["MountPoint", "DevicePath", "FileSystemName", "TotalSize", "FreeSize", "Flags/ReadOnly"],
   // kernel modules: /proc/modules and the module file
   ModuleItem: ["Module", "Filename", "Md5sum", "Sha1sum", "Sha256sum"],
-  // systemd units: Description serves both descriptiveName and description; ExecStart gives
-  // path and arguments; UnitFileState and ActiveState give mode and status.
-  ServiceItem: ["name", "descriptiveName", "description", "path", "arguments", "mode", "status"],
+  // systemd unit files: Description serves both descriptiveName and description; ExecStart gives
+  // path and arguments; the wants/requires links give mode. Not status: whether a unit runs
+  // needs a running systemd to ask, and unit files do not hold it.
+  ServiceItem: ["name", "descriptiveName", "description", "path", "arguments", "mode"],
   // cron: system and user crontabs
   TaskItem: [
     "Name",
