@@ -35,7 +35,15 @@ export interface RegexEngine {
   compile(pattern: string, options: RegexOptions): CompiledRegex | RegexCompileError;
 }
 
-/** True when `compile` refused the pattern. */
+/**
+ * True when `compile` refused the pattern.
+ *
+ * @example
+ * ```ts
+ * const r = engine.compile("(a)\\1", { ignoreCase: true });
+ * if (isRegexError(r)) console.warn(r.error); // RE2: backreferences are not supported
+ * ```
+ */
 export function isRegexError(result: CompiledRegex | RegexCompileError): result is RegexCompileError {
   return "error" in result;
 }

@@ -29,6 +29,7 @@ const LIVE = 3;
  * const run = createEvaluation(plan, { availableDocuments: ["FileItem", "ProcessItem"] });
  * for await (const record of collect()) run.addRecord(record);
  * for (const d of run.finish()) console.log(d.iocTitle, d.objects.map((o) => o.id));
+ * run.verdicts().filter((v) => v.verdict === "unknown"); // IOCs this host could not decide
  * ```
  */
 export function createEvaluation(plan: EvaluationPlan, options: EvaluationOptions): Evaluation {
