@@ -7,8 +7,8 @@
  * items (plus a FileName + SizeInBytes AND each). Generates (b)'s XML and parses it with the
  * real reader, compiles one plan, then evaluates the host's 1,000,000 FileItem records three
  * times (a fresh evaluation each time). Records are produced in small batches outside the timed
- * regions. Worker (b) then also measures, for diagnosis, the same IOCs without their name + size
- * ANDs (after its peak RSS is taken). Prints one JSON object ({@link WorkerResult}) on stdout;
+ * regions; the parsed documents are dropped once compiled, as a scan does. Worker (b) then also
+ * measures, for diagnosis, the same IOCs without their name + size ANDs (after its peak RSS is taken). Prints one JSON object ({@link WorkerResult}) on stdout;
  * progress goes to stderr.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -16,9 +16,10 @@ import { constants, performance, PerformanceObserver } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { compilePlan, type EvaluationPlan, type IocInput } from "../../src/core/compile/index.js";
 import { createEvaluation, type Detection, type HostRecord, type IocVerdict } from "../../src/core/evaluate/index.js";
-import { parseIoc, type IocDocument } from "../../src/core/ioc/index.js";
+import { ioc, item, or } from "../../src/core/evaluate/_test-builders.js";
+import { parseIoc } from "../../src/core/ioc/index.js";
 import { createRe2Engine } from "../../src/scan/regex/re2-engine.js";
-import { GENERATED_IOCS, RECORD_COUNT, apt1LikeXml, generatedIocXml, md5sOf, plants, recordAt, type PlanName, type ScaleRecord } from "./evaluate-scale-data.js";
+import { GENERATED_IOCS, MD5_PER_IOC, RECORD_COUNT, apt1LikeXml, generatedIocId, generatedIocXml, generatedMd5, md5sOf, plants, recordAt, type PlanName, type ScaleRecord } from "./evaluate-scale-data.js";
 
 const APT1_RELATIVE = "apt1-appendix-g/8dd23e0a-a659-45b4-a168-67e4b00944fb.ioc";
 const APT1_FILE = fileURLToPath(new URL(`../../../shared/corpus/openioc/real/${APT1_RELATIVE}`, import.meta.url));
@@ -60,7 +61,7 @@ export interface WorkerResult {
   readonly generateMs: number;
   readonly parseMs: number;
   readonly parseCpuMs: number;
-  /** Heap used once the parsed documents are all loaded, and once compiled (after a full GC). */
+  /** Heap used once the parsed documents are all loaded, and once compiled and the documents dropped (after a full GC). */
   readonly heapAfterParseBytes: number;
   readonly heapAfterCompileBytes: number;
   /** Peak RSS of the scenario (before any diagnostic variant). */
@@ -260,23 +261,32 @@ async function evaluate(name: PlanName, plan: EvaluationPlan, compiled: { compil
   };
 }
 
-/** The document without the Indicator groups directly under its root OR (the name + size ANDs). */
-function withoutGroups(document: IocDocument): IocDocument {
-  if (!document.criteria) return document;
-  return { ...document, criteria: { ...document.criteria, children: document.criteria.children.filter((c) => c.kind === "item") } };
+/**
+ * (b) without its name + size ANDs: the same MD5 items, built in code (the parsed documents are
+ * gone by then; reparsing would double the suite's time), with the same IOC ids.
+ */
+function md5OnlyInputs(): IocInput[] {
+  const list: IocInput[] = [];
+  for (let i = 0; i < GENERATED_IOCS; i++) {
+    const items = Array.from({ length: MD5_PER_IOC }, (_, j) => item("FileItem/Md5sum", "is", generatedMd5(i, j), { contentType: "md5" }));
+    list.push({ file: `generated-${i}.ioc`, document: ioc(or(...items), { id: generatedIocId(i), title: `Generated IOC ${i}`, version: "1.0" }) });
+  }
+  return list;
 }
 
+const iocCount = inputs.length;
 const compiled = compile(inputs);
 let plan: EvaluationPlan | undefined = compiled.plan;
+inputs.length = 0; // as a scan does: once compiled, only the plan is needed
 const heapAfterCompileBytes = heapUsed();
-log(`heap after compile ${mib(heapAfterCompileBytes)}, rss ${mib(process.memoryUsage().rss)}`);
+log(`heap after compile (plan alone) ${mib(heapAfterCompileBytes)}, rss ${mib(process.memoryUsage().rss)}`);
 const evaluation = await evaluate(scenario, plan, compiled);
 const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 
 let md5Only: EvaluationResult | undefined;
 if (scenario === "b" && evaluation.problems.length === 0) {
   plan = undefined; // let the full plan go before compiling the variant
-  const variant = compile(inputs.map(({ file, document }) => ({ file, document: withoutGroups(document) })));
+  const variant = compile(md5OnlyInputs());
   md5Only = await evaluate("b-md5", variant.plan, variant);
 }
 gcObserver.disconnect();
@@ -284,7 +294,7 @@ gcObserver.disconnect();
 const result: WorkerResult = {
   scenario,
   source: scenario === "a" ? (apt1Present ? "APT1 Appendix E (shared corpus)" : "generated 1,020-MD5 stand-in for APT1 Appendix E") : `${GENERATED_IOCS} generated IOCs`,
-  iocs: inputs.length,
+  iocs: iocCount,
   records: recordCount,
   xmlBytes,
   generateMs,
