@@ -86,6 +86,8 @@ export class Channel {
   private readonly textCi = new Map<string, Refs>();
   private readonly textCs = new Map<string, Refs>();
   private readonly typed = new Map<string, Refs>();
+  /** Integer equality keys that are safe numbers, keyed by number: no key string per record. */
+  private readonly integers = new Map<number, Refs>();
   private readonly digests = new DigestTable();
   private readonly isDigest: boolean;
   private readonly needlesCi = new NeedleSet();
@@ -109,10 +111,19 @@ export class Channel {
       case "text-eq":
         addRef(operand.ignoreCase ? this.textCi : this.textCs, operand.key, ref);
         break;
-      case "typed-eq":
-        if (this.isDigest) this.digests.add(operand.key, ref);
-        else addRef(this.typed, operand.key, ref);
+      case "typed-eq": {
+        if (this.isDigest) {
+          this.digests.add(operand.key, ref);
+          break;
+        }
+        addRef(this.typed, operand.key, ref);
+        const n = operand.key.startsWith("n:") ? Number(operand.key.slice(2)) : NaN;
+        if (Number.isSafeInteger(n)) {
+          const seen = this.integers.get(n);
+          this.integers.set(n, seen === undefined ? ref : typeof seen === "number" ? [seen, ref] : [...seen, ref]);
+        }
         break;
+      }
       case "search":
         (operand.ignoreCase ? this.needlesCi : this.needlesCs).add(operand.needle, ref, operand.position);
         break;
@@ -193,7 +204,7 @@ export class Channel {
       return;
     }
     if (typeof raw === "number" && Number.isSafeInteger(raw) && INTEGER_TYPES.has(this.type) && this.view === "value") {
-      hitAll(this.typed.get(`n:${raw}`), hit);
+      hitAll(this.integers.get(raw), hit);
       this.orders.get("number")?.match(raw, hit);
       return;
     }

@@ -13,6 +13,7 @@
 import { classifyItem, type ItemSupport } from "../ioc/item-support.js";
 import type { Condition, IndicatorItem, OpenIocVersion, SourcePosition } from "../ioc/model.js";
 import { isEventDocument, type ValueType } from "../vocabulary/index.js";
+import { detach } from "./detach.js";
 import { buildOperand, unknown, type Operand, type OperandFailure } from "./operand.js";
 import type { ChannelView, CompileOptions, ItemStatus, PlanItem, UnknownReason } from "./plan-types.js";
 
@@ -52,11 +53,12 @@ class Item implements PlanItem {
     readonly ignoreCase: boolean,
     readonly status: ItemStatus,
     private readonly target: Target,
+    value: string = detach(source.value),
   ) {
-    this.id = source.id;
-    this.position = source.position;
+    this.id = detach(source.id);
+    this.position = { line: source.position.line, column: source.position.column };
     this.condition = source.condition;
-    this.value = source.value;
+    this.value = value;
     this.negate = source.negate;
   }
   get term(): string {
@@ -123,27 +125,27 @@ function targetOf(support: ItemSupport, item: IndicatorItem): Target {
     const term = support.source?.term ?? item.term;
     const document = support.source?.document ?? documentOf(term);
     return {
-      term,
-      document,
-      field: term.slice(document.length + 1),
+      term: detach(term),
+      document: detach(document),
+      field: detach(term.slice(document.length + 1)),
       view: "value",
       type: support.source?.type ?? CONTENT_TYPES[item.contentType.trim().toLowerCase()] ?? "string",
       listValued: support.source?.listValued ?? false,
       mappedFrom: undefined,
-      failure: { ...unknown(reason, support.reason), code: support.code },
+      failure: { ...unknown(reason, detach(support.reason)), code: support.code },
     };
   }
   const { target, mapping } = support;
   let view: ChannelView = mapping !== undefined && "view" in mapping ? mapping.view : "value";
   if (view === "value" && /\/FileExtension$/i.test(target.term)) view = "no-dot";
   return {
-    term: target.term,
+    term: detach(target.term),
     document: target.document,
     field: target.term.slice(target.document.length + 1),
     view,
     type: target.type,
     listValued: target.listValued,
-    mappedFrom: mapping !== undefined ? support.source.term : undefined,
+    mappedFrom: mapping !== undefined ? detach(support.source.term) : undefined,
     failure: undefined,
   };
 }
@@ -192,11 +194,14 @@ export class ItemCompiler {
     const target = this.target(source);
     const ignoreCase = ignoresCase(source, version);
     if (target.failure !== undefined) return { item: new Item(ref, ioc, source, ignoreCase, target.failure, target) };
+    // Built from the item's detached value, so index keys do not pin the IOC file's text either.
+    const value = detach(source.value);
     const operand = buildOperand(
-      { condition: source.condition, value: source.value, type: target.type, view: target.view, ignoreCase, hasContent: source.hasContent },
+      { condition: source.condition, value, type: target.type, view: target.view, ignoreCase, hasContent: source.hasContent },
       this.options.regexEngine,
     );
-    if (isFailure(operand)) return { item: new Item(ref, ioc, source, ignoreCase, operand, target) };
-    return { item: new Item(ref, ioc, source, ignoreCase, SUPPORTED, target), operand };
+    const status = isFailure(operand) ? operand : SUPPORTED;
+    const item = new Item(ref, ioc, source, ignoreCase, status, target, value);
+    return isFailure(operand) ? { item } : { item, operand };
   }
 }

@@ -8,6 +8,7 @@ import { diagnostic, type Diagnostic } from "../ioc/diagnostics.js";
 import { bindLogic } from "./binding.js";
 import { Channel } from "./channel.js";
 import { ItemCompiler } from "./compile-item.js";
+import { detach } from "./detach.js";
 import { toLogic, type Logic } from "./logic.js";
 import type { CompileOptions, DocumentPlan, EvaluationPlan, IocInput, PlanIoc, PlanItem, PlanUnit } from "./plan-types.js";
 import { FALSE } from "./tri.js";
@@ -63,7 +64,17 @@ export function compilePlan(inputs: readonly IocInput[], options: CompileOptions
         })
       : { t: "const", value: FALSE };
     const root = bindLogic(logic, { items, units, unitsOfItem, diagnostics, ioc, maxLocalConjunctions });
-    iocs.push({ index: ioc, file, id: document.id, title: document.title, version: document.version, items: count, supportedItems: supported, root, diagnostics });
+    iocs.push({
+      index: ioc,
+      file: detach(file),
+      id: detach(document.id),
+      title: detach(document.title),
+      version: document.version,
+      items: count,
+      supportedItems: supported,
+      root,
+      diagnostics: diagnostics.map((d) => ({ ...d, message: detach(d.message) })),
+    });
   });
 
   const documents = new Map<string, DocumentPlan>();
