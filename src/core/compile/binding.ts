@@ -13,7 +13,7 @@
  */
 import { diagnostic, type Diagnostic } from "../ioc/diagnostics.js";
 import { docsOf, group, leavesOf, toRecordNode, type Logic } from "./logic.js";
-import type { HostNode, PlanItem, PlanUnit } from "./plan-types.js";
+import type { HostNode, PlanItem, PlanUnit, RecordNode } from "./plan-types.js";
 import { evaluateTree, type LeafValue } from "./record-tree.js";
 import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
 
@@ -97,7 +97,10 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
       }
       return constant(FALSE);
     }
-    const tree = toRecordNode(subtree);
+    const tree = withBlocks(toRecordNode(subtree), (ref) => {
+      const item = sink.items[ref] as PlanItem;
+      return item.status.kind === "supported" && !item.negate && item.document === doc;
+    });
     const live = [...new Set(leaves.filter((l) => l.doc === doc).map((l) => l.ref))];
     const index = sink.units.length;
     sink.units.push({
@@ -200,6 +203,34 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
   };
 
   return toHost(logic);
+}
+
+/** Shortest run of plain leaves worth a block. */
+const MIN_BLOCK = 4;
+
+/**
+ * Replaces runs of consecutive refs among an OR's children, each a plain positive item of the
+ * unit's document, by {@link HitBlock}s. Order inside an OR does not matter, so the runs are
+ * taken from the sorted refs.
+ */
+function withBlocks(node: RecordNode, plain: (ref: number) => boolean): RecordNode {
+  if (typeof node === "number" || node.op === "const" || node.op === "block") return node;
+  const children = node.children.map((c) => withBlocks(c, plain));
+  if (node.op !== "or") return { op: node.op, children };
+  const runs = children.filter((c): c is number => typeof c === "number" && plain(c)).sort((a, b) => a - b);
+  const blocked = new Set<number>();
+  const blocks: RecordNode[] = [];
+  for (let i = 0; i < runs.length; ) {
+    let j = i;
+    while (j + 1 < runs.length && (runs[j + 1] as number) === (runs[j] as number) + 1) j++;
+    if (j - i + 1 >= MIN_BLOCK) {
+      blocks.push({ op: "block", lo: runs[i] as number, hi: runs[j] as number });
+      for (let k = i; k <= j; k++) blocked.add(runs[k] as number);
+    }
+    i = j + 1;
+  }
+  if (blocks.length === 0) return { op: "or", children };
+  return { op: "or", children: [...blocks, ...children.filter((c) => typeof c !== "number" || !blocked.has(c))] };
 }
 
 function merge(a: Conjunction, b: Conjunction): Conjunction {

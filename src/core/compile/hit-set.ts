@@ -37,6 +37,12 @@ export class HitSet {
   has(ref: number): boolean {
     return this.stamp[ref] === this.generation;
   }
+
+  /** True when some ref in `lo`..`hi` is in the set (a record has few hits: scan them). */
+  readonly anyInRange = (lo: number, hi: number): boolean => {
+    for (const r of this.refs) if (r >= lo && r <= hi) return true;
+    return false;
+  };
 }
 
 /**

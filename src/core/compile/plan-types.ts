@@ -106,7 +106,18 @@ export interface PlanItem {
 }
 
 /** A per-record boolean tree. A number is a leaf: the ref of an item. */
-export type RecordNode = number | RecordGroup | ConstNode;
+export type RecordNode = number | RecordGroup | ConstNode | HitBlock;
+
+/**
+ * Consecutive OR children that are plain positive items of the unit's document, refs `lo`..`hi`
+ * (a hash list): TRUE exactly when one of them holds on the record. Evaluation asks the record's
+ * few hits instead of visiting a thousand leaves.
+ */
+export interface HitBlock {
+  readonly op: "block";
+  readonly lo: number;
+  readonly hi: number;
+}
 export interface RecordGroup {
   readonly op: "and" | "or";
   readonly children: readonly RecordNode[];

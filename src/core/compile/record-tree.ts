@@ -11,15 +11,33 @@ import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
 /** The value of a leaf (an item ref), negation included. */
 export type LeafValue = (ref: number) => Tri;
 
+/**
+ * Answers a {@link HitBlock} from the record's hits: true when an item in `lo`..`hi` holds.
+ * Only valid where every block leaf is worth TRUE when it holds and FALSE otherwise.
+ */
+export type BlockHit = (lo: number, hi: number) => boolean;
+
+/** A block's value leaf by leaf (the slow, always valid way). */
+function blockValue(lo: number, hi: number, leaf: LeafValue): Tri {
+  let result: Tri = FALSE;
+  for (let r = lo; r <= hi; r++) {
+    const v = leaf(r);
+    if (v === TRUE) return TRUE;
+    if (v === UNKNOWN) result = UNKNOWN;
+  }
+  return result;
+}
+
 /** Evaluates `node`, stopping early on a decisive child. An empty group is FALSE (semantics 5.2). */
-export function evaluateTree(node: RecordNode, leaf: LeafValue): Tri {
+export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: BlockHit): Tri {
   if (typeof node === "number") return leaf(node);
   if (node.op === "const") return node.value;
+  if (node.op === "block") return blockHit === undefined ? blockValue(node.lo, node.hi, leaf) : blockHit(node.lo, node.hi) ? TRUE : FALSE;
   if (node.children.length === 0) return FALSE;
   if (node.op === "and") {
     let result: Tri = TRUE;
     for (const child of node.children) {
-      const v = evaluateTree(child, leaf);
+      const v = evaluateTree(child, leaf, blockHit);
       if (v === FALSE) return FALSE;
       if (v === UNKNOWN) result = UNKNOWN;
     }
@@ -27,7 +45,7 @@ export function evaluateTree(node: RecordNode, leaf: LeafValue): Tri {
   }
   let result: Tri = FALSE;
   for (const child of node.children) {
-    const v = evaluateTree(child, leaf);
+    const v = evaluateTree(child, leaf, blockHit);
     if (v === TRUE) return TRUE;
     if (v === UNKNOWN) result = UNKNOWN;
   }
@@ -45,6 +63,10 @@ export function satisfiedLeaves(node: RecordNode, leaf: LeafValue, out: number[]
     return;
   }
   if (node.op === "const") return;
+  if (node.op === "block") {
+    for (let r = node.lo; r <= node.hi; r++) if (leaf(r) === TRUE) out.push(r);
+    return;
+  }
   for (const child of node.children) satisfiedLeaves(child, leaf, out);
 }
 
@@ -62,6 +84,22 @@ export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: 
     return v;
   }
   if (node.op === "const") return node.value;
+  if (node.op === "block") {
+    const mark = out.length;
+    let result: Tri = FALSE;
+    for (let r = node.lo; r <= node.hi; r++) {
+      const v = leaf(r);
+      if (v === TRUE) {
+        out.length = mark;
+        return TRUE;
+      }
+      if (v === UNKNOWN) {
+        result = UNKNOWN;
+        if (pending(r)) out.push(r);
+      }
+    }
+    return result;
+  }
   if (node.children.length === 0) return FALSE;
   const decisive = node.op === "and" ? FALSE : TRUE;
   const mark = out.length;

@@ -96,3 +96,21 @@ describe("mixed-document AND: local DNF only where a document is shared", () => 
     expect(q.units).toHaveLength(2);
   });
 });
+
+describe("hash lists are evaluated as blocks (a hit is found from the record's hits, not by visiting every leaf)", () => {
+  const names = Array.from({ length: 10 }, (_, i) => item("FileItem/FileName", "is", `n${i}.exe`));
+  const p = plan(ioc(or(...names, and(item("FileItem/FileName", "is", "x.exe"), item("FileItem/SizeInBytes", "is", "7")))));
+
+  it("compiles the run of plain items into one block next to the AND", () => {
+    expect(p.units[0]?.tree).toMatchObject({ op: "or", children: [{ op: "block", lo: 0, hi: 9 }, { op: "and" }] });
+  });
+
+  it("matches each item of the block, reports exactly the one that held, and keeps the AND's binding", () => {
+    for (let i = 0; i < 10; i++) {
+      const { detections } = run(p, [file(`/d/n${i}.exe`, { FileName: `n${i}.exe` })]);
+      expect(detections[0]?.matchedItems).toEqual([names[i]?.id]);
+    }
+    expect(run(p, [file("/d/x.exe", { FileName: "x.exe", SizeInBytes: 8 }), file("/d/y", { FileName: "y", SizeInBytes: 7 })]).verdict).toBe("false");
+    expect(run(p, [file("/d/x.exe", { FileName: "x.exe", SizeInBytes: 7 })]).verdict).toBe("true");
+  });
+});

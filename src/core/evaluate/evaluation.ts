@@ -117,7 +117,8 @@ class StreamingEvaluation implements Evaluation {
 
   private evaluateUnit(u: number, record: HostRecord): void {
     const unit = this.plan.units[u] as PlanUnit;
-    const value = evaluateTree(unit.tree, this.leaf);
+    // Block leaves are positive items of this record's document: worth TRUE exactly when hit.
+    const value = evaluateTree(unit.tree, this.leaf, this.hits.anyInRange);
     if (value > (this.unitValues[u] as number)) this.unitValues[u] = value;
     if (value === TRUE) this.keep(unit, record);
   }
