@@ -1,0 +1,106 @@
+/**
+ * Actions on detection (`--action quarantine`): each actionable FileItem is moved to quarantine
+ * (a verified copy first, then the original is deleted); each actionable ProcessItem is
+ * terminated and its executable quarantined. Everything else, and everything the safety rules
+ * of DESIGN.md section 6 exclude, gets a "skipped" receipt that says why. Every receipt lands in
+ * the report next to its detection.
+ *
+ * @module
+ */
+import { readlink } from "node:fs/promises";
+import type { HostView } from "../collectors/types.js";
+import type { ReportAction, ReportDetection, ScanReport } from "../core/report/index.js";
+import type { ProtectedPaths } from "./protected-paths.js";
+
+/** Why an object was quarantined, for the entry's metadata. */
+export interface QuarantineCause {
+  readonly scanId: string;
+  readonly iocId: string;
+  readonly iocTitle: string;
+}
+
+/** The quarantine store as the responder uses it. */
+export interface QuarantineTarget {
+  /** Copies, verifies, then deletes the file at `diskPath`. */
+  quarantineFile(diskPath: string, hostPath: string, cause: QuarantineCause): Promise<ReportAction>;
+  /** True for paths inside the store itself: never acted on. */
+  isInsideStore(diskPath: string): boolean;
+}
+
+/** What the responder needs. */
+export interface ResponseSettings {
+  readonly host: HostView;
+  /** Host paths of the scan's file scopes: files outside them are never touched. */
+  readonly scopes: readonly string[];
+  readonly protectedPaths: ProtectedPaths;
+  readonly quarantine: QuarantineTarget;
+  /** Terminates a process (see actions/process/terminate.ts). */
+  terminate(pid: number): Promise<ReportAction>;
+}
+
+/** Applies the actions to every detection of `report`, adding receipts to `detection.actions`. */
+export async function respondToDetections(report: ScanReport, settings: ResponseSettings): Promise<void> {
+  // One object found by several IOCs is acted on once; later detections point at the first receipt.
+  const done = new Map<string, ReportAction>();
+  for (const detection of report.detections) {
+    for (const object of detection.objects) {
+      const key = `${object.document} ${object.id}`;
+      const earlier = done.get(key);
+      if (earlier) {
+        detection.actions.push({ type: earlier.type, status: "skipped", detail: `already handled for another IOC (${earlier.status})`, objectId: object.id });
+        continue;
+      }
+      const receipts = await respondToObject(detection, object, report.scanId, settings);
+      detection.actions.push(...receipts);
+      if (receipts[0]) done.set(key, receipts[0]);
+    }
+  }
+}
+
+async function respondToObject(
+  detection: ReportDetection,
+  object: ReportDetection["objects"][number],
+  scanId: string,
+  settings: ResponseSettings,
+): Promise<ReportAction[]> {
+  const cause = { scanId, iocId: detection.iocId, iocTitle: detection.iocTitle };
+  if (!object.actionable) {
+    return [{ type: "none", status: "skipped", detail: "bound only through negated items: never acted on", objectId: object.id }];
+  }
+  if (object.document === "FileItem") return [await quarantineHostFile(object.id, cause, settings)];
+  if (object.document === "ProcessItem") return respondToProcess(Number(object.id), cause, settings);
+  return [{ type: "none", status: "skipped", detail: `no action exists for ${object.document}`, objectId: object.id }];
+}
+
+async function respondToProcess(pid: number, cause: QuarantineCause, settings: ResponseSettings): Promise<ReportAction[]> {
+  // Read the executable's path before the process (and its /proc entry) is gone.
+  const exe = settings.host.live ? await readlink(`/proc/${pid}/exe`).catch(() => undefined) : undefined;
+  if (exe !== undefined && settings.protectedPaths.isProtected(exe.replace(/ \(deleted\)$/, ""))) {
+    return [{ type: "terminate", status: "skipped", detail: `protected: ${exe} is a system program no action may touch`, objectId: String(pid) }];
+  }
+  const terminated = await settings.terminate(pid);
+  const receipts = [terminated];
+  if (terminated.status !== "done") return receipts;
+  if (exe === undefined) {
+    receipts.push({ type: "quarantine", status: "skipped", detail: "the process's executable could not be read", objectId: String(pid) });
+  } else if (exe.endsWith(" (deleted)")) {
+    receipts.push({ type: "quarantine", status: "skipped", detail: `the executable ${exe} was already deleted from disk`, objectId: String(pid) });
+  } else {
+    receipts.push(await quarantineHostFile(exe, cause, settings));
+  }
+  return receipts;
+}
+
+async function quarantineHostFile(hostPath: string, cause: QuarantineCause, settings: ResponseSettings): Promise<ReportAction> {
+  const refuse = (detail: string): ReportAction => ({ type: "quarantine", status: "skipped", detail, objectId: hostPath });
+  if (!isInsideScopes(hostPath, settings.scopes)) return refuse("outside the scan scope");
+  if (settings.protectedPaths.isProtected(hostPath)) return refuse("protected: a system file no action may touch");
+  const diskPath = settings.host.toDisk(hostPath);
+  if (settings.quarantine.isInsideStore(diskPath)) return refuse("inside the quarantine store");
+  return settings.quarantine.quarantineFile(diskPath, hostPath, cause);
+}
+
+/** True when `path` is one of the scopes or below one. */
+export function isInsideScopes(path: string, scopes: readonly string[]): boolean {
+  return scopes.some((scope) => scope === "/" || path === scope || path.startsWith(`${scope.replace(/\/+$/, "")}/`));
+}
