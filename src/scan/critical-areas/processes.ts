@@ -111,7 +111,7 @@ export async function scanProcesses(ctx: AreaContext, options: { readonly execut
         objectId: String(pid),
         document: "ProcessItem",
         detail: fileless
-          ? `${who} runs from an anonymous memory file "${former}": a fileless executable`
+          ? `${who} runs from an anonymous memory file "${former}": a fileless executable (container runtimes such as runc also re-execute themselves this way)`
           : `${who} runs "${former}", which was deleted from disk after it started (malware hiding, or a program replaced by an update and not restarted)`,
       });
     } else {
