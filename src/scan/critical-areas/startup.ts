@@ -42,7 +42,7 @@ async function readText(ctx: AreaContext, hostPath: string): Promise<string | un
 export function unitCommands(text: string): string[] {
   const out: string[] = [];
   let section = "";
-  for (const raw of text.replace(/\\\r?\n\s*/g, " ").split(/\r?\n/)) {
+  for (const raw of text.replace(/[ \t]*\\\r?\n\s*/g, " ").split(/\r?\n/)) {
     const line = raw.trim();
     const header = /^\[(.+)\]$/.exec(line);
     if (header?.[1] !== undefined) section = header[1];
