@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { registerCollectCommand } from "./commands/collect.js";
 import { registerIocCommands } from "./commands/ioc.js";
+import { registerQuarantineCommands } from "./commands/quarantine.js";
 import { registerResultsCommands } from "./commands/results.js";
 import { registerScanCommand } from "./commands/scan.js";
 import { VERSION } from "./version.js";
@@ -27,5 +28,6 @@ export function buildProgram(run: CliRun): Command {
   registerCollectCommand(program, run);
   registerIocCommands(program, run);
   registerResultsCommands(program, run);
+  registerQuarantineCommands(program, run);
   return program;
 }
