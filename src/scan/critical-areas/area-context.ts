@@ -60,16 +60,30 @@ export class AreaContext {
   readonly objects = new Map<string, AreaObject>();
   /** Per area: files added and files refused by the limit. */
   readonly perArea = new Map<CriticalArea, { files: number; overLimit: number; objects: number; note?: string }>();
+  /** Aborted when the caller cancels or the time budget is spent: collectors stop soon after. */
+  readonly signal: AbortSignal;
   private readonly deadline: number;
   private budgetWarned = false;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     readonly host: HostView,
     readonly warnings: WarningSink,
     readonly limits: { readonly maxFilesPerArea: number; readonly maxFileBytes: number; readonly timeBudgetMs: number },
-    readonly signal: AbortSignal | undefined,
+    outer: AbortSignal | undefined,
   ) {
     this.deadline = Date.now() + limits.timeBudgetMs;
+    const controller = new AbortController();
+    this.timer = setTimeout(() => controller.abort(), Math.min(limits.timeBudgetMs, 2 ** 31 - 1));
+    this.timer.unref();
+    if (outer?.aborted === true) controller.abort();
+    else outer?.addEventListener("abort", () => controller.abort(), { once: true });
+    this.signal = controller.signal;
+  }
+
+  /** Stops the budget's timer. */
+  dispose(): void {
+    clearTimeout(this.timer);
   }
 
   count(stat: string, by = 1): void {
@@ -87,8 +101,7 @@ export class AreaContext {
 
   /** True when the scan must stop: cancelled, or the time budget is spent (warned once). */
   stopped(): boolean {
-    if (this.signal?.aborted === true) return true;
-    if (Date.now() < this.deadline) return false;
+    if (Date.now() < this.deadline) return this.signal.aborted;
     if (!this.budgetWarned) {
       this.budgetWarned = true;
       this.warn({ code: "time-budget-exceeded", message: `the Critical Areas Scan's time budget of ${this.limits.timeBudgetMs} ms is spent: the rest was skipped` });
@@ -136,7 +149,7 @@ export class AreaContext {
       fields: new Set(fields),
       warn: (warning) => this.warnings.add(warning, prefix),
       count: (stat, by = 1) => this.count(stat, by),
-      ...(this.signal !== undefined ? { signal: this.signal } : {}),
+      signal: this.signal,
     };
   }
 }

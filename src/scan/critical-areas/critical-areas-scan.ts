@@ -50,77 +50,81 @@ export async function runCriticalAreasScan(options: CriticalAreasOptions = {}): 
     timeBudgetMs: positive(options.timeBudgetMs, DEFAULT_TIME_BUDGET_MS, "timeBudgetMs"),
   };
   const ctx = new AreaContext(host, new WarningSink(options.maxWarnings ?? 1000), limits, options.signal);
-  const areas = new Set<CriticalArea>(options.areas ?? CRITICAL_AREAS);
-  const began = Date.now();
+  try {
+    const areas = new Set<CriticalArea>(options.areas ?? CRITICAL_AREAS);
+    const began = Date.now();
 
-  for (const area of CRITICAL_AREAS) {
-    if (!areas.has(area)) continue;
-    if (ctx.stopped()) {
-      ctx.area(area).note ??= "not scanned: the time budget was spent or the scan was cancelled";
-      continue;
+    for (const area of CRITICAL_AREAS) {
+      if (!areas.has(area)) continue;
+      if (ctx.stopped()) {
+        ctx.area(area).note ??= "not scanned: the time budget was spent or the scan was cancelled";
+        continue;
+      }
+      try {
+        if (area === "processes") await scanProcesses(ctx, { executableInTmp: options.executableInTmp ?? true });
+        else if (area === "kernel-modules") await scanModules(ctx);
+        else if (area === "boot-sectors") await scanBoot(ctx);
+        else await scanStartup(ctx);
+      } catch (error) {
+        // One area that cannot run leaves the others to do their work.
+        ctx.warn({ code: "area-failed", message: `${area}: ${error instanceof Error ? error.message : String(error)}` });
+      }
     }
-    try {
-      if (area === "processes") await scanProcesses(ctx, { executableInTmp: options.executableInTmp ?? true });
-      else if (area === "kernel-modules") await scanModules(ctx);
-      else if (area === "boot-sectors") await scanBoot(ctx);
-      else await scanStartup(ctx);
-    } catch (error) {
-      // One area that cannot run leaves the others to do their work.
-      ctx.warn({ code: "area-failed", message: `${area}: ${error instanceof Error ? error.message : String(error)}` });
+    ctx.count("areaFiles", ctx.objects.size);
+
+    let detections: ReportDetection[] = [];
+    if (options.plan !== undefined && !ctx.stopped()) {
+      const found = await checkIocs(ctx, options.plan, options.collectors ?? COLLECTORS, areas, options.hashCache);
+      detections = found.map((detection) => reportDetection(ctx, detection));
+      ctx.findings.push(...iocFindings(ctx, detections));
     }
-  }
-  ctx.count("areaFiles", ctx.objects.size);
 
-  let detections: ReportDetection[] = [];
-  if (options.plan !== undefined && !ctx.stopped()) {
-    const found = await checkIocs(ctx, options.plan, options.collectors ?? COLLECTORS, areas, options.hashCache);
-    detections = found.map((detection) => reportDetection(ctx, detection));
-    ctx.findings.push(...iocFindings(ctx, detections));
-  }
-
-  let antivirus: AntivirusRun = { status: { engine: "none", detail: "turned off", scanned: 0 }, hits: [] };
-  if (options.antivirus !== false && !ctx.stopped()) {
-    antivirus = await runAntivirus(ctx, [...ctx.objects.values()], {
-      ...(options.clamdSocket !== undefined ? { clamdSocket: options.clamdSocket } : {}),
-      ...(options.clamavDatabase !== undefined ? { clamavDatabase: options.clamavDatabase } : {}),
-      ...(options.clamscanPath !== undefined ? { clamscanPath: options.clamscanPath } : {}),
-    });
-    for (const hit of antivirus.hits) {
-      ctx.findings.push({
-        area: hit.object.area,
-        kind: "antivirus",
-        name: hit.signature,
-        objectId: hit.object.id,
-        document: "FileItem",
-        detail: `${antivirus.status.engine} detected ${hit.signature} in ${hit.object.id === hit.object.fullPath ? hit.object.id : `${hit.object.id} ("${hit.object.fullPath}")`}, ${hit.object.reason}`,
-        actionable: hit.object.source.kind === "file",
+    let antivirus: AntivirusRun = { status: { engine: "none", detail: "turned off", scanned: 0 }, hits: [] };
+    if (options.antivirus !== false && !ctx.stopped()) {
+      antivirus = await runAntivirus(ctx, [...ctx.objects.values()], {
+        ...(options.clamdSocket !== undefined ? { clamdSocket: options.clamdSocket } : {}),
+        ...(options.clamavDatabase !== undefined ? { clamavDatabase: options.clamavDatabase } : {}),
+        ...(options.clamscanPath !== undefined ? { clamscanPath: options.clamscanPath } : {}),
       });
-      ctx.count("antivirusFindings");
+      for (const hit of antivirus.hits) {
+        ctx.findings.push({
+          area: hit.object.area,
+          kind: "antivirus",
+          name: hit.signature,
+          objectId: hit.object.id,
+          document: "FileItem",
+          detail: `${antivirus.status.engine} detected ${hit.signature} in ${hit.object.id === hit.object.fullPath ? hit.object.id : `${hit.object.id} ("${hit.object.fullPath}")`}, ${hit.object.reason}`,
+          actionable: hit.object.source.kind === "file",
+        });
+        ctx.count("antivirusFindings");
+      }
     }
-  }
-  ctx.stopped(); // warns once if the budget ran out during the last step
-  ctx.count("durationMs", Date.now() - began);
+    ctx.stopped(); // warns once if the budget ran out during the last step
+    ctx.count("durationMs", Date.now() - began);
 
-  const areasScanned: AreaSummary[] = CRITICAL_AREAS.filter((area) => areas.has(area)).map((area) => {
-    const entry = ctx.area(area);
-    return { area, objects: entry.objects, files: entry.files, filesOverLimit: entry.overLimit, ...(entry.note !== undefined ? { note: entry.note } : {}) };
-  });
-  for (const summary of areasScanned) {
-    if (summary.filesOverLimit > 0) {
-      ctx.warn({ code: "area-limit", message: `${summary.area}: ${summary.filesOverLimit} files over the limit of ${limits.maxFilesPerArea} per area were not checked` });
+    const areasScanned: AreaSummary[] = CRITICAL_AREAS.filter((area) => areas.has(area)).map((area) => {
+      const entry = ctx.area(area);
+      return { area, objects: entry.objects, files: entry.files, filesOverLimit: entry.overLimit, ...(entry.note !== undefined ? { note: entry.note } : {}) };
+    });
+    for (const summary of areasScanned) {
+      if (summary.filesOverLimit > 0) {
+        ctx.warn({ code: "area-limit", message: `${summary.area}: ${summary.filesOverLimit} files over the limit of ${limits.maxFilesPerArea} per area were not checked` });
+      }
     }
+    return {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      root: host.root,
+      findings: ctx.findings,
+      detections,
+      areasScanned,
+      antivirus: antivirus.status,
+      warnings: ctx.warnings.all(),
+      stats: { ...ctx.stats, warnings: ctx.warnings.total },
+    };
+  } finally {
+    ctx.dispose();
   }
-  return {
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    root: host.root,
-    findings: ctx.findings,
-    detections,
-    areasScanned,
-    antivirus: antivirus.status,
-    warnings: ctx.warnings.all(),
-    stats: { ...ctx.stats, warnings: ctx.warnings.total },
-  };
 }
 
 /** A detection in the report's shape; objects that are no plain file (a disk, /proc/PID/exe) are never actionable. */
