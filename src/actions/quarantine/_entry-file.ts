@@ -21,6 +21,8 @@ const TAIL = 32 + 4 + END.length;
 /** Metadata is small; a larger length field means a damaged file, not a reason to allocate. */
 const MAX_META = 64 * 1024;
 export const CHUNK = 1024 * 1024;
+/** An upper bound of what an entry file holds besides the ciphertext. */
+export const ENTRY_OVERHEAD = HEADER.length + MAX_META + TAIL;
 
 export const ENTRY_SUFFIX = ".iocq";
 const ID_PATTERN = /^[0-9a-f]{16}$/;

@@ -90,7 +90,11 @@ describe("quarantineFile killed (SIGKILL) at each step", () => {
     expect(run.signal, run.stderr).toBe("SIGKILL");
     if (step === "restore-written") expect(existsSync(path)).toBe(false);
     else expect(readFileSync(path).equals(content)).toBe(true);
-    expect((await listEntries(await openQuarantine({ dir, retention: false }))).map((e) => e.meta.id)).toEqual([id]);
+    const reopened = await openQuarantine({ dir, retention: false });
+    expect((await listEntries(reopened)).map((e) => e.meta.id)).toEqual([id]);
+    // Repair also removed the half-restored file beside the destination.
+    expect(readdirSync(work).filter((name) => name.includes("iocscan-restore"))).toEqual([]);
+    expect(readdirSync(dir).filter((name) => name.startsWith(".tmp-"))).toEqual([]);
   });
 });
 

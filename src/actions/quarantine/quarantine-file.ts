@@ -14,8 +14,8 @@ import { constants } from "node:fs";
 import { lstat, open, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
-import { CHUNK, HEADER, decryptEntry, encodeTrailer, writeAll } from "./_entry-file.js";
-import { keysOf } from "./_keys.js";
+import { CHUNK, ENTRY_OVERHEAD, HEADER, decryptEntry, encodeTrailer, readEntryMeta, writeAll } from "./_entry-file.js";
+import { keysOf, type StoreKeys } from "./_keys.js";
 import { entryFileName, newEntryId, releaseTemporaryName, temporaryName } from "./_names.js";
 import { reachStep } from "./_steps.js";
 import { describeError, fsyncDir } from "./_sync.js";
@@ -41,8 +41,10 @@ export async function quarantineFile(store: QuarantineStore, path: string, cause
   const before = await lstat(path, { bigint: true }).catch((error: unknown) => error);
   if (before instanceof Error) return receipt("failed", `${describeError(before)} reading "${path}": nothing deleted`);
   if (!(before as BigIntStats).isFile()) return receipt("skipped", `not a regular file: "${path}"`);
+  // Retention (here or in another process) would evict an entry bigger than the limit right after
+  // the original is gone; the margin covers the entry's header and metadata.
   const limit = store.retention === false ? Infinity : store.retention.maxBytes;
-  if (Number((before as BigIntStats).size) > limit) return receipt("failed", `"${path}" is larger than the quarantine size limit (${limit} bytes): nothing deleted`);
+  if (Number((before as BigIntStats).size) + ENTRY_OVERHEAD > limit) return receipt("failed", `"${path}" is larger than the quarantine size limit (${limit} bytes): nothing deleted`);
 
   let id: string;
   let original: BigIntStats;
@@ -57,6 +59,10 @@ export async function quarantineFile(store: QuarantineStore, path: string, cause
   const now = await lstat(path, { bigint: true }).catch(() => undefined);
   if (now === undefined || !sameFile(original, now)) {
     return receipt("failed", `"${path}" changed or was replaced after it was copied: not deleted (the copy is kept as entry ${id})`, id);
+  }
+  // Another process's delete or purge could have removed the entry since it was verified.
+  if ((await lstat(join(store.dir, entryFileName(id))).catch(() => undefined)) === undefined) {
+    return receipt("failed", `the quarantine copy of "${path}" was removed before the original was deleted: not deleted`);
   }
   try {
     await unlink(path);
@@ -99,7 +105,8 @@ async function writeVerifiedEntry(store: QuarantineStore, path: string, cause: Q
     await reachStep("renamed");
     await fsyncDir(store.dir);
     await reachStep("dir-synced");
-    const digest = await decryptEntry(final, meta, keys.data).catch((error: unknown) => {
+    // Verify what is on disk, metadata included, the way list and restore will read it.
+    const digest = await readBack(final, meta, keys).catch((error: unknown) => {
       throw new Refusal(`the quarantine copy of "${path}" cannot be read back (${describeError(error)}): nothing deleted`);
     });
     if (digest !== meta.sha256) throw new Refusal(`the quarantine copy of "${path}" does not match the original's SHA-256: nothing deleted`);
@@ -158,7 +165,7 @@ async function encryptTo(temp: string, source: Awaited<ReturnType<typeof open>>,
       mtimeMs: Number(stat.mtimeNs) / 1e6,
       ctimeMs: Number(stat.ctimeNs) / 1e6,
       sha256: hash.digest("hex"),
-      cause: { iocId: job.cause.iocId, iocTitle: job.cause.iocTitle, scanId: job.cause.scanId },
+      cause: { iocId: bounded(job.cause.iocId), iocTitle: bounded(job.cause.iocTitle), scanId: bounded(job.cause.scanId) },
       quarantinedAt: new Date().toISOString(),
       host: hostname(),
       iv: iv.toString("hex"),
@@ -171,6 +178,19 @@ async function encryptTo(temp: string, source: Awaited<ReturnType<typeof open>>,
   } finally {
     await out.close();
   }
+}
+
+/** Re-reads the entry file: its metadata must authenticate and equal `meta`; returns the content's SHA-256. */
+async function readBack(file: string, meta: EntryMeta, keys: StoreKeys): Promise<string> {
+  const read = await readEntryMeta(file, keys.mac);
+  if (!read.ok) throw new Error(read.reason);
+  if (JSON.stringify(read.meta) !== JSON.stringify(meta)) throw new Error("its metadata differs from what was written");
+  return decryptEntry(file, read.meta, keys.data);
+}
+
+/** IOC titles and ids are untrusted text: bounded, so the metadata always fits its size limit. */
+function bounded(text: string): string {
+  return text.length > 1024 ? `${text.slice(0, 1021)}...` : text;
 }
 
 /** Same inode, same size, same modification time. */

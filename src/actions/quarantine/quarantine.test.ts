@@ -104,6 +104,25 @@ describe("quarantineFile", () => {
     expect((await listEntries(store)).map((e) => e.meta.id)).toEqual([receipt.quarantineId]);
   });
 
+  it("quarantineFile does not delete the original when its verified entry vanished meanwhile (another process's purge)", async () => {
+    const store = await openQuarantine({ dir: join(work, "q"), retention: false });
+    const path = plant("victim", "content");
+    setStepHookForTests(async (step) => {
+      if (step === "verified") for (const entry of await listEntries(store)) await deleteEntry(store, entry.meta.id);
+    });
+    const receipt = await quarantineFile(store, path, cause);
+    expect(receipt).toMatchObject({ status: "failed", detail: `the quarantine copy of "${path}" was removed before the original was deleted: not deleted` });
+    expect(readFileSync(path, "utf8")).toBe("content");
+  });
+
+  it("quarantineFile bounds an oversized IOC title so the entry stays readable", async () => {
+    const store = await openQuarantine({ dir: join(work, "q"), retention: false });
+    const receipt = await quarantineFile(store, plant("t", "x"), { ...cause, iocTitle: "T".repeat(200_000) });
+    expect(receipt.status).toBe("done");
+    const entry = await showEntry(store, receipt.quarantineId ?? "");
+    expect(entry?.meta.cause.iocTitle.length).toBe(1024);
+  });
+
   it("quarantineFile skips symbolic links, folders and relative paths, and fails clearly for a missing file", async () => {
     const store = await openQuarantine({ dir: join(work, "q"), retention: false });
     const target = plant("target", "x");

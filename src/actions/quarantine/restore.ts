@@ -10,6 +10,7 @@ import { link, lstat, open, rename, unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { decryptEntry, writeAll } from "./_entry-file.js";
 import { keysOf } from "./_keys.js";
+import { recordPendingRestore, restoreTempName } from "./_pending-restore.js";
 import { entryFileName } from "./_names.js";
 import { UnsafeDestinationError, checkDestinationSyntax, ensureSafeFolder, folderOf } from "./_safe-path.js";
 import { reachStep } from "./_steps.js";
@@ -53,8 +54,9 @@ export async function restoreEntry(store: QuarantineStore, id: string, options: 
   if (existing?.isDirectory()) throw new UnsafeDestinationError(`Cannot restore to "${destination}": a folder is there`);
   if (existing !== undefined && options.force !== true) throw new Error(`Cannot restore to "${destination}": a file is already there (use --force to replace it)`);
 
-  const temp = join(folder, `.${basename(destination)}.iocscan-restore-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const temp = join(folder, restoreTempName(destination, randomBytes(4).toString("hex")));
   const ownerRestored = process.geteuid?.() === 0;
+  const forget = await recordPendingRestore(store.dir, temp);
   try {
     await writeRestored(store, meta, temp, ownerRestored);
     await reachStep("restore-written");
@@ -73,8 +75,11 @@ export async function restoreEntry(store: QuarantineStore, id: string, options: 
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
+  } finally {
+    await forget();
   }
-  await addRestoreMark(store, id, { at: new Date().toISOString(), to: destination });
+  // The file is restored at this point; a failure to note it (disk full) must not report otherwise.
+  await addRestoreMark(store, id, { at: new Date().toISOString(), to: destination }).catch(() => undefined);
   return { id, path: destination, sha256: meta.sha256, size: meta.size, ownerRestored, replaced: existing !== undefined };
 }
 

@@ -10,6 +10,7 @@ import { isAbsolute, join, resolve, sep } from "node:path";
 import { ENTRY_SUFFIX, readEntryMeta } from "./_entry-file.js";
 import { attachKeys, keysOf, loadOrCreateKeys } from "./_keys.js";
 import { refuseNetworkFs } from "./_network-fs.js";
+import { removeAbandonedRestore } from "./_pending-restore.js";
 import { RESTORED_SUFFIX, isTemporaryInFlight } from "./_names.js";
 import { errorCode } from "./_sync.js";
 import { purge } from "./purge.js";
@@ -79,6 +80,7 @@ async function repairStore(store: QuarantineStore): Promise<RepairReport> {
     const path = join(store.dir, name);
     if (name.startsWith(".tmp-")) {
       if (isTemporaryInFlight(name)) continue;
+      await removeAbandonedRestore(name, path);
       await removeIfPresent(path);
       removedTemporary.push(name);
     } else if (name.endsWith(RESTORED_SUFFIX) && !entries.has(name.slice(0, -RESTORED_SUFFIX.length) + ENTRY_SUFFIX)) {
