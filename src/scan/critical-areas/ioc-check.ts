@@ -90,7 +90,7 @@ async function byteRecord(ctx: AreaContext, object: AreaObject, decide: Decide):
   const fields: Record<string, FieldValue> = pathFields(object.fullPath);
   let size: number;
   try {
-    size = object.source.kind === "bytes" ? object.source.bytes.length : Number((await stat(object.source.kind === "open" ? object.source.disk : "")).size);
+    size = object.source.kind === "bytes" ? object.source.bytes.length : (await stat(object.source.kind === "open" ? object.source.disk : ctx.host.toDisk(object.id))).size;
   } catch (error) {
     ctx.warn({ code: "vanished", message: `cannot stat ${object.id} (${(error as NodeJS.ErrnoException).code ?? "error"})`, path: object.id });
     return undefined;
