@@ -7,7 +7,7 @@
  */
 import { lstat, mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
-import { errorCode } from "./_sync.js";
+import { errorCode, fsyncDir } from "./_sync.js";
 
 /** Thrown for a destination that a restore must not write to; the message says why. */
 export class UnsafeDestinationError extends Error {}
@@ -35,6 +35,7 @@ export async function ensureSafeFolder(folder: string): Promise<void> {
     });
     if (info === undefined) {
       await mkdir(current, { mode: 0o700 });
+      await fsyncDir(dirname(current));
       continue;
     }
     if (info.isSymbolicLink()) throw new UnsafeDestinationError(`Cannot restore into "${folder}": "${current}" is a symbolic link`);

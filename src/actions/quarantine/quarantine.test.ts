@@ -175,6 +175,8 @@ describe("store", () => {
     expect(isInsideStore(store, join(store.dir, "x.iocq"))).toBe(true);
     expect(isInsideStore(store, `${store.dir}-other/x`)).toBe(false);
     expect(isInsideStore(store, work)).toBe(false);
+    symlinkSync(store.dir, join(work, "alias"));
+    expect(isInsideStore(store, join(work, "alias"))).toBe(true);
   });
 
   it("defaultQuarantineDir is /var/lib for root, else XDG_STATE_HOME or ~/.local/state", () => {

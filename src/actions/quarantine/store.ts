@@ -4,15 +4,16 @@
  *
  * @module
  */
+import { realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { chmod, lstat, mkdir, readdir, realpath, unlink } from "node:fs/promises";
-import { isAbsolute, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { ENTRY_SUFFIX, readEntryMeta } from "./_entry-file.js";
 import { attachKeys, keysOf, loadOrCreateKeys } from "./_keys.js";
 import { refuseNetworkFs } from "./_network-fs.js";
 import { removeAbandonedRestore } from "./_pending-restore.js";
 import { RESTORED_SUFFIX, isTemporaryInFlight } from "./_names.js";
-import { errorCode } from "./_sync.js";
+import { errorCode, fsyncDir } from "./_sync.js";
 import { purge } from "./purge.js";
 import type { OpenQuarantineOptions, QuarantineStore, RepairReport, RetentionOptions } from "./types.js";
 
@@ -50,12 +51,23 @@ export async function openQuarantine(options: OpenQuarantineOptions = {}): Promi
 
 /** True when `path` is the store folder or inside it: the scan must never act on those. */
 export function isInsideStore(store: QuarantineStore, path: string): boolean {
+  const inside = (target: string): boolean => target === store.dir || target.startsWith(store.dir + sep);
   const target = resolve(path);
-  return target === store.dir || target.startsWith(store.dir + sep);
+  if (inside(target)) return true;
+  // The same folder reached through a symbolic link (store.dir has its links resolved).
+  try {
+    return inside(realpathSync(target));
+  } catch {
+    return false;
+  }
 }
 
 async function prepareDir(wanted: string): Promise<string> {
-  await mkdir(wanted, { recursive: true, mode: 0o700 });
+  const firstCreated = await mkdir(wanted, { recursive: true, mode: 0o700 });
+  // A new folder is durable only once its parent is flushed; entries in it would otherwise be lost with it.
+  if (firstCreated !== undefined) {
+    for (let folder = wanted; folder !== dirname(firstCreated); folder = dirname(folder)) await fsyncDir(dirname(folder));
+  }
   const dir = await realpath(wanted);
   const info = await lstat(dir);
   if (!info.isDirectory()) throw new Error(`Cannot use "${dir}" as the quarantine store: not a folder`);
