@@ -90,7 +90,7 @@ export async function startSleeper(program: string, expectExe: string): Promise<
   const child = spawn(program, ["300"], { stdio: "ignore" });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`Cannot start "${program}"`);
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const exe = await readlink(`/proc/${pid}/exe`).catch(() => "");
     if (exe === expectExe) return child;
     await new Promise((resolve) => setTimeout(resolve, 10));
