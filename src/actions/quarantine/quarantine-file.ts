@@ -66,15 +66,20 @@ export async function quarantineFile(store: QuarantineStore, path: string, cause
   }
   try {
     await unlink(path);
-    await reachStep("unlinked");
-    await fsyncDir(dirname(path));
-    await reachStep("done");
   } catch (error) {
     return receipt("failed", `${describeError(error)} deleting "${path}": the original is still there (the copy is kept as entry ${id})`, id);
   }
+  await reachStep("unlinked");
+  // A folder that can be written but not read cannot be opened to flush: the deletion stands, unflushed.
+  const flushed = await fsyncDir(dirname(path)).then(
+    () => true,
+    () => false,
+  );
+  await reachStep("done");
   if (store.retention !== false) await purge(store, { ...store.retention, keep: [id] }).catch(() => undefined);
   const links = Number(original.nlink) - 1;
-  const extra = links > 0 ? `; ${links} other hard link${links === 1 ? "" : "s"} to the same content remain` : "";
+  const extra =
+    (links > 0 ? `; ${links} other hard link${links === 1 ? "" : "s"} to the same content remain` : "") + (flushed ? "" : `; its folder could not be flushed`);
   return receipt("done", `moved to the quarantine as entry ${id}, original deleted${extra}`, id);
 }
 
