@@ -12,7 +12,7 @@ import { hostname as machineHostname } from "node:os";
 import type { Writable } from "node:stream";
 import type { CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
-import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from "../core/report/index.js";
+import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, UNKNOWN_FIELDS_KEY } from "../core/report/index.js";
 import { chooseCollectors, type DocumentSwitches } from "./collection.js";
 import { LINUX_CRITICAL_AREAS, normalizeScopes } from "./file-scope.js";
 import type { LiveScanDependencies } from "./live-scan.js";
@@ -90,7 +90,9 @@ export async function collectSnapshot(options: CollectOptions, dependencies: Liv
       firstDocument = false;
       let firstRecord = true;
       for await (const record of collector.collect(context, dependencies.optionsFor(collector.document, settings))) {
-        await write(`${firstRecord ? "" : ","}\n  ${JSON.stringify(record.fields)}`);
+        // Fields the collector could not compute go under "@unknown" (see core/report/snapshot.ts).
+        const json = record.unknownFields !== undefined && record.unknownFields.length > 0 ? { ...record.fields, [UNKNOWN_FIELDS_KEY]: record.unknownFields } : record.fields;
+        await write(`${firstRecord ? "" : ","}\n  ${JSON.stringify(json)}`);
         firstRecord = false;
         records++;
       }

@@ -77,11 +77,18 @@ export async function collectFile(entry: WalkEntry, run: FileRun): Promise<HostR
     statFields(stat, decision.fields, run.owners, fields);
   }
   const needed = [...expensive].filter((field) => CONTENT_FIELDS.has(field));
-  if (needed.length > 0) await addContentFields(entry, stat, needed, run, fields);
-  return { document: "FileItem", id: entry.host, fields };
+  const unknown = needed.length > 0 ? await addContentFields(entry, stat, needed, run, fields) : [];
+  // Fields asked for but not computed (too large, unreadable, gone): UNKNOWN, never "absent".
+  return unknown.length > 0 ? { document: "FileItem", id: entry.host, fields, unknownFields: unknown } : { document: "FileItem", id: entry.host, fields };
 }
 
-async function addContentFields(entry: WalkEntry, stat: BigIntStats, needed: readonly string[], run: FileRun, fields: FieldMap): Promise<void> {
+/**
+ * Adds the content fields in `needed` that can be computed; returns those that could not (a
+ * digest of a file over `maxHashBytes`, any content field of a file that could not be read).
+ * A field simply not present on the object (PEInfo of a non-PE file) is neither.
+ */
+async function addContentFields(entry: WalkEntry, stat: BigIntStats, needed: readonly string[], run: FileRun, fields: FieldMap): Promise<string[]> {
+  const unknown: string[] = [];
   const { options } = run;
   const algorithms = digestsFor(needed);
   const cached: Digests = (algorithms.length > 0 ? options.hashCache?.get(cacheKey(stat)) : undefined) ?? {};
@@ -89,6 +96,7 @@ async function addContentFields(entry: WalkEntry, stat: BigIntStats, needed: rea
   if (algorithms.length > 0 && missing.length === 0) run.count("hashCacheHits");
   if (missing.length > 0 && stat.size > BigInt(options.maxHashBytes)) {
     tooLarge(run, entry.host, `${stat.size} bytes, over the hashing limit of ${options.maxHashBytes}`);
+    for (const algorithm of missing) unknown.push(DIGEST_FIELD[algorithm]);
     missing = [];
   }
   const pe = needed.some((field) => field.startsWith("PEInfo/"));
@@ -116,13 +124,17 @@ async function addContentFields(entry: WalkEntry, stat: BigIntStats, needed: rea
       }
       if (content.strings !== undefined) fields["StringList/string"] = content.strings;
     } catch (error) {
+      // Permission denied, vanished, changed or a read error: nothing read is known.
       warnError(run.warn, error, "cannot read file", entry.host);
+      for (const algorithm of missing) unknown.push(DIGEST_FIELD[algorithm]);
+      for (const field of needed) if (field.startsWith("PEInfo/") || field === "StringList/string") unknown.push(field);
     }
   }
   for (const algorithm of algorithms) {
     const digest = found[algorithm];
     if (digest !== undefined) fields[DIGEST_FIELD[algorithm]] = digest;
   }
+  return unknown;
 }
 
 async function readHere(entry: WalkEntry, stat: BigIntStats, needs: ContentNeeds, run: FileRun): Promise<ContentResult> {

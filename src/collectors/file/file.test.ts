@@ -133,6 +133,20 @@ describe("fileCollector on a planted tree", () => {
     expect(context.counts.get("filesTooLarge")).toBe(1);
     expect(context.warnings).toMatchObject([{ code: "too-large", path: at("big/blob.bin") }]);
     expect(records.get(at("bin/evil.exe"))?.fields["Sha256sum"]).toBe(sha("sha256", EVIL));
+    // Not hashed is not "no digest": the evaluator must read Sha256sum as UNKNOWN on it.
+    expect(records.get(at("big/blob.bin"))?.unknownFields).toEqual(["Sha256sum"]);
+    expect(records.get(at("bin/evil.exe"))?.unknownFields).toBeUndefined();
+  });
+
+  it("fileCollector marks every requested content field of a file over maxHashBytes it could not compute, and only those", async () => {
+    const { records } = await scan({ maxHashBytes: 1000 }, ["Md5sum", "Sha1sum", "PEInfo/Type", "StringList/string"]);
+    const blob = records.get(at("big/blob.bin"));
+    expect(blob?.unknownFields).toEqual(["Md5sum", "Sha1sum"]);
+    // PE headers and strings come from a prefix read: still computed (absent PEInfo = not a PE file).
+    expect(blob?.fields["StringList/string"]).toBeDefined();
+    expect(records.get(at("bin/evil.exe"))?.unknownFields).toEqual(["Md5sum", "Sha1sum"]);
+    expect(records.get(at("bin/evil.exe"))?.fields["PEInfo/Type"]).toBeDefined();
+    expect(records.get(at("docs/readme.txt"))?.unknownFields).toBeUndefined();
   });
 
   it("fileCollector reports a file that vanishes between listing and reading as vanished, and goes on", async () => {
@@ -145,6 +159,9 @@ describe("fileCollector on a planted tree", () => {
     };
     const { records, context } = await scan({ scopes: [at("victim")], decide }, ["Sha256sum"]);
     expect(context.warnings).toMatchObject([{ code: "vanished", path: at("victim/gone.bin") }]);
+    // Listed, then gone before its read: the digest is UNKNOWN on its record, not absent.
+    expect(records.get(at("victim/gone.bin"))?.unknownFields).toEqual(["Sha256sum"]);
+    expect(records.get(at("victim/stays.bin"))?.unknownFields).toBeUndefined();
     expect(records.get(at("victim/stays.bin"))?.fields["Sha256sum"]).toBe(sha("sha256", "still here"));
     expect(context.counts.get("filesHashed")).toBe(1);
     rmSync(at("victim"), { recursive: true });

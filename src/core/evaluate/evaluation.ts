@@ -14,7 +14,7 @@ import type { DocumentPlan, EvaluationPlan, HostNode, PlanUnit } from "../compil
 import { evaluateTree, satisfiedLeaves, type LeafValue } from "../compile/record-tree.js";
 import { FALSE, TRUE, UNKNOWN, verdictOf, type Tri } from "../compile/tri.js";
 import { buildDetection } from "./detection.js";
-import { EvidenceBuilder, EvidenceList } from "./evidence.js";
+import { canActOn, EvidenceBuilder, EvidenceList } from "./evidence.js";
 import type { Detection, Evaluation, EvaluationOptions, HostRecord, IocVerdict } from "./types.js";
 
 const DEFAULT_MAX_OBJECTS_PER_UNIT = 1000;
@@ -41,6 +41,17 @@ class StreamingEvaluation implements Evaluation {
   /** Per item: its fixed value (FALSE/UNKNOWN) or {@link LIVE}. */
   private readonly constants: Uint8Array;
   private readonly negated: Uint8Array;
+  /** Per item: 1 when a record it holds on may be acted on ({@link canActOn}). */
+  private readonly actsOn: Uint8Array;
+  /** Per item: equal to {@link unknownGeneration} when the current record could not compute its field. */
+  private readonly unknownStamp: Uint32Array;
+  private unknownGeneration = 0;
+  /** True while the current record has unknown fields that supported items read. */
+  private recordHasUnknown = false;
+  /** Per document, per field key: the supported items reading it (built on first need). */
+  private readonly itemsByField = new Map<string, Map<string, { refs: number[]; units: number[] }>>();
+  /** Units holding an item on one of the current record's unknown fields. */
+  private readonly unknownUnits: number[] = [];
   /** Best value each unit reached on some record. */
   private readonly unitValues: Uint8Array;
   private readonly evidence: (EvidenceList | undefined)[];
@@ -62,9 +73,12 @@ class StreamingEvaluation implements Evaluation {
     this.hits = new HitSet(n);
     this.constants = new Uint8Array(n);
     this.negated = new Uint8Array(n);
+    this.actsOn = new Uint8Array(n);
+    this.unknownStamp = new Uint32Array(n);
     plan.items.forEach((item, ref) => {
       this.constants[ref] = item.status.kind === "supported" ? LIVE : item.status.kind === "never" ? FALSE : UNKNOWN;
       this.negated[ref] = item.negate ? 1 : 0;
+      this.actsOn[ref] = canActOn(item) ? 1 : 0;
     });
     this.unitValues = new Uint8Array(plan.units.length);
     this.candidateStamp = new Uint32Array(plan.units.length);
@@ -79,6 +93,7 @@ class StreamingEvaluation implements Evaluation {
   private readonly leaf: LeafValue = (ref) => {
     const c = this.constants[ref] as number;
     if (c !== LIVE) return c as Tri;
+    if (this.recordHasUnknown && this.unknownStamp[ref] === this.unknownGeneration) return UNKNOWN;
     return this.hits.has(ref) !== (this.negated[ref] === 1) ? TRUE : FALSE;
   };
 
@@ -88,10 +103,72 @@ class StreamingEvaluation implements Evaluation {
     const docPlan = this.plan.documents.get(record.document);
     if (docPlan === undefined) return;
     this.hits.clear();
+    this.markUnknown(record);
     matchFields(docPlan.channels, record.fields, this.hits);
     this.collectCandidates();
     for (const u of this.candidates) this.evaluateUnit(u, record);
+    if (this.recordHasUnknown) this.evaluateUnknownUnits(record);
     this.settleVacuous(docPlan, record);
+  }
+
+  /**
+   * Stamps the items reading a field the record could not compute: they are UNKNOWN on it
+   * (semantics 7.7), and every unit holding one is evaluated on the record, not assumed vacuous
+   * or FALSE (a hash IOC is UNKNOWN, not FALSE, on a host with a file it could not hash).
+   */
+  private markUnknown(record: HostRecord): void {
+    this.recordHasUnknown = false;
+    this.unknownUnits.length = 0;
+    const unknown = record.unknownFields;
+    if (unknown === undefined || unknown.length === 0) return;
+    const byField = this.fieldIndex(record.document);
+    this.unknownGeneration++;
+    if (this.unknownGeneration === 0xffffffff) {
+      this.unknownStamp.fill(0);
+      this.unknownGeneration = 1;
+    }
+    for (const field of unknown) {
+      const entry = byField.get(field);
+      if (entry === undefined) continue;
+      for (const ref of entry.refs) this.unknownStamp[ref] = this.unknownGeneration;
+      for (const u of entry.units) this.unknownUnits.push(u);
+      this.recordHasUnknown = true;
+    }
+  }
+
+  private fieldIndex(document: string): Map<string, { refs: number[]; units: number[] }> {
+    let byField = this.itemsByField.get(document);
+    if (byField !== undefined) return byField;
+    byField = new Map();
+    for (const item of this.plan.items) {
+      if (item.document !== document || item.status.kind !== "supported") continue;
+      let entry = byField.get(item.field);
+      if (entry === undefined) byField.set(item.field, (entry = { refs: [], units: [] }));
+      entry.refs.push(item.ref);
+      const units = this.plan.unitsOfItem[item.ref];
+      if (units === undefined) continue;
+      if (typeof units === "number") entry.units.push(units);
+      else entry.units.push(...units);
+    }
+    for (const entry of byField.values()) entry.units = [...new Set(entry.units)];
+    this.itemsByField.set(document, byField);
+    return byField;
+  }
+
+  /**
+   * Units holding an item on an unknown field that no hit made a candidate: on this record they
+   * are at most UNKNOWN (their value with no hit is FALSE, and unknown leaves can only move it
+   * towards UNKNOWN), so only those not yet UNKNOWN need a look. Vacuous units are left to
+   * {@link settleVacuous}.
+   */
+  private evaluateUnknownUnits(record: HostRecord): void {
+    for (const u of this.unknownUnits) {
+      if (this.candidateStamp[u] === this.generation || (this.unitValues[u] as number) >= UNKNOWN) continue;
+      const unit = this.plan.units[u] as PlanUnit;
+      if (unit.vacuous !== FALSE) continue;
+      this.candidateStamp[u] = this.generation;
+      this.evaluateUnit(u, record);
+    }
   }
 
   /** The units that a hit item belongs to; a unit FALSE on an empty record needs a positive hit. */
@@ -106,6 +183,12 @@ class StreamingEvaluation implements Evaluation {
     }
   }
 
+  /** Whether an item of this record's unknown fields appears in `unit`. */
+  private touchesUnknown(unit: PlanUnit): boolean {
+    for (const ref of unit.items) if (this.unknownStamp[ref] === this.unknownGeneration) return true;
+    return false;
+  }
+
   private considerCandidate(u: number, ref: number): void {
     if (this.candidateStamp[u] === this.generation) return;
     // Monotonicity: if the unit is FALSE when nothing holds, a hit on a negated item alone can
@@ -117,8 +200,9 @@ class StreamingEvaluation implements Evaluation {
 
   private evaluateUnit(u: number, record: HostRecord): void {
     const unit = this.plan.units[u] as PlanUnit;
-    // Block leaves are positive items of this record's document: worth TRUE exactly when hit.
-    const value = evaluateTree(unit.tree, this.leaf, this.hits.anyInRange);
+    // Block leaves are positive items of this record's document: worth TRUE exactly when hit
+    // (unless a field is unknown on the record: then leaf by leaf).
+    const value = evaluateTree(unit.tree, this.leaf, this.recordHasUnknown ? undefined : this.hits.anyInRange);
     if (value > (this.unitValues[u] as number)) this.unitValues[u] = value;
     if (value === TRUE) this.keep(unit, record);
   }
@@ -135,6 +219,15 @@ class StreamingEvaluation implements Evaluation {
         continue;
       }
       const unit = this.plan.units[u] as PlanUnit;
+      if (this.recordHasUnknown && this.touchesUnknown(unit)) {
+        // Not a record that misses every item: some are UNKNOWN on it. Evaluate it here, and
+        // leave the unit to a later record unless this one gave it its vacuous value anyway.
+        const value = evaluateTree(unit.tree, this.leaf);
+        if (value > (this.unitValues[u] as number)) this.unitValues[u] = value;
+        if (value === TRUE) this.keep(unit, record);
+        if (value !== unit.vacuous) still.push(u);
+        continue;
+      }
       if (unit.vacuous > (this.unitValues[u] as number)) this.unitValues[u] = unit.vacuous;
       if (unit.vacuous === TRUE) this.keep(unit, record);
     }
@@ -150,7 +243,7 @@ class StreamingEvaluation implements Evaluation {
     }
     const refs: number[] = [];
     satisfiedLeaves(unit.tree, this.leaf, refs);
-    const actionable = refs.some((r) => this.constants[r] === LIVE && this.negated[r] === 0);
+    const actionable = refs.some((r) => this.actsOn[r] === 1);
     let list = this.evidence[unit.index];
     if (list === undefined) this.evidence[unit.index] = list = new EvidenceList(this.maxObjects);
     list.offer(actionable, () => this.builder.build(record, refs));

@@ -8,6 +8,16 @@ import type { Channel, FieldScalar, FieldValue } from "../compile/channel.js";
 import type { EvaluationPlan, PlanItem } from "../compile/plan-types.js";
 import type { HostRecord } from "./types.js";
 
+/**
+ * Whether a satisfied item can make its record actionable: a supported, positive item whose match
+ * says something about the object. Negated items (semantics 7.6 b) and `is ""` items (semantics
+ * 6.2: "never let such a match lead to a destructive action") cannot; a record bound only
+ * through them is reported, never acted on.
+ */
+export function canActOn(item: PlanItem): boolean {
+  return item.status.kind === "supported" && !item.negate && !(item.condition === "is" && item.value === "");
+}
+
 /** One record kept for a unit. */
 export interface Evidence {
   readonly document: string;
@@ -40,7 +50,7 @@ export class EvidenceBuilder {
     for (const ref of refs) {
       const item = this.plan.items[ref] as PlanItem;
       if (item.status.kind !== "supported") continue;
-      if (!item.negate) actionable = true;
+      if (canActOn(item)) actionable = true;
       const value = Object.hasOwn(record.fields, item.field) ? record.fields[item.field] : undefined;
       if (value === undefined || value === null) continue;
       if (!Array.isArray(value)) {

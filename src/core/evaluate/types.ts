@@ -15,6 +15,11 @@ export type { FieldScalar, FieldValue } from "../compile/channel.js";
  * field is an array; dates are ISO 8601 strings. A field that is absent (or null) was not found
  * on the object: items on it are FALSE, negated ones TRUE.
  *
+ * A field the collector could not compute (a file too large to hash, unreadable, or gone before
+ * it was read) is not "absent": it is listed in {@link HostRecord.unknownFields}, and items on it
+ * are UNKNOWN on this record, negated or not (semantics 7.7), so an exclusion such as
+ * `NOT Md5sum is <known-good>` can never turn TRUE for want of a digest.
+ *
  * `id`: FileItem = full path, ProcessItem = pid, PortItem = `proto localIP:localPort
  * remoteIP:remotePort`, others their natural key.
  */
@@ -22,6 +27,11 @@ export interface HostRecord {
   readonly document: string;
   readonly id: string;
   readonly fields: Readonly<Record<string, FieldValue | null | undefined>>;
+  /**
+   * Field keys the collector was asked for but could not compute on this object. Items on them
+   * evaluate UNKNOWN (negated too), whatever `fields` holds for the key.
+   */
+  readonly unknownFields?: readonly string[];
 }
 
 /** Options of `createEvaluation`. */
@@ -46,8 +56,8 @@ export interface DetectionObject {
   /** IndicatorItem ids satisfied on this record. */
   readonly matchedItems: readonly string[];
   /**
-   * False when the record is bound only through negated items (semantics 7.6 b): report it,
-   * never quarantine, delete or kill it.
+   * False when the record is bound only through negated items (semantics 7.6 b) or `is ""`
+   * items (semantics 6.2), or both: report it, never quarantine, delete or kill it.
    */
   readonly actionable: boolean;
 }

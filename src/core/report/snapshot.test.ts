@@ -28,6 +28,18 @@ describe("parseSnapshot", () => {
     expect(warnings).toEqual([]);
   });
 
+  it('parseSnapshot reads a record\'s "@unknown" list as unknownFields, not as a field', () => {
+    const snap = { ...valid, records: { FileItem: [{ FullPath: "/srv/app.bin", "@unknown": ["md5sum", "StringList/string"] }, { FullPath: "/b" }] } };
+    const result = parseSnapshot(JSON.stringify(snap));
+    if (!result.ok) throw new Error(result.error.message);
+    const [first, second] = result.snapshot.records.get("FileItem") ?? [];
+    expect(first).toEqual({ document: "FileItem", id: "/srv/app.bin", fields: { FullPath: "/srv/app.bin" }, unknownFields: ["Md5sum", "StringList/string"] });
+    expect(second?.unknownFields).toBeUndefined();
+    const bad = parseSnapshot(JSON.stringify({ ...valid, records: { FileItem: [{ FullPath: "/a", "@unknown": "Md5sum" }] } }));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.path).toBe("records.FileItem[0].@unknown");
+  });
+
   it("parseSnapshot names the line and column of a JSON syntax error", () => {
     const text = JSON.stringify(valid, null, 2).replace('"web-1",', '"web-1"');
     const result = parseSnapshot(text);

@@ -5,6 +5,12 @@
  * A document present under `records` was collected (an empty list means "none on this host"); a
  * document absent from it was not, so its items evaluate as UNKNOWN, never FALSE.
  *
+ * A field absent from a record was not found on the object (items on it are FALSE, negated
+ * ones TRUE). A field the collector was asked for but could not compute (a file too large to
+ * hash, unreadable, gone before it was read) is listed instead under the record's optional
+ * `"@unknown"` key, an array of field keys: `{ "FullPath": "/srv/app.bin", "@unknown":
+ * ["Md5sum"] }`. Items on those fields evaluate as UNKNOWN on that record, negated or not.
+ *
  * @module
  */
 import { z } from "zod";
@@ -39,7 +45,12 @@ export interface HostRecord {
   readonly document: string;
   readonly id: string;
   readonly fields: RecordFields;
+  /** Field keys the collector could not compute (the record's `"@unknown"` list). */
+  readonly unknownFields?: readonly string[];
 }
+
+/** The per-record key listing fields that could not be computed. */
+export const UNKNOWN_FIELDS_KEY = "@unknown";
 
 /** A validated snapshot. */
 export interface HostSnapshot {
@@ -83,10 +94,25 @@ export function parseSnapshot(text: string): { ok: true; snapshot: HostSnapshot 
       const term = lookupTerm(`${document}/${key}`);
       return term && term.document === document ? term.term.slice(document.length + 1) : undefined;
     };
-    const converted = list.map((raw, index): HostRecord => {
+    const converted: HostRecord[] = [];
+    for (const [index, raw] of list.entries()) {
       const fields: Record<string, RecordFields[string]> = {};
+      let unknown: string[] | undefined;
       for (const [key, value] of Object.entries(raw)) {
         if (value === null) continue;
+        if (key === UNKNOWN_FIELDS_KEY) {
+          if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+            const path = `records.${document}[${index}].${UNKNOWN_FIELDS_KEY}`;
+            return { ok: false, error: { message: `Not an iocscan snapshot: "${UNKNOWN_FIELDS_KEY}" must be an array of field names at ${path}`, path } };
+          }
+          unknown = value.map((field) => {
+            const name = canonical(field);
+            if (name === undefined) unknownFields.add(field);
+            else if (name !== field) respelled.set(field, name);
+            return name ?? field;
+          });
+          continue;
+        }
         // Terms resolve case-insensitively, so a field spelled "MD5Sum" is read as "Md5sum":
         // evaluation must see the value, or a negated hash item would turn TRUE on it.
         const name = canonical(key);
@@ -94,8 +120,9 @@ export function parseSnapshot(text: string): { ok: true; snapshot: HostSnapshot 
         else if (name !== key) respelled.set(key, name);
         fields[name ?? key] = value;
       }
-      return { document, id: recordId(document, fields, `${document}[${index}]`), fields };
-    });
+      const id = recordId(document, fields, `${document}[${index}]`);
+      converted.push(unknown === undefined ? { document, id, fields } : { document, id, fields, unknownFields: unknown });
+    }
     if (!isKnownDocument(document)) warnings.push(`records.${document}: unknown document "${document}": its records never match`);
     else if (unknownFields.size > 0) {
       warnings.push(`records.${document}: unknown field${unknownFields.size > 1 ? "s" : ""} ${[...unknownFields].map((f) => `"${f}"`).join(", ")}: never matched`);
