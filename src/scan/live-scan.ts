@@ -13,6 +13,7 @@ import { createHostView } from "../collectors/host-view.js";
 import { createPrefilter, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
 import { createEvaluation } from "../core/evaluate/index.js";
 import { REPORT_FORMAT, REPORT_VERSION, type ReportWarning, type ScanReport } from "../core/report/index.js";
+import { runCriticalAreasScan } from "./critical-areas/index.js";
 import { chooseCollectors, type DocumentSwitches } from "./collection.js";
 import { defaultFileScopes, normalizeScopes } from "./file-scope.js";
 import { iocWarnings, preparePlan, reportIocs, type TermSwitches } from "./prepare-plan.js";
@@ -31,6 +32,15 @@ export interface LiveScanOptions extends FileScanSettings, TermSwitches {
   readonly signal?: AbortSignal;
   /** Warnings kept in the report; the rest are counted (default 1000). */
   readonly maxWarnings?: number;
+  /** After a scan that found something, scan the critical areas too (`--critical-areas`). */
+  readonly criticalAreas?: boolean;
+  /** ClamAV database folder for the Critical Areas Scan (default /var/lib/clamav). */
+  readonly clamavDatabase?: string;
+  /**
+   * Acts on detections (`--action quarantine`): given the finished report and the scopes that
+   * were walked, adds the actions' receipts. Absent: report only.
+   */
+  readonly respond?: (report: ScanReport, scopes: readonly string[]) => Promise<void>;
 }
 
 /** The collectors and how to build the FileItem collector's options; injected so tests can narrow them. */
@@ -92,7 +102,7 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   }
   progress.flush();
 
-  return {
+  const report: ScanReport = {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
     scanId: randomUUID(),
@@ -109,6 +119,19 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     },
     warnings: [...iocWarnings(loaded), ...warnings.kept, ...warnings.overflowNote()],
   };
+  if (options.criticalAreas === true && report.detections.length > 0) {
+    const areas = await runCriticalAreasScan({
+      plan,
+      root: host.root,
+      ...(options.clamavDatabase ? { clamavDatabase: options.clamavDatabase } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const { root: _root, ...section } = areas;
+    report.criticalAreas = structuredClone(section);
+  }
+  await options.respond?.(report, fileSettings.scopes);
+  report.finishedAt = new Date().toISOString();
+  return report;
 }
 
 /** Keeps the first warnings, counts the rest: a scan of / as a user can produce thousands. */

@@ -38,11 +38,14 @@ export interface ResponseSettings {
   terminate(pid: number): Promise<ReportAction>;
 }
 
-/** Applies the actions to every detection of `report`, adding receipts to `detection.actions`. */
+/**
+ * Applies the actions to every detection of `report` (the Critical Areas Scan's included),
+ * adding receipts to `detection.actions`.
+ */
 export async function respondToDetections(report: ScanReport, settings: ResponseSettings): Promise<void> {
   // One object found by several IOCs is acted on once; later detections point at the first receipt.
   const done = new Map<string, ReportAction>();
-  for (const detection of report.detections) {
+  for (const detection of [...report.detections, ...(report.criticalAreas?.detections ?? [])]) {
     for (const object of detection.objects) {
       const key = `${object.document} ${object.id}`;
       const earlier = done.get(key);

@@ -45,7 +45,7 @@ export function registerQuarantineCommands(program: Command, run: CliRun): void 
     .option("--json", "print a JSON array of entries")
     .action(async (flags: JsonFlags) => {
       // A store that does not exist yet is not created by listing it.
-      const entries = existsSync(storeDir(flags)) ? await withStore(flags, run, listEntries) : [];
+      const entries = existsSync(storeDir(flags)) ? await withStore(flags, run, listWithWarnings) : [];
       if (entries === undefined) return;
       process.stdout.write(flags.json === true ? `${JSON.stringify(entries, null, 2)}\n` : formatList(entries));
     });
@@ -96,6 +96,12 @@ export function registerQuarantineCommands(program: Command, run: CliRun): void 
       if (result === undefined) return;
       process.stdout.write(`Removed ${result.removed.length} entr${result.removed.length === 1 ? "y" : "ies"} (${result.freedBytes} bytes)\n`);
     });
+}
+
+/** The entries, after warning about any that cannot be read (they are not listed). */
+async function listWithWarnings(store: QuarantineStore): Promise<QuarantineEntry[]> {
+  for (const damaged of store.repair.damaged) process.stderr.write(`iocscan: warning: damaged quarantine entry ${damaged}\n`);
+  return listEntries(store);
 }
 
 function storeDir(flags: StoreFlags): string {

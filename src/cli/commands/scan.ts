@@ -27,6 +27,8 @@ interface ScanFlags {
   exclude: string[];
   hint?: RegExp;
   crossMounts?: boolean;
+  criticalAreas?: boolean;
+  clamavDb?: string;
   maxHashSize?: number;
   hashCache: boolean;
   db: string | false;
@@ -49,6 +51,8 @@ export function registerScanCommand(program: Command, run: CliRun): void {
     .option("--exclude <glob>", "host paths never walked (repeatable)", collectValues, [])
     .option("--hint <regex>", "only collect files whose path matches", parseRegex)
     .option("--cross-mounts", "walk into other mounted file systems (pseudo file systems never)")
+    .option("--critical-areas", "after a scan that found something, also scan running processes, kernel modules, boot sectors and startup objects")
+    .option("--clamav-db <dir>", "ClamAV database folder for the Critical Areas Scan (default /var/lib/clamav)")
     .option("--max-hash-size <bytes>", "files larger than this are not hashed, and reported", parseByteCount)
     .option("--no-hash-cache", "do not reuse or record digests of unchanged files")
     .option("--db <path>", `results database (default ${defaultResultsDbPath()})`)
@@ -88,6 +92,8 @@ async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
         excludes: flags.exclude,
         ...(flags.hint ? { hint: flags.hint } : {}),
         crossMounts: flags.crossMounts === true,
+        criticalAreas: flags.criticalAreas === true,
+        ...(flags.clamavDb ? { clamavDatabase: flags.clamavDb } : {}),
         ...(flags.maxHashSize ? { maxHashBytes: flags.maxHashSize } : {}),
         switches: documentSwitches(flags),
         ...(progress ? { onProgress: (p) => progress.update(p) } : {}),

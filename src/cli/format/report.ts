@@ -63,6 +63,21 @@ function csvCell(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+function formatCriticalAreas(section: NonNullable<ScanReport["criticalAreas"]>): string[] {
+  const lines = ["", `Critical Areas Scan (antivirus: ${section.antivirus.engine}, ${section.antivirus.detail})`];
+  for (const area of section.areasScanned) {
+    lines.push(`  ${area.area}: ${area.objects} objects, ${area.files} files${area.note ? ` (${area.note})` : ""}`);
+  }
+  if (section.findings.length === 0) lines.push("  nothing found");
+  for (const f of section.findings) {
+    lines.push(`  FOUND ${f.kind} ${f.name} in ${f.area}: ${f.document} ${f.objectId}${f.detail ? ` (${f.detail})` : ""}`);
+  }
+  for (const d of section.detections) {
+    for (const action of d.actions) lines.push(`  action ${action.type} on ${action.objectId ?? ""}: ${action.status}${action.detail ? ` (${action.detail})` : ""}`);
+  }
+  return lines;
+}
+
 function formatText(report: ScanReport): string {
   const lines: string[] = [];
   const source = report.source?.kind === "snapshot" ? `snapshot ${report.source.file} (collected ${report.source.collectedAt})` : `root ${report.host.root}`;
@@ -83,6 +98,7 @@ function formatText(report: ScanReport): string {
       lines.push(`  action ${action.type}: ${action.status}${action.detail ? ` (${action.detail})` : ""}`);
     }
   }
+  if (report.criticalAreas) lines.push(...formatCriticalAreas(report.criticalAreas));
   if (report.warnings.length > 0) {
     lines.push("", `${report.warnings.length} warning${report.warnings.length === 1 ? "" : "s"}:`);
     for (const w of report.warnings) lines.push(`  ${w.code}${w.path ? ` ${w.path}` : ""}: ${w.message}`);

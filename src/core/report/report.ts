@@ -83,5 +83,29 @@ export interface ScanReport {
    * not collected (their items were UNKNOWN), with why.
    */
   coverage?: { collected: string[]; notCollected: { document: string; reason: string }[] };
+  /** The Critical Areas Scan run after detections (`--critical-areas`), when it ran. */
+  criticalAreas?: CriticalAreasSection;
   warnings: ReportWarning[];
+}
+
+/** The linked report section of a Critical Areas Scan. */
+export interface CriticalAreasSection {
+  startedAt: string;
+  finishedAt: string;
+  /** Every finding: IOC matches, antivirus hits and heuristics, by area. */
+  findings: {
+    area: string;
+    kind: "ioc" | "antivirus" | "heuristic";
+    name: string;
+    objectId: string;
+    document: string;
+    detail: string;
+    actionable: boolean;
+  }[];
+  /** IOC detections in the critical areas, with the same actions as the main scan's. */
+  detections: ReportDetection[];
+  areasScanned: { area: string; objects: number; files: number; filesOverLimit: number; note?: string }[];
+  antivirus: { engine: string; detail: string; scanned: number };
+  warnings: ReportWarning[];
+  stats: Record<string, number>;
 }
