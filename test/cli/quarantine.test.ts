@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,6 +102,16 @@ describe("iocscan quarantine", { timeout: 120_000 }, () => {
     expect(purged.status).toBe(0);
     expect(purged.stdout).toMatch(/^Removed 1 entry \(\d+ bytes\)\n$/);
     expect(runIocscan(["quarantine", "list", "--quarantine", dir]).stdout).toBe("The quarantine is empty.\n");
+  });
+
+  it("iocscan quarantine list warns about a damaged entry and lists the others", () => {
+    const other = join(work, "q2");
+    mkdirSync(other, { mode: 0o700 });
+    writeFileSync(join(other, "00000000000000aa.iocq"), "not an entry", { mode: 0o600 });
+    const result = runIocscan(["quarantine", "list", "--quarantine", other]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("The quarantine is empty.\n");
+    expect(result.stderr).toBe("iocscan: warning: damaged quarantine entry 00000000000000aa.iocq: too short\n");
   });
 
   it("iocscan quarantine refuses a store folder that is a file, with exit 2", () => {
