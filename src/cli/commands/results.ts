@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { defaultResultsDbPath, openSqliteStore, type ResultsStore, type ScanSummary } from "../../store/index.js";
+import { defaultResultsDbPath } from "../../store/default-path.js";
+import type { ResultsStore, ScanSummary } from "../../store/index.js";
 import { formatReport } from "../format/report.js";
 import type { CliRun } from "../program.js";
 
@@ -67,6 +68,8 @@ async function withStore<T>(db: string | undefined, run: CliRun, use: (store: Re
   if (!existsSync(file)) return undefined;
   let store: ResultsStore | undefined;
   try {
+    // Loaded on use: the query builder is hundreds of modules every other command would pay for.
+    const { openSqliteStore } = await import("../../store/sqlite/index.js");
     store = await openSqliteStore(file);
     return await use(store);
   } catch (error) {

@@ -11,8 +11,8 @@ import { scanDependencies, defaultHashCachePath } from "../../scan/dependencies.
 import { openHashCache } from "../../scan/hash-cache/index.js";
 import { scanLive } from "../../scan/live-scan.js";
 import type { ScanProgress } from "../../scan/scan-types.js";
-import { scanSnapshot, ScanSetupError } from "../../scan/snapshot-scan.js";
-import { defaultResultsDbPath, openSqliteStore } from "../../store/index.js";
+import { ScanSetupError } from "../../scan/prepare-plan.js";
+import { defaultResultsDbPath } from "../../store/default-path.js";
 import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
 import { formatReport, type ReportFormat } from "../format/report.js";
 import { createProgressLine } from "../progress-line.js";
@@ -63,7 +63,7 @@ export function registerScanCommand(program: Command, run: CliRun): void {
     .option("--map-network-terms", "read Network/DNS as a DNS entry's host name");
   addDocumentSwitches(command).action(async (flags: ScanFlags) => {
     try {
-      const report = flags.snapshot ? await scanSnapshot({ ...termSwitches(flags), iocPaths: flags.ioc, snapshotFile: flags.snapshot }) : await scanThisHost(flags);
+      const report = flags.snapshot ? await (await import("../../scan/snapshot-scan.js")).scanSnapshot({ ...termSwitches(flags), iocPaths: flags.ioc, snapshotFile: flags.snapshot }) : await scanThisHost(flags);
       await recordReport(report, flags);
       const text = formatReport(report, flags.format);
       if (flags.output) await writeAtomically(flags.output, text);
@@ -128,6 +128,8 @@ async function recordReport(report: ScanReport, flags: ScanFlags): Promise<void>
   if (flags.db === false) return;
   const path = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
   try {
+    // Loaded on use: the query builder is hundreds of modules that a --no-db scan never needs.
+    const { openSqliteStore } = await import("../../store/sqlite/index.js");
     const store = await openSqliteStore(path);
     try {
       await store.saveScan(report);
