@@ -9,7 +9,9 @@ import { Option, type Command } from "commander";
 import type { ScanReport } from "../../core/report/index.js";
 import { scanDependencies, defaultHashCachePath } from "../../scan/dependencies.js";
 import { openHashCache } from "../../scan/hash-cache/index.js";
+import { createHostView } from "../../collectors/host-view.js";
 import { scanLive } from "../../scan/live-scan.js";
+import { createQuarantineResponder } from "../../scan/quarantine-response.js";
 import type { ScanProgress } from "../../scan/scan-types.js";
 import { ScanSetupError } from "../../scan/prepare-plan.js";
 import { defaultResultsDbPath } from "../../store/default-path.js";
@@ -29,6 +31,9 @@ interface ScanFlags {
   crossMounts?: boolean;
   criticalAreas?: boolean;
   clamavDb?: string;
+  action: "report" | "quarantine";
+  quarantine?: string;
+  protect: string[];
   maxHashSize?: number;
   hashCache: boolean;
   db: string | false;
@@ -51,6 +56,9 @@ export function registerScanCommand(program: Command, run: CliRun): void {
     .option("--exclude <glob>", "host paths never walked (repeatable)", collectValues, [])
     .option("--hint <regex>", "only collect files whose path matches", parseRegex)
     .option("--cross-mounts", "walk into other mounted file systems (pseudo file systems never)")
+    .addOption(new Option("--action <action>", "on detection: report only, or move a copy to quarantine and delete the object (processes are terminated)").choices(["report", "quarantine"]).default("report"))
+    .option("--quarantine <dir>", "quarantine store folder (default /var/lib/iocscan/quarantine as root)")
+    .option("--protect <glob>", "host paths no action may touch, besides the loader, libc, init and login shells (repeatable)", collectValues, [])
     .option("--critical-areas", "after a scan that found something, also scan running processes, kernel modules, boot sectors and startup objects")
     .option("--clamav-db <dir>", "ClamAV database folder for the Critical Areas Scan (default /var/lib/clamav)")
     .option("--max-hash-size <bytes>", "files larger than this are not hashed, and reported", parseByteCount)
@@ -63,6 +71,9 @@ export function registerScanCommand(program: Command, run: CliRun): void {
     .option("--map-network-terms", "read Network/DNS as a DNS entry's host name");
   addDocumentSwitches(command).action(async (flags: ScanFlags) => {
     try {
+      if (flags.snapshot && flags.action !== "report") {
+        throw new ScanSetupError("--action quarantine needs a scan of this computer or an image: the objects of a snapshot are not here");
+      }
       const report = flags.snapshot ? await (await import("../../scan/snapshot-scan.js")).scanSnapshot({ ...termSwitches(flags), iocPaths: flags.ioc, snapshotFile: flags.snapshot }) : await scanThisHost(flags);
       await recordReport(report, flags);
       const text = formatReport(report, flags.format);
@@ -82,6 +93,18 @@ async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
   const hashCache = flags.hashCache ? openCacheOrWarn(defaultHashCachePath(dbPath)) : undefined;
   // NDJSON streams progress events on standard output; otherwise a terminal gets a status line.
   const progress = flags.format === "ndjson" && !flags.output ? ndjsonProgress() : createProgressLine();
+  const root = flags.root ?? "/";
+  const respond =
+    flags.action === "quarantine"
+      ? await createQuarantineResponder({
+          host: createHostView(root),
+          ...(flags.quarantine ? { quarantineDir: flags.quarantine } : {}),
+          protect: flags.protect,
+        }).catch((error: unknown) => {
+          // A store that cannot be used must stop the scan before anything could be deleted.
+          throw new ScanSetupError(`quarantine store unusable: ${error instanceof Error ? error.message : String(error)}`);
+        })
+      : undefined;
   try {
     return await scanLive(
       {
@@ -96,6 +119,7 @@ async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
         ...(flags.clamavDb ? { clamavDatabase: flags.clamavDb } : {}),
         ...(flags.maxHashSize ? { maxHashBytes: flags.maxHashSize } : {}),
         switches: documentSwitches(flags),
+        ...(respond ? { respond } : {}),
         ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
       },
       scanDependencies(hashCache),
