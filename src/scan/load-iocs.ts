@@ -17,15 +17,27 @@ import {
   type CheckIocOptions,
   type Diagnostic,
   type IocDocument,
+  type IocSetEntry,
   type OpenIocVersion,
   type ParseIocOptions,
 } from "../core/ioc/index.js";
+import { detach } from "../core/compile/detach.js";
 import { isRegexError, type RegexEngine } from "../core/compile/regex-engine.js";
 
 /** Options of {@link loadIocFiles}. */
 export interface LoadIocsOptions extends ParseIocOptions, Omit<CheckIocOptions, "regexProblem"> {
   /** Used to tell which `matches` patterns cannot be run. */
   readonly regexEngine?: RegexEngine;
+  /**
+   * Called, in load order, with each file that will be evaluated (usable, and not a later
+   * duplicate of an IOC id), as soon as it is loaded: a scan compiles it there and then.
+   */
+  readonly onUsable?: (file: string, document: IocDocument) => void;
+  /**
+   * Keep each parsed document in {@link LoadedIoc.document} (default true). A scan passes false
+   * with {@link onUsable}, so only one file's parse tree is alive at a time.
+   */
+  readonly keepDocuments?: boolean;
 }
 
 /** One IOC file as loaded. */
@@ -41,6 +53,7 @@ export interface LoadedIoc {
   readonly items: number;
   readonly supportedItems: number;
   readonly diagnostics: readonly Diagnostic[];
+  /** The parsed IOC; absent when it did not parse, or when loaded with `keepDocuments: false`. */
   readonly document?: IocDocument;
 }
 
@@ -49,11 +62,26 @@ const IOC_FILE = /\.(ioc|xml)$/i;
 /** Loads every IOC file named by `paths` (files, or folders searched recursively for *.ioc and *.xml). */
 export async function loadIocFiles(paths: readonly string[], options: LoadIocsOptions = {}): Promise<LoadedIoc[]> {
   const { files, unreadableFolders } = await expandPaths(paths);
+  const keep = options.keepDocuments ?? true;
   const loaded: LoadedIoc[] = [...unreadableFolders];
-  for (const file of files) loaded.push(await loadOne(file, options));
+  // What the set check reads of a usable file's IOC (its id and where it is), detached from the
+  // file text so that dropping the document frees the text too.
+  const setEntries: IocSetEntry[] = unreadableFolders.map((entry) => ({ file: entry.file }));
+  /** Usable IOC ids seen so far: only the first file with an id is evaluated. */
+  const usableIds = new Set<string>();
+  for (const file of files) {
+    const { entry, document } = await loadOne(file, options);
+    setEntries.push(entry.ok && document ? { file, document: setView(document) } : { file });
+    if (entry.ok && document) {
+      const first = !document.id || !usableIds.has(document.id);
+      if (document.id) usableIds.add(document.id);
+      if (first) options.onUsable?.(file, document);
+    }
+    loaded.push(keep && document ? { ...entry, document } : entry);
+  }
 
   // Only usable files take part: a broken file must not shadow a good one with the same id.
-  const set = checkIocSet(loaded.map((entry) => (entry.ok ? entry : { file: entry.file })));
+  const set = checkIocSet(setEntries);
   return loaded.map((entry, index) => {
     const extra = set.diagnostics.get(index);
     if (!extra) return entry;
@@ -61,23 +89,33 @@ export async function loadIocFiles(paths: readonly string[], options: LoadIocsOp
   });
 }
 
-async function loadOne(file: string, options: LoadIocsOptions): Promise<LoadedIoc> {
+/**
+ * The part of a document {@link checkIocSet} reads (its id and position), as a document: the
+ * set check must not keep every parse tree, nor, through sliced strings, every file's text.
+ */
+function setView(document: IocDocument): IocDocument {
+  return { ...EMPTY_DOCUMENT, id: detach(document.id), position: document.position };
+}
+
+const EMPTY_DOCUMENT: IocDocument = { version: "1.1", id: "", title: "", links: [], parameters: [], position: { line: 0, column: 0 } };
+
+async function loadOne(file: string, options: LoadIocsOptions): Promise<{ entry: LoadedIoc; document?: IocDocument }> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   let bytes: Buffer;
   try {
     const info = await stat(file);
-    if (!info.isFile()) return unreadable(file, `Cannot read "${file}": not a regular file`);
+    if (!info.isFile()) return { entry: unreadable(file, `Cannot read "${file}": not a regular file`) };
     if (info.size > maxBytes) {
-      return unreadable(file, `The file is ${info.size} bytes, larger than the limit of ${maxBytes} bytes`, "IOC004");
+      return { entry: unreadable(file, `The file is ${info.size} bytes, larger than the limit of ${maxBytes} bytes`, "IOC004") };
     }
     bytes = await readFile(file);
   } catch (error) {
-    return unreadable(file, `Cannot read "${file}": ${describeError(error)}`);
+    return { entry: unreadable(file, `Cannot read "${file}": ${describeError(error)}`) };
   }
 
   const parsed = parseIoc(bytes, options);
   const document = parsed.document;
-  if (!document) return { file, ok: false, duplicate: false, items: 0, supportedItems: 0, diagnostics: parsed.diagnostics };
+  if (!document) return { entry: { file, ok: false, duplicate: false, items: 0, supportedItems: 0, diagnostics: parsed.diagnostics } };
 
   const engine = options.regexEngine;
   const check = checkIoc(document, {
@@ -91,17 +129,22 @@ async function loadOne(file: string, options: LoadIocsOptions): Promise<LoadedIo
         }
       : {}),
   });
-  const diagnostics = [...parsed.diagnostics, ...check.diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
+  // Detached copies: a LoadedIoc outlives its document, and must not pin the file's text.
+  const diagnostics = [...parsed.diagnostics, ...check.diagnostics]
+    .sort((a, b) => a.line - b.line || a.column - b.column)
+    .map((d) => ({ ...d, message: detach(d.message) }));
   return {
-    file,
-    ok: !hasErrors(diagnostics),
-    duplicate: false,
-    openiocVersion: document.version,
-    id: document.id,
-    title: document.title,
-    items: check.items,
-    supportedItems: check.supportedItems,
-    diagnostics,
+    entry: {
+      file,
+      ok: !hasErrors(diagnostics),
+      duplicate: false,
+      openiocVersion: document.version,
+      id: detach(document.id),
+      title: detach(document.title),
+      items: check.items,
+      supportedItems: check.supportedItems,
+      diagnostics,
+    },
     document,
   };
 }

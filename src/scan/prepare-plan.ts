@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { compilePlan, type EvaluationPlan } from "../core/compile/index.js";
+import { createPlanBuilder, type EvaluationPlan } from "../core/compile/index.js";
 import type { ReportIoc, ReportWarning } from "../core/report/index.js";
 import { loadIocFiles, type LoadedIoc } from "./load-iocs.js";
 import { createRe2Engine } from "./regex/re2-engine.js";
@@ -28,18 +28,31 @@ export interface PreparedPlan {
   readonly plan: EvaluationPlan;
 }
 
-/** Loads and compiles; throws {@link ScanSetupError} when no file is usable. */
+/**
+ * Loads and compiles; throws {@link ScanSetupError} when no file is usable. Streams: each usable
+ * file is compiled into the plan as soon as it is parsed, and its document dropped, so memory
+ * holds the plan and one parse tree, not every IOC's parse tree at once.
+ */
 export async function preparePlan(iocPaths: readonly string[], switches: TermSwitches): Promise<PreparedPlan> {
   const terms = { mapEvents: switches.mapEvents ?? true, mapNetworkTerms: switches.mapNetworkTerms ?? false };
   const regexEngine = createRe2Engine();
-  const loaded = await loadIocFiles(iocPaths, { ...terms, regexEngine });
-  const usable = loaded.flatMap((file) => (file.ok && !file.duplicate && file.document ? [{ file: file.file, document: file.document }] : []));
-  if (usable.length === 0) {
+  const builder = createPlanBuilder({ ...terms, regexEngine });
+  let usable = 0;
+  const loaded = await loadIocFiles(iocPaths, {
+    ...terms,
+    regexEngine,
+    keepDocuments: false,
+    onUsable: (file, document) => {
+      builder.add({ file, document });
+      usable++;
+    },
+  });
+  if (usable === 0) {
     throw new ScanSetupError(
       loaded.length === 0 ? "No IOC files found in the given --ioc paths" : `No usable IOC among ${loaded.length} file(s): run "iocscan ioc check" to see why`,
     );
   }
-  return { loaded, plan: compilePlan(usable, { ...terms, regexEngine }) };
+  return { loaded, plan: builder.build() };
 }
 
 /** The report's list of IOCs. */

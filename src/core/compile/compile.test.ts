@@ -114,3 +114,28 @@ describe("binding units", () => {
     expect(run(plan(doc), []).verdict).toBe("false");
   });
 });
+
+describe("createPlanBuilder", () => {
+  it("adding IOCs one at a time then building equals compilePlan over them all", async () => {
+    const { compilePlan, createPlanBuilder } = await import("./compile.js");
+    const docs = [
+      ioc(and(item("FileItem/FileName", "is", "a.exe"), not(item("FileItem/Md5sum", "is", "0123456789abcdef0123456789abcdef")))),
+      ioc(or(item("ProcessItem/name", "contains", "evil"), item("FileItem/SizeInBytes", "is", "10 TO 20", { contentType: "int" }))),
+      ioc(or(item("RegistryItem/Path", "is", "x"))),
+    ].map((document, i) => ({ file: `f${i}.ioc`, document }));
+    const builder = createPlanBuilder({});
+    for (const input of docs) builder.add(input);
+    const built = builder.build();
+    const whole = compilePlan(docs, {});
+    expect(built.iocs).toEqual(whole.iocs);
+    expect(built.items).toEqual(whole.items);
+    expect(built.units).toEqual(whole.units);
+    expect(built.unitsOfItem).toEqual(whole.unitsOfItem);
+    expect([...built.documents.keys()]).toEqual([...whole.documents.keys()]);
+    for (const [doc, dp] of built.documents) expect({ ...dp, channels: dp.channels.length }).toEqual({ ...whole.documents.get(doc), channels: whole.documents.get(doc)?.channels.length });
+    const records = [record("FileItem", "/a.exe", { FileName: "a.exe", SizeInBytes: 15 }), record("ProcessItem", "1", { name: "evil" })];
+    expect(run(built, records).detections).toEqual(run(whole, records).detections);
+    expect(() => builder.add(docs[0] as (typeof docs)[number])).toThrow();
+    expect(() => builder.build()).toThrow();
+  });
+});

@@ -16,7 +16,8 @@ import { FALSE } from "./tri.js";
 const DEFAULT_MAX_LOCAL_CONJUNCTIONS = 4096;
 
 /**
- * Compiles IOCs (each with the file it came from) into an immutable plan.
+ * Compiles IOCs (each with the file it came from) into an immutable plan. The same as feeding
+ * them one by one to {@link createPlanBuilder}.
  *
  * @example
  * ```ts
@@ -26,6 +27,36 @@ const DEFAULT_MAX_LOCAL_CONJUNCTIONS = 4096;
  * ```
  */
 export function compilePlan(inputs: readonly IocInput[], options: CompileOptions = {}): EvaluationPlan {
+  const builder = createPlanBuilder(options);
+  for (const input of inputs) builder.add(input);
+  return builder.build();
+}
+
+/**
+ * Builds a plan one IOC at a time: each {@link PlanBuilder.add} compiles the IOC and keeps
+ * nothing of its document, so a caller can load, parse, add and drop one file after another and
+ * never hold every parse tree at once (10,000 IOCs of a million items would otherwise peak at
+ * several times the plan's size).
+ */
+export interface PlanBuilder {
+  /** Compiles one IOC into the plan (its index is the number added before it). */
+  add(input: IocInput): void;
+  /** Freezes the indexes and returns the plan; the builder cannot be used afterwards. */
+  build(): EvaluationPlan;
+}
+
+/**
+ * Starts an incremental plan; `compilePlan(inputs, options)` equals adding each input in order,
+ * then building.
+ *
+ * @example
+ * ```ts
+ * const builder = createPlanBuilder({ platform: "linux" });
+ * for (const file of files) builder.add({ file, document: parseIoc(await readFile(file)).document! });
+ * const plan = builder.build();
+ * ```
+ */
+export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
   const items: PlanItem[] = [];
   const units: PlanUnit[] = [];
   const unitsOfItem: (number | readonly number[] | undefined)[] = [];
@@ -33,6 +64,7 @@ export function compilePlan(inputs: readonly IocInput[], options: CompileOptions
   const iocs: PlanIoc[] = [];
   const maxLocalConjunctions = options.maxLocalConjunctions ?? DEFAULT_MAX_LOCAL_CONJUNCTIONS;
   const compiler = new ItemCompiler(options);
+  let built = false;
 
   const channelFor = (item: PlanItem): Channel => {
     let byKey = channels.get(item.document);
@@ -43,7 +75,9 @@ export function compilePlan(inputs: readonly IocInput[], options: CompileOptions
     return channel;
   };
 
-  inputs.forEach(({ file, document }, ioc) => {
+  const add = ({ file, document }: IocInput): void => {
+    if (built) throw new Error("PlanBuilder.add after build");
+    const ioc = iocs.length;
     const diagnostics: Diagnostic[] = [];
     let count = 0;
     let supported = 0;
@@ -75,19 +109,31 @@ export function compilePlan(inputs: readonly IocInput[], options: CompileOptions
       root,
       diagnostics: diagnostics.map((d) => ({ ...d, message: detach(d.message) })),
     });
-  });
+  };
 
-  const documents = new Map<string, DocumentPlan>();
-  for (const [document, byKey] of channels) {
-    for (const channel of byKey.values()) channel.freeze(options.regexEngine);
-    const docUnits = units.filter((u) => u.document === document);
-    documents.set(document, {
-      document,
-      fields: [...new Set([...byKey.values()].map((c) => c.field))].sort(),
-      channels: [...byKey.values()],
-      units: docUnits.map((u) => u.index),
-      vacuousUnits: docUnits.filter((u) => u.vacuous !== FALSE).map((u) => u.index),
-    });
-  }
-  return { platform: options.platform ?? "linux", iocs, items, units, unitsOfItem, documents };
+  const build = (): EvaluationPlan => {
+    if (built) throw new Error("PlanBuilder.build called twice");
+    built = true;
+    const unitsByDocument = new Map<string, PlanUnit[]>();
+    for (const u of units) {
+      let list = unitsByDocument.get(u.document);
+      if (list === undefined) unitsByDocument.set(u.document, (list = []));
+      list.push(u);
+    }
+    const documents = new Map<string, DocumentPlan>();
+    for (const [document, byKey] of channels) {
+      for (const channel of byKey.values()) channel.freeze(options.regexEngine);
+      const docUnits = unitsByDocument.get(document) ?? [];
+      documents.set(document, {
+        document,
+        fields: [...new Set([...byKey.values()].map((c) => c.field))].sort(),
+        channels: [...byKey.values()],
+        units: docUnits.map((u) => u.index),
+        vacuousUnits: docUnits.filter((u) => u.vacuous !== FALSE).map((u) => u.index),
+      });
+    }
+    return { platform: options.platform ?? "linux", iocs, items, units, unitsOfItem, documents };
+  };
+
+  return { add, build };
 }
