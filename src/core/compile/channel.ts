@@ -95,6 +95,16 @@ export class Channel {
   private readonly orders = new Map<string, OrderIndex>();
   private readonly regexes = new RegexSet();
   private frozen = false;
+  // Set by freeze(): what a record value must go through, so the per-record path skips the rest.
+  /** Lengths of the case-insensitive equality keys (a value of another length cannot equal one). */
+  private readonly ciLengths = new Set<number>();
+  private hasTextCi = false;
+  private hasTextCs = false;
+  private hasNeedlesCi = false;
+  private hasNeedlesCs = false;
+  private hasRegexes = false;
+  private numericText: OrderIndex | undefined;
+  private numberOrder: OrderIndex | undefined;
 
   constructor(
     readonly field: string,
@@ -146,6 +156,14 @@ export class Channel {
     this.needlesCi.freeze();
     this.needlesCs.freeze();
     for (const index of this.orders.values()) index.freeze();
+    for (const key of this.textCi.keys()) this.ciLengths.add(key.length);
+    this.hasTextCi = this.textCi.size > 0;
+    this.hasTextCs = this.textCs.size > 0;
+    this.hasNeedlesCi = !this.needlesCi.empty;
+    this.hasNeedlesCs = !this.needlesCs.empty;
+    this.hasRegexes = this.regexes.size > 0;
+    this.numericText = this.orders.get(NUMERIC_TEXT_DOMAIN);
+    this.numberOrder = this.orders.get("number");
     this.frozen = true;
   }
 
@@ -196,7 +214,7 @@ export class Channel {
     const text = this.viewed(raw);
     if (this.type === "string") {
       this.matchText(text, hit);
-      const numeric = this.orders.get(NUMERIC_TEXT_DOMAIN);
+      const numeric = this.numericText;
       if (numeric !== undefined) {
         const n = parseValue("float", text, { ranges: false });
         if (n.ok && n.value.kind === "float") numeric.match(n.value.value, hit);
@@ -205,7 +223,7 @@ export class Channel {
     }
     if (typeof raw === "number" && Number.isSafeInteger(raw) && INTEGER_TYPES.has(this.type) && this.view === "value") {
       hitAll(this.integers.get(raw), hit);
-      this.orders.get("number")?.match(raw, hit);
+      this.numberOrder?.match(raw, hit);
       return;
     }
     const parsed = parseValue(this.type, text, { ranges: false });
@@ -214,13 +232,14 @@ export class Channel {
 
   /** String terms: equality, needles and regexes on the text. */
   private matchText(text: string, hit: (ref: number) => void): void {
-    const needLower = this.textCi.size > 0 || !this.needlesCi.empty;
-    const lower = needLower ? text.toLowerCase() : text;
-    if (this.textCi.size > 0) hitAll(this.textCi.get(lower), hit);
-    if (this.textCs.size > 0) hitAll(this.textCs.get(text), hit);
-    this.needlesCi.match(lower, hit);
-    this.needlesCs.match(text, hit);
-    this.regexes.match(text, hit);
+    // Lower-cased only for case-insensitive keys or needles; a key look-up only when some key has
+    // the value's (lower-cased) length, which spares hashing most values of a name channel.
+    const lower = this.hasTextCi || this.hasNeedlesCi ? text.toLowerCase() : text;
+    if (this.hasTextCi && this.ciLengths.has(lower.length)) hitAll(this.textCi.get(lower), hit);
+    if (this.hasTextCs) hitAll(this.textCs.get(text), hit);
+    if (this.hasNeedlesCi) this.needlesCi.match(lower, hit);
+    if (this.hasNeedlesCs) this.needlesCs.match(text, hit);
+    if (this.hasRegexes) this.regexes.match(text, hit);
   }
 
   /** Typed terms: equality and order on the parsed value, string conditions on its canonical text. */

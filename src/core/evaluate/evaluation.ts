@@ -97,10 +97,20 @@ class StreamingEvaluation implements Evaluation {
     return this.hits.has(ref) !== (this.negated[ref] === 1) ? TRUE : FALSE;
   };
 
+  /** The last record's document and its plan: records come in runs of one document. */
+  private lastDocument: string | undefined;
+  private lastDocPlan: DocumentPlan | undefined;
+
   addRecord(record: HostRecord): void {
     if (this.finished) throw new Error("addRecord after finish");
-    this.available.add(record.document);
-    const docPlan = this.plan.documents.get(record.document);
+    let docPlan: DocumentPlan | undefined;
+    if (record.document === this.lastDocument) docPlan = this.lastDocPlan;
+    else {
+      this.available.add(record.document);
+      docPlan = this.plan.documents.get(record.document);
+      this.lastDocument = record.document;
+      this.lastDocPlan = docPlan;
+    }
     if (docPlan === undefined) return;
     this.hits.clear();
     this.markUnknown(record);
