@@ -78,6 +78,9 @@ class NeedleSet {
   }
 }
 
+/** A character `toLowerCase` may change: an ASCII capital, or anything beyond ASCII. */
+const MAY_LOWER = /[A-Z\u0080-\uffff]/;
+
 const INTEGER_TYPES: ReadonlySet<ValueType> = new Set(["int", "uint64"]);
 const DIGEST_TYPES: ReadonlySet<ValueType> = new Set(["md5", "sha1", "sha256"]);
 
@@ -232,9 +235,10 @@ export class Channel {
 
   /** String terms: equality, needles and regexes on the text. */
   private matchText(text: string, hit: (ref: number) => void): void {
-    // Lower-cased only for case-insensitive keys or needles; a key look-up only when some key has
-    // the value's (lower-cased) length, which spares hashing most values of a name channel.
-    const lower = this.hasTextCi || this.hasNeedlesCi ? text.toLowerCase() : text;
+    // Lower-cased only for case-insensitive keys or needles, and only when that changes it (most
+    // names are lower case already: a regex test costs less than a copy); a key look-up only when
+    // some key has the value's lower-cased length, which spares hashing most values.
+    const lower = (this.hasTextCi || this.hasNeedlesCi) && MAY_LOWER.test(text) ? text.toLowerCase() : text;
     if (this.hasTextCi && this.ciLengths.has(lower.length)) hitAll(this.textCi.get(lower), hit);
     if (this.hasTextCs) hitAll(this.textCs.get(text), hit);
     if (this.hasNeedlesCi) this.needlesCi.match(lower, hit);
