@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { linesOf, readHostText } from "../_shared/read.js";
 import { createIdGuard, toRecord, type DraftFields } from "../_shared/record.js";
 import { defineCollector } from "../define.js";
@@ -39,7 +40,8 @@ export const arpEntryCollector = defineCollector({
   document: "ArpEntryItem",
   platforms: ["linux"],
   liveOnly: true,
-  fields: ["IPv4Address", "PhysicalAddress", "Interface", "CacheType"],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["ArpEntryItem"] ?? [],
   permission: "net.read",
   description: "The IPv4 neighbour (ARP) cache from /proc/net/arp",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

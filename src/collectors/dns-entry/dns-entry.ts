@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { isIPv4, isIPv6 } from "node:net";
 import { linesOf, readHostText } from "../_shared/read.js";
 import { createIdGuard, toRecord, type DraftFields } from "../_shared/record.js";
@@ -34,7 +35,8 @@ export const dnsEntryCollector = defineCollector({
   document: "DnsEntryItem",
   platforms: ["linux"],
   liveOnly: false,
-  fields: ["Host", "RecordName", "RecordData/IPv4Address"],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["DnsEntryItem"] ?? [],
   permission: "fs.read",
   description: "Static host name entries from /etc/hosts",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

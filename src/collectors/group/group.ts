@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { readAccounts } from "../_shared/accounts.js";
 import { toRecord } from "../_shared/record.js";
 import { defineCollector } from "../define.js";
@@ -15,7 +16,8 @@ export const groupCollector = defineCollector({
   document: "GroupItem",
   platforms: ["linux"],
   liveOnly: false,
-  fields: ["GroupName", "gid", "userlist/username"],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["GroupItem"] ?? [],
   permission: "fs.read",
   description: "Groups from /etc/group, with primary members from /etc/passwd",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { release } from "node:os";
@@ -41,7 +42,8 @@ export const moduleCollector = defineCollector({
   document: "ModuleItem",
   platforms: ["linux"],
   liveOnly: true,
-  fields: ["Module", "Filename", "Md5sum", "Sha1sum", "Sha256sum"],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["ModuleItem"] ?? [],
   permission: "fs.read",
   description: "Loaded kernel modules from /proc/modules, with their files under /lib/modules and hashes on request",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

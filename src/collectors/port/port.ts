@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { readFile, readlink } from "node:fs/promises";
 import { readSockets } from "../_shared/proc-net.js";
 import { mapSocketOwners, parseStat, processName } from "../_shared/proc-pid.js";
@@ -41,7 +42,8 @@ export const portCollector = defineCollector({
   document: "PortItem",
   platforms: ["linux"],
   liveOnly: true,
-  fields: ["protocol", "localIP", "localPort", "remoteIP", "remotePort", "state", "pid", "process", "path"],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["PortItem"] ?? [],
   permission: "net.read",
   description: "TCP and UDP sockets from /proc/net/{tcp,tcp6,udp,udp6}, with the owning process from /proc/PID/fd",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { readUserNames } from "../_shared/accounts.js";
 import { readSockets, type SocketRow } from "../_shared/proc-net.js";
 import { mapOrdered } from "../_shared/ordered-pool.js";
@@ -45,18 +46,8 @@ export const processCollector = defineCollector({
   document: "ProcessItem",
   platforms: ["linux"],
   liveOnly: true,
-  fields: [
-    "pid",
-    "parentpid",
-    "name",
-    "path",
-    "arguments",
-    "Username",
-    "startTime",
-    "SectionList/MemorySection/Name",
-    "HandleList/Handle/Name",
-    ...PORT_FIELDS,
-  ],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["ProcessItem"] ?? [],
   permission: "process.read",
   description: "Running processes from /proc/PID (stat, status, cmdline, exe; maps, fd and sockets on request)",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { readHostText } from "../_shared/read.js";
 import { createIdGuard, toRecord } from "../_shared/record.js";
 import { defineCollector } from "../define.js";
@@ -15,7 +16,8 @@ export const routeEntryCollector = defineCollector({
   document: "RouteEntryItem",
   platforms: ["linux"],
   liveOnly: true,
-  fields: ["Destination", "Gateway", "Netmask", "Interface", "Flags", "MTU", "RouteType"],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["RouteEntryItem"] ?? [],
   permission: "net.read",
   description: "IPv4 and IPv6 routes from /proc/net/route and /proc/net/ipv6_route",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { readHostText } from "../_shared/read.js";
 import { toRecord } from "../_shared/record.js";
 import { defineCollector } from "../define.js";
@@ -18,7 +19,8 @@ export const serviceCollector = defineCollector({
   platforms: ["linux"],
   liveOnly: false,
   // `status` (ActiveState) needs the running systemd, so it is not collected.
-  fields: ["name", "descriptiveName", "description", "path", "arguments", "mode"],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["ServiceItem"] ?? [],
   permission: "fs.read",
   description: "systemd service units from /etc, /run, /lib and /usr/lib systemd/system, with drop-ins and enablement links",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

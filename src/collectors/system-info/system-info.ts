@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { hostname, networkInterfaces, release, uptime } from "node:os";
 import { readHostText } from "../_shared/read.js";
 import { toRecord, type DraftFields } from "../_shared/record.js";
@@ -25,22 +26,8 @@ export const systemInfoCollector = defineCollector({
   document: "SystemInfoItem",
   platforms: ["linux"],
   liveOnly: false,
-  fields: [
-    "hostname",
-    "OS",
-    "kernelVersion",
-    "MAC",
-    "primaryIpAddress",
-    "primaryIpv4Address",
-    "primaryIpv6Address",
-    "networkArray/networkInfo/adapter",
-    "networkArray/networkInfo/MAC",
-    "networkArray/networkInfo/ipArray/ipInfo/ipAddress",
-    "networkArray/networkInfo/ipArray/ipInfo/ipv6Address",
-    "networkArray/networkInfo/ipArray/ipInfo/subnetMask",
-    "timezone",
-    "uptime",
-  ],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["SystemInfoItem"] ?? [],
   permission: "fs.read",
   description: "Host name, OS (os-release), kernel, time zone, uptime and network interfaces",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

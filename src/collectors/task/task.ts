@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { lstat } from "node:fs/promises";
 import { diskPathOf } from "../_shared/image-path.js";
 import { listHostDir, readHostText } from "../_shared/read.js";
@@ -41,17 +42,8 @@ export const taskCollector = defineCollector({
   document: "TaskItem",
   platforms: ["linux"],
   liveOnly: false,
-  fields: [
-    "Name",
-    "crontabCommand",
-    "crontabMinute",
-    "crontabHour",
-    "crontabDayOfMonth",
-    "crontabMonth",
-    "crontabDayOfWeek",
-    "crontabPath",
-    "userName",
-  ],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["TaskItem"] ?? [],
   permission: "fs.read",
   description: "Scheduled commands from the system and user crontabs",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { readAccounts } from "../_shared/accounts.js";
 import { toRecord } from "../_shared/record.js";
 import { defineCollector } from "../define.js";
@@ -15,7 +16,8 @@ export const userCollector = defineCollector({
   document: "UserItem",
   platforms: ["linux"],
   liveOnly: false,
-  fields: ["Username", "userid", "fullname", "homedirectory", "shell", "grouplist/groupname"],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["UserItem"] ?? [],
   permission: "fs.read",
   description: "Accounts from /etc/passwd, with their groups from /etc/group",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { statfs } from "node:fs/promises";
 import { readWarning } from "../_shared/errors.js";
 import { linesOf, readHostText } from "../_shared/read.js";
@@ -60,7 +61,8 @@ export const volumeCollector = defineCollector({
   document: "VolumeItem",
   platforms: ["linux"],
   liveOnly: true,
-  fields: ["MountPoint", "DevicePath", "FileSystemName", "TotalSize", "FreeSize", "Flags/ReadOnly"],
+  // Exactly the terms the vocabulary says iocscan collects (a registry test keeps them equal).
+  fields: LINUX_COLLECTED["VolumeItem"] ?? [],
   permission: "fs.read",
   description: "Mounted file systems from /proc/self/mounts, with sizes from statfs",
   async *collect(context: CollectorContext): AsyncGenerator<HostRecord> {
