@@ -7,6 +7,7 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { hostname as machineHostname } from "node:os";
 import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
@@ -75,7 +76,8 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   const progress = new ProgressTicker(stats, options.onProgress);
   const fileSettings: FileCollectorSettings = {
     ...options,
-    scopes: options.scopes && options.scopes.length > 0 ? normalizeScopes(options.scopes) : defaultFileScopes(plan),
+    // Scopes the user names are reported when missing; default areas a host lacks are not.
+    scopes: options.scopes && options.scopes.length > 0 ? normalizeScopes(options.scopes) : defaultFileScopes(plan).filter((scope) => existsSync(host.toDisk(scope))),
     ...(plan.documents.has("FileItem") ? { decide: prefilterDecision(createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS)) } : {}),
   };
 
