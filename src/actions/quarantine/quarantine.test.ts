@@ -84,7 +84,9 @@ describe("quarantineFile", () => {
     expect(() => lstatSync(path)).toThrow();
     expect(readdirSync(work).filter((n) => n.includes("iocscan-restore"))).toEqual([]);
 
-    const text = original.toString("latin1").replace(work, work.replace(/.$/, "Z"));
+    // Change one character of the recorded path (never to itself: mkdtemp names may end in "Z").
+    const tampered = work.replace(/.$/, work.endsWith("Z") ? "Y" : "Z");
+    const text = original.toString("latin1").replace(work, tampered);
     writeFileSync(file, Buffer.from(text, "latin1"));
     await expect(showEntry(store, id)).rejects.toThrow(/metadata fails authentication/);
     const reopened = await openQuarantine({ dir: store.dir, retention: false });
