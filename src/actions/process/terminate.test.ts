@@ -13,8 +13,9 @@ describe("terminateProcess", () => {
   });
 
   it("terminateProcess kills a process that ignores SIGTERM once the grace period is over", async () => {
-    const child = spawn("bash", ["-c", "trap '' TERM; while true; do sleep 0.1; done"], { stdio: "ignore" });
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let bash install the trap
+    // bash says "ready" once the trap is installed, so SIGTERM can only arrive after it.
+    const child = spawn("bash", ["-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done"], { stdio: ["ignore", "pipe", "ignore"] });
+    await once(child.stdout ?? child, "data");
     const exited = once(child, "exit");
     const receipt = await terminateProcess(child.pid ?? -1, { graceMs: 300 });
     expect(receipt).toMatchObject({ status: "done", detail: "killed by SIGKILL after 300 ms" });
