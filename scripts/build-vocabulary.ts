@@ -17,6 +17,7 @@ import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { SaxesParser } from "saxes";
 import type { Platform, ValueType } from "../src/core/vocabulary/types.js";
+import { valueTypeOfName } from "../src/core/vocabulary/type-names.js";
 
 /** One term list, in priority order: the first list that has a term decides its type. */
 interface SourceList {
@@ -43,26 +44,11 @@ interface RawTerm {
   readonly title: string;
 }
 
-const DISPLAY_TYPES: Readonly<Record<string, ValueType>> = {
-  string: "string",
-  md5: "md5",
-  sha1: "sha1",
-  sha256: "sha256",
-  int: "int",
-  uint64: "uint64",
-  float: "float",
-  double: "float",
-  date: "date",
-  ip: "ip",
-  bool: "bool",
-  duration: "duration",
-};
-
 const PLATFORM_LETTER: Readonly<Record<Platform, string>> = { win: "w", osx: "m", linux: "l" };
 
 /** Maps a display-type to a value type; anything unknown compares as a string (never wrongly typed). */
 function valueTypeOf(displayType: string, warn: (message: string) => void = () => {}): ValueType {
-  const type = DISPLAY_TYPES[displayType.toLowerCase()];
+  const type = valueTypeOfName(displayType);
   if (type === undefined) {
     warn(`unknown display-type "${displayType}", using string`);
     return "string";

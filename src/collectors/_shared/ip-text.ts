@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ipv6GroupsText } from "../../core/vocabulary/values-ip.js";
 import { endianness } from "node:os";
 
 const LITTLE = endianness() === "LE";
@@ -36,21 +37,7 @@ export function ipv6Text(bytes: readonly number[]): string {
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${ipv4Text(bytes.slice(12))}`;
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+  return ipv6GroupsText(groups);
 }
 
 /** Text of a /proc/net hex address of either length; undefined when malformed. */

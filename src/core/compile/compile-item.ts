@@ -16,6 +16,7 @@ import { isEventDocument, type ValueType } from "../vocabulary/index.js";
 import { detach } from "./detach.js";
 import { buildOperand, unknown, type Operand, type OperandFailure } from "./operand.js";
 import type { ChannelView, CompileOptions, ItemStatus, PlanItem, UnknownReason } from "./plan-types.js";
+import { valueTypeOfName } from "../vocabulary/type-names.js";
 
 /** A compiled item and, when it is evaluable, its comparison. */
 export interface CompiledItem {
@@ -89,24 +90,6 @@ class Item implements PlanItem {
   }
 }
 
-/** `Content/@type` spellings → value types; used only when the vocabulary does not know the term. */
-const CONTENT_TYPES: Readonly<Record<string, ValueType>> = {
-  string: "string",
-  md5: "md5",
-  sha1: "sha1",
-  sha256: "sha256",
-  int: "int",
-  uint64: "uint64",
-  float: "float",
-  double: "float",
-  date: "date",
-  datetime: "date",
-  ip: "ip",
-  bool: "bool",
-  boolean: "bool",
-  duration: "duration",
-};
-
 function documentOf(term: string): string {
   const slash = term.indexOf("/");
   return slash < 0 ? term : term.slice(0, slash);
@@ -129,7 +112,7 @@ function targetOf(support: ItemSupport, item: IndicatorItem): Target {
       document: detach(document),
       field: detach(term.slice(document.length + 1)),
       view: "value",
-      type: support.source?.type ?? CONTENT_TYPES[item.contentType.trim().toLowerCase()] ?? "string",
+      type: support.source?.type ?? valueTypeOfName(item.contentType) ?? "string",
       listValued: support.source?.listValued ?? false,
       mappedFrom: undefined,
       failure: { ...unknown(reason, detach(support.reason)), code: support.code },

@@ -87,6 +87,14 @@ function ipv4Text(value: bigint): string {
 function ipv6Text(value: bigint): string {
   const groups: number[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((value >> shift) & 0xffffn));
+  return ipv6GroupsText(groups);
+}
+
+/**
+ * RFC 5952 text of eight 16-bit groups: lower case, the longest run of two or more zero groups
+ * as `::` (the first on a tie). Shared with the collectors, which read addresses as bytes.
+ */
+export function ipv6GroupsText(groups: readonly number[]): string {
   let bestStart = -1;
   let bestLength = 1; // a single zero group is never compressed
   for (let i = 0; i < 8; ) {
