@@ -7,11 +7,8 @@
 import { rename, writeFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import type { ScanReport } from "../../core/report/index.js";
-import { scanDependencies, defaultHashCachePath } from "../../scan/dependencies.js";
-import { openHashCache } from "../../scan/hash-cache/index.js";
-import { createHostView } from "../../collectors/host-view.js";
-import { scanLive } from "../../scan/live-scan.js";
-import { createQuarantineResponder } from "../../scan/quarantine-response.js";
+import { defaultHashCachePath } from "../../scan/dependencies.js";
+import { scanHost } from "../../scan/host-scan.js";
 import type { ScanProgress } from "../../scan/scan-types.js";
 import { ScanSetupError } from "../../scan/prepare-plan.js";
 import { defaultResultsDbPath } from "../../store/default-path.js";
@@ -90,43 +87,32 @@ export function registerScanCommand(program: Command, run: CliRun): void {
 
 async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
   const dbPath = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
-  const hashCache = flags.hashCache ? openCacheOrWarn(defaultHashCachePath(dbPath)) : undefined;
   // NDJSON streams progress events on standard output; otherwise a terminal gets a status line.
   const progress = flags.format === "ndjson" && !flags.output ? ndjsonProgress() : createProgressLine();
-  const root = flags.root ?? "/";
-  const respond =
-    flags.action === "quarantine"
-      ? await createQuarantineResponder({
-          host: createHostView(root),
-          ...(flags.quarantine ? { quarantineDir: flags.quarantine } : {}),
-          protect: flags.protect,
-        }).catch((error: unknown) => {
-          // A store that cannot be used must stop the scan before anything could be deleted.
-          throw new ScanSetupError(`quarantine store unusable: ${error instanceof Error ? error.message : String(error)}`);
-        })
-      : undefined;
   try {
-    return await scanLive(
-      {
-        ...termSwitches(flags),
-        iocPaths: flags.ioc,
-        ...(flags.root ? { root: flags.root } : {}),
-        scopes: flags.scope,
-        excludes: flags.exclude,
-        ...(flags.hint ? { hint: flags.hint } : {}),
-        crossMounts: flags.crossMounts === true,
-        criticalAreas: flags.criticalAreas === true,
-        ...(flags.clamavDb ? { clamavDatabase: flags.clamavDb } : {}),
-        ...(flags.maxHashSize ? { maxHashBytes: flags.maxHashSize } : {}),
-        switches: documentSwitches(flags),
-        ...(respond ? { respond } : {}),
-        ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
-      },
-      scanDependencies(hashCache),
-    );
+    return await scanHost({
+      ...termSwitches(flags),
+      iocPaths: flags.ioc,
+      ...(flags.root ? { root: flags.root } : {}),
+      scopes: flags.scope,
+      excludes: flags.exclude,
+      ...(flags.hint ? { hint: flags.hint } : {}),
+      crossMounts: flags.crossMounts === true,
+      criticalAreas: flags.criticalAreas === true,
+      ...(flags.clamavDb ? { clamavDatabase: flags.clamavDb } : {}),
+      ...(flags.maxHashSize ? { maxHashBytes: flags.maxHashSize } : {}),
+      switches: documentSwitches(flags),
+      action: flags.action,
+      ...(flags.quarantine ? { quarantineDir: flags.quarantine } : {}),
+      protect: flags.protect,
+      ...(flags.hashCache ? { hashCacheFile: defaultHashCachePath(dbPath) } : {}),
+      onCacheUnavailable: (file, error) =>
+        // A scan without the cache is slower, never wrong: go on and say so.
+        process.stderr.write(`iocscan: hash cache "${file}" unavailable (${error instanceof Error ? error.message : String(error)}); hashing without it\n`),
+      ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p) } : {}),
+    });
   } finally {
     progress?.done();
-    hashCache?.close();
   }
 }
 
@@ -135,16 +121,6 @@ function ndjsonProgress(): { update(p: ScanProgress): void; done(): void } {
     update: (p) => process.stdout.write(`${JSON.stringify({ type: "progress", at: new Date().toISOString(), stats: p.stats, current: p.current })}\n`),
     done: () => undefined,
   };
-}
-
-function openCacheOrWarn(path: string): ReturnType<typeof openHashCache> | undefined {
-  try {
-    return openHashCache(path);
-  } catch (error) {
-    // A scan without the cache is slower, never wrong: go on and say so.
-    process.stderr.write(`iocscan: hash cache "${path}" unavailable (${error instanceof Error ? error.message : String(error)}); hashing without it\n`);
-    return undefined;
-  }
 }
 
 /** Records the report unless `--no-db`; a database problem is reported, the scan result stands. */

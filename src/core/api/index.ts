@@ -1,0 +1,6 @@
+/**
+ * Wire contracts between iocscan's processes (the agent <-> server protocol).
+ *
+ * @module
+ */
+export * from "./agent-protocol.js";
