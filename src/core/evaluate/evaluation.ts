@@ -15,7 +15,7 @@ import { evaluateTree, satisfiedLeaves, type LeafValue } from "../compile/record
 import { FALSE, TRUE, UNKNOWN, verdictOf, type Tri } from "../compile/tri.js";
 import { buildDetection } from "./detection.js";
 import { canActOn, EvidenceBuilder, EvidenceList } from "./evidence.js";
-import type { Detection, Evaluation, EvaluationOptions, HostRecord, IocVerdict } from "./types.js";
+import type { Detection, Evaluation, EvaluationOptions, EvaluationState, HostRecord, IocVerdict } from "./types.js";
 
 const DEFAULT_MAX_OBJECTS_PER_UNIT = 1000;
 /** Marks a supported item in {@link StreamingEvaluation.constants}. */
@@ -87,6 +87,48 @@ class StreamingEvaluation implements Evaluation {
     for (const [doc, dp] of plan.documents) if (dp.vacuousUnits.length > 0) this.pendingVacuous.set(doc, [...dp.vacuousUnits]);
     this.builder = new EvidenceBuilder(plan);
     this.maxObjects = options.maxObjectsPerUnit ?? DEFAULT_MAX_OBJECTS_PER_UNIT;
+    if (options.resumeFrom) this.restore(options.resumeFrom);
+  }
+
+  saveState(): EvaluationState {
+    if (this.finished) throw new Error("saveState after finish");
+    const unitValues: [number, number][] = [];
+    this.unitValues.forEach((value, u) => {
+      if (value !== FALSE) unitValues.push([u, value]);
+    });
+    const evidence: EvaluationState["evidence"][number][] = [];
+    this.evidence.forEach((list, unit) => {
+      if (list !== undefined) evidence.push({ unit, matched: list.matched, kept: list.kept.map((e) => ({ ...e, fields: { ...e.fields }, refs: [...e.refs] })) });
+    });
+    return {
+      format: "iocscan-evaluation-state",
+      version: 1,
+      items: this.plan.items.length,
+      units: this.plan.units.length,
+      unitValues,
+      evidence,
+      available: [...this.available],
+      pendingVacuous: [...this.pendingVacuous].map(([doc, units]) => [doc, [...units]] as const),
+    };
+  }
+
+  private restore(state: EvaluationState): void {
+    if (state.format !== "iocscan-evaluation-state" || state.version !== 1) throw new Error("not an evaluation state of this version");
+    if (state.items !== this.plan.items.length || state.units !== this.plan.units.length) {
+      throw new Error(`the saved evaluation state belongs to another plan (${state.items} items, ${state.units} units; this plan has ${this.plan.items.length} and ${this.plan.units.length})`);
+    }
+    const unit = (u: number): number => {
+      if (!Number.isInteger(u) || u < 0 || u >= this.plan.units.length) throw new Error(`saved evaluation state names unit ${u}, outside the plan`);
+      return u;
+    };
+    for (const [u, value] of state.unitValues) {
+      if (value !== TRUE && value !== UNKNOWN) throw new Error(`saved evaluation state gives unit ${u} the value ${value}`);
+      this.unitValues[unit(u)] = value;
+    }
+    for (const e of state.evidence) this.evidence[unit(e.unit)] = EvidenceList.restore(this.maxObjects, e.matched, e.kept);
+    for (const d of state.available) this.available.add(d);
+    this.pendingVacuous.clear();
+    for (const [doc, units] of state.pendingVacuous) this.pendingVacuous.set(doc, units.map(unit));
   }
 
   /** An item's value on the current record, negation applied. */

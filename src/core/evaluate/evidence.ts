@@ -86,6 +86,17 @@ export class EvidenceList {
 
   constructor(private readonly limit: number) {}
 
+  /** A list as saved in a checkpoint; kept records beyond `limit` are dropped. */
+  static restore(limit: number, matched: number, kept: readonly Evidence[]): EvidenceList {
+    const list = new EvidenceList(limit);
+    for (const e of kept.slice(0, limit)) {
+      list.kept.push(e);
+      if (!e.actionable) list.nonActionable++;
+    }
+    list.matched = Math.max(matched, list.kept.length);
+    return list;
+  }
+
   /** Counts a matching record and keeps it (built only if kept) when there is room or it beats a non-actionable one. */
   offer(actionable: boolean, build: () => Evidence): void {
     this.matched++;

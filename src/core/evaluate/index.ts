@@ -4,4 +4,4 @@
  * @module
  */
 export { createEvaluation } from "./evaluation.js";
-export type { Detection, DetectionObject, Evaluation, EvaluationOptions, FieldScalar, FieldValue, HostRecord, IocVerdict } from "./types.js";
+export type { Detection, DetectionObject, Evaluation, EvaluationOptions, EvaluationState, EvidenceState, FieldScalar, FieldValue, HostRecord, IocVerdict } from "./types.js";

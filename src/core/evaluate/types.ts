@@ -45,6 +45,42 @@ export interface EvaluationOptions {
   readonly availableDocuments: Iterable<string>;
   /** Records kept as evidence per binding unit (default 1000); more are counted, not kept. */
   readonly maxObjectsPerUnit?: number;
+  /**
+   * Continue from a state {@link Evaluation.saveState} returned for the same plan (a scan resumed
+   * after a pause, a crash or a reboot): records already fed are not fed again.
+   */
+  readonly resumeFrom?: EvaluationState;
+}
+
+/**
+ * Everything an evaluation has learnt from the records fed so far, as plain JSON: what a
+ * checkpoint keeps instead of the records themselves. Valid only for the plan it came from
+ * (`units`/`items` are checked on restore).
+ */
+export interface EvaluationState {
+  readonly format: "iocscan-evaluation-state";
+  readonly version: 1;
+  readonly items: number;
+  readonly units: number;
+  /** `[unit, value]` for every unit that reached more than FALSE. */
+  readonly unitValues: readonly (readonly [number, number])[];
+  readonly evidence: readonly EvidenceState[];
+  readonly available: readonly string[];
+  /** Per document, its vacuous units not yet settled. */
+  readonly pendingVacuous: readonly (readonly [string, readonly number[]])[];
+}
+
+/** The evidence kept for one unit. */
+export interface EvidenceState {
+  readonly unit: number;
+  readonly matched: number;
+  readonly kept: readonly {
+    readonly document: string;
+    readonly id: string;
+    readonly fields: Readonly<Record<string, FieldValue>>;
+    readonly refs: readonly number[];
+    readonly actionable: boolean;
+  }[];
 }
 
 /** A record bound by a detection, with what was observed on it. */
@@ -95,4 +131,6 @@ export interface Evaluation {
   finish(): Detection[];
   /** Every IOC's verdict; available after {@link finish}. */
   verdicts(): IocVerdict[];
+  /** What the records fed so far established, for a checkpoint; call between records, before finish. */
+  saveState(): EvaluationState;
 }
