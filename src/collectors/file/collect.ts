@@ -13,7 +13,7 @@ import { createPseudoCheck } from "./mounts.js";
 import { resolveFileOptions, type FileCollectorOptions } from "./options.js";
 import { loadOwnerNames } from "./owners.js";
 import { createWarn } from "./problems.js";
-import { walkFiles, type WalkEntry } from "./walk.js";
+import { walkFiles, type WalkEntry, type WalkPosition } from "./walk.js";
 
 /** Read size: large enough that a big file costs few thread-pool round trips. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -51,17 +51,21 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     signal: context.signal,
     warn,
     count,
+    resume: input.resumeFrom,
   });
+  const tracker = new PositionTracker(input.resumeFrom);
+  input.exposePosition?.(() => tracker.position());
 
-  const done: (HostRecord | undefined)[] = [];
+  const done: { seq: number; record: HostRecord | undefined }[] = [];
   let inFlight = 0;
   let wake: (() => void) | undefined;
   let failure: { error: unknown } | undefined;
   const start = (entry: WalkEntry): void => {
     inFlight++;
+    const seq = tracker.started(entry);
     void collectFile(entry, run)
       .then(
-        (record) => done.push(record),
+        (record) => done.push({ seq, record }),
         // collectFile turns fs errors into warnings; anything else is a bug worth stopping for.
         (error: unknown) => (failure ??= { error }),
       )
@@ -73,9 +77,11 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   const settle = (): Promise<void> => new Promise((resolve) => (wake = resolve));
   function* finished(): Generator<HostRecord> {
     if (failure) throw failure.error;
-    for (let record = done.shift(); record !== undefined || done.length > 0; record = done.shift()) {
+    for (let next = done.shift(); next !== undefined; next = done.shift()) {
       if (context.signal?.aborted) return;
-      if (record !== undefined) yield record;
+      // Marked before the yield: when the consumer holds this record, the position covers it.
+      tracker.finished(next.seq);
+      if (next.record !== undefined) yield next.record;
     }
   }
 
@@ -95,5 +101,56 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     // Stopped early (consumer break, abort, error): let open files close before returning.
     while (inFlight > 0) await settle();
     await run.workers.close();
+  }
+}
+
+/**
+ * The collection's position for checkpoints. Files finish out of walk order (a big file hashes
+ * while small ones pass it), so the position is the last file before which everything is
+ * finished, plus the few finished beyond it.
+ */
+class PositionTracker {
+  private nextSeq = 0;
+  /** The lowest sequence number not yet finished. */
+  private low = 0;
+  private readonly entries = new Map<number, WalkEntry>();
+  private readonly ahead = new Set<number>();
+  private scope: number;
+  private after: string | null;
+  /** Files a resumed walk skipped as done beyond the old position: still done beyond the new one. */
+  private readonly carried: readonly string[];
+
+  constructor(resume: WalkPosition | undefined) {
+    this.scope = resume?.scope ?? 0;
+    this.after = resume?.after ?? null;
+    this.carried = resume?.done ?? [];
+  }
+
+  started(entry: WalkEntry): number {
+    const seq = this.nextSeq++;
+    this.entries.set(seq, entry);
+    return seq;
+  }
+
+  finished(seq: number): void {
+    this.ahead.add(seq);
+    while (this.ahead.delete(this.low)) {
+      const entry = this.entries.get(this.low);
+      this.entries.delete(this.low);
+      this.low++;
+      if (entry !== undefined) {
+        this.scope = entry.scope;
+        this.after = entry.host;
+      }
+    }
+  }
+
+  position(): WalkPosition {
+    const done = [...this.carried];
+    for (const seq of this.ahead) {
+      const entry = this.entries.get(seq);
+      if (entry !== undefined) done.push(entry.host);
+    }
+    return { scope: this.scope, after: this.after, done };
   }
 }

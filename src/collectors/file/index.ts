@@ -16,4 +16,5 @@ export {
   type FileDecide,
   type HashCache,
   type HashCacheKey,
+  type WalkPosition,
 } from "./options.js";

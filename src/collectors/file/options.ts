@@ -7,8 +7,10 @@
  */
 import type { DigestAlgorithm, PrefilterDecision } from "../../core/compile/index.js";
 import type { FieldValue } from "../../core/compile/index.js";
+import type { WalkPosition } from "./walk.js";
 
 export type { DigestAlgorithm } from "../../core/compile/index.js";
+export type { WalkPosition } from "./walk.js";
 
 /** Hex digests of one file content, by algorithm (lower case). */
 export type Digests = Partial<Record<DigestAlgorithm, string>>;
@@ -65,6 +67,13 @@ export interface FileCollectorOptions {
   readonly stringsMaxBytes?: number;
   /** StringList/string keeps at most this many distinct strings per file. Default 10,000. */
   readonly stringsMaxCount?: number;
+  /** Continue an interrupted collection: files up to this position (a checkpoint's) are skipped. */
+  readonly resumeFrom?: WalkPosition;
+  /**
+   * Receives, once, a function that tells where the collection stands: between two records, every
+   * file the position covers has been yielded (or dropped) and no other.
+   */
+  readonly exposePosition?: (position: () => WalkPosition) => void;
 }
 
 /** {@link FileCollectorOptions} with every default applied. */

@@ -9,6 +9,10 @@
  * - Other file systems below a scope root are skipped unless `crossMounts`; pseudo file systems
  *   (proc, sysfs, cgroup, ...) always.
  * - FIFOs, sockets and devices are never opened, only counted (`filesNotRegular`).
+ * - The order is fixed, so that an interrupted walk can resume where it stopped: scope by scope;
+ *   in each folder its files by name, then its subfolders by name, depth first. A position is the
+ *   last file done (see {@link WalkPosition}); resuming skips everything up to it without listing
+ *   the folders that lie wholly before it.
  *
  * @module
  */
@@ -29,6 +33,19 @@ export interface WalkEntry {
   readonly host: string;
   /** It was named as a scope itself. */
   readonly explicit: boolean;
+  /** The index of its scope in the walk's scopes. */
+  readonly scope: number;
+}
+
+/**
+ * Where a walk stands: every file of the scopes before `scope`, and of `scope` up to and including
+ * the file `after` (a host path; null: none of it), is done, and so are the files in `done`
+ * (finished out of order, beyond `after`).
+ */
+export interface WalkPosition {
+  readonly scope: number;
+  readonly after: string | null;
+  readonly done: readonly string[];
 }
 
 export interface WalkSettings {
@@ -42,12 +59,27 @@ export interface WalkSettings {
   readonly signal: AbortSignal | undefined;
   readonly warn: Warn;
   readonly count: (stat: string, by?: number) => void;
+  /** Resume after this position instead of walking from the start. */
+  readonly resume?: WalkPosition | undefined;
+}
+
+/** What is left of a folder when resuming: files after `file`, or subfolders from `folder` on. */
+interface Cursor {
+  /** Skip files named up to this (inclusive); undefined: no file is skipped. */
+  readonly fileAfter?: string;
+  /** Skip every file, and subfolders named before this one; it is entered with `inner`. */
+  readonly folderFrom?: string;
 }
 
 interface Folder {
   readonly disk: string;
   readonly host: string;
   readonly dev: bigint;
+}
+
+/** A folder to walk and the scope it belongs to. */
+interface Pending extends Folder {
+  readonly scope: number;
 }
 
 /** Folder entries whose type is stat'ed at once (their lstats run in parallel). */
@@ -58,23 +90,40 @@ export function childPath(base: string, name: string): string {
   return base.endsWith("/") ? `${base}${name}` : `${base}/${name}`;
 }
 
-/** Yields the regular files of every scope. */
+/** Yields the regular files of every scope, in the walk's fixed order. */
 export async function* walkFiles(s: WalkSettings): AsyncGenerator<WalkEntry> {
   const visited = new Set<string>();
-  for (const scope of s.scopes) {
+  const resume = s.resume;
+  const done = new Set(resume?.done ?? []);
+  for (const [index, scope] of s.scopes.entries()) {
     if (s.signal?.aborted) return;
-    const root = await openScope(s, scope, visited);
-    if (root === undefined) continue;
+    const root = await openScope(s, scope, visited, index);
+    // A scope done before the position is not walked again, but its root is marked visited (by
+    // opening it) so that a later scope naming the same folder (/lib -> /usr/lib) stays skipped.
+    if (root === undefined || (resume !== undefined && index < resume.scope)) continue;
+    const after = resume !== undefined && index === resume.scope ? resume.after : null;
     if ("explicit" in root) {
-      yield root;
+      if (after === null && !done.has(root.host)) yield root;
       continue;
     }
-    const stack: Folder[] = [root];
+    const stack: Pending[] = [root];
     for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
       if (s.signal?.aborted) return;
-      yield* readFolder(s, folder, stack, visited);
+      for await (const entry of readFolder(s, folder, stack, visited, cursorIn(folder.host, after))) {
+        if (!done.has(entry.host)) yield entry;
+      }
     }
   }
+}
+
+/** What of `folder` lies after the position `after` (a file below some folder of the scope). */
+function cursorIn(folder: string, after: string | null): Cursor | undefined {
+  if (after === null) return undefined;
+  const prefix = folder.endsWith("/") ? folder : `${folder}/`;
+  if (!after.startsWith(prefix)) return undefined;
+  const rest = after.slice(prefix.length);
+  const slash = rest.indexOf("/");
+  return slash < 0 ? { fileAfter: rest } : { folderFrom: rest.slice(0, slash) };
 }
 
 function wantedFile(s: WalkSettings, hostPath: string): boolean {
@@ -82,7 +131,7 @@ function wantedFile(s: WalkSettings, hostPath: string): boolean {
 }
 
 /** Resolves a scope root once and says what it is: a folder to walk, a file, or nothing. */
-async function openScope(s: WalkSettings, scope: string, visited: Set<string>): Promise<Folder | WalkEntry | undefined> {
+async function openScope(s: WalkSettings, scope: string, visited: Set<string>, index: number): Promise<Pending | WalkEntry | undefined> {
   const asked = scope.startsWith("/") || !s.host.live ? scope : resolve(scope);
   let host: string;
   try {
@@ -104,7 +153,7 @@ async function openScope(s: WalkSettings, scope: string, visited: Set<string>): 
     const id = `file ${stat.dev}:${stat.ino}`;
     if (visited.has(id) || !wantedFile(s, host)) return undefined;
     visited.add(id);
-    return { disk, host, explicit: true };
+    return { disk, host, explicit: true, scope: index };
   }
   if (!stat.isDirectory()) {
     s.count("filesNotRegular");
@@ -119,7 +168,7 @@ async function openScope(s: WalkSettings, scope: string, visited: Set<string>): 
   const id = `${stat.dev}:${stat.ino}`;
   if (visited.has(id)) return undefined; // already walked as part of an earlier scope
   visited.add(id);
-  return { disk, host, dev: stat.dev };
+  return { disk, host, dev: stat.dev, scope: index };
 }
 
 type Kind = "file" | "folder" | "symlink" | "special" | "unknown";
@@ -132,8 +181,11 @@ function kindOf(entry: Dirent): Kind {
   return "unknown"; // DT_UNKNOWN: some file systems do not say; lstat will
 }
 
-/** Lists one folder: yields its files, pushes its subfolders (after checking mounts and loops). */
-async function* readFolder(s: WalkSettings, folder: Folder, stack: Folder[], visited: Set<string>): AsyncGenerator<WalkEntry> {
+/**
+ * Lists one folder: yields its files by name, then pushes its subfolders (after checking mounts
+ * and loops) so they are walked by name. With a cursor, what lies before the position is skipped.
+ */
+async function* readFolder(s: WalkSettings, folder: Pending, stack: Pending[], visited: Set<string>, cursor: Cursor | undefined): AsyncGenerator<WalkEntry> {
   let dir;
   try {
     dir = await opendir(folder.disk, { bufferSize: 128 });
@@ -142,17 +194,17 @@ async function* readFolder(s: WalkSettings, folder: Folder, stack: Folder[], vis
     return;
   }
   s.count("dirsSeen");
+  const files: string[] = [];
   const subfolders: string[] = [];
   const unknown: string[] = [];
   try {
     for await (const entry of dir) {
-      const host = childPath(folder.host, entry.name);
       switch (kindOf(entry)) {
         case "file":
-          if (wantedFile(s, host)) yield { disk: childPath(folder.disk, entry.name), host, explicit: false };
+          files.push(entry.name);
           break;
         case "folder":
-          if (s.excluded(host)) s.count("dirsExcluded");
+          if (s.excluded(childPath(folder.host, entry.name))) s.count("dirsExcluded");
           else subfolders.push(entry.name);
           break;
         case "symlink":
@@ -170,23 +222,35 @@ async function* readFolder(s: WalkSettings, folder: Folder, stack: Folder[], vis
   }
   for (const name of unknown) {
     const host = childPath(folder.host, name);
-    const disk = childPath(folder.disk, name);
-    const stat = await lstatBig(disk).catch((error: unknown) => warnError(s.warn, error, "cannot stat", host));
+    const stat = await lstatBig(childPath(folder.disk, name)).catch((error: unknown) => warnError(s.warn, error, "cannot stat", host));
     if (stat === undefined) continue;
-    if (stat.isDirectory()) subfolders.push(name);
-    else if (stat.isFile()) {
-      if (wantedFile(s, host)) yield { disk, host, explicit: false };
-    } else if (stat.isSymbolicLink()) s.count("symlinksSkipped");
+    if (stat.isDirectory()) {
+      if (s.excluded(host)) s.count("dirsExcluded");
+      else subfolders.push(name);
+    } else if (stat.isFile()) files.push(name);
+    else if (stat.isSymbolicLink()) s.count("symlinksSkipped");
     else s.count("filesNotRegular");
   }
-  const children = await statFolders(s, folder, subfolders, visited);
-  // Pushed in reverse so they are walked in listing order.
-  for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Folder);
+  // Code-unit order: the same on every run for the same names, whatever the file system lists.
+  files.sort();
+  subfolders.sort();
+  if (cursor?.folderFrom === undefined) {
+    const fileAfter = cursor?.fileAfter;
+    for (const name of files) {
+      if (fileAfter !== undefined && name <= fileAfter) continue;
+      const host = childPath(folder.host, name);
+      if (wantedFile(s, host)) yield { disk: childPath(folder.disk, name), host, explicit: false, scope: folder.scope };
+    }
+  }
+  const from = cursor?.folderFrom;
+  const children = await statFolders(s, folder, from === undefined ? subfolders : subfolders.filter((name) => name >= from), visited);
+  // Pushed in reverse so they are walked by name.
+  for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Pending);
 }
 
 /** lstats subfolders in small parallel batches; keeps those on the walk's file systems, once. */
-async function statFolders(s: WalkSettings, parent: Folder, names: readonly string[], visited: Set<string>): Promise<Folder[]> {
-  const kept: Folder[] = [];
+async function statFolders(s: WalkSettings, parent: Pending, names: readonly string[], visited: Set<string>): Promise<Pending[]> {
+  const kept: Pending[] = [];
   for (let start = 0; start < names.length; start += STAT_BATCH) {
     const batch = names.slice(start, start + STAT_BATCH).map(async (name) => {
       const host = childPath(parent.host, name);
@@ -218,7 +282,7 @@ async function statFolders(s: WalkSettings, parent: Folder, names: readonly stri
         continue;
       }
       visited.add(id);
-      kept.push({ host, disk, dev: stat.dev });
+      kept.push({ host, disk, dev: stat.dev, scope: parent.scope });
     }
   }
   return kept;
