@@ -4,10 +4,11 @@
  *
  * @module
  */
+import type { ScanStateChange } from "../scan/live-scan.js";
 import type { ScanProgress } from "../scan/scan-types.js";
 
 /** A progress sink, or undefined when the output is not a terminal. */
-export function createProgressLine(stream: NodeJS.WriteStream = process.stderr): { update(p: ScanProgress): void; done(): void } | undefined {
+export function createProgressLine(stream: NodeJS.WriteStream = process.stderr): { update(p: ScanProgress): void; state(c: ScanStateChange): void; done(): void } | undefined {
   if (!stream.isTTY) return undefined;
   const started = Date.now();
   let shown = false;
@@ -22,6 +23,10 @@ export function createProgressLine(stream: NodeJS.WriteStream = process.stderr):
       const current = progress.current.length > room ? `…${progress.current.slice(-(room - 1))}` : progress.current;
       stream.write(`\r\x1b[2K${(head + (room > 1 ? current : "")).slice(0, width)}`);
       shown = true;
+    },
+    state(change: ScanStateChange): void {
+      // A pause can last hours: say so on a line of its own, not in the rewritten one.
+      stream.write(`\r\x1b[2K${change.state === "waiting" ? "paused" : "going on"}: ${change.detail}\n`);
     },
     done(): void {
       if (shown) stream.write("\r\x1b[2K");

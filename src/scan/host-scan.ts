@@ -1,20 +1,26 @@
 /**
  * A scan of this computer (or an image) with everything wired: the hash cache, the quarantine
- * responder and every collector. `iocscan scan` and the agent's task runs both call this, so a
+ * responder, every collector, and (with a checkpoint folder) checkpoints that let an interrupted
+ * scan continue where it stopped. `iocscan scan` and the agent's task runs both call this, so a
  * task behaves exactly like the same scan typed on the command line.
  *
  * @module
  */
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
 import type { ScanReport } from "../core/report/index.js";
 import { createHostView } from "../collectors/host-view.js";
+import { openActionJournal } from "./checkpoint/action-journal.js";
+import { actionJournalFile, readCheckpoint, removeCheckpoint, writeCheckpoint, type ResumableSettings } from "./checkpoint/checkpoint-file.js";
+import type { RunnerState } from "./checkpoint/runner-state.js";
 import { scanDependencies } from "./dependencies.js";
 import { openHashCache } from "./hash-cache/index.js";
 import { scanLive, type LiveScanOptions } from "./live-scan.js";
 import { ScanSetupError } from "./prepare-plan.js";
 import { createQuarantineResponder } from "./quarantine-response.js";
 
-/** Options of {@link scanHost}: a live scan's options plus the response and the cache. */
-export interface HostScanOptions extends Omit<LiveScanOptions, "respond"> {
+/** Options of {@link scanHost}: a live scan's options plus the response, the cache and checkpoints. */
+export interface HostScanOptions extends Omit<LiveScanOptions, "respond" | "checkpointing"> {
   /** On detection: report only (default) or quarantine then delete (processes are terminated). */
   readonly action?: "report" | "quarantine";
   /** The quarantine store folder (default: the store's default folder). */
@@ -25,12 +31,87 @@ export interface HostScanOptions extends Omit<LiveScanOptions, "respond"> {
   readonly hashCacheFile?: string;
   /** Told when the hash cache cannot be opened (the scan goes on without it). */
   readonly onCacheUnavailable?: (file: string, error: unknown) => void;
+  /**
+   * The folder of checkpoints: the scan writes `<scanId>.checkpoint.json` there while it runs
+   * and removes it when done; {@link resumeHostScan} continues an interrupted one.
+   */
+  readonly checkpointDir?: string;
+  /** Longest time between checkpoints (default 15 s). */
+  readonly checkpointIntervalMs?: number;
+  /** Run only while the computer is idle (locked, screensaver on, or a headless machine at rest). */
+  readonly idleOnly?: boolean;
+  /** Hold the scan's CPU use near this percentage (`--max-cpu`). */
+  readonly maxCpu?: number;
 }
 
 /** Scans the host; throws `ScanSetupError` when it cannot run (no usable IOC, unusable store). */
 export async function scanHost(options: HostScanOptions): Promise<ScanReport> {
+  return run(options, undefined);
+}
+
+/** What a resumed scan may set anew: how it reports, not what it scans. */
+export type ResumeOverrides = Pick<HostScanOptions, "onProgress" | "onStateChange" | "signal" | "gate" | "pace" | "onCacheUnavailable" | "checkpointIntervalMs" | "maxWarnings">;
+
+/**
+ * Continues the interrupted scan `scanId` from its checkpoint in `checkpointDir`, with the
+ * settings it was started with; throws `CheckpointError` when there is none or it is unusable.
+ */
+export async function resumeHostScan(checkpointDir: string, scanId: string, overrides: ResumeOverrides = {}): Promise<ScanReport> {
+  const { settings, runner } = await readCheckpoint(checkpointDir, scanId);
+  return run({ ...fromResumable(settings), ...overrides, checkpointDir, scanId }, runner);
+}
+
+/** The settings a checkpoint records to rebuild the scan with (paths made absolute). */
+export function resumableSettings(options: HostScanOptions): ResumableSettings {
+  const absolute = (path: string): string => resolve(path);
+  return {
+    iocPaths: options.iocPaths.map(absolute),
+    root: absolute(options.root ?? "/"),
+    scopes: (options.scopes ?? []).map((scope) => (options.root === undefined || options.root === "/" ? absolute(scope) : scope)),
+    excludes: [...(options.excludes ?? [])],
+    ...(options.hint ? { hint: { source: options.hint.source, flags: options.hint.flags } } : {}),
+    crossMounts: options.crossMounts === true,
+    ...(options.maxHashBytes !== undefined ? { maxHashBytes: options.maxHashBytes } : {}),
+    switches: Object.fromEntries(Object.entries(options.switches ?? {}).filter((entry): entry is [string, "on" | "off"] => entry[1] !== undefined)),
+    mapEvents: options.mapEvents ?? true,
+    mapNetworkTerms: options.mapNetworkTerms ?? false,
+    criticalAreas: options.criticalAreas === true,
+    ...(options.clamavDatabase ? { clamavDatabase: absolute(options.clamavDatabase) } : {}),
+    action: options.action ?? "report",
+    ...(options.quarantineDir ? { quarantineDir: absolute(options.quarantineDir) } : {}),
+    protect: [...(options.protect ?? [])],
+    ...(options.hashCacheFile ? { hashCacheFile: absolute(options.hashCacheFile) } : {}),
+    idleOnly: options.idleOnly === true,
+    ...(options.maxCpu !== undefined ? { maxCpu: options.maxCpu } : {}),
+  };
+}
+
+function fromResumable(settings: ResumableSettings): HostScanOptions {
+  return {
+    iocPaths: settings.iocPaths,
+    root: settings.root,
+    scopes: settings.scopes,
+    excludes: settings.excludes,
+    ...(settings.hint ? { hint: new RegExp(settings.hint.source, settings.hint.flags) } : {}),
+    crossMounts: settings.crossMounts,
+    ...(settings.maxHashBytes !== undefined ? { maxHashBytes: settings.maxHashBytes } : {}),
+    switches: settings.switches,
+    mapEvents: settings.mapEvents,
+    mapNetworkTerms: settings.mapNetworkTerms,
+    criticalAreas: settings.criticalAreas,
+    ...(settings.clamavDatabase ? { clamavDatabase: settings.clamavDatabase } : {}),
+    action: settings.action,
+    ...(settings.quarantineDir ? { quarantineDir: settings.quarantineDir } : {}),
+    protect: settings.protect,
+    ...(settings.hashCacheFile ? { hashCacheFile: settings.hashCacheFile } : {}),
+    idleOnly: settings.idleOnly,
+    ...(settings.maxCpu !== undefined ? { maxCpu: settings.maxCpu } : {}),
+  };
+}
+
+async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined): Promise<ScanReport> {
   const root = options.root ?? "/";
-  const respond =
+  const responder =
     options.action === "quarantine"
       ? await createQuarantineResponder({
           host: createHostView(root),
@@ -41,9 +122,35 @@ export async function scanHost(options: HostScanOptions): Promise<ScanReport> {
           throw new ScanSetupError(`quarantine store unusable: ${error instanceof Error ? error.message : String(error)}`);
         })
       : undefined;
+  const dir = options.checkpointDir;
+  const scanId = resumeFrom?.scanId ?? options.scanId ?? randomUUID();
+  const settings = dir === undefined ? undefined : resumableSettings(options);
+  const checkpointing =
+    dir === undefined || settings === undefined
+      ? undefined
+      : {
+          save: (runner: RunnerState) => writeCheckpoint(dir, { format: "iocscan-scan-checkpoint", version: 1, savedAt: new Date().toISOString(), settings, runner }),
+          ...(options.checkpointIntervalMs !== undefined ? { intervalMs: options.checkpointIntervalMs } : {}),
+          ...(resumeFrom ? { resumeFrom } : {}),
+        };
+  const respond =
+    responder === undefined
+      ? undefined
+      : async (report: ScanReport, scopes: readonly string[]): Promise<void> => {
+          if (dir === undefined) return responder(report, scopes);
+          // Journaled: a scan interrupted while acting never acts twice on an object.
+          const journal = await openActionJournal(actionJournalFile(dir, scanId));
+          try {
+            await responder(report, scopes, journal);
+          } finally {
+            await journal.close();
+          }
+        };
   const hashCache = options.hashCacheFile === undefined ? undefined : openCache(options.hashCacheFile, options.onCacheUnavailable);
   try {
-    return await scanLive({ ...options, ...(respond ? { respond } : {}) }, scanDependencies(hashCache));
+    const report = await scanLive({ ...options, scanId, ...(respond ? { respond } : {}), ...(checkpointing ? { checkpointing } : {}) }, scanDependencies(hashCache));
+    if (dir !== undefined) await removeCheckpoint(dir, scanId);
+    return report;
   } finally {
     hashCache?.close();
   }

@@ -6,18 +6,20 @@
  *
  * @module
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { hostname as machineHostname } from "node:os";
+import type { WalkPosition } from "../collectors/file/index.js";
 import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
-import { createPrefilter, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
+import { createPrefilter, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
 import { createEvaluation } from "../core/evaluate/index.js";
 import { REPORT_FORMAT, REPORT_VERSION, type ReportWarning, type ScanReport } from "../core/report/index.js";
 import { runCriticalAreasScan } from "./critical-areas/index.js";
 import { chooseCollectors, type DocumentSwitches } from "./collection.js";
 import { defaultFileScopes, normalizeScopes } from "./file-scope.js";
-import { iocWarnings, preparePlan, reportIocs, type TermSwitches } from "./prepare-plan.js";
+import type { Checkpointing, RunnerState, WorkGate } from "./checkpoint/runner-state.js";
+import { iocWarnings, preparePlan, reportIocs, ScanSetupError, type TermSwitches } from "./prepare-plan.js";
 import { toReportDetection } from "./report-detection.js";
 import { readOsName } from "./os-name.js";
 import type { FileScanSettings, ScanProgress } from "./scan-types.js";
@@ -42,6 +44,33 @@ export interface LiveScanOptions extends FileScanSettings, TermSwitches {
    * were walked, adds the actions' receipts. Absent: report only.
    */
   readonly respond?: (report: ScanReport, scopes: readonly string[]) => Promise<void>;
+  /** The scan's id (default: a new UUID); a resumed scan keeps the one of its checkpoint. */
+  readonly scanId?: string;
+  /** Write checkpoints (and resume from one): the scan can then continue after an interruption. */
+  readonly checkpointing?: Checkpointing;
+  /** When the scan may work (`--idle-only`): asked between records. */
+  readonly gate?: WorkGate;
+  /** Called between records; waits while the scan is over its CPU budget (`--max-cpu`). */
+  readonly pace?: (signal?: AbortSignal) => Promise<void>;
+  /** Told when the scan starts waiting (the computer is in use) and when it goes on. */
+  readonly onStateChange?: (change: ScanStateChange) => void;
+}
+
+/** A pause or a continuation of the scan, with why. */
+export interface ScanStateChange {
+  readonly state: "waiting" | "running";
+  readonly detail: string;
+}
+
+/**
+ * The scan stopped early (its signal was aborted) after writing a checkpoint: it can be resumed
+ * with `resumeFrom` (`iocscan scan --resume ID`).
+ */
+export class ScanInterruptedError extends Error {
+  override readonly name = "ScanInterruptedError";
+  constructor(readonly scanId: string) {
+    super(`scan ${scanId} interrupted; its checkpoint is saved and it can be resumed`);
+  }
 }
 
 /** The collectors and how to build the FileItem collector's options; injected so tests can narrow them. */
@@ -65,14 +94,23 @@ const CHEAP_FILE_FIELDS = ["FullPath", "FilePath", "FileName", "FileExtension", 
 
 /** Scans the host; throws `ScanSetupError` when the scan cannot run at all. */
 export async function scanLive(options: LiveScanOptions, dependencies: LiveScanDependencies): Promise<ScanReport> {
-  const startedAt = new Date().toISOString();
+  const resume = options.checkpointing?.resumeFrom;
+  const startedAt = resume?.startedAt ?? new Date().toISOString();
+  const scanId = resume?.scanId ?? options.scanId ?? randomUUID();
   const host = createHostView(options.root ?? "/");
   const { loaded, plan } = await preparePlan(options.iocPaths, options);
+  const fingerprint = planFingerprint(plan);
+  if (resume !== undefined && resume.plan !== fingerprint) {
+    throw new ScanSetupError(`scan ${scanId} cannot be resumed: its IOC files changed since it was interrupted`);
+  }
 
   const { run, skipped } = chooseCollectors(dependencies.collectors, host, options.switches ?? {}, plan);
-  const evaluation = createEvaluation(plan, { availableDocuments: run.map((c) => c.collector.document) });
-  const stats: Record<string, number> = {};
-  const warnings = new WarningSink(options.maxWarnings ?? 1000);
+  const evaluation = createEvaluation(plan, {
+    availableDocuments: run.map((c) => c.collector.document),
+    ...(resume ? { resumeFrom: resume.evaluation } : {}),
+  });
+  const stats: Record<string, number> = { ...resume?.stats };
+  const warnings = new WarningSink(options.maxWarnings ?? 1000, resume?.warnings);
   const progress = new ProgressTicker(stats, options.onProgress);
   const fileSettings: FileCollectorSettings = {
     ...options,
@@ -81,33 +119,92 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     ...(plan.documents.has("FileItem") ? { decide: prefilterDecision(createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS)) } : {}),
   };
 
-  for (const { collector, fields } of run) {
-    const context = {
-      host,
-      fields,
-      warn: (warning: CollectorWarning) => warnings.add(warning, collector.document),
-      count: (stat: string, by = 1) => {
-        stats[stat] = (stats[stat] ?? 0) + by;
-        progress.tick();
-      },
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
-    try {
-      for await (const record of collector.collect(context, dependencies.optionsFor(collector.document, fileSettings))) {
-        evaluation.addRecord(record);
-        progress.tick(`${collector.document} ${record.id}`);
-      }
-    } catch (error) {
-      // A collector that cannot run at all leaves its document incomplete, not the scan failed.
-      warnings.add({ code: "collector-failed", message: `${collector.name}: ${error instanceof Error ? error.message : String(error)}` }, collector.document);
+  const collectorsDone = new Set(resume?.collectorsDone ?? []);
+  let collecting: string | undefined;
+  let filePosition: (() => WalkPosition) | undefined;
+  const state = (phase: RunnerState["phase"]): RunnerState => ({
+    scanId,
+    startedAt,
+    phase,
+    collectorsDone: [...collectorsDone],
+    ...(collecting === "FileItem" && filePosition ? { file: filePosition() } : {}),
+    evaluation: evaluation.saveState(),
+    stats: { ...stats },
+    warnings: warnings.save(),
+    plan: fingerprint,
+  });
+  const checkpoints = new CheckpointClock(options.checkpointing);
+  // Other collectors take a second or two and have no position: a checkpoint taken inside one
+  // would repeat or lose its records, so they are checkpointed only before and after.
+  const canCheckpoint = (): boolean => collecting === undefined || collecting === "FileItem";
+  const between = async (): Promise<void> => {
+    if (options.gate?.mustPause() === true) {
+      if (canCheckpoint()) await checkpoints.save(state("collecting"));
+      const detail = options.gate.describe();
+      options.onStateChange?.({ state: "waiting", detail });
+      stats["pauses"] = (stats["pauses"] ?? 0) + 1;
+      await options.gate.waitToContinue(options.signal);
+      options.onStateChange?.({ state: "running", detail: options.gate.describe() });
     }
+    if (options.pace) await options.pace(options.signal);
+    if (checkpoints.due() && canCheckpoint()) await checkpoints.save(state("collecting"));
+  };
+  const needsBetween = options.gate !== undefined || options.pace !== undefined || options.checkpointing !== undefined;
+  const interrupted = async (): Promise<never> => {
+    if (canCheckpoint()) await checkpoints.save(state("collecting"));
+    throw new ScanInterruptedError(scanId);
+  };
+
+  if (resume?.phase !== "responding") {
+    if (resume !== undefined) stats["resumed"] = (stats["resumed"] ?? 0) + 1;
+    if (needsBetween) await between();
+    for (const { collector, fields } of run) {
+      if (collectorsDone.has(collector.document)) continue;
+      const context = {
+        host,
+        fields,
+        warn: (warning: CollectorWarning) => warnings.add(warning, collector.document),
+        count: (stat: string, by = 1) => {
+          stats[stat] = (stats[stat] ?? 0) + by;
+          progress.tick();
+        },
+        ...(options.signal ? { signal: options.signal } : {}),
+      };
+      collecting = collector.document;
+      filePosition = undefined;
+      let collectorOptions = dependencies.optionsFor(collector.document, fileSettings);
+      if (collector.document === "FileItem" && collectorOptions !== undefined) {
+        collectorOptions = {
+          ...(collectorOptions as object),
+          ...(resume?.file && !collectorsDone.has("FileItem") ? { resumeFrom: resume.file } : {}),
+          exposePosition: (position: () => WalkPosition) => (filePosition = position),
+        };
+      }
+      try {
+        for await (const record of collector.collect(context, collectorOptions)) {
+          evaluation.addRecord(record);
+          progress.tick(`${collector.document} ${record.id}`);
+          if (needsBetween) await between();
+        }
+      } catch (error) {
+        if (options.signal?.aborted === true && options.checkpointing) await interrupted();
+        // A collector that cannot run at all leaves its document incomplete, not the scan failed.
+        warnings.add({ code: "collector-failed", message: `${collector.name}: ${error instanceof Error ? error.message : String(error)}` }, collector.document);
+      }
+      if (options.signal?.aborted === true && options.checkpointing) await interrupted();
+      collectorsDone.add(collector.document);
+      collecting = undefined;
+      if (options.checkpointing) await checkpoints.save(state("collecting"));
+    }
+    // From here on the records are complete: a resumed scan only redoes the response.
+    if (options.checkpointing) await checkpoints.save(state("responding"));
   }
   progress.flush();
 
   const report: ScanReport = {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
-    scanId: randomUUID(),
+    scanId,
     host: { hostname: host.live ? machineHostname() : "", os: await readOsName(host), root: host.root },
     source: { kind: "live" },
     startedAt,
@@ -136,26 +233,84 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   return report;
 }
 
-/** Keeps the first warnings, counts the rest: a scan of / as a user can produce thousands. */
+/**
+ * Identifies a compiled plan: the IOCs (file, id) and the sizes of the plan. A checkpoint's
+ * unit numbers mean something only for the plan they were taken on.
+ */
+export function planFingerprint(plan: EvaluationPlan): string {
+  const hash = createHash("sha256");
+  hash.update(`${plan.items.length} ${plan.units.length}\n`);
+  for (const ioc of plan.iocs) hash.update(`${ioc.file}\0${ioc.id}\0${ioc.items}\n`);
+  return hash.digest("hex");
+}
+
+/** When the next periodic checkpoint is due, and the one place checkpoints are written. */
+class CheckpointClock {
+  private last = Date.now();
+  private readonly interval: number;
+
+  constructor(private readonly checkpointing: Checkpointing | undefined) {
+    this.interval = checkpointing?.intervalMs ?? 15_000;
+  }
+
+  due(): boolean {
+    return this.checkpointing !== undefined && Date.now() - this.last >= this.interval;
+  }
+
+  async save(state: RunnerState): Promise<void> {
+    if (this.checkpointing === undefined) return;
+    await this.checkpointing.save(state);
+    this.last = Date.now();
+  }
+}
+
+/**
+ * Keeps the first warnings, counts the rest: a scan of / as a user can produce thousands. The
+ * same warning twice (a folder listed again after a resume) is kept once.
+ */
 class WarningSink {
   readonly kept: ReportWarning[] = [];
   total = 0;
   private readonly dropped = new Map<string, number>();
+  private readonly seen = new Set<string>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    saved?: RunnerState["warnings"],
+  ) {
+    if (saved === undefined) return;
+    for (const warning of saved.kept) {
+      this.kept.push(warning);
+      this.seen.add(keyOf(warning));
+    }
+    for (const [code, count] of saved.dropped) this.dropped.set(code, count);
+    this.total = saved.total;
+  }
 
   add(warning: CollectorWarning, document: string): void {
+    const kept: ReportWarning = { code: warning.code, message: `${document}: ${warning.message}`, ...(warning.path ? { path: warning.path } : {}) };
+    const key = keyOf(kept);
+    if (this.seen.has(key)) return;
     this.total++;
     if (this.kept.length < this.limit) {
-      this.kept.push({ code: warning.code, message: `${document}: ${warning.message}`, ...(warning.path ? { path: warning.path } : {}) });
+      this.kept.push(kept);
+      this.seen.add(key);
     } else {
       this.dropped.set(warning.code, (this.dropped.get(warning.code) ?? 0) + 1);
     }
   }
 
+  save(): RunnerState["warnings"] {
+    return { kept: [...this.kept], dropped: [...this.dropped], total: this.total };
+  }
+
   overflowNote(): ReportWarning[] {
     return [...this.dropped].map(([code, count]) => ({ code, message: `${count} more "${code}" warnings not listed` }));
   }
+}
+
+function keyOf(warning: ReportWarning): string {
+  return `${warning.code}\0${warning.path ?? ""}\0${warning.message}`;
 }
 
 /** Reports progress at most every 250 ms. */

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { isInsideStore, openQuarantine, quarantineFile } from "../actions/quarantine/index.js";
+import { isInsideStore, listEntries, openQuarantine, quarantineFile, type QuarantineEntry } from "../actions/quarantine/index.js";
 import { terminateProcess } from "../actions/process/terminate.js";
 import type { HostView } from "../collectors/types.js";
 import type { ScanReport } from "../core/report/index.js";
 import { loadProtectedPaths } from "./protected-paths.js";
-import { respondToDetections } from "./respond.js";
+import { respondToDetections, type ReceiptJournal } from "./respond.js";
 
 /** Options of {@link createQuarantineResponder}. */
 export interface QuarantineResponderOptions {
@@ -26,17 +26,25 @@ export interface QuarantineResponderOptions {
  * Opens the store now (so a store that cannot be used stops the scan before anything is
  * deleted) and returns the step that acts on a finished report.
  */
-export async function createQuarantineResponder(options: QuarantineResponderOptions): Promise<(report: ScanReport, scopes: readonly string[]) => Promise<void>> {
+export async function createQuarantineResponder(options: QuarantineResponderOptions): Promise<(report: ScanReport, scopes: readonly string[], journal?: ReceiptJournal) => Promise<void>> {
   const store = await openQuarantine(options.quarantineDir ? { dir: options.quarantineDir } : {});
   const protectedPaths = await loadProtectedPaths(options.host, options.protect ?? []);
-  return (report, scopes) =>
+  // Listed once, and only by a resumed response that meets an object its journal does not know.
+  let entries: Promise<QuarantineEntry[]> | undefined;
+  return (report, scopes, journal) =>
     respondToDetections(report, {
+      ...(journal ? { journal } : {}),
       host: options.host,
       scopes,
       protectedPaths,
       quarantine: {
         quarantineFile: async (diskPath, hostPath, cause) => ({ ...(await quarantineFile(store, diskPath, cause)), objectId: hostPath }),
         isInsideStore: (diskPath) => isInsideStore(store, diskPath),
+        findEarlier: async (diskPath, hostPath, scanId) => {
+          entries ??= listEntries(store);
+          const entry = (await entries).find((e) => e.meta.cause.scanId === scanId && e.meta.originalPath === diskPath);
+          return entry && { type: "quarantine", status: "done", detail: `moved to the quarantine as entry ${entry.meta.id}, original deleted (before the scan was interrupted)`, quarantineId: entry.meta.id, objectId: hostPath };
+        },
       },
       terminate: (pid) => terminateProcess(pid, options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
     });

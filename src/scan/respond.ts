@@ -25,6 +25,17 @@ export interface QuarantineTarget {
   quarantineFile(diskPath: string, hostPath: string, cause: QuarantineCause): Promise<ReportAction>;
   /** True for paths inside the store itself: never acted on. */
   isInsideStore(diskPath: string): boolean;
+  /**
+   * The receipt of this scan's earlier quarantine of the file, if the store holds one: a scan
+   * interrupted between quarantining a file and journaling it finds it here on resume.
+   */
+  findEarlier?(diskPath: string, hostPath: string, scanId: string): Promise<ReportAction | undefined>;
+}
+
+/** Receipts of objects already acted on (a resumed scan), and where new ones are recorded. */
+export interface ReceiptJournal {
+  get(key: string): readonly ReportAction[] | undefined;
+  record(key: string, receipts: readonly ReportAction[]): Promise<void>;
 }
 
 /** What the responder needs. */
@@ -36,6 +47,8 @@ export interface ResponseSettings {
   readonly quarantine: QuarantineTarget;
   /** Terminates a process (see actions/process/terminate.ts). */
   terminate(pid: number): Promise<ReportAction>;
+  /** Makes the response resumable: each object is acted on once, across interruptions. */
+  readonly journal?: ReceiptJournal;
 }
 
 /**
@@ -53,7 +66,9 @@ export async function respondToDetections(report: ScanReport, settings: Response
         detection.actions.push({ type: earlier.type, status: "skipped", detail: `already handled for another IOC (${earlier.status})`, objectId: object.id });
         continue;
       }
-      const receipts = await respondToObject(detection, object, report.scanId, settings);
+      const journaled = settings.journal?.get(key);
+      const receipts = journaled ? [...journaled] : await respondToObject(detection, object, report.scanId, settings);
+      if (!journaled) await settings.journal?.record(key, receipts);
       detection.actions.push(...receipts);
       if (receipts[0]) done.set(key, receipts[0]);
     }
@@ -100,6 +115,10 @@ async function quarantineHostFile(hostPath: string, cause: QuarantineCause, sett
   if (settings.protectedPaths.isProtected(hostPath)) return refuse("protected: a system file no action may touch");
   const diskPath = settings.host.toDisk(hostPath);
   if (settings.quarantine.isInsideStore(diskPath)) return refuse("inside the quarantine store");
+  if (settings.journal !== undefined) {
+    const earlier = await settings.quarantine.findEarlier?.(diskPath, hostPath, cause.scanId);
+    if (earlier !== undefined) return earlier;
+  }
   return settings.quarantine.quarantineFile(diskPath, hostPath, cause);
 }
 

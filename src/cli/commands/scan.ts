@@ -5,10 +5,13 @@
  * @module
  */
 import { rename, writeFile } from "node:fs/promises";
-import { Option, type Command } from "commander";
+import { dirname, join } from "node:path";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import type { ScanReport } from "../../core/report/index.js";
 import { defaultHashCachePath } from "../../scan/dependencies.js";
-import { scanHost } from "../../scan/host-scan.js";
+import { CheckpointError } from "../../scan/checkpoint/checkpoint-file.js";
+import { resumeHostScan, scanHost } from "../../scan/host-scan.js";
+import { ScanInterruptedError, type ScanStateChange } from "../../scan/live-scan.js";
 import type { ScanProgress } from "../../scan/scan-types.js";
 import { ScanSetupError } from "../../scan/prepare-plan.js";
 import { defaultResultsDbPath } from "../../store/default-path.js";
@@ -38,6 +41,12 @@ interface ScanFlags {
   output?: string;
   eventMapping: boolean;
   mapNetworkTerms?: boolean;
+  idleOnly?: boolean;
+  maxCpu?: number;
+  resume?: string | true;
+  checkpoint: boolean;
+  checkpointDir?: string;
+  checkpointInterval: number;
   [flag: string]: unknown;
 }
 
@@ -46,7 +55,7 @@ export function registerScanCommand(program: Command, run: CliRun): void {
   const command = program
     .command("scan")
     .description("Scan this computer (or an image, or a snapshot) with IOC files; exit 0: nothing found, 1: detection, 2: error")
-    .requiredOption("--ioc <path>", "IOC file or folder (repeatable)", collectValues, [])
+    .option("--ioc <path>", "IOC file or folder (repeatable; required unless --resume)", collectValues, [])
     .option("--snapshot <file>", "evaluate a host snapshot written by `iocscan collect` instead of this computer")
     .option("--root <dir>", "scan a mounted image or offline copy whose / is DIR (processes, ports, ARP stay unknown)")
     .option("--scope <dir>", "folder to walk for files (repeatable; default: the critical areas of Linux plus paths named by the IOCs)", collectValues, [])
@@ -65,9 +74,24 @@ export function registerScanCommand(program: Command, run: CliRun): void {
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "ndjson", "csv"]).default("text"))
     .option("--output <file>", "write the report to a file instead of standard output")
     .option("--no-event-mapping", "treat FireEye HX event terms as unknown instead of mapping them to host state")
-    .option("--map-network-terms", "read Network/DNS as a DNS entry's host name");
+    .option("--map-network-terms", "read Network/DNS as a DNS entry's host name")
+    .option("--idle-only", "run only while the computer is idle (session locked, screensaver on, or a headless machine at rest); pause while it is in use and go on where it stopped")
+    .option("--max-cpu <percent>", "hold the scan's CPU use near PERCENT of one core (1-100)", parsePercent)
+    .option("--resume [id]", "continue the interrupted scan ID with its own settings; without ID, list the interrupted scans")
+    .option("--checkpoint-dir <dir>", `where checkpoints of running scans are kept (default ${defaultCheckpointDir()})`)
+    .option("--checkpoint-interval <seconds>", "longest time between two checkpoints: the work repeated after a crash", parseSeconds, 15)
+    .option("--no-checkpoint", "do not write checkpoints (an interrupted scan then starts over)");
   addDocumentSwitches(command).action(async (flags: ScanFlags) => {
     try {
+      if (flags.resume === true) {
+        process.stdout.write(await formatInterrupted(checkpointDirOf(flags)));
+        run.exitCode = 0;
+        return;
+      }
+      if (flags.resume === undefined && flags.ioc.length === 0) throw new ScanSetupError("--ioc is required (or --resume ID)");
+      if (flags.resume !== undefined && (flags.ioc.length > 0 || flags.snapshot)) {
+        throw new ScanSetupError("--resume continues a scan with the settings it was started with: give no --ioc or --snapshot");
+      }
       if (flags.snapshot && flags.action !== "report") {
         throw new ScanSetupError("--action quarantine needs a scan of this computer or an image: the objects of a snapshot are not here");
       }
@@ -85,40 +109,113 @@ export function registerScanCommand(program: Command, run: CliRun): void {
   });
 }
 
+/** `iocscan scan --resume`: the interrupted scans, one per line. */
+async function formatInterrupted(dir: string): Promise<string> {
+  const { listCheckpoints } = await import("../../scan/checkpoint/checkpoint-file.js");
+  const scans = await listCheckpoints(dir);
+  if (scans.length === 0) return `no interrupted scan in ${dir}\n`;
+  return scans.map((s) => (s.problem ? `${s.scanId}  unusable: ${s.problem}\n` : `${s.scanId}  started ${s.startedAt ?? "?"}  checkpoint ${s.savedAt ?? "?"}  ${s.phase ?? ""}\n`)).join("");
+}
+
+function defaultCheckpointDir(): string {
+  return join(dirname(defaultResultsDbPath()), "scans");
+}
+
+function checkpointDirOf(flags: ScanFlags): string {
+  return flags.checkpointDir ?? (typeof flags.db === "string" ? join(dirname(flags.db), "scans") : defaultCheckpointDir());
+}
+
+function parsePercent(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError("a whole percentage from 1 to 100");
+  return n;
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError("seconds, more than 0 and at most 3600");
+  return n;
+}
+
+/**
+ * Ctrl-C and SIGTERM stop a checkpointed scan cleanly: it writes its checkpoint and can be
+ * resumed. The handlers live only as long as the scan.
+ */
+function interruptOnSignals(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    },
+  };
+}
+
+/** Runs a scan, turning an interruption into the message that says how to resume it. */
+async function resumable(scan: () => Promise<ScanReport>): Promise<ScanReport> {
+  try {
+    return await scan();
+  } catch (error) {
+    if (error instanceof ScanInterruptedError) throw new ScanSetupError(`scan interrupted; continue it with: iocscan scan --resume ${error.scanId}`);
+    if (error instanceof CheckpointError) throw new ScanSetupError(error.message);
+    throw error;
+  }
+}
+
 async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
   const dbPath = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
   // NDJSON streams progress events on standard output; otherwise a terminal gets a status line.
   const progress = flags.format === "ndjson" && !flags.output ? ndjsonProgress() : createProgressLine();
+  const interrupt = flags.checkpoint ? interruptOnSignals() : undefined;
+  const reporting = {
+    onCacheUnavailable: (file: string, error: unknown) =>
+      // A scan without the cache is slower, never wrong: go on and say so.
+      process.stderr.write(`iocscan: hash cache "${file}" unavailable (${error instanceof Error ? error.message : String(error)}); hashing without it\n`),
+    ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p), onStateChange: (c: ScanStateChange) => progress.state?.(c) } : {}),
+    ...(interrupt ? { signal: interrupt.signal } : {}),
+    checkpointIntervalMs: flags.checkpointInterval * 1000,
+  };
   try {
-    return await scanHost({
-      ...termSwitches(flags),
-      iocPaths: flags.ioc,
-      ...(flags.root ? { root: flags.root } : {}),
-      scopes: flags.scope,
-      excludes: flags.exclude,
-      ...(flags.hint ? { hint: flags.hint } : {}),
-      crossMounts: flags.crossMounts === true,
-      criticalAreas: flags.criticalAreas === true,
-      ...(flags.clamavDb ? { clamavDatabase: flags.clamavDb } : {}),
-      ...(flags.maxHashSize ? { maxHashBytes: flags.maxHashSize } : {}),
-      switches: documentSwitches(flags),
-      action: flags.action,
-      ...(flags.quarantine ? { quarantineDir: flags.quarantine } : {}),
-      protect: flags.protect,
-      ...(flags.hashCache ? { hashCacheFile: defaultHashCachePath(dbPath) } : {}),
-      onCacheUnavailable: (file, error) =>
-        // A scan without the cache is slower, never wrong: go on and say so.
-        process.stderr.write(`iocscan: hash cache "${file}" unavailable (${error instanceof Error ? error.message : String(error)}); hashing without it\n`),
-      ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p) } : {}),
-    });
+    if (typeof flags.resume === "string") {
+      return await resumable(() => resumeHostScan(checkpointDirOf(flags), flags.resume as string, reporting));
+    }
+    return await resumable(() =>
+      scanHost({
+        ...termSwitches(flags),
+        ...reporting,
+        iocPaths: flags.ioc,
+        ...(flags.root ? { root: flags.root } : {}),
+        scopes: flags.scope,
+        excludes: flags.exclude,
+        ...(flags.hint ? { hint: flags.hint } : {}),
+        crossMounts: flags.crossMounts === true,
+        criticalAreas: flags.criticalAreas === true,
+        ...(flags.clamavDb ? { clamavDatabase: flags.clamavDb } : {}),
+        ...(flags.maxHashSize ? { maxHashBytes: flags.maxHashSize } : {}),
+        switches: documentSwitches(flags),
+        action: flags.action,
+        ...(flags.quarantine ? { quarantineDir: flags.quarantine } : {}),
+        protect: flags.protect,
+        ...(flags.hashCache ? { hashCacheFile: defaultHashCachePath(dbPath) } : {}),
+        ...(flags.checkpoint ? { checkpointDir: checkpointDirOf(flags) } : {}),
+        idleOnly: flags.idleOnly === true,
+        ...(flags.maxCpu !== undefined ? { maxCpu: flags.maxCpu } : {}),
+      }),
+    );
   } finally {
+    interrupt?.release();
     progress?.done();
   }
 }
 
-function ndjsonProgress(): { update(p: ScanProgress): void; done(): void } {
+function ndjsonProgress(): { update(p: ScanProgress): void; state(c: ScanStateChange): void; done(): void } {
   return {
     update: (p) => process.stdout.write(`${JSON.stringify({ type: "progress", at: new Date().toISOString(), stats: p.stats, current: p.current })}\n`),
+    state: (c) => process.stdout.write(`${JSON.stringify({ type: "state", at: new Date().toISOString(), state: c.state, detail: c.detail })}\n`),
     done: () => undefined,
   };
 }

@@ -1,0 +1,48 @@
+/**
+ * The journal of a scan's actions: one line per acted-on object with its receipts, appended and
+ * flushed to disk before the next object is touched. A resumed scan reads it and reuses the
+ * receipts instead of acting again, so no action is ever applied twice.
+ *
+ * @module
+ */
+import { open, readFile } from "node:fs/promises";
+import type { ReportAction } from "../../core/report/index.js";
+
+/** Receipts by object key (`document id`). */
+export interface ActionJournal {
+  /** The receipts of an object acted on before the scan was interrupted. */
+  get(key: string): readonly ReportAction[] | undefined;
+  /** Records an object's receipts durably. */
+  record(key: string, receipts: readonly ReportAction[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens (or creates) a journal; a torn last line (a crash while appending) is ignored. */
+export async function openActionJournal(file: string): Promise<ActionJournal> {
+  const known = new Map<string, readonly ReportAction[]>();
+  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return "";
+    throw error;
+  });
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    try {
+      const entry = JSON.parse(line) as { key: string; receipts: ReportAction[] };
+      known.set(entry.key, entry.receipts);
+    } catch {
+      // Only the last line can be torn: the object it was about is looked up again on resume.
+    }
+  }
+  const handle = await open(file, "a", 0o600);
+  // After a torn last line, start the next entry on a line of its own.
+  if (text !== "" && !text.endsWith("\n")) await handle.write("\n");
+  return {
+    get: (key) => known.get(key),
+    async record(key, receipts) {
+      known.set(key, receipts);
+      await handle.write(`${JSON.stringify({ key, receipts })}\n`);
+      await handle.datasync();
+    },
+    close: () => handle.close(),
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Pause, interruption and resumption of a live scan, in process: a scan paused by its gate writes
+ * a checkpoint and goes on; a scan aborted part-way is resumed from its checkpoint (several times)
+ * and reports exactly what an uninterrupted scan of the same tree reports; quarantine actions are
+ * applied once. Every tree and store is a temp folder made here.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listEntries, openQuarantine } from "../../actions/quarantine/index.js";
+import { resumeHostScan, scanHost, type HostScanOptions } from "../host-scan.js";
+import { ScanInterruptedError } from "../live-scan.js";
+import { checkpointFile } from "./checkpoint-file.js";
+import type { WorkGate } from "./runner-state.js";
+import { essentials, writeTestTree, type TestTree } from "./_test-tree.js";
+
+let work: string;
+let t: TestTree;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "iocscan-checkpoint-"));
+  t = writeTestTree(join(work), 1500);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const base = (): HostScanOptions => ({ iocPaths: [t.ioc], scopes: [t.tree], switches: { FileItem: "on" } });
+
+/** Aborts the scan after `records` records: a gate that never pauses but counts the records. */
+function abortAfter(records: number): { signal: AbortSignal; gate: WorkGate } {
+  const controller = new AbortController();
+  let seen = 0;
+  return {
+    signal: controller.signal,
+    gate: {
+      mustPause: () => {
+        if (++seen >= records) controller.abort();
+        return false;
+      },
+      waitToContinue: () => Promise.resolve(),
+      describe: () => "",
+    },
+  };
+}
+
+describe("checkpointed live scans", () => {
+  it("an uninterrupted scan finds the planted files and leaves no checkpoint behind", async () => {
+    const dir = join(work, "cp-plain");
+    const report = await scanHost({ ...base(), checkpointDir: dir });
+    expect(report.detections[0]?.objects.map((o) => o.id).sort()).toEqual([...t.planted].sort());
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+
+  it("a gate pause writes a checkpoint, waits, and the scan goes on to the same report", async () => {
+    const dir = join(work, "cp-gate");
+    const reference = await scanHost(base());
+    let records = 0;
+    let waits = 0;
+    let checkpointSeenWhilePaused = false;
+    const gate: WorkGate = {
+      mustPause: () => ++records % 400 === 0,
+      waitToContinue: async () => {
+        waits++;
+        checkpointSeenWhilePaused ||= readdirSync(dir).some((n) => n.endsWith(".checkpoint.json"));
+        await new Promise((r) => setTimeout(r, 20));
+      },
+      describe: () => "test gate",
+    };
+    const changes: string[] = [];
+    const report = await scanHost({ ...base(), checkpointDir: dir, gate, onStateChange: (c) => changes.push(c.state) });
+    expect(waits).toBeGreaterThanOrEqual(3);
+    expect(checkpointSeenWhilePaused).toBe(true);
+    expect(changes.slice(0, 2)).toEqual(["waiting", "running"]);
+    expect(report.stats["pauses"]).toBe(waits);
+    expect(essentials(report)).toEqual(essentials(reference));
+  });
+
+  it("a scan aborted again and again resumes each time and reports what an uninterrupted scan reports", async () => {
+    const dir = join(work, "cp-abort");
+    const reference = await scanHost(base());
+    const first = abortAfter(200);
+    let scanId: string | undefined;
+    await scanHost({ ...base(), checkpointDir: dir, checkpointIntervalMs: 1, ...first }).catch((error: unknown) => {
+      expect(error).toBeInstanceOf(ScanInterruptedError);
+      scanId = (error as ScanInterruptedError).scanId;
+    });
+    expect(scanId).toBeDefined();
+    const id = scanId as string;
+    let rounds = 0;
+    for (;;) {
+      rounds++;
+      expect(existsSync(checkpointFile(dir, id))).toBe(true);
+      const outcome = await resumeHostScan(dir, id, { checkpointIntervalMs: 1, ...abortAfter(rounds < 4 ? 300 : Infinity) }).catch((error: unknown) => error);
+      if (outcome instanceof ScanInterruptedError) continue;
+      const report = outcome as Awaited<ReturnType<typeof resumeHostScan>>;
+      expect(essentials(report)).toEqual(essentials(reference));
+      expect(report.scanId).toBe(id);
+      expect(report.stats["resumed"]).toBe(rounds);
+      // Each resumption repeats at most the files that were in flight, not the walk so far.
+      expect(report.stats["filesHashed"]).toBeGreaterThanOrEqual(reference.stats["filesHashed"] ?? 0);
+      expect(report.stats["filesHashed"]).toBeLessThanOrEqual((reference.stats["filesHashed"] ?? 0) + rounds * 16);
+      break;
+    }
+    expect(rounds).toBe(4);
+    expect(existsSync(checkpointFile(dir, id))).toBe(false);
+  });
+
+  it("quarantine is applied once per object across interruptions", async () => {
+    const copy = writeTestTree(mkdtempSync(join(work, "q-")), 600, 50);
+    const store = join(copy.root, "store");
+    const dir = join(copy.root, "cp");
+    const options: HostScanOptions = { iocPaths: [copy.ioc], scopes: [copy.tree], switches: { FileItem: "on" }, action: "quarantine", quarantineDir: store, checkpointDir: dir, checkpointIntervalMs: 1 };
+    let id: string | undefined;
+    await scanHost({ ...options, ...abortAfter(250) }).catch((error: unknown) => (id = (error as ScanInterruptedError).scanId));
+    const report = await resumeHostScan(dir, id as string);
+    const receipts = report.detections.flatMap((d) => d.actions);
+    expect(receipts.map((a) => a.status)).toEqual(copy.planted.map(() => "done"));
+    for (const path of copy.planted) expect(existsSync(path)).toBe(false);
+    const entries = await listEntries(await openQuarantine({ dir: store }));
+    expect(entries.map((e) => e.meta.originalPath).sort()).toEqual([...copy.planted].sort());
+  });
+
+  it("refuses to resume when the IOC files changed, naming the scan", async () => {
+    const copy = writeTestTree(mkdtempSync(join(work, "c-")), 200);
+    const dir = join(copy.root, "cp");
+    let id = "";
+    await scanHost({ iocPaths: [copy.ioc], scopes: [copy.tree], switches: { FileItem: "on" }, checkpointDir: dir, checkpointIntervalMs: 1, ...abortAfter(50) }).catch(
+      (error: unknown) => (id = (error as ScanInterruptedError).scanId),
+    );
+    // Another IOC under the same file name.
+    writeFileSync(copy.ioc, readFileSync(copy.ioc, "utf8").replace("checkpoint-test", "another-ioc"));
+    await expect(resumeHostScan(dir, id)).rejects.toThrow(new RegExp(`scan ${id} cannot be resumed: its IOC files changed`));
+  });
+});
