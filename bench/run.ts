@@ -8,7 +8,7 @@ import { arch, cpus, totalmem } from "node:os";
 import type { BenchSuite } from "./measure.js";
 import { parseCorpusSuite } from "./suites/parse-corpus.js";
 
-const SUITES: readonly BenchSuite[] = [parseCorpusSuite, (await import("./suites/evaluate-scale.js")).evaluateScaleSuite, (await import("./suites/file-scan.js")).fileScanSuite];
+const SUITES: readonly BenchSuite[] = [parseCorpusSuite, (await import("./suites/evaluate-scale.js")).evaluateScaleSuite, (await import("./suites/file-scan.js")).fileScanSuite, (await import("./suites/checkpoint.js")).checkpointSuite];
 
 const filter = process.argv[2]?.toLowerCase();
 const cpu = cpus()[0]?.model ?? "unknown CPU";
