@@ -4,6 +4,9 @@
  * second, alternating rounds so load changes hit every row alike. CPU time (all threads) and wall
  * time, median of 5 rounds. Goal: the default costs under 3% of the scan time.
  *
+ * Then `--max-cpu 25`: the same scan repeated with the limit for at least a minute; the measured
+ * CPU share (CPU time of every thread / wall time) must be within 10% of the target.
+ *
  * The tree lives in a temp folder, deleted at the end.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -35,8 +38,27 @@ async function timed(options: HostScanOptions, planted: number): Promise<Sample>
   return { wallMs, cpuMs: (used.user + used.system) / 1000 };
 }
 
+/** Scans again and again with the CPU limit for a minute; the share is measured over all of it. */
+async function maxCpuRow(options: HostScanOptions, planted: number): Promise<BenchRow> {
+  const target = options.maxCpu ?? 100;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  let scans = 0;
+  while (performance.now() - start < 60_000) {
+    await timed(options, planted);
+    scans++;
+  }
+  const used = process.cpuUsage(cpu);
+  const share = ((used.user + used.system) / 1000 / (performance.now() - start)) * 100;
+  return {
+    name: `--max-cpu ${target}: measured CPU share over ${((performance.now() - start) / 1000).toFixed(0)} s (${scans} scans)`,
+    value: `${share.toFixed(1)}% of one core`,
+    goal: { text: `within 10% of ${target}% (${(target * 0.9).toFixed(1)}-${(target * 1.1).toFixed(1)}%)`, met: Math.abs(share - target) <= target * 0.1 },
+  };
+}
+
 export const checkpointSuite: BenchSuite = {
-  name: "Checkpoint overhead (issue 6)",
+  name: "Checkpoints and --max-cpu (issue 6)",
   async run(): Promise<BenchRow[]> {
     const work = mkdtempSync(join(tmpdir(), "iocscan-bench-checkpoint-"));
     try {
@@ -61,6 +83,7 @@ export const checkpointSuite: BenchSuite = {
       }));
       const overhead = cpuOf("checkpoints every 15 s (default)") / baseCpu - 1;
       rows.push({ name: "overhead of the default checkpointing (CPU time)", value: `${(overhead * 100).toFixed(1)}%`, goal: { text: "under 3%", met: overhead < 0.03 } });
+      rows.push(await maxCpuRow({ ...base, maxCpu: 25 }, tree.planted.length));
       rows.push({ name: "load average during the run (1/5/15 min)", value: loadavg().map((l) => l.toFixed(1)).join(" / ") });
       return rows;
     } finally {

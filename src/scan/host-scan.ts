@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import type { ScanReport } from "../core/report/index.js";
+import type { ScanExecution, ScanReport } from "../core/report/index.js";
 import { createHostView } from "../collectors/host-view.js";
 import { openActionJournal } from "./checkpoint/action-journal.js";
 import { actionJournalFile, readCheckpoint, removeCheckpoint, writeCheckpoint, type ResumableSettings } from "./checkpoint/checkpoint-file.js";
@@ -17,7 +17,9 @@ import { scanDependencies } from "./dependencies.js";
 import { openHashCache } from "./hash-cache/index.js";
 import { scanLive, type LiveScanOptions } from "./live-scan.js";
 import { ScanSetupError } from "./prepare-plan.js";
+import { createIdleGate } from "./idle-gate.js";
 import { createQuarantineResponder } from "./quarantine-response.js";
+import { createCpuLimiter, lowerPriority } from "./throttle/index.js";
 
 /** Options of {@link scanHost}: a live scan's options plus the response, the cache and checkpoints. */
 export interface HostScanOptions extends Omit<LiveScanOptions, "respond" | "checkpointing"> {
@@ -40,8 +42,10 @@ export interface HostScanOptions extends Omit<LiveScanOptions, "respond" | "chec
   readonly checkpointIntervalMs?: number;
   /** Run only while the computer is idle (locked, screensaver on, or a headless machine at rest). */
   readonly idleOnly?: boolean;
-  /** Hold the scan's CPU use near this percentage (`--max-cpu`). */
+  /** Hold the scan's CPU use near this percentage of one core (`--max-cpu`). */
   readonly maxCpu?: number;
+  /** Run at lowered CPU and I/O priority (default: when idle-only; the agent sets it). */
+  readonly background?: boolean;
 }
 
 /** Scans the host; throws `ScanSetupError` when it cannot run (no usable IOC, unusable store). */
@@ -146,12 +150,34 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
             await journal.close();
           }
         };
+  // Before any worker thread starts: Linux priorities are per thread, inherited at creation.
+  const priority = (options.background ?? options.idleOnly === true) ? await lowerPriority({ nice: 19 }) : undefined;
+  const idle = options.gate === undefined && options.idleOnly === true ? await createIdleGate() : undefined;
+  const limiter = options.pace === undefined && options.maxCpu !== undefined ? createCpuLimiter({ percent: options.maxCpu }) : undefined;
   const hashCache = options.hashCacheFile === undefined ? undefined : openCache(options.hashCacheFile, options.onCacheUnavailable);
   try {
-    const report = await scanLive({ ...options, scanId, ...(respond ? { respond } : {}), ...(checkpointing ? { checkpointing } : {}) }, scanDependencies(hashCache));
+    const report = await scanLive(
+      {
+        ...options,
+        scanId,
+        ...(idle ? { gate: idle } : {}),
+        ...(limiter ? { pace: (signal?: AbortSignal) => limiter.pace(signal) } : {}),
+        ...(respond ? { respond } : {}),
+        ...(checkpointing ? { checkpointing } : {}),
+      },
+      scanDependencies(hashCache),
+    );
+    const execution: ScanExecution = {
+      ...(idle ? { idleOnly: { sources: idle.sources(), pauses: report.stats["pauses"] ?? 0 } } : {}),
+      ...(limiter ? { maxCpu: { percent: limiter.percent, measuredShare: Math.round(limiter.share() * 10) / 10 } } : {}),
+      ...(priority ? { priority } : {}),
+      ...(report.stats["resumed"] ? { resumed: report.stats["resumed"] } : {}),
+    };
+    if (Object.keys(execution).length > 0) report.execution = execution;
     if (dir !== undefined) await removeCheckpoint(dir, scanId);
     return report;
   } finally {
+    idle?.close();
     hashCache?.close();
   }
 }

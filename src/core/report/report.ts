@@ -83,9 +83,23 @@ export interface ScanReport {
    * not collected (their items were UNKNOWN), with why.
    */
   coverage?: { collected: string[]; notCollected: { document: string; reason: string }[] };
+  /** How the scan ran when it was idle-only, CPU-limited or at lowered priority. */
+  execution?: ScanExecution;
   /** The Critical Areas Scan run after detections (`--critical-areas`), when it ran. */
   criticalAreas?: CriticalAreasSection;
   warnings: ReportWarning[];
+}
+
+/** The conditions a scan ran under (`--idle-only`, `--max-cpu`, background priority). */
+export interface ScanExecution {
+  /** Idle-only: every idle source with its last reading, and how often the scan paused. */
+  idleOnly?: { sources: { name: string; status: string }[]; pauses: number };
+  /** The CPU limit and the share the scan measured, percent of one core. */
+  maxCpu?: { percent: number; measuredShare: number };
+  /** What lowering the priority did, one sentence each. */
+  priority?: { cpu: string; io: string };
+  /** How often the scan was resumed from a checkpoint. */
+  resumed?: number;
 }
 
 /** The linked report section of a Critical Areas Scan. */

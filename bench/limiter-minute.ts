@@ -1,14 +1,14 @@
 /**
  * Measures `--max-cpu` at the limiter level over a minute: a busy loop on the main thread, and the
  * scan's shape (main thread handing SHA-256 jobs to a worker thread, pacing between jobs).
- * Prints a Markdown table for BENCHMARKS.md. Not shipped (test-* files are left out of the build).
+ * Prints a Markdown table for BENCHMARKS.md. Not part of `npm run bench` (it takes two minutes).
  *
- *   node --import tsx src/scan/throttle/test-limiter-minute.ts [percent=25] [seconds=60]
+ *   node --import tsx bench/limiter-minute.ts [percent=25] [seconds=60]
  *
  * @module
  */
 import { Worker } from "node:worker_threads";
-import { createCpuLimiter } from "./cpu-limiter.js";
+import { createCpuLimiter } from "../src/scan/throttle/index.js";
 
 const percent = Number(process.argv[2] ?? 25);
 const seconds = Number(process.argv[3] ?? 60);
