@@ -80,9 +80,9 @@ export async function runAgent(options: AgentOptions): Promise<void> {
 
   const stopAll = new AbortController();
   const signal = AbortSignal.any([options.signal, stopAll.signal]);
-  let fatal: unknown;
+  let fatal: Error | undefined;
   const failFatal = (error: unknown): void => {
-    fatal ??= error;
+    fatal ??= error instanceof Error ? error : new Error(describe(error));
     stopAll.abort();
   };
 
@@ -232,7 +232,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   if (fatal instanceof CredentialRevokedError) health.lastError = { at: new Date().toISOString(), message: revokedMessage(server) };
   await status.flush();
   if (fatal instanceof CredentialRevokedError) throw new CredentialRevokedError(revokedMessage(server), 401);
-  if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error(String(fatal));
+  if (fatal !== undefined) throw fatal;
 }
 
 function revokedMessage(server: string): string {

@@ -9,7 +9,7 @@ import type { RunResult } from "../core/api/index.js";
 import type { ScanReport } from "../core/report/index.js";
 import type { ScanProgress } from "../scan/scan-types.js";
 import { backoffDelay, sleep, type BackoffOptions } from "./backoff.js";
-import { CredentialRevokedError, ServerRefusedError, type AgentClient } from "./http-client.js";
+import { CredentialRevokedError, ServerRefusedError, ServerUnreachableError, type AgentClient } from "./http-client.js";
 import { fetchIocFiles } from "./ioc-files.js";
 import { estimatePercent, scopeKey, type FileCountMemory } from "./progress.js";
 import type { JournalEntry } from "./run-journal.js";
@@ -85,8 +85,9 @@ async function downloadWithRetry(entry: JournalEntry, signal: AbortSignal, deps:
       return await fetchIocFiles(entry.order.iocFiles, deps.iocDir, (id) => deps.client.iocFile(id, signal));
     } catch (error) {
       if (signal.aborted) return [];
-      const retry = !(error instanceof ServerRefusedError) || error.retryable;
-      if (!retry || error instanceof CredentialRevokedError) throw error;
+      // Only the server's absence is waited out; a refusal or a wrong digest fails the run.
+      const retry = error instanceof ServerUnreachableError || (error instanceof ServerRefusedError && error.retryable);
+      if (!retry) throw error;
       deps.onProblem(`run ${entry.runId}: ${message(error)}; retrying`);
       await sleep(backoffDelay(attempt, deps.backoff), signal);
     }
