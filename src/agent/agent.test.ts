@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RunOrder } from "../core/api/index.js";
 import type { ScanReport } from "../core/report/index.js";
 import { runAgent, type AgentOptions } from "./agent.js";
+import { EnrollmentError } from "./enroll.js";
 import { CredentialRevokedError } from "./http-client.js";
 import { hostScanRunner, type RunScan } from "./run-scan.js";
 import { agentPaths } from "./state-dir.js";
@@ -113,6 +114,13 @@ describe("runAgent", () => {
     await again.stop();
     expect(server.enrollments).toHaveLength(1);
     expect(server.badRequests).toEqual([]);
+  });
+
+  it("runAgent() refuses to start when the server refuses the enrollment token, and stores no credential", async () => {
+    const agent = startAgent({ enrollToken: "expired-token" });
+    await expect(agent.done).rejects.toBeInstanceOf(EnrollmentError);
+    await expect(agent.done).rejects.toThrow(/token/);
+    expect(existsSync(agentPaths(stateDir).credential)).toBe(false);
   });
 
   it("runAgent() runs a start order as a real scan of the task's scope and uploads the detection", async () => {
@@ -228,6 +236,8 @@ describe("runAgent", () => {
     const agent = startAgent({ runScan: gatedScan(new Promise(() => undefined), calls) });
     server.order("run-stop", "start", [ioc], { scopes: [planted.tree] });
     await server.until(() => calls.length === 1, 10_000, "the scan to start");
+    // The heartbeat names the run the agent holds.
+    await server.until(() => server.heartbeats.some((h) => h.activeRuns.includes("run-stop")), 10_000, "a heartbeat naming the run");
     server.order("run-stop", "stop", [ioc], { scopes: [planted.tree] });
     await server.until(() => server.results.has("run-stop"), 10_000, "the stopped result");
     await agent.stop();
@@ -237,14 +247,12 @@ describe("runAgent", () => {
 
   it("runAgent() runs one task at a time, holds a paused run and runs it again on resume", async () => {
     const ioc = server.addIocFile("implant.ioc", planted.iocXml);
-    const first = deferred();
     const calls: RunOrder[] = [];
     const real = realScan();
-    let gate = first.promise;
+    // run-a's first attempt holds until it is aborted (the pause); every other scan runs at once.
     const scan: RunScan = async (order, paths, hooks) => {
       calls.push(order);
-      const wait = gate;
-      await Promise.race([wait, new Promise((resolve) => hooks.signal.addEventListener("abort", resolve, { once: true }))]);
+      if (order.runId === "run-a" && hooks.attempt === 1) await new Promise((resolve) => hooks.signal.addEventListener("abort", resolve, { once: true }));
       return real(order, paths, hooks);
     };
     const agent = startAgent({ runScan: scan });
@@ -257,8 +265,7 @@ describe("runAgent", () => {
 
     server.order("run-a", "pause", [ioc]);
     await server.until(() => server.progress.some((p) => p.runId === "run-a" && p.body.state === "paused"), 10_000, "the paused progress");
-    // Paused: run-b gets its turn; release it.
-    gate = Promise.resolve();
+    // Paused: run-b gets its turn.
     await server.until(() => server.results.has("run-b"), 20_000, "run-b's result");
     expect(server.results.has("run-a")).toBe(false);
 

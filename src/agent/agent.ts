@@ -212,18 +212,25 @@ export async function runAgent(options: AgentOptions): Promise<void> {
       else await client.commandResult(entry.id, entry.body, signal);
       contact();
     };
-    await outbox
-      .deliver({
-        send,
-        onDelivered: async (entry) => {
-          if (entry.kind === "run-result" && journal.get(entry.id)) await journal.update(entry.id, { state: "done", delivered: true });
-          status.changed();
-        },
-        onError: (entry, error, willRetry) => problem(`sending the result of ${entry.kind === "run-result" ? "run" : "command"} ${entry.id}: ${describe(error)}${willRetry ? "; will retry" : "; set aside"}`, error),
-        backoff,
-        signal,
-      })
-      .catch((error: unknown) => (error instanceof CredentialRevokedError ? failFatal(error) : problem(`result delivery stopped: ${describe(error)}`)));
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        await outbox.deliver({
+          send,
+          onDelivered: async (entry) => {
+            if (entry.kind === "run-result" && journal.get(entry.id)) await journal.update(entry.id, { state: "done", delivered: true });
+            status.changed();
+          },
+          onError: (entry, error, willRetry) => problem(`sending the result of ${entry.kind === "run-result" ? "run" : "command"} ${entry.id}: ${describe(error)}${willRetry ? "; will retry" : "; set aside"}`, error),
+          backoff,
+          signal,
+        });
+      } catch (error) {
+        if (error instanceof CredentialRevokedError) return failFatal(error);
+        // A local problem (disk full, a file that cannot be moved): the queue is intact, try again.
+        problem(`result delivery: ${describe(error)}`);
+        await sleep(backoffDelay(attempt, backoff), signal);
+      }
+    }
   };
 
   await Promise.all([heartbeatLoop(), pollLoop(), deliverLoop()]);

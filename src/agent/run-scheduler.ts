@@ -11,7 +11,7 @@
  * @module
  */
 import type { RunOrder, RunProgress, RunResult } from "../core/api/index.js";
-import type { AgentClient } from "./http-client.js";
+import { CredentialRevokedError, type AgentClient } from "./http-client.js";
 import type { Outbox } from "./outbox.js";
 import { executeAttempt, type AbortWhy, type ExecutorDependencies } from "./run-executor.js";
 import type { JournalEntry, RunJournal } from "./run-journal.js";
@@ -25,7 +25,7 @@ export interface SchedulerDependencies extends ExecutorDependencies {
   readonly afterRun: (entry: JournalEntry) => void;
   /** Something the status file shows changed. */
   readonly onChange: () => void;
-  /** A fatal error of a run (401): the agent must stop. */
+  /** The server revoked the credential during a run (401): the agent must stop. */
   readonly onFatal: (error: unknown) => void;
 }
 
@@ -120,7 +120,12 @@ export class RunScheduler {
     if (!next) return;
     const controller = new AbortController();
     const done = this.execute(next, controller)
-      .catch((error: unknown) => this.deps.onFatal(error))
+      .catch((error: unknown) => {
+        if (error instanceof CredentialRevokedError) return this.deps.onFatal(error);
+        // A local failure (the journal or outbox cannot be written): the run stays in the
+        // journal as it was and runs again at the next start; the agent itself goes on.
+        this.deps.onProblem(`run ${next.runId}: ${error instanceof Error ? error.message : String(error)}`);
+      })
       .finally(() => {
         this.current = undefined;
         this.percent = 0;
