@@ -152,7 +152,7 @@ export class RunScheduler {
         return this.finish(entry.runId, stoppedResult(entry.startedAt));
       case "pause":
         await this.deps.journal.update(entry.runId, { state: "paused" });
-        this.postPaused(entry.runId);
+        this.postPaused(entry.runId, this.percent);
         return;
       case "shutdown":
         // Left `running` on purpose: the next start runs it again.
@@ -167,8 +167,8 @@ export class RunScheduler {
     this.deps.afterRun(entry);
   }
 
-  private postPaused(runId: string): void {
-    const progress: RunProgress = { state: "paused", percent: 0, detail: "paused by the server", at: new Date().toISOString() };
+  private postPaused(runId: string, percent = 0): void {
+    const progress: RunProgress = { state: "paused", percent, detail: "paused by the server", at: new Date().toISOString() };
     this.deps.client.progress(runId, progress).catch(() => undefined);
   }
 }

@@ -64,7 +64,7 @@ export function formatAgentStatus(status: AgentStatus, alive: boolean): string {
     `Connection   ${status.connected ? "connected" : "not connected"}${status.lastContactAt ? ` (last contact ${status.lastContactAt})` : ""}`,
     `Current run  ${status.currentRun ? `${status.currentRun.taskName} (run ${status.currentRun.runId}): ${status.currentRun.state}, ${status.currentRun.percent.toFixed(1)}%` : "none"}`,
     ...status.pendingRuns.map((r) => `Pending      ${r.taskName} (run ${r.runId}): ${r.state}`),
-    `Queued results  ${status.queuedResults}`,
+    `Queued       ${status.queuedResults} result${status.queuedResults === 1 ? "" : "s"} not yet delivered`,
     `Last error   ${status.lastError ? `${status.lastError.at} ${status.lastError.message}` : "none"}`,
     `Updated      ${status.updatedAt}`,
   ];
