@@ -39,13 +39,15 @@ interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** Starts the agent in-process with fast timings; `runScan` defaults to the real engine on temp folders. */
-function startAgent(overrides: Partial<AgentOptions> = {}): RunningAgent {
+/**
+ * Starts the agent in-process with fast timings; `runScan` defaults to the real engine on temp
+ * folders. `enroll` false: started like a service after enrollment, with neither URL nor token.
+ */
+function startAgent(overrides: Partial<AgentOptions> = {}, enroll = true): RunningAgent {
   const controller = new AbortController();
   const done = runAgent({
     stateDir,
-    server: server.url,
-    enrollToken: server.enrollToken,
+    ...(enroll ? { server: server.url, enrollToken: server.enrollToken } : {}),
     agentVersion: "0.0.0-test",
     quarantineDir: planted.quarantine,
     heartbeatSeconds: 1,
@@ -108,7 +110,7 @@ describe("runAgent", () => {
     expect(server.enrollments).toEqual([{ token: server.enrollToken, hostname: "test-host", os: "Test OS", agentVersion: "0.0.0-test" }]);
 
     // A later start needs neither the token nor the URL, and does not enroll again.
-    const again = startAgent({ enrollToken: undefined as unknown as string });
+    const again = startAgent({}, false);
     const before = server.heartbeats.length;
     await server.until(() => server.heartbeats.length > before, 10_000, "a heartbeat after restart");
     await again.stop();
