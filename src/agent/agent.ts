@@ -114,7 +114,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
       hostScanRunner({
         quarantineDir,
         hashCacheFile: paths.hashCache,
-        checkpointRoot: `${paths.root}/checkpoints`,
+        checkpointRoot: paths.checkpoints,
         onCacheUnavailable: (file, error) => problem(`hash cache "${file}" unavailable (${describe(error)}); hashing without it`),
       }),
     iocDir: paths.iocFiles,

@@ -50,6 +50,8 @@ export interface AgentPaths {
   readonly iocFiles: string;
   /** The scan's hash cache. */
   readonly hashCache: string;
+  /** Per-run scan checkpoints (issue 6). */
+  readonly checkpoints: string;
   /** Files seen by earlier runs, for the progress estimate. */
   readonly estimates: string;
 }
@@ -66,6 +68,7 @@ export function agentPaths(root: string): AgentPaths {
     rejected: join(root, "rejected"),
     iocFiles: join(root, "ioc-files"),
     hashCache: join(root, "hash-cache.db"),
+    checkpoints: join(root, "checkpoints"),
     estimates: join(root, "estimates.json"),
   };
 }
