@@ -4,6 +4,7 @@
  * @module
  */
 import { Command } from "commander";
+import { registerAgentCommand } from "./commands/agent.js";
 import { registerCollectCommand } from "./commands/collect.js";
 import { registerIocCommands } from "./commands/ioc.js";
 import { registerQuarantineCommands } from "./commands/quarantine.js";
@@ -29,5 +30,6 @@ export function buildProgram(run: CliRun): Command {
   registerIocCommands(program, run);
   registerResultsCommands(program, run);
   registerQuarantineCommands(program, run);
+  registerAgentCommand(program, run);
   return program;
 }

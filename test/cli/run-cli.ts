@@ -2,7 +2,7 @@
  * Runs the real `iocscan` CLI in a child process (through tsx, so the tests need no build) and
  * collects its output and exit status.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -23,4 +23,9 @@ export function runIocscan(args: readonly string[], options: { cwd?: string } = 
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Starts `iocscan ...args` as a long-running child (the agent); the caller ends it. */
+export function startIocscan(args: readonly string[], options: { cwd?: string } = {}): ChildProcess {
+  return spawn(process.execPath, ["--import", tsxLoader, main, ...args], { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
 }

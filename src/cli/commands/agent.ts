@@ -1,0 +1,115 @@
+/**
+ * `iocscan agent`: the endpoint agent of a management server; `iocscan agent status`: what the
+ * agent running with the same state folder is doing.
+ *
+ * @module
+ */
+import { InvalidArgumentError, Option, type Command } from "commander";
+import {
+  agentPaths,
+  CredentialError,
+  CredentialRevokedError,
+  defaultAgentStateDir,
+  EnrollmentError,
+  formatAgentStatus,
+  isAlive,
+  readAgentStatus,
+  runAgent,
+} from "../../agent/index.js";
+import type { CliRun } from "../program.js";
+import { VERSION } from "../version.js";
+
+interface AgentFlags {
+  server?: string;
+  enroll?: string;
+  stateDir?: string;
+  quarantine?: string;
+  heartbeat: number;
+  pollWait: number;
+}
+
+interface StatusFlags {
+  stateDir?: string;
+  format: "text" | "json";
+}
+
+/** Registers `agent` and `agent status`. */
+export function registerAgentCommand(program: Command, run: CliRun): void {
+  const stateDirHelp = `agent state folder: credential, run journal, result queue, status (default ${defaultAgentStateDir()})`;
+  const agent = program
+    .command("agent")
+    .description("Run as the endpoint agent of an iocscan server: enroll once, then execute the server's IOC scan tasks and report results")
+    .option("--server <url>", "server URL, e.g. https://iocscan.example:8443 (default: the one enrolled with)", parseUrl)
+    .option("--enroll <token>", "enrollment token from the server's administrator (first start only)")
+    .option("--state-dir <dir>", stateDirHelp)
+    .option("--quarantine <dir>", "quarantine store folder for task actions and console commands (default /var/lib/iocscan/quarantine as root)")
+    .option("--heartbeat <seconds>", "seconds between heartbeats", parseSeconds(1, 3600), 30)
+    .option("--poll-wait <seconds>", "seconds the server may hold a request for work (long poll)", parseSeconds(1, 60), 30)
+    .action(async (flags: AgentFlags) => {
+      const controller = new AbortController();
+      // SIGTERM/SIGINT: finish writing state, abort the scan, keep the run resumable.
+      const stop = (): void => controller.abort();
+      process.once("SIGTERM", stop);
+      process.once("SIGINT", stop);
+      try {
+        await runAgent({
+          stateDir: flags.stateDir ?? defaultAgentStateDir(),
+          ...(flags.server !== undefined ? { server: flags.server } : {}),
+          ...(flags.enroll !== undefined ? { enrollToken: flags.enroll } : {}),
+          ...(flags.quarantine !== undefined ? { quarantineDir: flags.quarantine } : {}),
+          heartbeatSeconds: flags.heartbeat,
+          pollWaitSeconds: flags.pollWait,
+          agentVersion: VERSION,
+          signal: controller.signal,
+          log: (message) => process.stderr.write(`${new Date().toISOString()} iocscan agent: ${message}\n`),
+        });
+      } catch (error) {
+        if (!(error instanceof EnrollmentError || error instanceof CredentialError || error instanceof CredentialRevokedError)) throw error;
+        process.stderr.write(`iocscan: ${error.message}\n`);
+        run.exitCode = 2;
+      } finally {
+        process.off("SIGTERM", stop);
+        process.off("SIGINT", stop);
+      }
+    });
+  agent
+    .command("status")
+    .description("Show what the agent is doing: server and device, connection, current run, queued results, last error")
+    .option("--state-dir <dir>", stateDirHelp)
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (flags: StatusFlags, command: Command) => {
+      // `--state-dir` given before `status` lands on the parent command.
+      const stateDir = flags.stateDir ?? command.parent?.opts<AgentFlags>().stateDir ?? defaultAgentStateDir();
+      const status = await readAgentStatus(agentPaths(stateDir).status).catch((error: unknown) => {
+        process.stderr.write(`iocscan: cannot read the agent status in "${stateDir}": ${error instanceof Error ? error.message : String(error)}\n`);
+        run.exitCode = 2;
+        return null;
+      });
+      if (status === null) return;
+      if (status === undefined) {
+        process.stderr.write(`iocscan: no agent has run with state folder "${stateDir}"\n`);
+        run.exitCode = 2;
+        return;
+      }
+      const alive = isAlive(status.pid);
+      process.stdout.write(flags.format === "json" ? `${JSON.stringify({ ...status, running: status.state !== "stopped" && alive }, null, 2)}\n` : formatAgentStatus(status, alive));
+    });
+}
+
+function parseUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol === "http:" || url.protocol === "https:") return text;
+  } catch {
+    // Reported below.
+  }
+  throw new InvalidArgumentError("expected an http:// or https:// URL");
+}
+
+function parseSeconds(min: number, max: number): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max) throw new InvalidArgumentError(`expected a number of seconds from ${min} to ${max}`);
+    return value;
+  };
+}
