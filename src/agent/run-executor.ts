@@ -61,7 +61,7 @@ export async function executeAttempt(entry: JournalEntry, attempt: number, signa
   progress.post(0);
   let report: ScanReport;
   try {
-    report = await deps.runScan(order, iocPaths, { signal, onProgress: (p) => progress.tick(p), attempt });
+    report = await deps.runScan(order, iocPaths, { signal, onProgress: (p) => progress.tick(p), onStateChange: (c) => progress.state(c.state === "waiting" ? "paused" : "running", c.detail), attempt });
   } catch (error) {
     if (signal.aborted) return interrupted(signal);
     return fail(`The scan could not run: ${message(error)}`);
@@ -112,14 +112,28 @@ class ProgressPoster {
     if (Date.now() - this.lastPost >= this.deps.progressIntervalMs) this.post(percent);
   }
 
+  private percent = 0;
+  private running: "running" | "paused" = "running";
+  private detail: string | undefined;
+
+  /** An idle-only scan waiting for the computer to be idle shows as paused, with why. */
+  state(state: "running" | "paused", detail: string): void {
+    this.running = state;
+    this.detail = detail;
+    this.inFlight = false;
+    this.post(this.percent);
+  }
+
   post(percent: number): void {
+    this.percent = percent;
     if (this.inFlight || this.signal.aborted) return;
     this.inFlight = true;
     this.lastPost = Date.now();
     this.deps.onPercent(this.runId, percent);
+    const body = { state: this.running, percent, ...(this.detail !== undefined ? { detail: this.detail } : {}), at: new Date().toISOString() };
     // Progress is a courtesy: an unreachable server only means the console shows older numbers.
     this.deps.client
-      .progress(this.runId, { state: "running", percent, at: new Date().toISOString() }, this.signal)
+      .progress(this.runId, body, this.signal)
       .catch(() => undefined)
       .finally(() => (this.inFlight = false));
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_TASK_SETTINGS, type RunOrder } from "../core/api/index.js";
 import { localName } from "./ioc-files.js";
 import { estimatePercent, scopeKey } from "./progress.js";
-import { taskScanOptions } from "./run-scan.js";
+import { checkpointId, taskScanOptions } from "./run-scan.js";
 import { defaultAgentStateDir } from "./state-dir.js";
 
 const order: RunOrder = {
@@ -18,7 +18,7 @@ describe("taskScanOptions", () => {
   it("taskScanOptions() maps a task's settings onto scanHost's options", () => {
     const signal = new AbortController().signal;
     const onProgress = (): void => undefined;
-    const options = taskScanOptions(order, ["/state/a.ioc"], { signal, onProgress, attempt: 1 }, { quarantineDir: "/q", hashCacheFile: "/state/h.db" });
+    const options = taskScanOptions(order, ["/state/a.ioc"], { signal, onProgress, attempt: 1 }, { quarantineDir: "/q", hashCacheFile: "/state/h.db", checkpointRoot: "/state/checkpoints" });
     expect(options).toEqual({
       iocPaths: ["/state/a.ioc"],
       action: "quarantine",
@@ -30,7 +30,18 @@ describe("taskScanOptions", () => {
       hashCacheFile: "/state/h.db",
       onProgress,
       signal,
+      background: true,
+      idleOnly: true,
+      maxCpu: 25,
+      checkpointDir: "/state/checkpoints",
+      scanId: "run-1",
     });
+  });
+
+  it("checkpointId() keeps safe run ids and digests the others", () => {
+    expect(checkpointId("0b4c9d2e-run")).toBe("0b4c9d2e-run");
+    expect(checkpointId("a/b")).toBe("a_b");
+    expect(checkpointId("../x")).toMatch(/^run-[0-9a-f]{32}$/);
   });
 });
 

@@ -7,7 +7,11 @@
  */
 import type { RunOrder, TaskSettings } from "../core/api/index.js";
 import type { ScanReport } from "../core/report/index.js";
-import { scanHost, type HostScanOptions } from "../scan/host-scan.js";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { checkpointFile, removeCheckpoint } from "../scan/checkpoint/checkpoint-file.js";
+import { resumeHostScan, scanHost, type HostScanOptions } from "../scan/host-scan.js";
+import { ScanInterruptedError, type ScanStateChange } from "../scan/live-scan.js";
 import type { ScanProgress } from "../scan/scan-types.js";
 
 /** What the executor gives a scan to talk back through. */
@@ -17,6 +21,8 @@ export interface ScanHooks {
   readonly onProgress: (progress: ScanProgress) => void;
   /** Which attempt of this run this is (1 = first; more after a restart or a resume). */
   readonly attempt: number;
+  /** Told when an idle-only scan starts waiting (the computer is in use) and when it goes on. */
+  readonly onStateChange?: (change: ScanStateChange) => void;
 }
 
 /** Runs the scan of one order with its downloaded IOC files; rejects when the scan cannot run. */
@@ -30,13 +36,37 @@ export interface HostScanRunnerOptions {
   readonly hashCacheFile?: string;
   /** Told when the hash cache cannot be opened (the scan goes on without it). */
   readonly onCacheUnavailable?: (file: string, error: unknown) => void;
-  /** Per-run checkpoint folders live under here (used once scanHost takes checkpoints). */
+  /** The folder of the runs' scan checkpoints (one file per run). */
   readonly checkpointRoot?: string;
 }
 
-/** The production {@link RunScan}: `scanHost` with the task's settings. */
+/**
+ * The production {@link RunScan}: `scanHost` with the task's settings, checkpointed per run. An
+ * attempt after the first (a resume from the console, an agent restart, a reboot) continues from
+ * the run's checkpoint when there is one, so a pause or a crash repeats at most one checkpoint
+ * interval of work. A stopped run's checkpoint is removed: it will not continue.
+ */
 export function hostScanRunner(options: HostScanRunnerOptions = {}): RunScan {
-  return (order, iocFilePaths, hooks) => scanHost(taskScanOptions(order, iocFilePaths, hooks, options));
+  return async (order, iocFilePaths, hooks) => {
+    const scan = taskScanOptions(order, iocFilePaths, hooks, options);
+    const dir = scan.checkpointDir;
+    const scanId = scan.scanId;
+    try {
+      if (dir !== undefined && scanId !== undefined && hooks.attempt > 1 && existsSync(checkpointFile(dir, scanId))) {
+        return await resumeHostScan(dir, scanId, {
+          onProgress: hooks.onProgress,
+          signal: hooks.signal,
+          background: true,
+          ...(hooks.onStateChange ? { onStateChange: hooks.onStateChange } : {}),
+          ...(options.onCacheUnavailable ? { onCacheUnavailable: options.onCacheUnavailable } : {}),
+        });
+      }
+      return await scanHost(scan);
+    } catch (error) {
+      if (error instanceof ScanInterruptedError && hooks.signal.reason === "stop" && dir !== undefined) await removeCheckpoint(dir, error.scanId);
+      throw error;
+    }
+  };
 }
 
 /** The `scanHost` options of one run: the task settings mapped onto what the scan takes today. */
@@ -54,22 +84,17 @@ export function taskScanOptions(order: RunOrder, iocFilePaths: readonly string[]
     ...(options.onCacheUnavailable ? { onCacheUnavailable: options.onCacheUnavailable } : {}),
     onProgress: hooks.onProgress,
     signal: hooks.signal,
-    ...issue6Options(order, settings, hooks, options),
+    ...(hooks.onStateChange ? { onStateChange: hooks.onStateChange } : {}),
+    // A task runs in the background: lowered CPU and I/O priority.
+    background: true,
+    idleOnly: settings.idleOnly,
+    ...(settings.maxCpu !== undefined ? { maxCpu: settings.maxCpu } : {}),
+    ...(options.checkpointRoot !== undefined ? { checkpointDir: options.checkpointRoot, scanId: checkpointId(order.runId) } : {}),
   };
 }
 
-/**
- * THE place where issue 6 plugs in (idle-only, CPU limit, checkpoint/resume). scanHost does not
- * take these yet; once it does, return them here, for example:
- *
- *   idleOnly: settings.idleOnly,
- *   ...(settings.maxCpu !== undefined ? { maxCpu: settings.maxCpu } : {}),
- *   checkpointDir: join(options.checkpointRoot, <digest of order.runId>), scanId: order.runId,
- *   resumeScan: hooks.attempt > 1,
- *
- * and make the executor's pause hold the scan instead of aborting it (run-executor.ts,
- * `PAUSE_ABORTS_SCAN`). Until then a pause aborts the scan and a resume starts it again.
- */
-function issue6Options(_order: RunOrder, _settings: TaskSettings, _hooks: ScanHooks, _options: HostScanRunnerOptions): Partial<HostScanOptions> {
-  return {};
+/** A run id as a scan id (checkpoint file names allow letters, digits, dot, dash, underscore). */
+export function checkpointId(runId: string): string {
+  const safe = runId.replace(/[^A-Za-z0-9._-]/g, "_");
+  return /^[A-Za-z0-9]/.test(safe) && safe.length <= 60 ? safe : `run-${createHash("sha256").update(runId).digest("hex").slice(0, 32)}`;
 }

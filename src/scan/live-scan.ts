@@ -218,6 +218,12 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     },
     warnings: [...iocWarnings(loaded), ...warnings.kept, ...warnings.overflowNote()],
   };
+  if (options.signal?.aborted === true) {
+    // A stopped scan saw only part of the host: it never acts on what it found so far (the run
+    // that continues it will), and says it is incomplete.
+    report.warnings.push({ code: "scan-interrupted", message: "the scan was stopped before it finished: its results are incomplete and no action was taken" });
+    return report;
+  }
   if (options.criticalAreas === true && report.detections.length > 0) {
     const areas = await runCriticalAreasScan({
       plan,
