@@ -93,6 +93,8 @@ export class Channel {
   private readonly integers = new Map<number, Refs>();
   private readonly digests = new DigestTable();
   private readonly isDigest: boolean;
+  /** An integer term read as is: a safe-integer record value is looked up as a number. */
+  private readonly isInteger: boolean;
   private readonly needlesCi = new NeedleSet();
   private readonly needlesCs = new NeedleSet();
   private readonly orders = new Map<string, OrderIndex>();
@@ -108,6 +110,13 @@ export class Channel {
   private hasRegexes = false;
   private numericText: OrderIndex | undefined;
   private numberOrder: OrderIndex | undefined;
+  /**
+   * The channel's gated items (see gating.ts), in a channel of their own: a record is matched
+   * against them only when one of their guards holds on it. Undefined when none are gated.
+   */
+  private gatedItems: Channel | undefined;
+  /** Items added ungated: a channel holding only gated items is skipped by {@link matchEager}. */
+  private eagerCount = 0;
 
   constructor(
     readonly field: string,
@@ -115,11 +124,31 @@ export class Channel {
     readonly type: ValueType,
   ) {
     this.isDigest = DIGEST_TYPES.has(type);
+    this.isInteger = INTEGER_TYPES.has(type) && view === "value";
   }
 
   /** Adds an item's compiled comparison. */
   add(ref: number, operand: Operand): void {
     if (this.frozen) throw new Error("Channel is frozen");
+    this.eagerCount++;
+    this.index(ref, operand);
+  }
+
+  /**
+   * Adds a gated item: {@link matchElement} still reports it, {@link matchEager} does not, and
+   * {@link matchGated} reports only gated items.
+   */
+  addGated(ref: number, operand: Operand): void {
+    if (this.frozen) throw new Error("Channel is frozen");
+    (this.gatedItems ??= new Channel(this.field, this.view, this.type)).add(ref, operand);
+  }
+
+  /** Whether some items were added ungated: records must go through the channel. */
+  get hasEager(): boolean {
+    return this.eagerCount > 0;
+  }
+
+  private index(ref: number, operand: Operand): void {
     switch (operand.kind) {
       case "text-eq":
         addRef(operand.ignoreCase ? this.textCi : this.textCs, operand.key, ref);
@@ -154,6 +183,7 @@ export class Channel {
 
   /** Builds the automata, sorts the thresholds, joins the regexes; no more items after this. */
   freeze(engine?: RegexEngine): void {
+    this.gatedItems?.freeze(engine);
     this.regexes.freeze(engine);
     this.digests.freeze();
     this.needlesCi.freeze();
@@ -178,13 +208,27 @@ export class Channel {
   }
 
   /**
-   * Calls `hit` for each item whose condition holds on `raw` (one value or one list element).
+   * Calls `hit` for each item whose condition holds on `raw` (one value or one list element),
+   * gated or not.
+   */
+  matchElement(raw: FieldScalar, hit: (ref: number) => void): void {
+    this.matchEager(raw, hit);
+    this.gatedItems?.matchEager(raw, hit);
+  }
+
+  /** {@link matchElement} for the gated items only (none when nothing is gated). */
+  matchGated(raw: FieldScalar, hit: (ref: number) => void): void {
+    this.gatedItems?.matchEager(raw, hit);
+  }
+
+  /**
+   * {@link matchElement} for the items added ungated only.
    *
    * Channels with regexes remember their last answer: a collector asks the prefilter about a
    * file's name and path, then evaluates the same file, and a regex engine call is the dearest
    * step of both. The memo is keyed by the value, so it never changes an answer.
    */
-  matchElement(raw: FieldScalar, hit: (ref: number) => void): void {
+  matchEager(raw: FieldScalar, hit: (ref: number) => void): void {
     if (this.regexes.size === 0) {
       this.matchUncached(raw, hit);
       return;
@@ -214,6 +258,11 @@ export class Channel {
       hitAll(this.digests.get(raw), hit);
       return;
     }
+    if (typeof raw === "number" && this.isInteger && Number.isSafeInteger(raw)) {
+      hitAll(this.integers.get(raw), hit);
+      this.numberOrder?.match(raw, hit);
+      return;
+    }
     const text = this.viewed(raw);
     if (this.type === "string") {
       this.matchText(text, hit);
@@ -222,11 +271,6 @@ export class Channel {
         const n = parseValue("float", text, { ranges: false });
         if (n.ok && n.value.kind === "float") numeric.match(n.value.value, hit);
       }
-      return;
-    }
-    if (typeof raw === "number" && Number.isSafeInteger(raw) && INTEGER_TYPES.has(this.type) && this.view === "value") {
-      hitAll(this.integers.get(raw), hit);
-      this.numberOrder?.match(raw, hit);
       return;
     }
     const parsed = parseValue(this.type, text, { ranges: false });

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { HitSet, matchFields } from "../compile/hit-set.js";
+import { HitSet, matchDocument } from "../compile/hit-set.js";
 import type { DocumentPlan, EvaluationPlan, HostNode, PlanUnit } from "../compile/plan-types.js";
 import { evaluateTree, satisfiedLeaves, type LeafValue } from "../compile/record-tree.js";
 import { FALSE, TRUE, UNKNOWN, verdictOf, type Tri } from "../compile/tri.js";
@@ -114,7 +114,7 @@ class StreamingEvaluation implements Evaluation {
     if (docPlan === undefined) return;
     this.hits.clear();
     this.markUnknown(record);
-    matchFields(docPlan.channels, record.fields, this.hits);
+    matchDocument(docPlan, record.fields, this.hits, this.recordHasUnknown);
     this.collectCandidates();
     for (const u of this.candidates) this.evaluateUnit(u, record);
     if (this.recordHasUnknown) this.evaluateUnknownUnits(record);
