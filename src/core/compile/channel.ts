@@ -18,6 +18,7 @@
 import { applyEventView, canonicalText, normalizeExtension, parseValue, type ParseResult, type ValueType } from "../vocabulary/index.js";
 import { AhoCorasick } from "./aho-corasick.js";
 import { DigestTable, type DigestRefs } from "./digest-table.js";
+import { IntegerTable } from "./integer-table.js";
 import { NUMERIC_TEXT_DOMAIN, type Operand, type SearchPosition } from "./operand.js";
 import { OrderIndex } from "./order-index.js";
 import type { ChannelView } from "./plan-types.js";
@@ -90,7 +91,7 @@ export class Channel {
   private readonly textCs = new Map<string, Refs>();
   private readonly typed = new Map<string, Refs>();
   /** Integer equality keys that are safe numbers, keyed by number: no key string per record. */
-  private readonly integers = new Map<number, Refs>();
+  private readonly integers = new IntegerTable();
   private readonly digests = new DigestTable();
   private readonly isDigest: boolean;
   /** An integer term read as is: a safe-integer record value is looked up as a number. */
@@ -160,10 +161,7 @@ export class Channel {
         }
         addRef(this.typed, operand.key, ref);
         const n = operand.key.startsWith("n:") ? Number(operand.key.slice(2)) : NaN;
-        if (Number.isSafeInteger(n)) {
-          const seen = this.integers.get(n);
-          this.integers.set(n, seen === undefined ? ref : typeof seen === "number" ? [seen, ref] : [...seen, ref]);
-        }
+        if (Number.isSafeInteger(n)) this.integers.add(n, ref);
         break;
       }
       case "search":
@@ -186,6 +184,7 @@ export class Channel {
     this.gatedItems?.freeze(engine);
     this.regexes.freeze(engine);
     this.digests.freeze();
+    this.integers.freeze();
     this.needlesCi.freeze();
     this.needlesCs.freeze();
     for (const index of this.orders.values()) index.freeze();

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { KeyFilter } from "./key-filter.js";
+
 /** Item refs under one key: a single number or several. */
 export type DigestRefs = number | readonly number[];
 
@@ -44,12 +46,6 @@ function hashHex(text: string): number {
 
 /** Tables of at least this many keys get a filter ({@link DigestTable.get}). */
 const FILTER_FROM = 1 << 16;
-const FILTER_BITS_PER_KEY = 16;
-
-/** The two filter bits of a hash: from its top bits (the word index comes from the low ones). */
-function filterBits(h: number): number {
-  return (1 << ((h >>> 21) & 31)) | (1 << ((h >>> 26) & 31));
-}
 
 /**
  * Digest → item refs. Add canonical keys (lower-case hex, as `parseValue` yields), freeze,
@@ -71,12 +67,10 @@ export class DigestTable {
   private slots = new Int32Array(2);
   private mask = 0;
   /**
-   * For a large table only: two bits per key in one 32-bit word, a filter small enough to stay in
-   * cache (16 bits per key) where the slots are not. Most record digests are in no IOC; the
-   * filter turns them away with one cached read instead of a cache miss into the slots.
+   * For a large table only: most record digests are in no IOC, and the filter turns them away
+   * with one read that stays in cache instead of a cache miss into the slots.
    */
-  private filter: Uint32Array | undefined;
-  private filterMask = 0;
+  private filter: KeyFilter | undefined;
   /** Keys added before {@link freeze}, with their refs (duplicates merged at freeze). */
   private readonly pendingKeys: string[] = [];
   private readonly pendingRefs: number[] = [];
@@ -128,16 +122,9 @@ export class DigestTable {
     this.slots = slots;
     this.mask = mask;
     if (keys.length >= FILTER_FROM) {
-      let words = 1;
-      while (words * 32 < keys.length * FILTER_BITS_PER_KEY) words *= 2;
-      const filter = new Uint32Array(words);
-      for (let slot = 0; slot < capacity; slot++) {
-        if (slots[slot * 2 + 1] === EMPTY) continue;
-        const h = slots[slot * 2] as number;
-        filter[h & (words - 1)] = (filter[h & (words - 1)] as number) | filterBits(h);
-      }
-      this.filter = filter;
-      this.filterMask = words - 1;
+      const hashes: number[] = [];
+      for (let slot = 0; slot < capacity; slot++) if (slots[slot * 2 + 1] !== EMPTY) hashes.push(slots[slot * 2] as number);
+      this.filter = KeyFilter.of(hashes);
     }
     pendingKeys.length = 0;
     pendingRefs.length = 0;
@@ -148,10 +135,7 @@ export class DigestTable {
     if (this.keys.length === 0) return undefined;
     const h = hashHex(raw);
     if (h < 0) return undefined;
-    if (this.filter !== undefined) {
-      const bits = filterBits(h);
-      if (((this.filter[h & this.filterMask] as number) & bits) !== bits) return undefined;
-    }
+    if (this.filter !== undefined && !this.filter.mayHave(h)) return undefined;
     let canonical: string | undefined;
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
       const entry = this.slots[slot * 2 + 1] as number;

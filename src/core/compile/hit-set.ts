@@ -47,22 +47,28 @@ export class HitSet {
 }
 
 type Fields = Readonly<Record<string, FieldValue | null | undefined>>;
-type Matcher = (channel: Channel, element: FieldScalar, hit: (ref: number) => void) => void;
+/** Which of a channel's items a match reports: all, the ungated ones, the gated ones. */
+const EVERY = 0;
+const EAGER = 1;
+const GATED = 2;
+type Part = typeof EVERY | typeof EAGER | typeof GATED;
 
-const every: Matcher = (channel, element, hit) => channel.matchElement(element, hit);
-const eager: Matcher = (channel, element, hit) => channel.matchEager(element, hit);
-const gated: Matcher = (channel, element, hit) => channel.matchGated(element, hit);
+function matchScalar(channel: Channel, element: FieldScalar, hit: (ref: number) => void, part: Part): void {
+  if (part === EAGER) channel.matchEager(element, hit);
+  else if (part === GATED) channel.matchGated(element, hit);
+  else channel.matchElement(element, hit);
+}
 
-/** One channel's field of a record through `match`: any element of a list, nothing for an absent or null field. */
-function matchField(channel: Channel, fields: Fields, hits: HitSet, match: Matcher): void {
+/** One channel's field of a record: any element of a list, nothing for an absent or null field. */
+function matchField(channel: Channel, fields: Fields, hits: HitSet, part: Part): void {
   const value = Object.hasOwn(fields, channel.field) ? fields[channel.field] : undefined;
   if (value === undefined || value === null) return;
-  if (Array.isArray(value)) {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+    matchScalar(channel, value, hits.add, part);
+  } else if (Array.isArray(value)) {
     for (const element of value as readonly unknown[]) {
-      if (typeof element === "string" || typeof element === "number" || typeof element === "boolean") match(channel, element, hits.add);
+      if (typeof element === "string" || typeof element === "number" || typeof element === "boolean") matchScalar(channel, element, hits.add, part);
     }
-  } else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
-    match(channel, value, hits.add);
   }
 }
 
@@ -71,7 +77,7 @@ function matchField(channel: Channel, fields: Fields, hits: HitSet, match: Match
  * field matches when any element does (semantics 7.3); an absent or null field matches nothing.
  */
 export function matchFields(channels: readonly Channel[], fields: Fields, hits: HitSet): void {
-  for (const channel of channels) matchField(channel, fields, hits, every);
+  for (const channel of channels) matchField(channel, fields, hits, EVERY);
 }
 
 /**
@@ -85,7 +91,7 @@ export function matchDocument(doc: DocumentPlan, fields: Fields, hits: HitSet, e
     matchFields(doc.channels, fields, hits);
     return;
   }
-  for (const channel of doc.eagerChannels) matchField(channel, fields, hits, eager);
+  for (const channel of doc.eagerChannels) matchField(channel, fields, hits, EAGER);
   const eagerHits = hits.refs.length;
   if (eagerHits === 0) return;
   let first: Channel | undefined;
@@ -99,6 +105,6 @@ export function matchDocument(doc: DocumentPlan, fields: Fields, hits: HitSet, e
     }
   }
   if (first === undefined) return;
-  matchField(first, fields, hits, gated);
-  if (more !== undefined) for (const channel of more) if (channel !== first) matchField(channel, fields, hits, gated);
+  matchField(first, fields, hits, GATED);
+  if (more !== undefined) for (const channel of more) if (channel !== first) matchField(channel, fields, hits, GATED);
 }
