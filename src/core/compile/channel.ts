@@ -109,6 +109,8 @@ export class Channel {
   private hasNeedlesCi = false;
   private hasNeedlesCs = false;
   private hasRegexes = false;
+  /** A digest term read as is, with equality items only: a record's digest is one table look-up. */
+  private digestsOnly = false;
   private numericText: OrderIndex | undefined;
   private numberOrder: OrderIndex | undefined;
   /**
@@ -194,6 +196,7 @@ export class Channel {
     this.hasNeedlesCi = !this.needlesCi.empty;
     this.hasNeedlesCs = !this.needlesCs.empty;
     this.hasRegexes = this.regexes.size > 0;
+    this.digestsOnly = this.isDigest && this.view === "value" && !this.hasNeedlesCi && !this.hasRegexes;
     this.numericText = this.orders.get(NUMERIC_TEXT_DOMAIN);
     this.numberOrder = this.orders.get("number");
     this.frozen = true;
@@ -228,7 +231,7 @@ export class Channel {
    * step of both. The memo is keyed by the value, so it never changes an answer.
    */
   matchEager(raw: FieldScalar, hit: (ref: number) => void): void {
-    if (this.regexes.size === 0) {
+    if (!this.hasRegexes) {
       this.matchUncached(raw, hit);
       return;
     }
@@ -253,7 +256,7 @@ export class Channel {
 
   private matchUncached(raw: FieldScalar, hit: (ref: number) => void): void {
     // Fast path for the hot case of a fleet scan: digests against a table of hashes.
-    if (this.isDigest && typeof raw === "string" && this.view === "value" && this.needlesCi.empty && this.regexes.size === 0) {
+    if (this.digestsOnly && typeof raw === "string") {
       hitAll(this.digests.get(raw), hit);
       return;
     }
