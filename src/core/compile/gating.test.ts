@@ -15,7 +15,7 @@ import { createPrefilter } from "./prefilter.js";
 
 const md5 = (n: number) => n.toString(16).padStart(32, "0");
 
-/** Refs of the gated items of a plan's FileItem document, as `gated ref -> guard refs`. */
+/** The gated items of a plan's FileItem document, as `gated ref -> refs of the guards opening its channel`. */
 function gatedOf(p: EvaluationPlan): Map<number, number[]> {
   const doc = p.documents.get("FileItem");
   const out = new Map<number, number[]>();
@@ -28,7 +28,7 @@ function gatedOf(p: EvaluationPlan): Map<number, number[]> {
     const value = i.type === "int" || i.type === "uint64" ? Number(i.value) : i.value;
     channel?.matchEager(value, (r) => (eager ||= r === i.ref));
     channel?.matchGated(value, (r) => (gated ||= r === i.ref));
-    if (gated) out.set(i.ref, [...(doc?.guards ?? [])].filter(([, cs]) => cs.includes(channel as never)).map(([g]) => g));
+    if (gated && channel !== undefined) out.set(i.ref, [...(doc?.guards ?? [])].filter(([, cs]) => cs.includes(channel)).map(([g]) => g));
     expect(eager && gated).toBe(false);
   }
   return out;
