@@ -18,6 +18,7 @@
 import { applyEventView, canonicalText, normalizeExtension, parseValue, type ParseResult, type ValueType } from "../vocabulary/index.js";
 import { AhoCorasick } from "./aho-corasick.js";
 import { DigestTable, type DigestRefs } from "./digest-table.js";
+import { IntegerTable } from "./integer-table.js";
 import { NUMERIC_TEXT_DOMAIN, type Operand, type SearchPosition } from "./operand.js";
 import { OrderIndex } from "./order-index.js";
 import type { ChannelView } from "./plan-types.js";
@@ -90,9 +91,11 @@ export class Channel {
   private readonly textCs = new Map<string, Refs>();
   private readonly typed = new Map<string, Refs>();
   /** Integer equality keys that are safe numbers, keyed by number: no key string per record. */
-  private readonly integers = new Map<number, Refs>();
+  private readonly integers = new IntegerTable();
   private readonly digests = new DigestTable();
   private readonly isDigest: boolean;
+  /** An integer term read as is: a safe-integer record value is looked up as a number. */
+  private readonly isInteger: boolean;
   private readonly needlesCi = new NeedleSet();
   private readonly needlesCs = new NeedleSet();
   private readonly orders = new Map<string, OrderIndex>();
@@ -106,8 +109,17 @@ export class Channel {
   private hasNeedlesCi = false;
   private hasNeedlesCs = false;
   private hasRegexes = false;
+  /** A digest term read as is, with equality items only: a record's digest is one table look-up. */
+  private digestsOnly = false;
   private numericText: OrderIndex | undefined;
   private numberOrder: OrderIndex | undefined;
+  /**
+   * The channel's gated items (see gating.ts), in a channel of their own: a record is matched
+   * against them only when one of their guards holds on it. Undefined when none are gated.
+   */
+  private gatedItems: Channel | undefined;
+  /** Items added ungated: a channel holding only gated items is skipped by {@link matchEager}. */
+  private eagerCount = 0;
 
   constructor(
     readonly field: string,
@@ -115,11 +127,31 @@ export class Channel {
     readonly type: ValueType,
   ) {
     this.isDigest = DIGEST_TYPES.has(type);
+    this.isInteger = INTEGER_TYPES.has(type) && view === "value";
   }
 
   /** Adds an item's compiled comparison. */
   add(ref: number, operand: Operand): void {
     if (this.frozen) throw new Error("Channel is frozen");
+    this.eagerCount++;
+    this.index(ref, operand);
+  }
+
+  /**
+   * Adds a gated item: {@link matchElement} still reports it, {@link matchEager} does not, and
+   * {@link matchGated} reports only gated items.
+   */
+  addGated(ref: number, operand: Operand): void {
+    if (this.frozen) throw new Error("Channel is frozen");
+    (this.gatedItems ??= new Channel(this.field, this.view, this.type)).add(ref, operand);
+  }
+
+  /** Whether some items were added ungated: records must go through the channel. */
+  get hasEager(): boolean {
+    return this.eagerCount > 0;
+  }
+
+  private index(ref: number, operand: Operand): void {
     switch (operand.kind) {
       case "text-eq":
         addRef(operand.ignoreCase ? this.textCi : this.textCs, operand.key, ref);
@@ -131,10 +163,7 @@ export class Channel {
         }
         addRef(this.typed, operand.key, ref);
         const n = operand.key.startsWith("n:") ? Number(operand.key.slice(2)) : NaN;
-        if (Number.isSafeInteger(n)) {
-          const seen = this.integers.get(n);
-          this.integers.set(n, seen === undefined ? ref : typeof seen === "number" ? [seen, ref] : [...seen, ref]);
-        }
+        if (Number.isSafeInteger(n)) this.integers.add(n, ref);
         break;
       }
       case "search":
@@ -154,8 +183,10 @@ export class Channel {
 
   /** Builds the automata, sorts the thresholds, joins the regexes; no more items after this. */
   freeze(engine?: RegexEngine): void {
+    this.gatedItems?.freeze(engine);
     this.regexes.freeze(engine);
     this.digests.freeze();
+    this.integers.freeze();
     this.needlesCi.freeze();
     this.needlesCs.freeze();
     for (const index of this.orders.values()) index.freeze();
@@ -165,6 +196,7 @@ export class Channel {
     this.hasNeedlesCi = !this.needlesCi.empty;
     this.hasNeedlesCs = !this.needlesCs.empty;
     this.hasRegexes = this.regexes.size > 0;
+    this.digestsOnly = this.isDigest && this.view === "value" && !this.hasNeedlesCi && !this.hasRegexes;
     this.numericText = this.orders.get(NUMERIC_TEXT_DOMAIN);
     this.numberOrder = this.orders.get("number");
     this.frozen = true;
@@ -178,14 +210,28 @@ export class Channel {
   }
 
   /**
-   * Calls `hit` for each item whose condition holds on `raw` (one value or one list element).
+   * Calls `hit` for each item whose condition holds on `raw` (one value or one list element),
+   * gated or not.
+   */
+  matchElement(raw: FieldScalar, hit: (ref: number) => void): void {
+    this.matchEager(raw, hit);
+    this.gatedItems?.matchEager(raw, hit);
+  }
+
+  /** {@link matchElement} for the gated items only (none when nothing is gated). */
+  matchGated(raw: FieldScalar, hit: (ref: number) => void): void {
+    this.gatedItems?.matchEager(raw, hit);
+  }
+
+  /**
+   * {@link matchElement} for the items added ungated only.
    *
    * Channels with regexes remember their last answer: a collector asks the prefilter about a
    * file's name and path, then evaluates the same file, and a regex engine call is the dearest
    * step of both. The memo is keyed by the value, so it never changes an answer.
    */
-  matchElement(raw: FieldScalar, hit: (ref: number) => void): void {
-    if (this.regexes.size === 0) {
+  matchEager(raw: FieldScalar, hit: (ref: number) => void): void {
+    if (!this.hasRegexes) {
       this.matchUncached(raw, hit);
       return;
     }
@@ -210,8 +256,13 @@ export class Channel {
 
   private matchUncached(raw: FieldScalar, hit: (ref: number) => void): void {
     // Fast path for the hot case of a fleet scan: digests against a table of hashes.
-    if (this.isDigest && typeof raw === "string" && this.view === "value" && this.needlesCi.empty && this.regexes.size === 0) {
+    if (this.digestsOnly && typeof raw === "string") {
       hitAll(this.digests.get(raw), hit);
+      return;
+    }
+    if (typeof raw === "number" && this.isInteger && Number.isSafeInteger(raw)) {
+      hitAll(this.integers.get(raw), hit);
+      this.numberOrder?.match(raw, hit);
       return;
     }
     const text = this.viewed(raw);
@@ -222,11 +273,6 @@ export class Channel {
         const n = parseValue("float", text, { ranges: false });
         if (n.ok && n.value.kind === "float") numeric.match(n.value.value, hit);
       }
-      return;
-    }
-    if (typeof raw === "number" && Number.isSafeInteger(raw) && INTEGER_TYPES.has(this.type) && this.view === "value") {
-      hitAll(this.integers.get(raw), hit);
-      this.numberOrder?.match(raw, hit);
       return;
     }
     const parsed = parseValue(this.type, text, { ranges: false });

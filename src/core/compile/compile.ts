@@ -9,7 +9,9 @@ import { bindLogic } from "./binding.js";
 import { Channel } from "./channel.js";
 import { ItemCompiler } from "./compile-item.js";
 import { detach } from "./detach.js";
+import { gateItems, lookupCost } from "./gating.js";
 import { toLogic, type Logic } from "./logic.js";
+import type { Operand } from "./operand.js";
 import type { CompileOptions, DocumentPlan, EvaluationPlan, IocInput, PlanIoc, PlanItem, PlanUnit } from "./plan-types.js";
 import { FALSE } from "./tri.js";
 
@@ -64,6 +66,9 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
   const iocs: PlanIoc[] = [];
   const maxLocalConjunctions = options.maxLocalConjunctions ?? DEFAULT_MAX_LOCAL_CONJUNCTIONS;
   const compiler = new ItemCompiler(options);
+  const gating = options.gateItems ?? true;
+  /** Per document: guard ref → the channels whose gated items it opens. */
+  const guards = new Map<string, Map<number, Channel[]>>();
   let built = false;
 
   const channelFor = (item: PlanItem): Channel => {
@@ -81,6 +86,9 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
     const diagnostics: Diagnostic[] = [];
     let count = 0;
     let supported = 0;
+    /** The comparisons of the IOC's items (by ref - firstRef), indexed once binding has said which are gated. */
+    const firstRef = items.length;
+    const operands: (Operand | undefined)[] = [];
     const logic: Logic = document.criteria
       ? toLogic(document.criteria, {
           leaf: (source) => {
@@ -91,13 +99,15 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
             count++;
             if (item.status.kind !== "unknown") supported++;
             if (item.status.kind !== "supported") diagnostics.push(diagnostic(item.status.code, item.status.message, source.position));
-            if (operand !== undefined) channelFor(item).add(ref, operand);
+            operands.push(operand);
             return { t: "leaf", ref, negated: item.negate, doc: item.status.kind === "supported" ? item.document : undefined };
           },
           emptyGroup: (indicator) => diagnostics.push(diagnostic("IOC032", `Indicator "${indicator.id}" is empty: it never matches`, indicator.position)),
         })
       : { t: "const", value: FALSE };
+    const firstUnit = units.length;
     const root = bindLogic(logic, { items, units, unitsOfItem, diagnostics, ioc, maxLocalConjunctions });
+    index(firstRef, operands, units.slice(firstUnit));
     iocs.push({
       index: ioc,
       file: detach(file),
@@ -109,6 +119,36 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
       root,
       diagnostics: diagnostics.map((d) => ({ ...d, message: detach(d.message) })),
     });
+  };
+
+  /** Adds one IOC's comparisons to the channels, gated ones apart (gating.ts). */
+  const index = (firstRef: number, operands: readonly (Operand | undefined)[], iocUnits: readonly PlanUnit[]): void => {
+    let gated: Map<number, number[]> | undefined;
+    if (gating && operands.length > 1) {
+      gated = gateItems(iocUnits, items, (ref) => {
+        const operand = operands[ref - firstRef];
+        return operand === undefined ? undefined : lookupCost(items[ref] as PlanItem, operand);
+      });
+    }
+    for (let k = 0; k < operands.length; k++) {
+      const operand = operands[k];
+      if (operand === undefined) continue;
+      const item = items[firstRef + k] as PlanItem;
+      const channel = channelFor(item);
+      const guardRefs = gated?.get(item.ref);
+      if (guardRefs === undefined) {
+        channel.add(item.ref, operand);
+        continue;
+      }
+      channel.addGated(item.ref, operand);
+      let byGuard = guards.get(item.document);
+      if (byGuard === undefined) guards.set(item.document, (byGuard = new Map<number, Channel[]>()));
+      for (const g of guardRefs) {
+        const opened = byGuard.get(g);
+        if (opened === undefined) byGuard.set(g, [channel]);
+        else if (!opened.includes(channel)) opened.push(channel);
+      }
+    }
   };
 
   const build = (): EvaluationPlan => {
@@ -130,6 +170,8 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
         channels: [...byKey.values()],
         units: docUnits.map((u) => u.index),
         vacuousUnits: docUnits.filter((u) => u.vacuous !== FALSE).map((u) => u.index),
+        eagerChannels: [...byKey.values()].filter((c) => c.hasEager),
+        guards: guards.get(document) ?? new Map<number, Channel[]>(),
       });
     }
     return { platform: options.platform ?? "linux", iocs, items, units, unitsOfItem, documents };

@@ -24,6 +24,19 @@ describe("digest table (hash equality index)", () => {
     expect(t.get((20_000).toString(16).padStart(32, "0"))).toBeUndefined();
   });
 
+  it("a table large enough for its filter still finds every key, in any case, and no other", () => {
+    const t = new DigestTable();
+    const word = (i: number, salt: number) => (Math.imul(i ^ salt, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0");
+    const keys = Array.from({ length: 100_000 }, (_, i) => word(i, 1) + word(i, 2) + word(i, 3) + word(i, 4));
+    keys.forEach((k, i) => t.add(k, i));
+    t.add(keys[7] as string, -7);
+    t.freeze();
+    expect(keys.every((k, i) => (i === 7 ? true : t.get(i % 3 === 0 ? k.toUpperCase() : i % 3 === 1 ? ` ${k} ` : k) === i))).toBe(true);
+    expect(t.get(keys[7] as string)).toEqual([7, -7]);
+    const misses = keys.map((k) => k.slice(0, 31) + (k[31] === "0" ? "1" : "0"));
+    expect(misses.filter((k) => t.get(k) !== undefined)).toEqual([]);
+  });
+
   it("an empty table answers undefined", () => {
     const t = new DigestTable();
     t.freeze();

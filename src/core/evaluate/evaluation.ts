@@ -9,17 +9,16 @@
  *
  * @module
  */
-import { HitSet, matchFields } from "../compile/hit-set.js";
+import { HitSet, matchDocument } from "../compile/hit-set.js";
 import type { DocumentPlan, EvaluationPlan, HostNode, PlanUnit } from "../compile/plan-types.js";
 import { evaluateTree, satisfiedLeaves, type LeafValue } from "../compile/record-tree.js";
 import { FALSE, TRUE, UNKNOWN, verdictOf, type Tri } from "../compile/tri.js";
 import { buildDetection } from "./detection.js";
-import { canActOn, EvidenceBuilder, EvidenceList } from "./evidence.js";
+import { EvidenceBuilder, EvidenceList } from "./evidence.js";
+import { itemTables, LIVE } from "./item-tables.js";
 import type { Detection, Evaluation, EvaluationOptions, EvaluationState, HostRecord, IocVerdict } from "./types.js";
 
 const DEFAULT_MAX_OBJECTS_PER_UNIT = 1000;
-/** Marks a supported item in {@link StreamingEvaluation.constants}. */
-const LIVE = 3;
 
 /**
  * Starts evaluating one host against `plan`.
@@ -38,10 +37,9 @@ export function createEvaluation(plan: EvaluationPlan, options: EvaluationOption
 
 class StreamingEvaluation implements Evaluation {
   private readonly hits: HitSet;
-  /** Per item: its fixed value (FALSE/UNKNOWN) or {@link LIVE}. */
+  /** Per item, shared by every evaluation of the plan (read-only): see {@link itemTables}. */
   private readonly constants: Uint8Array;
   private readonly negated: Uint8Array;
-  /** Per item: 1 when a record it holds on may be acted on ({@link canActOn}). */
   private readonly actsOn: Uint8Array;
   /** Per item: equal to {@link unknownGeneration} when the current record could not compute its field. */
   private readonly unknownStamp: Uint32Array;
@@ -71,15 +69,8 @@ class StreamingEvaluation implements Evaluation {
   ) {
     const n = plan.items.length;
     this.hits = new HitSet(n);
-    this.constants = new Uint8Array(n);
-    this.negated = new Uint8Array(n);
-    this.actsOn = new Uint8Array(n);
+    ({ constants: this.constants, negated: this.negated, actsOn: this.actsOn } = itemTables(plan));
     this.unknownStamp = new Uint32Array(n);
-    plan.items.forEach((item, ref) => {
-      this.constants[ref] = item.status.kind === "supported" ? LIVE : item.status.kind === "never" ? FALSE : UNKNOWN;
-      this.negated[ref] = item.negate ? 1 : 0;
-      this.actsOn[ref] = canActOn(item) ? 1 : 0;
-    });
     this.unitValues = new Uint8Array(plan.units.length);
     this.candidateStamp = new Uint32Array(plan.units.length);
     this.evidence = new Array<EvidenceList | undefined>(plan.units.length);
@@ -156,7 +147,7 @@ class StreamingEvaluation implements Evaluation {
     if (docPlan === undefined) return;
     this.hits.clear();
     this.markUnknown(record);
-    matchFields(docPlan.channels, record.fields, this.hits);
+    matchDocument(docPlan, record.fields, this.hits, this.recordHasUnknown);
     this.collectCandidates();
     for (const u of this.candidates) this.evaluateUnit(u, record);
     if (this.recordHasUnknown) this.evaluateUnknownUnits(record);
