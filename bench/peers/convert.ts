@@ -1,6 +1,6 @@
 /**
  * One IOC master list converted into each tool's format (../shared/docs/benchmark-peers.md
- * section 3): OpenIOC for iocscan (one IOC, an OR of FileItem/Sha256sum items; the size-carrying
+ * section 3): OpenIOC for iocscan (one IOC per 10,000 entries, an OR of FileItem/Sha256sum items; the size-carrying
  * variant ORs `SizeInBytes AND Sha256sum` pairs; an MD5 variant), ClamAV `.hsb`/`.hdb`
  * (`hash:size:name`), YARA rules with the `hash` module (with and without a `filesize` guard),
  * and sha256sum-style known-hash files for sha256deep/md5deep `-m`.
@@ -17,6 +17,7 @@ import type { IocEntry } from "./data.js";
 export interface Converted {
   readonly folder: string;
   readonly entries: number;
+  /** Folders of OpenIOC files (see ENTRIES_PER_IOC_FILE). */
   readonly openiocSha256: string;
   readonly openiocSized: string;
   readonly openiocMd5: string;
@@ -60,21 +61,32 @@ function item(search: string, type: string, value: string | number, id: string, 
   );
 }
 
-function writeOpenIoc(path: string, entries: readonly IocEntry[], title: string, line: (e: IocEntry, i: number) => string): void {
-  const head =
-    `<?xml version="1.0" encoding="utf-8"?>\n` +
-    `<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="${uuid(0, 0)}" last-modified="2026-11-28T00:00:00">\n` +
-    `  <short_description>${title}</short_description>\n` +
-    `  <authored_by>iocscan bench:peers</authored_by>\n` +
-    `  <authored_date>2026-11-28T00:00:00</authored_date>\n` +
-    `  <definition>\n` +
-    `    <Indicator operator="OR" id="${uuid(0, 1)}">\n`;
-  writeLines(path, entries, line, head, `    </Indicator>\n  </definition>\n</ioc>\n`);
+/**
+ * iocscan refuses IOC files over 10 MiB (IOC004), so a list is written as a folder of OpenIOC
+ * files of at most this many entries each (one IOC each, an OR of its entries): a list of 1,010
+ * is one file, 100,000 make 10 files, 1,000,000 make 100.
+ */
+export const ENTRIES_PER_IOC_FILE = 10_000;
+
+function writeOpenIoc(folder: string, entries: readonly IocEntry[], title: string, line: (e: IocEntry, i: number) => string): void {
+  mkdirSync(folder, { recursive: true });
+  for (let part = 0, from = 0; from < entries.length; part++, from += ENTRIES_PER_IOC_FILE) {
+    const head =
+      `<?xml version="1.0" encoding="utf-8"?>\n` +
+      `<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="${uuid(0, part)}" last-modified="2026-11-28T00:00:00">\n` +
+      `  <short_description>${title}${entries.length > ENTRIES_PER_IOC_FILE ? ` part ${part + 1}` : ""}</short_description>\n` +
+      `  <authored_by>iocscan bench:peers</authored_by>\n` +
+      `  <authored_date>2026-11-28T00:00:00</authored_date>\n` +
+      `  <definition>\n` +
+      `    <Indicator operator="OR" id="${uuid(6, part)}">\n`;
+    const slice = entries.slice(from, from + ENTRIES_PER_IOC_FILE);
+    writeLines(join(folder, `part-${String(part).padStart(4, "0")}.ioc`), slice, (e, i) => line(e, from + i), head, `    </Indicator>\n  </definition>\n</ioc>\n`);
+  }
 }
 
-/** Only the hash-only OpenIOC file (the IOC-count scaling runs need nothing else). */
-export function writeOpenIocSha256(entries: readonly IocEntry[], path: string): void {
-  writeOpenIoc(path, entries, `bench:peers ${entries.length.toLocaleString("en-US")} SHA-256`, (e, i) => item("FileItem/Sha256sum", "sha256", e.sha256, uuid(1, i), "      "));
+/** Only the hash-only OpenIOC folder (the IOC-count scaling runs need nothing else). */
+export function writeOpenIocSha256(entries: readonly IocEntry[], folder: string): void {
+  writeOpenIoc(folder, entries, `bench:peers ${entries.length.toLocaleString("en-US")} SHA-256`, (e, i) => item("FileItem/Sha256sum", "sha256", e.sha256, uuid(1, i), "      "));
 }
 
 /** Converts `entries` into every format, in `folder` (created). */
@@ -85,9 +97,9 @@ export function convertList(entries: readonly IocEntry[], folder: string): Conve
   const out: Converted = {
     folder,
     entries: entries.length,
-    openiocSha256: join(folder, "sha256.ioc"),
-    openiocSized: join(folder, "sha256-sized.ioc"),
-    openiocMd5: join(folder, "md5.ioc"),
+    openiocSha256: join(folder, "openioc-sha256"),
+    openiocSized: join(folder, "openioc-sha256-sized"),
+    openiocMd5: join(folder, "openioc-md5"),
     hsb: join(clamdDb, "iocs.hsb"),
     hdb: join(folder, "iocs.hdb"),
     clamdDb,

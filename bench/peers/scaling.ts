@@ -6,8 +6,8 @@
  *   (every file empty, in folders of 1,000, plus the 10 planted files), scanned with the 1,010
  *   SHA-256-AND-size IOC entries of the file-scan generator, so almost nothing is hashed: the walk,
  *   lstat and record path per file. Beside it, `find TREE -type f -printf '%s\n'` (walk + stat).
- * - IOC count: tree A scanned hashing every file (`--no-hash-cache`) with one OpenIOC file of N
- *   SHA-256 items (1, 1k, 100k, 1M; min(N, 10) planted), and the same IOC file on an empty folder
+ * - IOC count: tree A scanned hashing every file (`--no-hash-cache`) with OpenIOC files of N
+ *   SHA-256 items in all (10,000 per file: iocscan refuses IOC files over 10 MiB) (1, 1k, 100k, 1M; min(N, 10) planted), and the same IOC file on an empty folder
  *   (the cost of loading N IOCs, separate from the tree).
  *
  * @module
@@ -52,6 +52,18 @@ function check(what: string, run: ScanRun, expected: readonly string[], failures
   if (got.length !== expected.length || got.some((p, i) => p !== expected[i])) failures.push(`${what}: found ${got.length}, expected ${expected.length} (${JSON.stringify(got.slice(0, 12))})`);
 }
 
+/** Runs `work`; a throw (a scan that crashed or ran out of memory) becomes a failure, and false. */
+function attempt(what: string, options: ScalingOptions, work: () => void): boolean {
+  try {
+    work();
+    return true;
+  } catch (error) {
+    options.failures.push(`${what}: ${(error as Error).message.slice(0, 500)}`);
+    options.progress(`  ${what} FAILED: ${(error as Error).message.slice(0, 300)}`);
+    return false;
+  }
+}
+
 function summarise(n: number, runs: readonly ScanRun[], referenceMs: number, generateMs: number): ScalingPoint {
   const wall = runs.map((r) => r.wallMs);
   const rss = runs.map((r) => r.maxRssBytes).filter((v): v is number => v !== undefined);
@@ -89,14 +101,16 @@ export function scaleFiles(sizes: readonly number[], options: ScalingOptions): S
     const scans: ScanRun[] = [];
     const finds: number[] = [];
     for (let r = 0; r < runs; r++) {
+      if (!attempt(`files scaling ${n}`, options, () => {
       finds.push(runTimed("sh", ["-c", `find "$1" -type f -printf '%s\\n' > /dev/null`, "sh", root]).wallMs);
       const scan = runScan({ cli: options.cli, iocs: iocs.iocsSized, scope: root, dbFolder: mkdtempSync(join(options.work, "db-")), hashCache: false });
       check(`files scaling ${n}`, scan, expected, options.failures);
       if ((scan.stats["filesSeen"] ?? 0) !== n + planted.length) options.failures.push(`files scaling ${n}: saw ${scan.stats["filesSeen"]} of ${n + planted.length} files`);
       scans.push(scan);
       options.progress(`  files ${n.toLocaleString("en-US")}: ${seconds(scan.wallMs)} (find ${seconds(finds[finds.length - 1] ?? NaN)})`);
+      })) break;
     }
-    points.push(summarise(n + planted.length, scans, median(finds), generateMs));
+    if (scans.length > 0) points.push(summarise(n + planted.length, scans, median(finds), generateMs));
     rmSync(root, { recursive: true, force: true });
   }
   return points;
@@ -109,7 +123,7 @@ export function scaleIocs(tree: BenchTree, counts: readonly number[], options: S
   for (const n of counts) {
     const started = performance.now();
     const entries = makeIocList(tree, n, 5000 + n);
-    const file = join(options.work, `iocs-${n}.ioc`);
+    const file = join(options.work, `iocs-${n}`);
     writeOpenIocSha256(entries, file);
     const generateMs = performance.now() - started;
     const expected = expectedHits(entries);
@@ -117,15 +131,17 @@ export function scaleIocs(tree: BenchTree, counts: readonly number[], options: S
     const scans: ScanRun[] = [];
     const loads: number[] = [];
     for (let r = 0; r < runs; r++) {
+      if (!attempt(`IOC scaling ${n}`, options, () => {
       const scan = runScan({ cli: options.cli, iocs: file, scope: tree.root, dbFolder: mkdtempSync(join(options.work, "db-")), hashCache: false });
       check(`IOC scaling ${n}`, scan, expected, options.failures);
       scans.push(scan);
       const load = runScan({ cli: options.cli, iocs: file, scope: empty, dbFolder: mkdtempSync(join(options.work, "db-")), hashCache: false });
       loads.push(load.wallMs);
       options.progress(`  IOCs ${n.toLocaleString("en-US")}: ${seconds(scan.wallMs)} (empty folder ${seconds(load.wallMs)})`);
+      })) break;
     }
-    points.push(summarise(n, scans, median(loads), generateMs));
-    rmSync(file, { force: true });
+    if (scans.length > 0) points.push(summarise(n, scans, median(loads), generateMs));
+    rmSync(file, { recursive: true, force: true });
   }
   return points;
 }
@@ -142,7 +158,7 @@ export function filesTable(points: readonly ScalingPoint[]): string {
 }
 
 export function iocsTable(points: readonly ScalingPoint[], base: number): string {
-  let out = "| SHA-256 IOC items (one OpenIOC file) | iocscan on tree A, wall median (min-max) | runs | CPU | x 1,000 IOCs | same IOCs, empty folder | peak RSS |\n|---|---|---|---|---|---|---|\n";
+  let out = "| SHA-256 IOC items (OpenIOC files of up to 10,000) | iocscan on tree A, wall median (min-max) | runs | CPU | x 1,000 IOCs | same IOCs, empty folder | peak RSS |\n|---|---|---|---|---|---|---|\n";
   for (const p of points) {
     out += `| ${int(p.n)} | ${seconds(p.wallMs)} (${seconds(p.minMs)}-${seconds(p.maxMs)}) | ${p.runs} | ${seconds(p.cpuMs)} | ${(p.wallMs / base).toFixed(2)}x | ${seconds(p.referenceMs)} | ${mib(p.rssBytes)} |\n`;
   }
