@@ -36,6 +36,39 @@ const machine = describeMachine(repo);
 const loadStart = loadavg();
 log(`bench:peers ${options.quick ? "(quick) " : ""}${options.runs} run(s) per tool; ${machineText(machine)}\nload average at start ${loadText(loadStart)}`);
 
+/**
+ * Renders the section from what has been measured so far and, with --write, writes it and the
+ * charts: called after every stage, so a run stopped early still leaves its figures.
+ */
+function publish(final: boolean): Goal[] {
+  const goals: Goal[] = [];
+  for (const result of results) if (result.spec.id === "A" || result.spec.id === "B") goals.push(...caseGoals(result, result.spec.id));
+  const ioc = iocGoal(iocPoints);
+  if (ioc !== undefined) goals.push(ioc);
+  const section = renderSection({
+    machine,
+    options,
+    startedAt,
+    minutes: (performance.now() - started) / 60_000,
+    loadStart,
+    loadEnd: loadavg(),
+    results,
+    goals,
+    filesTable: filesPoints.length > 0 ? filesTable(filesPoints) : undefined,
+    iocsTable: iocPoints.length > 0 ? iocsTable(iocPoints, iocPoints.find((p) => p.n === 1000)?.wallMs ?? NaN) : undefined,
+    final,
+  });
+  if (final) process.stdout.write(`${section}\n`);
+  if (options.write) {
+    mkdirSync(join(repo, "docs"), { recursive: true });
+    writeFileSync(join(repo, "docs/bench-peers.svg"), peersChart(results, startedAt, loadStart));
+    if (filesPoints.length > 0 || iocPoints.length > 0) writeFileSync(join(repo, "docs/bench-peers-scaling.svg"), scalingChart(filesPoints, iocPoints));
+    replaceSection(join(repo, "BENCHMARKS.md"), section);
+    log(`wrote BENCHMARKS.md (peers section) and docs/bench-peers*.svg${final ? "" : " (partial)"}`);
+  }
+  return goals;
+}
+
 const work = mkdtempSync(join(tmpdir(), "iocscan-peers-"));
 log(`working in ${work}`);
 const extraFailures: string[] = [];
@@ -79,10 +112,12 @@ try {
       results.push(await runCase(caseOf("A-big", `Tree A, ${big.toLocaleString("en-US")} SHA-256 IOCs (10 planted)`, bigConv, bigList, "sha256", extraRuns), base, log));
       rmSync(bigConv.folder, { recursive: true, force: true });
     }
+    publish(false);
     if (spec.label === "A" && options.scaling) {
       const counts = (options.quick ? [1, 1000] : [1, 1000, 10_000, 100_000, 1_000_000]).filter((n) => n <= options.maxIocs);
       log(`IOC-count scaling on tree A: ${counts.join(", ")}`);
       iocPoints = scaleIocs(tree, counts, { work, cli, runs: Math.min(options.runs, 3), progress: log, failures: extraFailures });
+      publish(false);
     }
     if (!options.keep) rmSync(tree.root, { recursive: true, force: true });
   }
@@ -93,30 +128,7 @@ try {
     filesPoints = scaleFiles(sizes, { work, cli, runs: Math.min(options.runs, 3), progress: log, failures: extraFailures });
   }
 
-  const goals: Goal[] = [];
-  for (const result of results) if (result.spec.id === "A" || result.spec.id === "B") goals.push(...caseGoals(result, result.spec.id));
-  const ioc = iocGoal(iocPoints);
-  if (ioc !== undefined) goals.push(ioc);
-  const section = renderSection({
-    machine,
-    options,
-    startedAt,
-    minutes: (performance.now() - started) / 60_000,
-    loadStart,
-    loadEnd: loadavg(),
-    results,
-    goals,
-    filesTable: filesPoints.length > 0 ? filesTable(filesPoints) : undefined,
-    iocsTable: iocPoints.length > 0 ? iocsTable(iocPoints, iocPoints.find((p) => p.n === 1000)?.wallMs ?? NaN) : undefined,
-  });
-  process.stdout.write(`${section}\n`);
-  if (options.write) {
-    mkdirSync(join(repo, "docs"), { recursive: true });
-    writeFileSync(join(repo, "docs/bench-peers.svg"), peersChart(results, startedAt, loadStart));
-    if (filesPoints.length > 0 || iocPoints.length > 0) writeFileSync(join(repo, "docs/bench-peers-scaling.svg"), scalingChart(filesPoints, iocPoints));
-    replaceSection(join(repo, "BENCHMARKS.md"), section);
-    log("wrote BENCHMARKS.md (peers section), docs/bench-peers.svg, docs/bench-peers-scaling.svg");
-  }
+  const goals = publish(true);
   const wrong = [...failures(results), ...extraFailures];
   if (wrong.length > 0) {
     log(`\nFAILED: ${wrong.length} wrong run(s):\n${wrong.map((w) => `  ${w}`).join("\n")}`);

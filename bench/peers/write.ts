@@ -26,12 +26,14 @@ export interface SectionInput {
   readonly goals: readonly Goal[];
   readonly filesTable: string | undefined;
   readonly iocsTable: string | undefined;
+  /** False while the run goes on: the section says it is incomplete. */
+  readonly final: boolean;
 }
 
 export function renderSection(input: SectionInput): string {
   const { options } = input;
   const stamp = input.startedAt.toISOString().replace(/:\d\d\.\d+Z$/, " UTC").replace("T", " ");
-  let out = `### Run of ${stamp}${options.quick ? " (--quick: small trees, smoke test only)" : ""}\n\n`;
+  let out = `### Run of ${stamp}${options.quick ? " (--quick: small trees, smoke test only)" : ""}${input.final ? "" : " (INCOMPLETE: written while the run went on)"}\n\n`;
   out += `Machine: ${machineText(input.machine)}\n\n`;
   out += `${options.runs} run(s) per tool, alternating (each round runs every tool once, starting one tool later than the round before); median wall time with the min-max spread; warm page cache (every tree is read once first; dropping caches is not possible in the container); ${Math.round(input.minutes)} minutes in all. **Load average (1/5/15 min) at start ${loadText(input.loadStart)}, at the end ${loadText(input.loadEnd)}** on ${input.machine.cores} cores: the machine was shared with other sessions, so every wall time (the floor's included) is inflated.\n\n`;
   if (input.goals.length > 0) out += `#### Goals (issue 10)\n\n${goalsTable(input.goals)}\n`;
@@ -78,7 +80,7 @@ export function scalingChart(files: readonly ScalingPoint[], iocs: readonly Scal
       title: "iocscan on tree A (every file hashed) vs number of SHA-256 IOCs",
       bars: iocs.flatMap((p): Bar[] => [
         { label: `${int(p.n)} IOCs: tree A`, value: p.wallMs / 1000, min: p.minMs / 1000, max: p.maxMs / 1000, kind: "iocscan" },
-        { label: `${int(p.n)} IOCs: empty folder`, value: p.referenceMs / 1000, kind: "floor" },
+        ...(Number.isNaN(p.referenceMs) ? [] : [{ label: `${int(p.n)} IOCs: empty folder`, value: p.referenceMs / 1000, kind: "floor" as const }]),
       ]),
     });
   }
