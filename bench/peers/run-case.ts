@@ -10,7 +10,7 @@
 import { loadavg } from "node:os";
 import type { Converted } from "./convert.js";
 import type { BenchTree } from "./data.js";
-import { resolvePrograms, stepsFor, type HashKind, type Measurement, type RowSpec, type RunContext } from "./tools.js";
+import { resolvePrograms, SkipStep, stepsFor, type HashKind, type Measurement, type RowSpec, type RunContext } from "./tools.js";
 
 export interface CaseSpec {
   readonly id: string;
@@ -26,8 +26,8 @@ export interface CaseSpec {
 export interface RowResult {
   readonly spec: RowSpec;
   readonly runs: Measurement[];
-  /** Why the row did not run (tool missing, with its install command). */
-  readonly skipped?: string;
+  /** Why the row did not run (tool missing, with its install command; clamd not starting). */
+  skipped?: string;
   /** One message per wrong run (miss, unexpected hit, failure). */
   readonly failures: string[];
 }
@@ -68,6 +68,14 @@ export async function runCase(spec: CaseSpec, base: Omit<RunContext, "tree" | "c
       try {
         measured = await step.run(ctx, programs.found);
       } catch (error) {
+        if (error instanceof SkipStep) {
+          for (const row of step.rows) {
+            const result = rows.get(row.id);
+            if (result !== undefined) result.skipped = error.message;
+          }
+          progress(`  ${spec.id}: ${step.rows.map((r) => r.id).join(", ")} ${error.message}`);
+          continue;
+        }
         for (const row of step.rows) rows.get(row.id)?.failures.push(`round ${round + 1}: ${(error as Error).message.slice(0, 500)}`);
         progress(`  ${spec.id} round ${round + 1}: ${step.rows.map((r) => r.id).join(", ")} FAILED: ${(error as Error).message.slice(0, 300)}`);
         continue;

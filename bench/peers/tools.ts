@@ -50,6 +50,11 @@ export interface Step {
   run(ctx: RunContext, programs: readonly string[]): Measurement[] | Promise<Measurement[]>;
 }
 
+/** Thrown by a step that cannot run on this machine (not a wrong result): its rows are skipped. */
+export class SkipStep extends Error {
+  override readonly name = "SkipStep";
+}
+
 /** Which digest a case's IOC list is matched by. */
 export type HashKind = "sha256" | "md5";
 
@@ -171,7 +176,12 @@ export function stepsFor(kind: HashKind): Step[] {
         { id: "clamd-warm", label: "clamdscan --multiscan, 2nd pass (clean cache)", kind: "peer", warm: true },
       ],
       run: async (ctx, [clamd, clamdscan]) => {
-        const server = await startClamd(clamd as string, clamdscan as string, ctx.conv.clamdDb, mkdtempSync(join(ctx.work, "clamd-")));
+        let server: Awaited<ReturnType<typeof startClamd>>;
+        try {
+          server = await startClamd(clamd as string, clamdscan as string, ctx.conv.clamdDb, mkdtempSync(join(ctx.work, "clamd-")));
+        } catch (error) {
+          throw new SkipStep(`skipped: clamd could not be started here (${(error as Error).message})`);
+        }
         try {
           const pass = (): Measurement => {
             const r = runTimed(clamdscan as string, [`--config-file=${server.config}`, "--no-summary", "-i", "--multiscan", ctx.tree.root]);
