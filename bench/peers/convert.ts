@@ -121,8 +121,11 @@ export function convertList(entries: readonly IocEntry[], folder: string): Conve
       `      </Indicator>\n`,
   );
   writeOpenIoc(out.openiocMd5, entries, `bench:peers ${n} MD5`, (e, i) => item("FileItem/Md5sum", "md5", e.md5, uuid(5, i), "      "));
-  writeLines(out.hsb, entries, (e) => `${e.sha256}:${e.size}:${e.name}\n`);
-  writeLines(out.hdb, entries, (e) => `${e.md5}:${e.size}:${e.name}\n`);
+  // ClamAV rejects a size of 0 ("Invalid value for the size field"): such an entry gets the
+  // wildcard size, which needs functionality level 73.
+  const clamSize = (e: IocEntry, hash: string): string => (e.size === 0 ? `${hash}:*:${e.name}:73\n` : `${hash}:${e.size}:${e.name}\n`);
+  writeLines(out.hsb, entries, (e) => clamSize(e, e.sha256));
+  writeLines(out.hdb, entries, (e) => clamSize(e, e.md5));
   writeLines(out.yaraSized, entries, (e) => `rule h_${e.name} { condition: filesize == ${e.size} and hash.sha256(0, filesize) == "${e.sha256}" }\n`, `import "hash"\n`);
   writeLines(out.yaraUnsized, entries, (e) => `rule h_${e.name} { condition: hash.sha256(0, filesize) == "${e.sha256}" }\n`, `import "hash"\n`);
   writeLines(out.knownSha256, entries, (e) => `${e.sha256}  ${e.name}\n`);
