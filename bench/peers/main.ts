@@ -78,7 +78,7 @@ let iocPoints: ScalingPoint[] = [];
 let exitCode = 0;
 try {
   const cli = compileScanner(join(work, "build"));
-  const specs: TreeSpec[] = options.quick ? [{ ...TREE_A, files: 200 }, { ...TREE_B, files: 2000 }] : [TREE_A, TREE_B];
+  const specs: TreeSpec[] = options.filesOnly ? [] : options.quick ? [{ ...TREE_A, files: 200 }, { ...TREE_B, files: 2000 }] : [TREE_A, TREE_B];
   const trees: BenchTree[] = [];
   for (const spec of specs) {
     const t0 = performance.now();
@@ -121,7 +121,7 @@ try {
     }
     if (!options.keep) rmSync(tree.root, { recursive: true, force: true });
   }
-  if (options.scaling) {
+  if (options.scaling || options.filesOnly) {
     const sizes = (options.quick ? [1000] : [1000, 10_000, 100_000, 1_000_000]).filter((n) => n <= options.maxFiles);
     if (!sizes.includes(options.maxFiles)) sizes.push(options.maxFiles);
     log(`files scaling (metadata only): ${sizes.join(", ")}`);

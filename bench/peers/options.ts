@@ -16,13 +16,15 @@ export interface PeersOptions {
   /** Largest list of the IOC-count scaling curve. */
   readonly maxIocs: number;
   readonly scaling: boolean;
+  /** Only the files scaling curve (no trees, no peers, no IOC curve). */
+  readonly filesOnly: boolean;
   /** The 100,000-hash and MD5 cases on tree A (never with --quick). */
   readonly extras: boolean;
   /** Write BENCHMARKS.md's peers section and the SVG charts. */
   readonly write: boolean;
 }
 
-export const USAGE = `npm run bench:peers -- [--quick] [--runs N] [--keep] [--max-files N] [--max-iocs N] [--no-scaling] [--no-extras] [--write | --no-write]`;
+export const USAGE = `npm run bench:peers -- [--quick] [--runs N] [--keep] [--max-files N] [--max-iocs N] [--no-scaling] [--files-only] [--no-extras] [--write | --no-write]`;
 
 export function parseOptions(argv: readonly string[]): PeersOptions {
   const { values } = parseArgs({
@@ -34,6 +36,7 @@ export function parseOptions(argv: readonly string[]): PeersOptions {
       "max-files": { type: "string" },
       "max-iocs": { type: "string" },
       "no-scaling": { type: "boolean", default: false },
+      "files-only": { type: "boolean", default: false },
       "no-extras": { type: "boolean", default: false },
       write: { type: "boolean" },
       "no-write": { type: "boolean", default: false },
@@ -59,6 +62,7 @@ export function parseOptions(argv: readonly string[]): PeersOptions {
     maxFiles: count(values["max-files"], quick ? 1000 : 1_000_000, "max-files"),
     maxIocs: count(values["max-iocs"], quick ? 1000 : 1_000_000, "max-iocs"),
     scaling: !values["no-scaling"],
+    filesOnly: values["files-only"],
     extras: !values["no-extras"],
     write: values["no-write"] ? false : (values.write ?? !quick),
   };
