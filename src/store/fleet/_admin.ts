@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { auditIn, page, parseJson, type FleetContext, type FleetDriver } from "./_context.js";
+import { auditIn, page, parseJson, type Db, type FleetContext, type FleetDriver } from "./_context.js";
 import { deleteTaskRows, FINAL_STATES } from "./_tasks.js";
 import { DEFAULT_FLEET_SETTINGS, type Detection, type FleetSettings, type FleetStore } from "./fleet-store.js";
 
@@ -15,8 +15,8 @@ type AdminPart = Pick<
 >;
 
 export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver): AdminPart {
-  const getSettings = async (): Promise<FleetSettings> => {
-    const rows = await db.selectFrom("settings").selectAll().execute();
+  const getSettings = async (on: Db = db): Promise<FleetSettings> => {
+    const rows = await on.selectFrom("settings").selectAll().execute();
     const settings = { ...DEFAULT_FLEET_SETTINGS };
     for (const r of rows) if (r.key in settings) settings[r.key as keyof FleetSettings] = Number(parseJson<number>(r.value));
     return settings;
@@ -69,7 +69,7 @@ export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver)
       const rows = await db.selectFrom("audit_log").selectAll().orderBy("at", "desc").orderBy("id", "desc").limit(limit).offset(offset).execute();
       return { entries: rows.map((r) => ({ ...r, details: parseJson<unknown>(r.details) })), total: Number(total.n) };
     },
-    getSettings,
+    getSettings: () => getSettings(),
     updateSettings(change, actor) {
       const at = now();
       return write(async (trx) => {
@@ -82,7 +82,7 @@ export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver)
             .execute();
         }
         await auditIn(trx, at, { actor, action: "settings.update", target: "settings", details: change });
-        return getSettings();
+        return getSettings(trx);
       });
     },
     async runJob(name, periodMs, work) {

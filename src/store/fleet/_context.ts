@@ -16,20 +16,20 @@ export interface FleetDriver {
   dialect: "sqlite" | "postgres";
   db: Db;
   /** Runs `work` in one write transaction; concurrent writers wait rather than fail. */
-  writeTransaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  writeTransaction: <T>(work: (trx: Db) => Promise<T>) => Promise<T>;
   /**
    * Runs `work` holding the database-wide lock `name` (PostgreSQL: an advisory lock), or resolves
    * to `{ ran: false }` at once when another instance holds it.
    */
-  withJobLock<T>(name: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
-  close(): Promise<void>;
+  withJobLock: <T>(name: string, work: () => Promise<T>) => Promise<{ ran: true; value: T } | { ran: false }>;
+  close: () => Promise<void>;
 }
 
 export interface FleetContext {
   db: Db;
   write: FleetDriver["writeTransaction"];
   /** The current time in stored form. */
-  now(): string;
+  now: () => string;
 }
 
 /** A new random id. */

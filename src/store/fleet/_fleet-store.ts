@@ -39,7 +39,7 @@ export function createFleetStore(driver: FleetDriver, options: FleetStoreOptions
     ...userPart(ctx),
     ...devicePart(ctx),
     ...iocFilePart(ctx),
-    ...taskPart(ctx, admin.getSettings),
+    ...taskPart(ctx, () => admin.getSettings()),
     ...agentPart(ctx),
     ...admin,
     close() {
