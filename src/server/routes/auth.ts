@@ -43,7 +43,8 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
       async handle({ c, body }) {
         const now = ctx.now();
         const key = `${body.name}|${clientAddress(c)}`;
-        const failures = await store.loginFailuresSince(key, new Date(now.getTime() - LOGIN_WINDOW_MS).toISOString());
+        // A failure exactly LOGIN_WINDOW_MS old no longer counts.
+        const failures = await store.loginFailuresSince(key, new Date(now.getTime() - LOGIN_WINDOW_MS + 1).toISOString());
         if (failures.length >= LOGIN_MAX_FAILURES) {
           const oldest = Date.parse(failures[failures.length - LOGIN_MAX_FAILURES] ?? now.toISOString());
           const retryAfter = Math.max(1, Math.ceil((oldest + LOGIN_WINDOW_MS - now.getTime()) / 1000));

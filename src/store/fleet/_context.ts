@@ -35,11 +35,21 @@ export interface FleetContext {
 /** A new random id. */
 export const newId = (): string => randomUUID();
 
+let auditSequence = 0;
+/**
+ * An audit id that sorts in the order entries were written (real time, then a per-process
+ * sequence), so that entries with the same clock time still list in order.
+ */
+function auditId(): string {
+  auditSequence = (auditSequence + 1) % 1_000_000;
+  return `${String(Date.now()).padStart(15, "0")}-${String(auditSequence).padStart(6, "0")}-${randomUUID().slice(0, 8)}`;
+}
+
 /** Writes one audit entry inside the caller's transaction. */
 export async function auditIn(trx: Db | Transaction<FleetDatabase>, at: string, entry: { actor: Actor; action: string; target: string; details?: unknown }): Promise<void> {
   await trx
     .insertInto("audit_log")
-    .values({ id: newId(), at, actor: entry.actor, action: entry.action, target: entry.target, details: JSON.stringify(entry.details ?? {}) })
+    .values({ id: auditId(), at, actor: entry.actor, action: entry.action, target: entry.target, details: JSON.stringify(entry.details ?? {}) })
     .execute();
 }
 
