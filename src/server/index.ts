@@ -12,3 +12,4 @@ export { hashPassword, verifyPassword, newOneTimePassword } from "./auth/secrets
 export { isInWindow, parseWindow } from "./window.js";
 export type { JobsRound } from "./jobs.js";
 export type { AnyRoute, Access } from "./route.js";
+export { startServer, type StartServerOptions, type StartedServer } from "./start.js";
