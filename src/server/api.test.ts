@@ -51,9 +51,16 @@ describe("server API", () => {
     expect(wrongToken.status).toBe(403);
     const otherOrigin = await admin.request("POST", "/api/v1/groups", { name: "G", parentId: ROOT_GROUP_ID }, { headers: { Origin: "https://evil.example" } });
     expect(otherOrigin.json.error.code).toBe("bad-origin");
+    const otherPort = await admin.request("POST", "/api/v1/groups", { name: "G", parentId: ROOT_GROUP_ID }, { headers: { Origin: "http://127.0.0.1:1" } });
+    expect(otherPort.status).toBe(403);
     const sameOrigin = await admin.request("POST", "/api/v1/groups", { name: "G", parentId: ROOT_GROUP_ID }, { headers: { Origin: t.url } });
     expect(sameOrigin.status).toBe(201);
-    expect((await admin.get("/api/v1/groups")).json.items).toHaveLength(2);
+    // Behind a TLS-terminating proxy the browser's origin is https on the same host.
+    const behindProxy = await admin.request("POST", "/api/v1/groups", { name: "G2", parentId: ROOT_GROUP_ID }, { headers: { Origin: t.url.replace("http:", "https:") } });
+    expect(behindProxy.status).toBe(201);
+    const fromSite = await admin.request("POST", "/api/v1/groups", { name: "G3", parentId: ROOT_GROUP_ID }, { headers: { "Sec-Fetch-Site": "cross-site" } });
+    expect(fromSite.status).toBe(403);
+    expect((await admin.get("/api/v1/groups")).json.items).toHaveLength(3);
   });
 
   it("the sixth failed login within 15 minutes answers 429 with Retry-After, even with the right password", async () => {

@@ -23,13 +23,20 @@ export async function authenticateUser(c: Context, store: FleetStore): Promise<S
 
 /**
  * Refuses a cross-site request: an `Origin` (or, without one, `Sec-Fetch-Site: cross-site`)
- * that is neither this server's own origin nor one of `allowedOrigins`.
+ * whose host is not this server's host and that is not one of `allowedOrigins`. Hosts, not
+ * origins, are compared: behind a TLS-terminating proxy the browser says https while the server
+ * sees http, and a cross-site page cannot choose the host its request is sent to.
  */
 export function checkOrigin(c: Context, allowedOrigins: readonly string[]): void {
   const origin = c.req.header("Origin");
   if (origin !== undefined) {
-    const own = new URL(c.req.url).origin;
-    if (origin !== own && !allowedOrigins.includes(origin)) throw new HttpError(403, "bad-origin", `Cross-origin request from "${origin}" refused`);
+    let host: string | undefined;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = undefined;
+    }
+    if (host !== new URL(c.req.url).host && !allowedOrigins.includes(origin)) throw new HttpError(403, "bad-origin", `Cross-origin request from "${origin}" refused`);
     return;
   }
   if (c.req.header("Sec-Fetch-Site") === "cross-site") throw new HttpError(403, "bad-origin", "Cross-site request refused");
