@@ -101,6 +101,7 @@ export function agentRoutes(ctx: ServerContext): AnyRoute[] {
       async handle({ c, query, device }) {
         const deviceId = device?.id ?? "";
         await store.touchDevice(deviceId);
+        await store.joinGroupTasks(deviceId);
         const deadline = Date.now() + query.wait * 1000;
         for (;;) {
           // Subscribe before reading, so that work arriving in between still wakes this poll.

@@ -13,7 +13,8 @@
 import type { TaskSettings } from "../../core/api/index.js";
 import type { ReportDetection, ScanReport } from "../../core/report/index.js";
 import { auditIn, newId, parseJson, type FleetContext } from "./_context.js";
-import { FINAL_STATES } from "./_tasks.js";
+import { subtreeOf } from "./_devices.js";
+import { FINAL_STATES, newRunRow } from "./_tasks.js";
 import type { AgentCommandRecord, ClaimedRun, FleetStore, QuarantineEntry, RunOrderKind } from "./fleet-store.js";
 import type { AgentCommandsTable, QuarantineEntriesTable, RunDetectionsTable } from "./schema.js";
 
@@ -73,6 +74,7 @@ export function runDetectionRows(report: ScanReport, run: { id: string; task_id:
 
 type AgentPart = Pick<
   FleetStore,
+  | "joinGroupTasks"
   | "claimWork"
   | "runAccess"
   | "recordProgress"
@@ -87,6 +89,25 @@ type AgentPart = Pick<
 
 export function agentPart({ db, write, now }: FleetContext): AgentPart {
   return {
+    async joinGroupTasks(deviceId) {
+      const device = await db.selectFrom("devices").select("group_id").where("id", "=", deviceId).executeTakeFirst();
+      if (device === undefined) return 0;
+      const missing = await db
+        .selectFrom("tasks as t")
+        .select(["t.id", "t.run_mode", "t.target_group_id"])
+        .where("t.state", "=", "started")
+        .where("t.target_kind", "=", "group")
+        .where((eb) => eb.not(eb.exists(eb.selectFrom("task_runs as r").select("r.id").whereRef("r.task_id", "=", "t.id").where("r.device_id", "=", deviceId))))
+        .execute();
+      let joined = 0;
+      for (const task of missing) {
+        if (!(await subtreeOf(db, task.target_group_id ?? "")).includes(device.group_id)) continue;
+        // The partial unique index (one current run per task and device) makes a concurrent join a no-op.
+        const done = await db.insertInto("task_runs").values(newRunRow(task, deviceId, now())).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+        joined += Number(done.numInsertedOrUpdatedRows ?? 0);
+      }
+      return joined;
+    },
     async claimWork(deviceId, leaseMs) {
       const at = now();
       const cutoff = new Date(Date.parse(at) - leaseMs).toISOString();

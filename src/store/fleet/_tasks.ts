@@ -107,9 +107,10 @@ async function stopRuns(trx: Db, at: string, runs: readonly Pick<TaskRunsTable, 
   }
 }
 
-async function newRuns(trx: Db, task: TasksTable, deviceIds: readonly string[], at: string): Promise<void> {
+/** The row of a new current run of `task` on a device: pending with a start order, or scheduled for a window task. */
+export function newRunRow(task: Pick<TasksTable, "id" | "run_mode">, deviceId: string, at: string): TaskRunsTable {
   const window = task.run_mode === "window";
-  const rows: TaskRunsTable[] = deviceIds.map((deviceId) => ({
+  return {
     id: newId(),
     task_id: task.id,
     device_id: deviceId,
@@ -126,7 +127,11 @@ async function newRuns(trx: Db, task: TasksTable, deviceIds: readonly string[], 
     order_sent_at: null,
     result_digest: null,
     detection_count: 0,
-  }));
+  };
+}
+
+async function newRuns(trx: Db, task: TasksTable, deviceIds: readonly string[], at: string): Promise<void> {
+  const rows = deviceIds.map((deviceId) => newRunRow(task, deviceId, at));
   for (let i = 0; i < rows.length; i += 200) await trx.insertInto("task_runs").values(rows.slice(i, i + 200)).execute();
 }
 

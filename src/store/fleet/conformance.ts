@@ -226,6 +226,24 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
       expect((await store.findDetections({ taskId: task.id })).total).toBe(2);
     });
 
+    it("a device that joins a started group task's group gets a run once, also when it polls twice at the same time", async () => {
+      const store = await fresh();
+      const a = await store.createGroup({ name: "A", parentId: ROOT_GROUP_ID }, ADMIN);
+      const b = await store.createGroup({ name: "B", parentId: a.id }, ADMIN);
+      const first = await enroll(store, a.id);
+      const file = await iocFile(store);
+      const task = await store.createTask({ name: "t", target: { kind: "group", groupId: a.id }, iocFileIds: [file.id], settings: DEFAULT_TASK_SETTINGS, runMode: "immediately" }, ADMIN);
+      expect(await store.joinGroupTasks(first.id)).toBe(0);
+      const late = await enroll(store, b.id);
+      const outside = await enroll(store, ROOT_GROUP_ID);
+      expect(await store.joinGroupTasks(outside.id)).toBe(0);
+      expect((await Promise.all([store.joinGroupTasks(late.id), store.joinGroupTasks(late.id)])).reduce((x, y) => x + y, 0)).toBe(1);
+      expect((await store.getTask(task.id))?.counts.pending).toBe(2);
+      await store.stopTask(task.id, ADMIN);
+      const later = await enroll(store, a.id);
+      expect(await store.joinGroupTasks(later.id)).toBe(0);
+    });
+
     it("concurrent polls hand a run order to exactly one of them", async () => {
       const store = await fresh();
       const d = await enroll(store);

@@ -333,6 +333,12 @@ export interface FleetStore {
 
   // the agent side
   /**
+   * Adds a run for every started group task whose group (or a subgroup) now holds the device and
+   * that has no run for it yet (a device enrolled or moved into the group after the start).
+   * Resolves to the number of runs added.
+   */
+  joinGroupTasks(deviceId: string): Promise<number>;
+  /**
    * Hands the device its unacknowledged run orders and pending commands, each at most once per
    * `leaseMs` across every server instance (a lost answer is handed again after the lease).
    */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Kysely, Migration, MigrationProvider } from "kysely";
+import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 
 /** The id of the group every tree hangs from; it cannot be deleted. */
 export const ROOT_GROUP_ID = "root";
@@ -220,9 +220,18 @@ const createFleetTables: Migration = {
   },
 };
 
+/** 0002: at most one current run per task and device, so that concurrent polls adding a device to a group task cannot make two. */
+const oneCurrentRun: Migration = {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema.createIndex("task_runs_one_current").on("task_runs").columns(["task_id", "device_id"]).unique().where(sql.ref("current"), "=", 1).execute();
+  },
+};
+
 /** Every fleet migration, by name; the names sort in the order they must run. */
 export const FLEET_MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_fleet_tables": createFleetTables,
+  "0002_one_current_run": oneCurrentRun,
 };
 
 /** The provider handed to Kysely's `Migrator`. */
