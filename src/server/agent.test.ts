@@ -125,6 +125,10 @@ describe("agent endpoints", () => {
     const task = (await admin.post("/api/v1/tasks", { name: "t", target: { kind: "group", groupId: ROOT_GROUP_ID }, iocFileIds: [file] })).json;
     await admin.post(`/api/v1/tasks/${task.id}/start`);
     expect((await a.get("/api/v1/agent/work?wait=0")).json.runs).toHaveLength(1);
+    // A device enrolled into the group after the start joins the group task on its first poll.
+    const late = await enroll("late");
+    expect((await late.get("/api/v1/agent/work?wait=0")).json.runs).toEqual([expect.objectContaining({ taskId: task.id, order: "start" })]);
+    expect((await admin.get(`/api/v1/tasks/${task.id}`)).json.counts.pending).toBe(2);
 
     const started = Date.now();
     const poll = a.get("/api/v1/agent/work?wait=20");
