@@ -10,6 +10,7 @@ import { registerIocCommands } from "./commands/ioc.js";
 import { registerQuarantineCommands } from "./commands/quarantine.js";
 import { registerResultsCommands } from "./commands/results.js";
 import { registerScanCommand } from "./commands/scan.js";
+import { registerServerCommand } from "./commands/server.js";
 import { VERSION } from "./version.js";
 
 /** What a command reports back to the runner: the process exit status (DESIGN.md section 5). */
@@ -31,5 +32,6 @@ export function buildProgram(run: CliRun): Command {
   registerResultsCommands(program, run);
   registerQuarantineCommands(program, run);
   registerAgentCommand(program, run);
+  registerServerCommand(program, run);
   return program;
 }

@@ -4,3 +4,4 @@
  * @module
  */
 export * from "./agent-protocol.js";
+export * from "./scan-report.js";

@@ -1,8 +1,8 @@
 /**
  * The PostgreSQL driver of the results database, for the server's large fleets (issue 7).
  *
- * Not yet run against a real PostgreSQL: `pg` is not a dependency yet. The server adds it, passes
- * a `pg.Pool` here, and runs `runStoreConformance` on a real PostgreSQL (see ../README.md).
+ * The server passes a `pg.Pool` here; postgres.test.ts runs `runStoreConformance` on a real
+ * PostgreSQL.
  *
  * @module
  */

@@ -1,0 +1,93 @@
+/**
+ * `iocscan server`: the management server. Prints `iocscan server listening on URL` on stdout once
+ * listening; stops gracefully on SIGTERM and SIGINT.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { startServer } from "../../server/index.js";
+import { defaultResultsDbPath } from "../../store/default-path.js";
+import type { CliRun } from "../program.js";
+import { VERSION } from "../version.js";
+
+interface ServerFlags {
+  listen: { host: string; port: number };
+  db?: string;
+  data: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  initAdmin?: string;
+}
+
+function parseListen(value: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[2]);
+  if (m === null || port > 65535) throw new InvalidArgumentError(`expected HOST:PORT, got "${value}"`);
+  return { host: (m[1] ?? "").replace(/^\[|\]$/g, ""), port };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+/** Registers `server`. */
+export function registerServerCommand(program: Command, run: CliRun): void {
+  const defaultData = join(dirname(defaultResultsDbPath()), "server");
+  program
+    .command("server")
+    .description("Run the management server (REST API under /api/v1 for the console and the agents)")
+    .option("--listen <host:port>", "address to listen on", parseListen, { host: "127.0.0.1", port: 8080 })
+    .option("--db <url>", "postgres://... for PostgreSQL, or a SQLite file (default <data>/server.db)")
+    .option("--data <dir>", "data folder", defaultData)
+    .option("--tls-cert <file>", "TLS certificate (PEM); needs --tls-key")
+    .option("--tls-key <file>", "TLS private key (PEM)")
+    .option("--init-admin <name>", "create the first administrator with this name; the password is read from stdin")
+    .action(async (flags: ServerFlags) => {
+      if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+        process.stderr.write("iocscan: --tls-cert and --tls-key go together\n");
+        run.exitCode = 2;
+        return;
+      }
+      let initAdmin: { name: string; password: string } | undefined;
+      if (flags.initAdmin !== undefined) {
+        const password = await readStdin();
+        if (password.length < 12) {
+          process.stderr.write("iocscan: the administrator's password (read from stdin) must have at least 12 characters\n");
+          run.exitCode = 2;
+          return;
+        }
+        initAdmin = { name: flags.initAdmin, password };
+      }
+      const log = (message: string): void => void process.stderr.write(`${message}\n`);
+      const server = await startServer({
+        listen: { ...flags.listen, ...(flags.tlsCert !== undefined && flags.tlsKey !== undefined ? { tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey } } : {}) },
+        ...(flags.db === undefined ? {} : { db: flags.db }),
+        dataDir: flags.data,
+        ...(initAdmin === undefined ? {} : { initAdmin }),
+        version: VERSION,
+        log,
+      });
+      if (server.oneTimePassword !== undefined) {
+        const { name, password } = server.oneTimePassword;
+        log(`iocscan server: created administrator "${name}" with the one-time password ${password} (shown once: log in and change it)`);
+      }
+      process.stdout.write(`iocscan server listening on ${server.url}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off("SIGTERM", stop);
+          process.off("SIGINT", stop);
+          log("iocscan server: shutting down");
+          void server.close().then(resolve, (error: unknown) => {
+            log(`iocscan server: shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+            run.exitCode = 2;
+            resolve();
+          });
+        };
+        process.on("SIGTERM", stop);
+        process.on("SIGINT", stop);
+      });
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * `startServer`: what `iocscan server` runs. Opens the fleet database (SQLite in the data folder
+ * by default, PostgreSQL for a `postgres://` URL), migrates it, creates the first administrator
+ * when there is none, and listens.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import pg from "pg";
+import { openPostgresFleetStore, openSqliteFleetStore, type FleetStore } from "../store/fleet/index.js";
+import { hashPassword, newOneTimePassword } from "./auth/secrets.js";
+import { createLocalNotifier, type Notifier } from "./notifier.js";
+import { createPostgresNotifier } from "./postgres-notifier.js";
+import { createServer, type ListenOptions } from "./server.js";
+
+export interface StartServerOptions {
+  listen: ListenOptions;
+  /** A `postgres://` URL or a SQLite file; default `<dataDir>/server.db`. */
+  db?: string;
+  dataDir: string;
+  /** The first administrator's name and password, used only when the database has no administrator. */
+  initAdmin?: { name: string; password: string };
+  version: string;
+  log: (message: string) => void;
+}
+
+export interface StartedServer {
+  url: string;
+  /** Set when a first administrator was created with a generated one-time password. */
+  oneTimePassword?: { name: string; password: string };
+  close(): Promise<void>;
+}
+
+const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//.test(db);
+
+/** Opens the store and starts the server. */
+export async function startServer(options: StartServerOptions): Promise<StartedServer> {
+  let store: FleetStore;
+  let notifier: Notifier;
+  const db = options.db ?? join(options.dataDir, "server.db");
+  if (isPostgresUrl(db)) {
+    const pool = new pg.Pool({ connectionString: db, max: 20 });
+    store = await openPostgresFleetStore(pool);
+    try {
+      notifier = await createPostgresNotifier(db, pool, options.log);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  } else {
+    store = await openSqliteFleetStore(db);
+    notifier = createLocalNotifier();
+  }
+  try {
+    let oneTimePassword: StartedServer["oneTimePassword"];
+    if ((await store.countAdministrators()) === 0) {
+      const name = options.initAdmin?.name ?? "admin";
+      const password = options.initAdmin?.password ?? newOneTimePassword();
+      if (options.initAdmin === undefined) oneTimePassword = { name, password };
+      await store.createUser({ name, role: "administrator", passwordHash: await hashPassword(password) }, "system");
+    }
+    const server = createServer({ store, notifier, version: options.version, log: options.log });
+    const url = await server.listen(options.listen);
+    return {
+      url,
+      ...(oneTimePassword === undefined ? {} : { oneTimePassword }),
+      async close() {
+        await server.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await notifier.close();
+    await store.close();
+    throw error;
+  }
+}

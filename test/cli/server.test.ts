@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { connectTestPostgres, DROP_TIMEOUT_MS } from "../../src/store/postgres/test-postgres.js";
+
+const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+const tsxLoader = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
+const work = mkdtempSync(join(tmpdir(), "iocscan-cli-server-"));
+const postgres = await connectTestPostgres();
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  await postgres?.dropAll();
+}, DROP_TIMEOUT_MS);
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+}
+
+/** Starts `iocscan server ...args` and resolves once it prints its URL. */
+function startServer(args: readonly string[], stdin?: string): Promise<Started> {
+  const child = spawn(process.execPath, ["--import", tsxLoader, main, "server", ...args], { cwd: work, stdio: ["pipe", "pipe", "pipe"] });
+  child.stdin.end(stdin ?? "");
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      const m = /^iocscan server listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout);
+      if (m?.[1] !== undefined) resolve({ child, url: m[1], stderr: () => stderr });
+    });
+    child.on("exit", (code) => reject(new Error(`iocscan server exited with ${code}: ${stderr}`)));
+  });
+}
+
+async function login(url: string, name: string, password: string): Promise<number> {
+  const res = await fetch(`${url}/api/v1/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name, password }) });
+  return res.status;
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.on("exit", (code) => resolve(code));
+    child.kill("SIGTERM");
+  });
+}
+
+describe("iocscan server", () => {
+  it("iocscan server prints its URL, creates a first administrator with a one-time password shown once, and stops on SIGTERM", async () => {
+    const data = join(work, "data");
+    const first = await startServer(["--listen", "127.0.0.1:0", "--data", data]);
+    const password = /one-time password (\S+)/.exec(first.stderr())?.[1] ?? "";
+    expect(password).toMatch(/^[\w-]{20,}$/);
+    expect(await login(first.url, "admin", "wrong password!")).toBe(401);
+    expect(await login(first.url, "admin", password)).toBe(200);
+    expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+    expect(await stop(first.child)).toBe(0);
+
+    // The second start finds the administrator and prints no password.
+    const second = await startServer(["--listen", "127.0.0.1:0", "--data", data]);
+    expect(second.stderr()).not.toContain("one-time password");
+    expect(await login(second.url, "admin", password)).toBe(200);
+    expect(await stop(second.child)).toBe(0);
+  });
+
+  it.skipIf(postgres === undefined)("iocscan server --db postgres://... --init-admin reads the password from stdin", async () => {
+    const url = (await postgres?.newDatabase()) ?? "";
+    const started = await startServer(["--listen", "127.0.0.1:0", "--db", url, "--init-admin", "boss"], "a password from stdin\n");
+    expect(started.stderr()).not.toContain("one-time password");
+    expect(await login(started.url, "boss", "a password from stdin")).toBe(200);
+    expect(await stop(started.child)).toBe(0);
+  });
+});
