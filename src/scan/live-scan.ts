@@ -9,6 +9,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { hostname as machineHostname } from "node:os";
+import { resolve } from "node:path";
 import type { WalkPosition } from "../collectors/file/index.js";
 import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
@@ -115,7 +116,12 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   const fileSettings: FileCollectorSettings = {
     ...options,
     // Scopes the user names are reported when missing; default areas a host lacks are not.
-    scopes: options.scopes && options.scopes.length > 0 ? normalizeScopes(options.scopes) : defaultFileScopes(plan).filter((scope) => existsSync(host.toDisk(scope))),
+    scopes:
+      options.scopes && options.scopes.length > 0
+        ? // A relative scope of a live scan is a folder of the working directory (a task's "tree"
+          // on an agent started there): absolute, it is also what the responder's scope check reads.
+          normalizeScopes(options.scopes.map((scope) => (host.live && !scope.startsWith("/") ? resolve(scope) : scope)))
+        : defaultFileScopes(plan).filter((scope) => existsSync(host.toDisk(scope))),
     ...(plan.documents.has("FileItem") ? { decide: prefilterDecision(createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS)) } : {}),
   };
 
