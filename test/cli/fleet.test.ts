@@ -5,6 +5,7 @@
  * run states, the detections and the quarantine inventory are right, and the file was
  * quarantined on the right device only. Everything lives in temp folders made here.
  */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-explicit-any -- the test reads the API's JSON answers freely */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createHash } from "node:crypto";
@@ -29,7 +30,7 @@ let cookie = "";
 let csrf = "";
 
 /** The console's API as a person's browser uses it: session cookie plus CSRF header. */
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { Origin: url };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (cookie) headers["Cookie"] = cookie;
@@ -72,7 +73,7 @@ beforeAll(async () => {
   server.stdin?.end(`${PASSWORD}\n`);
   let out = "";
   server.stdout?.setEncoding("utf8").on("data", (c: string) => (out += c));
-  url = await until(async () => /listening on (http:\/\/[^\s]+)/.exec(out)?.[1], "the server to listen", 60_000);
+  url = await until(() => Promise.resolve(/listening on (http:\/\/[^\s]+)/.exec(out)?.[1]), "the server to listen", 60_000);
 }, 90_000);
 
 afterAll(async () => {
