@@ -11,6 +11,7 @@
  * PostgreSQL: IOCSCAN_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres); a
  * database iocscan_bench_<random> is created and dropped. Everything else lives in a temp folder.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- the simulator reads the API's JSON answers freely */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -51,7 +52,7 @@ class Latencies {
   }
 }
 
-async function call(lat: Latencies, kind: string, url: string, init: RequestInit): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function call(lat: Latencies, kind: string, url: string, init: RequestInit): Promise<{ status: number; json: any }> {
   const start = performance.now();
   try {
     const res = await fetch(url, init);
@@ -94,7 +95,7 @@ async function run(label: string, db: string | undefined): Promise<string[]> {
     const login = await fetch(`${api}/auth/login`, { method: "POST", headers: { "Content-Type": "application/json", Origin: url }, body: JSON.stringify({ name: "admin", password: PASSWORD }) });
     const cookie = (login.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
     const csrf = ((await login.json()) as { csrfToken: string }).csrfToken;
-    const admin = async (method: string, path: string, body?: unknown): Promise<any> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const admin = async (method: string, path: string, body?: unknown): Promise<any> => {
       const res = await fetch(`${api}${path}`, { method, headers: { "Content-Type": "application/json", Origin: url, Cookie: cookie, "X-CSRF-Token": csrf }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       const text = await res.text();
       if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
