@@ -45,10 +45,12 @@ describe("createCpuLimiter on this machine", () => {
         await limiter.pace();
       }
     });
+    // Read now: the unthrottled loop that follows would count in the limiter's share too.
+    const measuredByLimiter = limiter.share();
     const freeAfter = await attainable();
     expect(share).toBeLessThan(45);
     expect(share).toBeGreaterThan(Math.min(15, free / 2, freeAfter / 2));
-    expect(Math.abs(limiter.share() - share)).toBeLessThan(10);
+    expect(Math.abs(measuredByLimiter - share)).toBeLessThan(10);
   });
 
   it("createCpuLimiter holds the share when the work runs on a worker thread", async () => {
