@@ -57,11 +57,20 @@ interface ScanReportShape {
  */
 const RSS_HOOK = `process.on("exit", () => require("node:fs").writeFileSync(process.env.IOCSCAN_BENCH_RSS_FILE, process.resourceUsage().maxRSS + " NaN NaN"));`;
 
+/** What {@link runTimed} returns: the timing and the child's output. */
+export interface TimedResult extends Timed {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /**
  * Runs `command args` (under /usr/bin/time when it exists, else with the RSS hook when
- * `nodeChild`); throws on a signal or timeout.
+ * `nodeChild`); throws on a signal or timeout. GNU time's figures are wait4's rusage: ru_maxrss
+ * is the largest single process among the child and its waited-for descendants, not a sum.
  */
-function runTimed(command: string, args: readonly string[], nodeChild = false): Timed & { status: number | null; stdout: string; stderr: string } {
+export function runTimed(command: string, args: readonly string[], options: { nodeChild?: boolean; cwd?: string } = {}): TimedResult {
+  const nodeChild = options.nodeChild === true;
   const scratch = mkdtempSync(join(tmpdir(), "iocscan-bench-time-"));
   const rssFile = join(scratch, "rss");
   const hook = join(scratch, "rss-hook.cjs");
@@ -79,6 +88,7 @@ function runTimed(command: string, args: readonly string[], nodeChild = false): 
       maxBuffer: 256 * 2 ** 20,
       timeout: TIMEOUT_MS,
       env: { ...process.env, ...extraEnv },
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     const wallMs = performance.now() - start;
     if (result.error) throw result.error;
@@ -163,7 +173,7 @@ export function runScan(options: ScanOptions): ScanRun {
     "json",
     ...(options.hashCache ? [] : ["--no-hash-cache"]),
   ];
-  const r = runTimed(process.execPath, args, true);
+  const r = runTimed(process.execPath, args, { nodeChild: true });
   if (r.status !== 0 && r.status !== 1) throw new Error(`iocscan scan ${options.scope} failed (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
   let report: ScanReportShape;
   try {
