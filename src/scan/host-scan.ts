@@ -129,11 +129,19 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
   const dir = options.checkpointDir;
   const scanId = resumeFrom?.scanId ?? options.scanId ?? randomUUID();
   const settings = dir === undefined ? undefined : resumableSettings(options);
+  // A checkpoint that cannot be written (a read-only state folder) costs resumability, not the
+  // scan: the scan goes on and its report says so.
+  let checkpointProblem: string | undefined;
   const checkpointing =
     dir === undefined || settings === undefined
       ? undefined
       : {
-          save: (runner: RunnerState) => writeCheckpoint(dir, { format: "iocscan-scan-checkpoint", version: 1, savedAt: new Date().toISOString(), settings, runner }),
+          save: async (runner: RunnerState) => {
+            if (checkpointProblem !== undefined) return;
+            await writeCheckpoint(dir, { format: "iocscan-scan-checkpoint", version: 1, savedAt: new Date().toISOString(), settings, runner }).catch((error: unknown) => {
+              checkpointProblem = `${dir}: ${error instanceof Error ? error.message : String(error)}`;
+            });
+          },
           ...(options.checkpointIntervalMs !== undefined ? { intervalMs: options.checkpointIntervalMs } : {}),
           ...(resumeFrom ? { resumeFrom } : {}),
         };
@@ -174,7 +182,14 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
       ...(report.stats["resumed"] ? { resumed: report.stats["resumed"] } : {}),
     };
     if (Object.keys(execution).length > 0) report.execution = execution;
-    if (dir !== undefined) await removeCheckpoint(dir, scanId);
+    if (checkpointProblem !== undefined) {
+      report.warnings.push({ code: "checkpoint-failed", message: `checkpoints could not be written, so this scan could not have been resumed: ${checkpointProblem}` });
+    }
+    if (dir !== undefined && checkpointProblem === undefined) {
+      await removeCheckpoint(dir, scanId).catch((error: unknown) => {
+        report.warnings.push({ code: "checkpoint-not-removed", message: `the finished scan's checkpoint in ${dir} could not be removed: ${error instanceof Error ? error.message : String(error)}` });
+      });
+    }
     return report;
   } finally {
     idle?.close();

@@ -120,6 +120,14 @@ describe("checkpointed live scans", () => {
     expect(entries.map((e) => e.meta.originalPath).sort()).toEqual([...copy.planted].sort());
   });
 
+  it("a checkpoint folder that cannot be written costs resumability, not the scan", async () => {
+    const blocker = join(work, "not-a-folder");
+    writeFileSync(blocker, "a file where the checkpoint folder should be");
+    const report = await scanHost({ ...base(), checkpointDir: join(blocker, "cp") });
+    expect(report.detections[0]?.objects).toHaveLength(t.planted.length);
+    expect(report.warnings.find((w) => w.code === "checkpoint-failed")?.message).toMatch(/not-a-folder/);
+  });
+
   it("refuses to resume when the IOC files changed, naming the scan", async () => {
     const copy = writeTestTree(mkdtempSync(join(work, "c-")), 200);
     const dir = join(copy.root, "cp");
