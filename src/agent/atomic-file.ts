@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** Writes `data` to `file` through a flushed temporary file and a rename, then flushes the folder. */
@@ -27,6 +27,25 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     throw error;
   }
   await syncDir(dir);
+}
+
+/**
+ * Reads a JSON state file checked by `schema`; undefined when it does not exist. A file that is
+ * not JSON or not of the schema throws an error naming the file and the cause.
+ */
+export async function readJsonFile<T>(file: string, schema: { parse(value: unknown): T }): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    return schema.parse(JSON.parse(text));
+  } catch (error) {
+    throw new Error(`${file}: unreadable state (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
 }
 
 /** Flushes a folder, so a rename or unlink inside it is on disk. */

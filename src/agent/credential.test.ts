@@ -1,8 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CredentialError, loadCredential, saveCredential, type StoredCredential } from "./credential.js";
+import { readAgentStatus } from "./status.js";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "iocscan-credential-"))));
@@ -42,5 +43,18 @@ describe("credential file", () => {
     const file = join(dir, "credential.json");
     await saveCredential(file, { ...credential, server: "not a url" });
     await expect(loadCredential(file)).rejects.toThrow(CredentialError);
+  });
+});
+
+describe("agent state files", () => {
+  it("a damaged status file is an error naming the file and the cause; a missing one is no status", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "iocscan-agent-status-"));
+    try {
+      expect(await readAgentStatus(join(dir, "status.json"))).toBeUndefined();
+      writeFileSync(join(dir, "status.json"), "{ half a file");
+      await expect(readAgentStatus(join(dir, "status.json"))).rejects.toThrow(new RegExp(`${dir}/status.json: unreadable state \\(.*JSON`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,10 +6,10 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, readdir, rename } from "node:fs/promises";
+import { mkdir, readdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { z } from "zod";
-import { removeFileDurably, writeFileAtomic } from "./atomic-file.js";
+import { readJsonFile, removeFileDurably, writeFileAtomic } from "./atomic-file.js";
 
 const SUFFIX = ".json";
 
@@ -54,14 +54,7 @@ export class RecordDir<T> {
     return records;
   }
 
-  private async readFileRecord(file: string): Promise<T | undefined> {
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
-    return this.schema.parse(JSON.parse(text));
+  private readFileRecord(file: string): Promise<T | undefined> {
+    return readJsonFile(file, this.schema);
   }
 }

@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { writeFileAtomic } from "./atomic-file.js";
+import { readJsonFile, writeFileAtomic } from "./atomic-file.js";
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -32,15 +31,8 @@ export const AgentStatus = z.strictObject({
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
 /** The status as last written, or undefined when the agent never ran with this state folder. */
-export async function readAgentStatus(file: string): Promise<AgentStatus | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  return AgentStatus.parse(JSON.parse(text));
+export function readAgentStatus(file: string): Promise<AgentStatus | undefined> {
+  return readJsonFile(file, AgentStatus);
 }
 
 /** Whether the process that wrote the status still runs (a killed agent cannot say "stopped"). */
