@@ -11,6 +11,8 @@ import { createTestContext } from "../test-context.js";
 import { createHostView } from "../host-view.js";
 import type { HostRecord } from "../types.js";
 import { fileCollector, type FileCollectorOptions, type WalkPosition } from "./index.js";
+import { createPseudoCheck } from "./mounts.js";
+import { walkFiles, type WalkSettings } from "./walk.js";
 
 const root = mkdtempSync(join(tmpdir(), "iocscan-resume-"));
 const single = mkdtempSync(join(tmpdir(), "iocscan-resume-single-"));
@@ -49,11 +51,24 @@ async function collect(options: Partial<FileCollectorOptions>, stopAfter = Infin
 
 describe("resumable file collection", () => {
   it("walks in a fixed order: files of a folder by name, then its subfolders by name", async () => {
-    const { ids } = await collect({ concurrency: 1, scopes: [join(root, "t1")] });
-    const relative = ids.map((id) => id.slice(join(root, "t1").length + 1));
+    // The walk itself, not the collector: records finish out of walk order (see the next test).
+    const settings: WalkSettings = {
+      host: createHostView(),
+      scopes: [join(root, "t1")],
+      crossMounts: false,
+      excluded: () => false,
+      hint: undefined,
+      pseudo: await createPseudoCheck(createHostView()),
+      signal: undefined,
+      warn: () => undefined,
+      count: () => undefined,
+    };
+    const relative: string[] = [];
+    for await (const entry of walkFiles(settings)) relative.push(entry.host.slice(join(root, "t1").length + 1));
     expect(relative.slice(0, names.length)).toEqual(names.map((n) => `${n}.bin`).sort());
     expect(relative[names.length]).toBe("s1/10.bin");
     expect(relative.indexOf("s1/deep/10.bin")).toBeLessThan(relative.indexOf("s2/10.bin"));
+    expect(relative).toHaveLength(names.length * 4);
   });
 
   it("collects every file exactly once over a run stopped anywhere and its resumption", async () => {
