@@ -12,6 +12,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { FleetStore } from "../store/fleet/index.js";
+import { DEFAULT_CONSOLE_DIR, mountConsole } from "./console.js";
 import type { ServerContext } from "./context.js";
 import { errorBody, handleError, HttpError } from "./http-error.js";
 import { runJobs, type JobsRound } from "./jobs.js";
@@ -50,6 +51,8 @@ export interface ServerOptions {
   /** Largest request body. Default 64 MiB. */
   maxBodyBytes?: number;
   version?: string;
+  /** The built web console (index.html, assets/). Default: dist/web of this package. */
+  consoleDir?: string;
   log?: (message: string) => void;
 }
 
@@ -142,6 +145,7 @@ export function createServer(options: ServerOptions): IocscanServer {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => ((await ctx.store.ping()) ? c.json({ status: "ready" }) : c.json(errorBody("not-ready", "The database does not answer"), 503)));
   mountRoutes(app, routes, ctx, options.allowedOrigins ?? []);
+  mountConsole(app, options.consoleDir ?? DEFAULT_CONSOLE_DIR, log);
 
   let http: ServerType | undefined;
   let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,5 @@
+import { Placeholder } from "./placeholder.js";
+
+export function Dashboard() {
+  return <Placeholder title="Dashboard" />;
+}

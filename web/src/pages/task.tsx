@@ -1,0 +1,5 @@
+import { Placeholder } from "./placeholder.js";
+
+export function TaskPage() {
+  return <Placeholder title="Task" />;
+}
