@@ -162,6 +162,13 @@ export const DetectionOut = z.object({
   foundAt: z.string(),
 });
 
+export const DashboardOut = z.object({
+  devices: z.object({ total: z.number(), online: z.number(), offline: z.number(), onlineWithinMinutes: z.number() }),
+  detectionsPerDay: z.array(z.object({ day: z.string(), count: z.number() })),
+  activeTasks: z.array(TaskOut),
+  recentDetections: z.array(DetectionOut),
+});
+
 export const QuarantineOut = z.object({
   deviceId: z.string(),
   quarantineId: z.string(),

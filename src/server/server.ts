@@ -23,6 +23,7 @@ import { route, type AnyRoute } from "./route.js";
 import { adminRoutes } from "./routes/admin.js";
 import { agentRoutes } from "./routes/agent.js";
 import { authRoutes } from "./routes/auth.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { detectionRoutes } from "./routes/detections.js";
 import { deviceRoutes } from "./routes/devices.js";
 import { enrollmentRoutes } from "./routes/enrollment.js";
@@ -115,6 +116,7 @@ export function createServer(options: ServerOptions): IocscanServer {
     ...iocFileRoutes(ctx),
     ...taskRoutes(ctx),
     ...detectionRoutes(ctx),
+    ...dashboardRoutes(ctx),
     ...adminRoutes(ctx),
     ...agentRoutes(ctx),
   ];

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { sql } from "kysely";
 import { auditIn, page, parseJson, type Db, type FleetContext, type FleetDriver } from "./_context.js";
 import { deleteTaskRows, FINAL_STATES } from "./_tasks.js";
 import { DEFAULT_FLEET_SETTINGS, type Detection, type FleetSettings, type FleetStore } from "./fleet-store.js";
@@ -11,7 +12,7 @@ const PURGE_BATCH = 500;
 
 type AdminPart = Pick<
   FleetStore,
-  "findDetections" | "audit" | "listAudit" | "getSettings" | "updateSettings" | "runJob" | "openDueWindows" | "purgeRunsFinishedBefore" | "purgeExpiredTasks"
+  "findDetections" | "summarizeFleet" | "audit" | "listAudit" | "getSettings" | "updateSettings" | "runJob" | "openDueWindows" | "purgeRunsFinishedBefore" | "purgeExpiredTasks"
 >;
 
 export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver): AdminPart {
@@ -59,6 +60,26 @@ export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver)
         foundAt: r.found_at,
       }));
       return { detections, total: Number(total.n) };
+    },
+    async summarizeFleet({ onlineSince, detectionsSince }) {
+      const devices = await db
+        .selectFrom("devices")
+        .select((eb) => [eb.fn.countAll().as("n"), eb.fn.sum<number | string | null>(eb.case().when("last_seen_at", ">=", onlineSince).then(1).else(0).end()).as("online")])
+        .executeTakeFirstOrThrow();
+      // Stored times are ISO 8601 UTC strings, so the first ten characters are the UTC day.
+      const day = sql<string>`substr(found_at, 1, 10)`;
+      const perDay = await db
+        .selectFrom("run_detections")
+        .select((eb) => [day.as("day"), eb.fn.countAll().as("n")])
+        .where("found_at", ">=", detectionsSince)
+        .groupBy(day)
+        .orderBy(day)
+        .execute();
+      return {
+        devices: Number(devices.n),
+        onlineDevices: Number(devices.online ?? 0),
+        detectionsPerDay: perDay.map((r) => ({ day: r.day, count: Number(r.n) })),
+      };
     },
     async audit(entry) {
       await auditIn(db, now(), entry);

@@ -359,6 +359,29 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
       expect(byIoc.detections.map((x) => x.iocId)).toEqual(["ioc-0", "ioc-0", "ioc-0", "ioc-0", "ioc-1", "ioc-1"]);
     });
 
+    it("the fleet summary counts online devices and detections per UTC day in the database", async () => {
+      const store = await fresh();
+      expect(await store.summarizeFleet({ onlineSince: clock.iso(), detectionsSince: clock.iso() })).toEqual({ devices: 0, onlineDevices: 0, detectionsPerDay: [] });
+      const quiet = await enroll(store, ROOT_GROUP_ID, "quiet");
+      clock.advance(10 * 60_000);
+      const [d1, d2] = [await enroll(store, ROOT_GROUP_ID, "s1"), await enroll(store, ROOT_GROUP_ID, "s2")];
+      const onlineSince = new Date(clock.time - 5 * 60_000).toISOString();
+      const file = await iocFile(store);
+      const task = await store.createTask({ name: "t", target: { kind: "devices", deviceIds: [d1.id, d2.id, quiet.id] }, iocFileIds: [file.id], settings: DEFAULT_TASK_SETTINGS, runMode: "immediately" }, ADMIN);
+      // Detected objects (two per detection in the test report) are dated by the run's finish: two
+      // days, the first just before midnight UTC; the quiet device's are older than the window.
+      const finishes: Record<string, string> = { [d1.id]: "2026-11-26T23:59:59.999Z", [d2.id]: "2026-11-27T00:00:00.000Z", [quiet.id]: "2026-11-20T10:00:00.000Z" };
+      for (const run of await store.listRuns(task.id)) {
+        const report = makeTestReport(run.id, { detections: run.deviceId === d1.id ? 3 : 2 });
+        await store.recordResult(run.id, { state: "finished", startedAt: report.startedAt, finishedAt: finishes[run.deviceId] ?? "", report, digest: run.id });
+      }
+      const summary = await store.summarizeFleet({ onlineSince, detectionsSince: "2026-11-21T00:00:00.000Z" });
+      expect(summary).toEqual({ devices: 3, onlineDevices: 2, detectionsPerDay: [{ day: "2026-11-26", count: 6 }, { day: "2026-11-27", count: 4 }] });
+      clock.advance(6 * 60_000);
+      await store.touchDevice(quiet.id);
+      expect((await store.summarizeFleet({ onlineSince: new Date(clock.time - 5 * 60_000).toISOString(), detectionsSince: clock.iso() })).onlineDevices).toBe(1);
+    });
+
     it("every change is in the audit log, newest first; settings default to 30 days and can change", async () => {
       const store = await fresh();
       await store.createUser({ name: "carol", role: "viewer", passwordHash: "h" }, ADMIN);

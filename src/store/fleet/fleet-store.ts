@@ -215,6 +215,15 @@ export interface FindDetections extends Page {
   order?: "asc" | "desc";
 }
 
+/** The console dashboard's numbers (see `FleetStore.summarizeFleet`). */
+export interface FleetSummary {
+  devices: number;
+  /** Devices seen (heartbeat or poll) at or after `onlineSince`. */
+  onlineDevices: number;
+  /** Detections found at or after `detectionsSince`, per UTC day (`YYYY-MM-DD`), days with none left out, oldest first. */
+  detectionsPerDay: { day: string; count: number }[];
+}
+
 export interface AuditEntry {
   id: string;
   at: string;
@@ -356,6 +365,8 @@ export interface FleetStore {
 
   // results
   findDetections(options?: FindDetections): Promise<{ detections: Detection[]; total: number }>;
+  /** Counts for the dashboard, aggregated in the database (no rows are loaded). */
+  summarizeFleet(options: { onlineSince: string; detectionsSince: string }): Promise<FleetSummary>;
 
   // audit and settings
   audit(entry: { actor: Actor; action: string; target: string; details?: unknown }): Promise<void>;

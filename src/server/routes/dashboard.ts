@@ -1,0 +1,53 @@
+/**
+ * `/dashboard`: the console's first page in one request: devices online and offline, detected
+ * objects per UTC day over the last two weeks (days without any included as 0), the tasks with
+ * unfinished runs, and the newest detections.
+ *
+ * @module
+ */
+import type { ServerContext } from "../context.js";
+import { route, type AnyRoute } from "../route.js";
+import { DashboardOut } from "../schemas.js";
+
+/** A device seen within this is online: ten default heartbeats (30 s), so one lost beat does not flip it. */
+export const ONLINE_WITHIN_MS = 5 * 60_000;
+export const CHART_DAYS = 14;
+const RECENT_DETECTIONS = 10;
+const DAY_MS = 86_400_000;
+const UNFINISHED = ["pending", "scheduled", "running", "paused"] as const;
+
+/** The `days` UTC days ending with today's, oldest first, as `YYYY-MM-DD`. */
+export function lastDays(now: Date, days: number): string[] {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Array.from({ length: days }, (_, i) => new Date(today - (days - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+}
+
+export function dashboardRoutes(ctx: ServerContext): AnyRoute[] {
+  const { store } = ctx;
+  return [
+    route({
+      method: "get",
+      path: "/dashboard",
+      access: "viewer",
+      summary: "Devices online/offline, detected objects per UTC day (14 days), tasks with unfinished runs, the newest detections",
+      response: { status: 200, schema: DashboardOut },
+      async handle({ c }) {
+        const now = ctx.now();
+        const days = lastDays(now, CHART_DAYS);
+        const summary = await store.summarizeFleet({
+          onlineSince: new Date(now.getTime() - ONLINE_WITHIN_MS).toISOString(),
+          detectionsSince: `${days[0] ?? ""}T00:00:00.000Z`,
+        });
+        const counted = new Map(summary.detectionsPerDay.map((d) => [d.day, d.count]));
+        const tasks = await store.listTasks({ limit: 1000 });
+        const { detections } = await store.findDetections({ limit: RECENT_DETECTIONS, sort: "foundAt", order: "desc" });
+        return c.json({
+          devices: { total: summary.devices, online: summary.onlineDevices, offline: summary.devices - summary.onlineDevices, onlineWithinMinutes: ONLINE_WITHIN_MS / 60_000 },
+          detectionsPerDay: days.map((day) => ({ day, count: counted.get(day) ?? 0 })),
+          activeTasks: tasks.filter((t) => UNFINISHED.some((s) => (t.counts[s] ?? 0) > 0)),
+          recentDetections: detections,
+        });
+      },
+    }),
+  ];
+}
