@@ -9,6 +9,7 @@ import type {
   AuditOut,
   CommandOut,
   CreateTaskBody,
+  DashboardOut,
   DetectionOut,
   DeviceOut,
   Diagnostic as DiagnosticSchema,
@@ -37,6 +38,7 @@ export type Run = z.infer<typeof RunOut>;
 export type Detection = z.infer<typeof DetectionOut>;
 export type QuarantineEntry = z.infer<typeof QuarantineOut>;
 export type Command = z.infer<typeof CommandOut>;
+export type Dashboard = z.infer<typeof DashboardOut>;
 export type AuditEntry = z.infer<typeof AuditOut>;
 
 /** A page of a list. */
