@@ -95,7 +95,7 @@ describe("server API", () => {
     for (const op of ops.filter((o) => o.access === "device")) {
       expect({ op, status: (await anonymous.request(op.method, op.path, op.method === "GET" ? undefined : {})).status }).toEqual({ op, status: 401 });
     }
-    expect(ops.filter((o) => o.access === "public").map((o) => `${o.method} ${o.path}`).sort()).toEqual(["GET /api/v1/openapi.json", "POST /api/v1/agent/enroll", "POST /api/v1/auth/login"]);
+    expect(ops.filter((o) => o.access === "public").map((o) => `${o.method} ${o.path}`).sort()).toEqual(["GET /api/v1/auth/session", "GET /api/v1/openapi.json", "POST /api/v1/agent/enroll", "POST /api/v1/auth/login"]);
     // Nothing changed.
     expect((await t.store.listAudit()).entries.map((e) => e.action)).toEqual(["auth.login", "user.create"]);
   });

@@ -108,3 +108,18 @@ describe("GET /dashboard", () => {
     expect(lastDays(new Date("2027-01-01T00:30:00.000Z"), 3)).toEqual(["2026-12-30", "2026-12-31", "2027-01-01"]);
   });
 });
+
+describe("GET /auth/session", () => {
+  it("answers null without a session and the session with one, never 401", async () => {
+    t = await startTestServer();
+    const anonymous = await fetch(`${t.url}/api/v1/auth/session`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ session: null });
+    const viewer = await t.loginAs("viewer", "vera");
+    const mine = await viewer.get("/api/v1/auth/session");
+    expect(mine.status).toBe(200);
+    expect(mine.json.session).toMatchObject({ user: { name: "vera", role: "viewer" }, csrfToken: viewer.csrf });
+    await viewer.post("/api/v1/auth/logout");
+    expect((await viewer.get("/api/v1/auth/session")).json).toEqual({ session: null });
+  });
+});

@@ -21,6 +21,8 @@ export interface StartServerOptions {
   /** The first administrator's name and password, used only when the database has no administrator. */
   initAdmin?: { name: string; password: string };
   version: string;
+  /** The built web console to serve at `/`; default dist/web of this package. */
+  consoleDir?: string;
   log: (message: string) => void;
 }
 
@@ -59,7 +61,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
       if (options.initAdmin === undefined) oneTimePassword = { name, password };
       await store.createUser({ name, role: "administrator", passwordHash: await hashPassword(password) }, "system");
     }
-    const server = createServer({ store, notifier, version: options.version, log: options.log });
+    const server = createServer({ store, notifier, version: options.version, log: options.log, ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }) });
     const url = await server.listen(options.listen);
     return {
       url,

@@ -1,13 +1,13 @@
 /**
- * The signed-in user: asked from `/auth/me` once at start (the session cookie survives reloads;
+ * The signed-in user: asked from `/auth/session` once at start (the session cookie survives reloads;
  * the CSRF token comes back with it), set by the sign-in page, cleared by sign-out or any 401.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from "./api/client.js";
+import { api, setCsrfToken, setUnauthenticatedHandler } from "./api/client.js";
 import type { Login, User } from "./api/types.js";
 
 interface Auth {
-  /** undefined while the first `/auth/me` is on its way; null when signed out. */
+  /** undefined while the first `/auth/session` is on its way; null when signed out. */
   user: User | null | undefined;
   signIn: (name: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
@@ -24,14 +24,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setUser(null);
     });
     let live = true;
+    // /auth/session answers 200 either way, so a signed-out start leaves no 401 in the console.
     api
-      .get<Login>("/auth/me")
-      .then((me) => {
-        setCsrfToken(me.csrfToken);
-        if (live) setUser(me.user);
+      .get<{ session: Login | null }>("/auth/session")
+      .then(({ session }) => {
+        setCsrfToken(session?.csrfToken);
+        if (live) setUser(session?.user ?? null);
       })
       .catch((error: unknown) => {
-        if (!(error instanceof ApiError) || error.status !== 401) console.warn("iocscan: /auth/me failed", error);
+        console.warn("iocscan: cannot ask the server for the session", error);
         if (live) setUser(null);
       });
     return () => {

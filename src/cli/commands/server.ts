@@ -18,6 +18,7 @@ interface ServerFlags {
   tlsCert?: string;
   tlsKey?: string;
   initAdmin?: string;
+  console?: string;
 }
 
 function parseListen(value: string): { host: string; port: number } {
@@ -45,6 +46,7 @@ export function registerServerCommand(program: Command, run: CliRun): void {
     .option("--tls-cert <file>", "TLS certificate (PEM); needs --tls-key")
     .option("--tls-key <file>", "TLS private key (PEM)")
     .option("--init-admin <name>", "create the first administrator with this name; the password is read from stdin")
+    .option("--console <dir>", "serve the web console built in DIR (npm run build:web) instead of the one built into the package")
     .action(async (flags: ServerFlags) => {
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
         process.stderr.write("iocscan: --tls-cert and --tls-key go together\n");
@@ -67,6 +69,7 @@ export function registerServerCommand(program: Command, run: CliRun): void {
         ...(flags.db === undefined ? {} : { db: flags.db }),
         dataDir: flags.data,
         ...(initAdmin === undefined ? {} : { initAdmin }),
+        ...(flags.console === undefined ? {} : { consoleDir: flags.console }),
         version: VERSION,
         log,
       });

@@ -1,5 +1,5 @@
 /**
- * `/auth`: login (session cookie + CSRF token), logout, me. Failed logins are counted in the
+ * `/auth`: login (session cookie + CSRF token), logout, me, and session (me without a 401). Failed logins are counted in the
  * database per user name and client address; the sixth within 15 minutes is refused with 429.
  *
  * @module
@@ -80,6 +80,18 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
         await store.audit({ actor: `user:${user?.name ?? ""}`, action: "auth.logout", target: `user:${user?.id ?? ""}` });
         deleteCookie(c, SESSION_COOKIE, { path: "/", secure: ctx.secureCookies });
         return c.body(null, 204);
+      },
+    }),
+    route({
+      method: "get",
+      path: "/auth/session",
+      access: "public",
+      summary: "The session if there is one (`{ session: null }` otherwise): how the console learns whether to show its sign-in page without a 401",
+      response: { status: 200, schema: z.object({ session: z.object({ user: LoginOut.shape.user, csrfToken: z.string(), expiresAt: z.string() }).nullable() }) },
+      async handle({ c }) {
+        const token = getCookie(c, SESSION_COOKIE);
+        const session = token === undefined ? undefined : await store.getSession(hashSecret(token));
+        return c.json({ session: session === undefined ? null : { user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt } });
       },
     }),
     route({

@@ -1,6 +1,6 @@
 /**
  * The console's HTTP client: same-origin `fetch` under /api/v1 with the session cookie, and the
- * CSRF token the login (or `/auth/me` after a reload) returned on every change. Errors become
+ * CSRF token the login (or `/auth/session` after a reload) returned on every change. Errors become
  * {@link ApiError} with the server's code, message and details, so pages can show them as given.
  */
 
@@ -9,7 +9,7 @@ const PREFIX = "/api/v1";
 let csrfToken: string | undefined;
 let onUnauthenticated: (() => void) | undefined;
 
-/** Remembers the session's CSRF token (from login or `/auth/me`); undefined after logout. */
+/** Remembers the session's CSRF token (from login or `/auth/session`); undefined after logout. */
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
@@ -64,7 +64,7 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
   const res = await fetch(apiUrl(path, query), { method, headers, credentials: "same-origin", ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   if (!res.ok) {
     const error = await toError(res);
-    if (res.status === 401 && path !== "/auth/login" && path !== "/auth/me") onUnauthenticated?.();
+    if (res.status === 401 && path !== "/auth/login") onUnauthenticated?.();
     throw error;
   }
   if (res.status === 204) return undefined as T;

@@ -29,7 +29,7 @@ export function Dashboard() {
       <div className="grid-2">
         <section className="panel" aria-labelledby="chart-title">
           <h2 id="chart-title">
-            Detections over the last {data.detectionsPerDay.length} days <span className="muted">({total} objects, UTC days)</span>
+            Detections over the last {data.detectionsPerDay.length} days <span className="muted">({total} detected object{total === 1 ? "" : "s"}, UTC days)</span>
           </h2>
           <BarChart label="Detected objects per day" bars={data.detectionsPerDay.map((d) => ({ label: d.day.slice(5), value: d.count, title: `${d.day}: ${d.count} detected objects` }))} />
         </section>
