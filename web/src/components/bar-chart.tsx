@@ -28,11 +28,11 @@ export function BarChart({ bars, label }: { bars: readonly Bar[]; label: string 
   const labelEvery = bars.length > 10 ? 2 : 1;
   return (
     <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
-      {[0, top / 2, top].map((v) => (
+      {(Number.isInteger(top / 2) && top >= 4 ? [0, top / 2, top] : [0, top]).map((v) => (
         <g key={v}>
           <line className="axis" x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} strokeDasharray={v === 0 ? undefined : "2 3"} />
           <text x={PAD.left - 4} y={y(v) + 3} textAnchor="end">
-            {Number.isInteger(v) ? v : v.toFixed(1)}
+            {v}
           </text>
         </g>
       ))}

@@ -83,7 +83,7 @@ export function Dashboard() {
             <tbody>
               {data.recentDetections.map((d) => (
                 <tr key={`${d.runId}|${d.iocId}|${d.document}|${d.objectId}`}>
-                  <td>{formatTime(d.foundAt)}</td>
+                  <td className="nowrap">{formatTime(d.foundAt)}</td>
                   <td>{d.hostname}</td>
                   <td>
                     <Link to={`/tasks/${d.taskId}/detections`}>{d.iocTitle || d.iocId}</Link>

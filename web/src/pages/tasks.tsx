@@ -13,7 +13,7 @@ const COLUMNS: readonly Column<Task>[] = [
   { header: "Run mode", render: (t) => runModeLabel(t), width: "11rem" },
   { header: "Devices by state", render: (t) => <StateCounts counts={t.counts} /> },
   { header: "Progress", render: (t) => <ProgressBar percent={t.progress} label={`Progress of ${t.name}`} />, width: "10rem" },
-  { header: "Created", render: (t) => formatTime(t.createdAt), width: "10.5rem" },
+  { header: "Created", render: (t) => <span className="nowrap">{formatTime(t.createdAt)}</span>, width: "10.5rem" },
 ];
 
 export function TasksPage() {

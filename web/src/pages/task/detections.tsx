@@ -12,9 +12,18 @@ import { useLoad } from "../../hooks.js";
 import { ActionList, Evidence } from "./evidence.js";
 
 const COLUMNS: readonly Column<Detection>[] = [
-  { header: "Time", render: (d) => formatTime(d.foundAt), sort: "foundAt", width: "10.5rem" },
+  { header: "Time", render: (d) => <span className="nowrap">{formatTime(d.foundAt)}</span>, sort: "foundAt", width: "10.5rem" },
   { header: "Device", render: (d) => d.hostname, sort: "hostname", width: "9rem" },
-  { header: "IOC file", render: (d) => <span className="break">{d.iocFile}</span>, width: "9rem" },
+  // The agent reports where it keeps the file; its name is what the operator uploaded.
+  {
+    header: "IOC file",
+    width: "9rem",
+    render: (d) => (
+      <span className="break" title={d.iocFile}>
+        {d.iocFile.split(/[\\/]/).pop()}
+      </span>
+    ),
+  },
   {
     header: "IOC",
     sort: "iocId",

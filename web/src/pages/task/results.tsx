@@ -10,8 +10,8 @@ const COLUMNS: readonly Column<Run>[] = [
   { header: "Device", render: (r) => r.hostname, width: "16%" },
   { header: "State", render: (r) => <RunStateBadge state={r.state} />, width: "11rem" },
   { header: "Progress", render: (r) => <ProgressBar percent={r.percent} label={`Progress on ${r.hostname}`} />, width: "9rem" },
-  { header: "Started", render: (r) => formatTime(r.startedAt), width: "10.5rem" },
-  { header: "Finished", render: (r) => formatTime(r.finishedAt), width: "10.5rem" },
+  { header: "Started", render: (r) => <span className="nowrap">{formatTime(r.startedAt)}</span>, width: "10.5rem" },
+  { header: "Finished", render: (r) => <span className="nowrap">{formatTime(r.finishedAt)}</span>, width: "10.5rem" },
   { header: "Detections", render: (r) => r.detectionCount, align: "right", width: "6rem" },
   {
     header: "Errors and details",
