@@ -81,7 +81,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
     const group = await api("POST", "/groups", { name: "Web servers", parentId: "root" });
     groupId = group.json.id;
     const token = await api("POST", "/enrollment-tokens", { groupId });
-    agent = startAgent(["--enroll", token.json.token]);
+    agent = startAgent(["--enroll", String(token.json.token)]);
     await until(async () => ((await api("GET", `/devices?groupId=${groupId}`)).json?.items?.length === 1 ? true : undefined), "the agent to enroll");
     // Stopped until the task exists, so the UI shows the run waiting before it runs.
     await stopProcess(agent);
@@ -179,7 +179,8 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toContain(device.planted);
     const json = await page.request.get(`${url}${await page.getByRole("link", { name: "Export JSON" }).getAttribute("href")}`);
-    expect(((await json.json()) as any).items.map((d: any) => d.objectId)).toEqual([device.planted]);
+    const exported = (await json.json()) as { items: { objectId: string }[] };
+    expect(exported.items.map((d) => d.objectId)).toEqual([device.planted]);
 
     // The agent really quarantined the file.
     expect(existsSync(device.planted)).toBe(false);
@@ -222,6 +223,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
         if (viewport.width === 1920 && path === "/") await shot(page, "dashboard-1920");
       }
     }
+
+    // A reload keeps the session (the page asks /auth/session); signing out shows the sign-in form.
+    await page.goto(`${url}/tasks/${taskId}/results`);
+    await page.getByRole("table", { name: "Results per device" }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("User name").waitFor();
+    expect((await page.request.get(`${url}/api/v1/auth/session`)).ok()).toBe(true);
+    expect(await (await page.request.get(`${url}/api/v1/auth/session`)).json()).toEqual({ session: null });
 
     // The only console error is the deliberate refusal of broken.ioc (Chromium logs every 4xx).
     const unexpected = errors.filter((e) => !/status of 400 .*@ .*\/api\/v1\/ioc-files$/.test(e));

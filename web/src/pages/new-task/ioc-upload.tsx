@@ -18,7 +18,8 @@ interface Refused {
 function readBase64(file: File): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+    // readAsDataURL yields a string: "data:<type>;base64,<bytes>".
+    reader.onload = () => resolve(typeof reader.result === "string" ? reader.result.replace(/^data:[^,]*,/, "") : "");
     reader.onerror = () => reject(reader.error ?? new Error(`Cannot read "${file.name}"`));
     reader.readAsDataURL(file);
   });

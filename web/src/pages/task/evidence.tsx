@@ -13,7 +13,8 @@ function readActions(actions: readonly unknown[]): Action[] {
   return actions.flatMap((a) => {
     if (typeof a !== "object" || a === null) return [];
     const r = a as Record<string, unknown>;
-    return [{ type: String(r["type"] ?? "?"), status: String(r["status"] ?? "?"), detail: typeof r["detail"] === "string" ? r["detail"] : "", ...(typeof r["quarantineId"] === "string" ? { quarantineId: r["quarantineId"] } : {}) }];
+    const text = (v: unknown): string => (typeof v === "string" ? v : "?");
+    return [{ type: text(r["type"]), status: text(r["status"]), detail: typeof r["detail"] === "string" ? r["detail"] : "", ...(typeof r["quarantineId"] === "string" ? { quarantineId: r["quarantineId"] } : {}) }];
   });
 }
 
