@@ -2,6 +2,7 @@
 import { Link } from "react-router";
 import { api } from "../api/client.js";
 import type { Task } from "../api/types.js";
+import { useAuth } from "../auth.js";
 import { ProgressBar, StateCounts, TaskStateBadge } from "../components/badges.js";
 import { DataTable, type Column } from "../components/data-table.js";
 import { formatTime } from "../format.js";
@@ -17,13 +18,16 @@ const COLUMNS: readonly Column<Task>[] = [
 ];
 
 export function TasksPage() {
+  const { user } = useAuth();
   return (
     <>
       <div className="page-head">
         <h1>Tasks</h1>
-        <Link className="button primary" to="/tasks/new">
-          New task
-        </Link>
+        {user?.role !== "viewer" && (
+          <Link className="button primary" to="/tasks/new">
+            New task
+          </Link>
+        )}
       </div>
       <DataTable label="Tasks" columns={COLUMNS} rowKey={(t) => t.id} refreshMs={3000} load={(p) => api.get<{ items: Task[] }>("/tasks", { limit: p.limit, offset: p.offset })} empty="No tasks yet: create one with New task." />
     </>
