@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- the tests read JSON answers as they come */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- the tests read JSON answers as they come */
 /**
  * What the console's IOC viewer and audit log page ask of the server: an IOC file's indicator
  * tree, and the audit log filtered by actor and action (on SQLite through the API, and on the
