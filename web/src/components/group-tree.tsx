@@ -12,8 +12,8 @@ export function childrenOf(groups: readonly Group[]): Map<string | null, Group[]
 export function groupPath(groups: readonly Group[], id: string): string {
   const byId = new Map(groups.map((g) => [g.id, g]));
   const names: string[] = [];
-  for (let g = byId.get(id); g !== undefined && names.length < 100; g = g.parentId === null ? undefined : byId.get(g.parentId)) names.unshift(g.name);
-  return names.join(" / ");
+  for (let g = byId.get(id); g !== undefined && g.parentId !== null && names.length < 100; g = byId.get(g.parentId)) names.unshift(g.name);
+  return names.length === 0 ? (byId.get(id)?.name ?? "") : names.join(" / ");
 }
 
 function Branch({ id, tree, selected, onSelect }: { id: string | null; tree: Map<string | null, Group[]>; selected: string; onSelect: (id: string) => void }) {

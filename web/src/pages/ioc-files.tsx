@@ -107,7 +107,7 @@ export function IocFilesPage() {
 
   const columns: Column<IocFile>[] = [
     { header: "Name", render: (f) => <Link to={`/ioc-viewer?file=${encodeURIComponent(f.id)}`}>{f.name}</Link>, width: "22%" },
-    { header: "IOC", render: (f) => <>{f.title || <span className="muted">untitled</span>} <div className="muted mono break">{f.iocId}</div></> },
+    { header: "IOC", render: (f) => <>{f.title || <span className="muted">untitled</span>} <div className="muted mono break">{f.iocId}</div></>, width: "22%" },
     { header: "Version", render: (f) => f.openiocVersion ?? "—", width: "5rem" },
     { header: "Items", render: (f) => `${f.supportedItems}/${f.items}`, width: "5rem", align: "right" },
     { header: "Validation", render: (f) => <Validation file={f} />, width: "14rem" },

@@ -68,14 +68,14 @@ function DeviceQuarantine({ device }: { device: Device }) {
           <table className="grid" aria-label={`Quarantine of ${device.hostname}`}>
             <thead>
               <tr>
-                <th>Original path</th>
+                <th style={{ width: "32%" }}>Original path</th>
                 <th style={{ width: "6.5rem" }}>State</th>
                 <th style={{ width: "6rem" }} className="num">
                   Size
                 </th>
                 <th style={{ width: "14%" }}>IOC</th>
                 <th style={{ width: "10.5rem" }}>Quarantined</th>
-                <th style={{ width: "12rem" }}>Command</th>
+                <th style={{ width: "14rem" }}>Command</th>
                 <th style={{ width: "10.5rem" }}>Actions</th>
               </tr>
             </thead>
