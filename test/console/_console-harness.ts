@@ -123,4 +123,5 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** True when the page needs no horizontal scroll bar at its viewport width. */
-export const fitsWidth = (page: Page): Promise<boolean> => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+// A string, evaluated in the page: the Node typings of this file have no DOM.
+export const fitsWidth = async (page: Page): Promise<boolean> => (await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")) === true;

@@ -160,7 +160,7 @@ describe("console fleet pages in Chromium", () => {
     await page.getByRole("button", { name: /^Move/ }).click();
     await page.getByRole("status").getByText("Moved 1 device to Lab").waitFor();
     expect((await api().call("GET", `/devices/${deviceId}`)).json.groupId).toBe(labGroupId);
-    await page.getByRole("tree", { name: "Groups" }).getByRole("button", { name: "Lab", exact: true }).click();
+    await page.getByRole("list", { name: "Groups" }).getByRole("button", { name: "Lab", exact: true }).click();
     await table.getByText("online").waitFor();
     expect(await fitsWidth(page)).toBe(true);
     await screenshot(page, "devices");

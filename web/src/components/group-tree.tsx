@@ -20,10 +20,11 @@ function Branch({ id, tree, selected, onSelect }: { id: string | null; tree: Map
   const groups = tree.get(id) ?? [];
   if (groups.length === 0) return null;
   return (
-    <ul className="tree" role={id === null ? "tree" : "group"} aria-label={id === null ? "Groups" : undefined}>
+    // Nested lists of buttons (Tab moves through them), not an ARIA tree widget with its arrow-key contract.
+    <ul className="tree" aria-label={id === null ? "Groups" : undefined}>
       {groups.map((g) => (
-        <li key={g.id} role="treeitem" aria-selected={g.id === selected}>
-          <button type="button" className={`tree-node${g.id === selected ? " selected" : ""}`} onClick={() => onSelect(g.id)}>
+        <li key={g.id}>
+          <button type="button" className={`tree-node${g.id === selected ? " selected" : ""}`} aria-current={g.id === selected ? "true" : undefined} onClick={() => onSelect(g.id)}>
             {g.name}
           </button>
           <Branch id={g.id} tree={tree} selected={selected} onSelect={onSelect} />

@@ -149,7 +149,7 @@ export function UsersPage() {
           </button>
         </div>
       ),
-      width: "13rem",
+      width: "15rem",
     },
   ];
 
