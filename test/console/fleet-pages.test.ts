@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listEntries, openQuarantine } from "../../src/actions/quarantine/index.js";
 import { startIocscan } from "../cli/run-cli.js";
 import { ApiClient, ensureConsoleBuilt, fitsWidth, isSignedOutProbe, launchBrowser, screenshot, signIn, startServer, stop, until } from "./_console-harness.js";
 
@@ -49,6 +50,9 @@ let admin: ApiClient;
 let planted: string;
 let deviceId: string;
 let labGroupId: string;
+let storeDir: string;
+/** Runs a new group task with the quarantine action until its run finishes; answers its id. */
+let quarantineTask: (name: string) => Promise<string>;
 let detection: { iocId: string; taskId: string; deviceId: string; document: string; objectId: string; matchedItems: string[] };
 
 beforeAll(async () => {
@@ -66,26 +70,31 @@ beforeAll(async () => {
   mkdirSync(join(dir, "tree", "sub"), { recursive: true });
   for (let i = 0; i < 20; i++) writeFileSync(join(dir, "tree", `ordinary-${i}.txt`), `ordinary ${i}\n`);
   planted = join(dir, "tree", "sub", "implant.bin");
+  storeDir = join(dir, "quarantine");
   writeFileSync(planted, EVIL);
-  agent = startIocscan(["agent", "--server", url, "--enroll", token.json.token, "--state-dir", join(dir, "state"), "--quarantine", join(dir, "quarantine"), "--heartbeat", "2", "--poll-wait", "5"], { cwd: dir });
+  agent = startIocscan(["agent", "--server", url, "--enroll", token.json.token, "--state-dir", join(dir, "state"), "--quarantine", storeDir, "--heartbeat", "2", "--poll-wait", "5"], { cwd: dir });
   deviceId = await until(async () => (await api().call("GET", `/devices?groupId=${servers.json.id}`)).json?.items?.[0]?.id as string | undefined, "the agent to enroll");
 
   // The task through the API (the task pages are tested elsewhere): quarantine what matches.
   const upload = await api().call("POST", "/ioc-files", { files: [{ name: "console-e2e.ioc", content: IOC }] });
   expect(upload.status).toBe(201);
-  const task = await api().call("POST", "/tasks", {
-    name: "Console quarantine",
-    target: { kind: "group", groupId: servers.json.id },
-    iocFileIds: [upload.json.items[0].id],
-    settings: { action: "quarantine", criticalAreas: false, idleOnly: false, scopes: ["tree"], excludes: [], switches: { FileItem: "on", ProcessItem: "off", PortItem: "off" } },
-    runMode: "immediately",
-  });
-  expect(task.status, JSON.stringify(task.json)).toBe(201);
-  await until(async () => {
-    const runs = (await api().call("GET", `/tasks/${task.json.id}/runs`)).json?.items as { state: string }[] | undefined;
-    return runs?.[0]?.state === "finished" ? true : undefined;
-  }, "the run to finish");
-  detection = (await api().call("GET", `/detections?taskId=${task.json.id}`)).json.items[0];
+  quarantineTask = async (name: string) => {
+    const task = await api().call("POST", "/tasks", {
+      name,
+      target: { kind: "group", groupId: servers.json.id },
+      iocFileIds: [upload.json.items[0].id],
+      settings: { action: "quarantine", criticalAreas: false, idleOnly: false, scopes: ["tree"], excludes: [], switches: { FileItem: "on", ProcessItem: "off", PortItem: "off" } },
+      runMode: "immediately",
+    });
+    expect(task.status, JSON.stringify(task.json)).toBe(201);
+    await until(async () => {
+      const runs = (await api().call("GET", `/tasks/${task.json.id}/runs`)).json?.items as { state: string }[] | undefined;
+      return runs?.[0]?.state === "finished" ? true : undefined;
+    }, "the run to finish");
+    return task.json.id as string;
+  };
+  const taskId = await quarantineTask("Console quarantine");
+  detection = (await api().call("GET", `/detections?taskId=${taskId}`)).json.items[0];
   expect(detection.objectId).toBe(planted);
   expect(existsSync(planted)).toBe(false);
   await until(async () => ((await api().call("GET", `/devices/${deviceId}/quarantine`)).json?.items?.length === 1 ? true : undefined), "the agent to report its quarantine");
@@ -112,12 +121,39 @@ describe("console fleet pages in Chromium", () => {
     await screenshot(page, "quarantine");
     await page.getByRole("button", { name: `Restore ${planted}` }).click();
     await page.getByText(/Restore pending…|Restore done/).first().waitFor();
-    await page.getByText("Restore done").waitFor({ timeout: 60_000 });
+    await table.getByText("Restore done").waitFor({ timeout: 60_000 });
     expect(readFileSync(planted, "utf8")).toBe(EVIL);
     const commands = (await api().call("GET", `/devices/${deviceId}/commands`)).json.items as { kind: string; status: string }[];
     expect(commands.map((c) => [c.kind, c.status])).toEqual([["quarantine-restore", "done"]]);
     await screenshot(page, "quarantine-restored");
   }, 120_000);
+
+  it("Quarantine: Delete, confirmed in a dialog that keeps Tab inside, removes the agent's copy", async () => {
+    await quarantineTask("Console quarantine again");
+    expect(existsSync(planted)).toBe(false);
+    const quarantined = page.locator("tr", { has: page.getByText("quarantined", { exact: true }) });
+    await quarantined.first().waitFor({ timeout: 60_000 });
+    await quarantined.getByRole("button", { name: `Delete ${planted}` }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete from quarantine" });
+    await dialog.waitFor();
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate("document.activeElement?.closest('dialog') !== null")).toBe(true);
+    }
+    await dialog.getByRole("button", { name: "Delete for good" }).click();
+    await dialog.waitFor({ state: "detached" });
+    // The entry leaves the agent's inventory; the command's result stays in the recent commands.
+    const recent = page.getByRole("table", { name: "Recent commands" });
+    await recent.getByText(/Delete (pending…|done|failed)/).first().waitFor();
+    await until(async () => ((await api().call("GET", `/devices/${deviceId}/commands`)).json.items[0]?.status !== "pending" ? true : undefined), "the delete command's result", 60_000);
+    expect((await api().call("GET", `/devices/${deviceId}/commands`)).json.items[0]).toMatchObject({ kind: "quarantine-delete", status: "done" });
+    await recent.getByText("Delete done").waitFor();
+    await screenshot(page, "quarantine-deleted");
+    expect(existsSync(planted)).toBe(false);
+    // The store keeps restored entries (marked) until purged: only the restored one of the first task is left.
+    const left = await listEntries(await openQuarantine({ dir: storeDir }));
+    expect(left.map((e) => [e.meta.originalPath, e.restored.length > 0])).toEqual([[planted, true]]);
+  }, 180_000);
 
   it("IOC viewer: the detection's matched item is highlighted with its observed value; the others are not", async () => {
     expect(detection.matchedItems).toEqual(["by-md5"]);
@@ -141,7 +177,7 @@ describe("console fleet pages in Chromium", () => {
   it("IOC files: an unusable upload is refused with the file, line and column; the list shows validation and use", async () => {
     await nav().getByRole("link", { name: "IOC files", exact: true }).click();
     await page.getByRole("table", { name: "IOC files" }).getByText("console-e2e.ioc").waitFor();
-    await page.getByRole("table", { name: "IOC files" }).getByText("Console quarantine").waitFor();
+    await page.getByRole("table", { name: "IOC files" }).getByText("Console quarantine", { exact: true }).waitFor();
     await page.getByLabel("IOC files to upload").setInputFiles({ name: "broken.ioc", mimeType: "application/xml", buffer: Buffer.from('<?xml version="1.0"?>\n<ioc>\n  <definition>\n') });
     const alert = page.getByRole("alert");
     await alert.getByText(/broken\.ioc:\d+:\d+/).first().waitFor();

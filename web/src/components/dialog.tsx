@@ -1,9 +1,12 @@
 /**
- * A modal dialog on the native `<dialog>` element: `showModal()` makes the rest of the page inert
- * (focus stays inside) and Escape closes it (the `cancel` event), so no focus-trap library.
+ * A modal dialog on the native `<dialog>` element: `showModal()` makes the rest of the page inert,
+ * Escape closes it (the `cancel` event), and Tab wraps from the last control to the first (and
+ * Shift+Tab back), so focus stays inside without a focus-trap library.
  * Rendered only while open; focus returns to the element that opened it.
  */
 import { useEffect, useRef, type ReactNode } from "react";
+
+const FOCUSABLE = "button, [href], input, select, textarea, [tabindex]:not([tabindex='-1'])";
 
 export interface DialogProps {
   title: string;
@@ -26,9 +29,26 @@ export function Dialog({ title, onClose, children, actions }: DialogProps) {
       e.preventDefault();
       onCloseRef.current();
     };
+    // The modal makes the page inert, but Tab still leaves for the browser's own controls: wrap it.
+    const wrapTab = (e: KeyboardEvent) => {
+      if (e.key !== "Tab") return;
+      const focusable = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.hasAttribute("disabled") && el.offsetParent !== null);
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (first === undefined || last === undefined) return;
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first.focus();
+      }
+    };
     dialog.addEventListener("cancel", cancel);
+    dialog.addEventListener("keydown", wrapTab);
     return () => {
       dialog.removeEventListener("cancel", cancel);
+      dialog.removeEventListener("keydown", wrapTab);
       dialog.close();
       opener?.focus();
     };

@@ -27,6 +27,42 @@ function CommandState({ command }: { command: Command }) {
   );
 }
 
+const RECENT_COMMANDS = 10;
+
+/** The newest commands with their results: a deleted entry leaves the inventory, its command's result stays here. */
+function RecentCommands({ commands, paths }: { commands: readonly Command[]; paths: ReadonlyMap<string, string> }) {
+  if (commands.length === 0) return null;
+  return (
+    <section className="table-block" style={{ marginTop: 12 }} aria-label="Recent commands">
+      <h2 style={{ padding: "8px 10px 0" }}>Recent commands</h2>
+      <table className="grid" aria-label="Recent commands">
+        <thead>
+          <tr>
+            <th style={{ width: "14rem" }}>Command</th>
+            <th>Object</th>
+            <th style={{ width: "10rem" }}>Sent by</th>
+            <th style={{ width: "10.5rem" }}>Sent</th>
+            <th style={{ width: "10.5rem" }}>Finished</th>
+          </tr>
+        </thead>
+        <tbody>
+          {commands.map((c) => (
+            <tr key={c.id}>
+              <td>
+                <CommandState command={c} />
+              </td>
+              <td className="mono break">{paths.get(c.quarantineId) ?? c.quarantineId}</td>
+              <td>{c.createdBy.replace(/^user:/, "")}</td>
+              <td>{formatTime(c.createdAt)}</td>
+              <td>{formatTime(c.finishedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 function DeviceQuarantine({ device }: { device: Device }) {
   const [error, setError] = useState<string>();
   const [confirmDelete, setConfirmDelete] = useState<QuarantineEntry>();
@@ -131,6 +167,7 @@ function DeviceQuarantine({ device }: { device: Device }) {
           </table>
         </div>
       </div>
+      <RecentCommands commands={(commands.data?.items ?? []).slice(0, RECENT_COMMANDS)} paths={new Map(items.map((e) => [e.quarantineId, e.originalPath]))} />
       {confirmDelete !== undefined && (
         <ConfirmDialog title="Delete from quarantine" confirm="Delete for good" onClose={() => setConfirmDelete(undefined)} onConfirm={() => void send(confirmDelete, "delete")} error={error}>
           <p>
