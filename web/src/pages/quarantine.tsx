@@ -3,7 +3,7 @@
  * is a command to the agent (202 from the server); its state (pending, then done or failed with
  * the agent's detail) is read from the device's commands until the result is back.
  */
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../api/client.js";
 import type { Command, Device, QuarantineEntry } from "../api/types.js";
@@ -86,6 +86,9 @@ function DeviceQuarantine({ device }: { device: Device }) {
   };
 
   const items = [...(entries.data?.items ?? [])].sort((a, b) => b.quarantinedAt.localeCompare(a.quarantinedAt));
+  // Paths seen on this page, so a command for an entry the agent has since deleted still names its object.
+  const paths = useRef(new Map<string, string>()).current;
+  for (const e of items) paths.set(e.quarantineId, e.originalPath);
   return (
     <div>
       <div className="page-head">
@@ -167,7 +170,7 @@ function DeviceQuarantine({ device }: { device: Device }) {
           </table>
         </div>
       </div>
-      <RecentCommands commands={(commands.data?.items ?? []).slice(0, RECENT_COMMANDS)} paths={new Map(items.map((e) => [e.quarantineId, e.originalPath]))} />
+      <RecentCommands commands={(commands.data?.items ?? []).slice(0, RECENT_COMMANDS)} paths={paths} />
       {confirmDelete !== undefined && (
         <ConfirmDialog title="Delete from quarantine" confirm="Delete for good" onClose={() => setConfirmDelete(undefined)} onConfirm={() => void send(confirmDelete, "delete")} error={error}>
           <p>
