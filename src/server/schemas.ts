@@ -72,6 +72,25 @@ export const IocFileOut = z.object({
   diagnostics: z.array(Diagnostic),
 });
 
+const IocTreeItemOut = z.object({
+  kind: z.literal("item"),
+  id: z.string(),
+  document: z.string(),
+  search: z.string(),
+  condition: z.string(),
+  content: z.string(),
+  contentType: z.string(),
+  negate: z.boolean(),
+  preserveCase: z.boolean(),
+  line: z.number(),
+});
+/** One node of an IOC file's indicator tree (`GET /ioc-files/:id/tree`): an AND/OR indicator or an item. */
+export type IocTreeNode = z.infer<typeof IocTreeItemOut> | { kind: "indicator"; id: string; operator: "AND" | "OR"; children: IocTreeNode[] };
+export const IocTreeNodeOut: z.ZodType<IocTreeNode> = z.lazy(() =>
+  z.discriminatedUnion("kind", [z.object({ kind: z.literal("indicator"), id: z.string(), operator: z.enum(["AND", "OR"]), children: z.array(IocTreeNodeOut) }), IocTreeItemOut]),
+);
+export const IocTreeOut = z.object({ iocId: z.string(), title: z.string(), version: z.string(), criteria: IocTreeNodeOut.nullable() });
+
 const RunWindow = z.string().regex(WINDOW_PATTERN, "Expected a daily window hh:mm-hh:mm (UTC)");
 export const TaskTarget = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("group"), groupId: id }),
@@ -193,6 +212,7 @@ export const CommandOut = z.object({
   finishedAt: z.string().nullable(),
 });
 
+export const AuditQuery = z.strictObject({ limit, offset, actor: z.string().max(255).optional(), action: z.string().max(255).optional() });
 export const AuditOut = z.object({ id, at: z.string(), actor: z.string(), action: z.string(), target: z.string(), details: z.unknown() });
 export const SettingsOut = z.object({ resultRetentionDays: z.number(), standaloneTaskDays: z.number() });
 export const UpdateSettingsBody = z.strictObject({

@@ -4,11 +4,17 @@
  */
 import type { ReactNode } from "react";
 import type { User } from "./api/types.js";
+import { AuditPage } from "./pages/audit.js";
 import { Dashboard } from "./pages/dashboard.js";
+import { DevicesPage } from "./pages/devices.js";
+import { EnrollmentPage } from "./pages/enrollment.js";
+import { IocFilesPage } from "./pages/ioc-files.js";
+import { IocViewerPage } from "./pages/ioc-viewer.js";
 import { NewTaskPage } from "./pages/new-task.js";
-import { Placeholder } from "./pages/placeholder.js";
+import { QuarantinePage } from "./pages/quarantine.js";
 import { TaskPage } from "./pages/task.js";
 import { TasksPage } from "./pages/tasks.js";
+import { UsersPage } from "./pages/users.js";
 
 export type NavSection = "Monitoring" | "Tasks" | "Devices" | "Administration";
 
@@ -28,10 +34,11 @@ export const PAGES: readonly PageEntry[] = [
   { path: "/tasks", label: "Tasks", section: "Tasks", element: <TasksPage /> },
   { path: "/tasks/new", element: <NewTaskPage /> },
   { path: "/tasks/:id/:section?", element: <TaskPage /> },
-  { path: "/ioc-files", label: "IOC files", section: "Tasks", element: <Placeholder title="IOC files and viewer" /> },
-  { path: "/devices", label: "Devices & groups", section: "Devices", element: <Placeholder title="Devices and groups" /> },
-  { path: "/quarantine", label: "Quarantine", section: "Devices", element: <Placeholder title="Quarantine" /> },
-  { path: "/enrollment", label: "Enrollment tokens", section: "Devices", role: "operator", element: <Placeholder title="Enrollment tokens" /> },
-  { path: "/users", label: "Users & roles", section: "Administration", role: "administrator", element: <Placeholder title="Users and roles" /> },
-  { path: "/audit", label: "Audit log", section: "Administration", role: "administrator", element: <Placeholder title="Audit log" /> },
+  { path: "/ioc-files", label: "IOC files", section: "Tasks", element: <IocFilesPage /> },
+  { path: "/ioc-viewer", element: <IocViewerPage /> },
+  { path: "/devices", label: "Devices & groups", section: "Devices", element: <DevicesPage /> },
+  { path: "/quarantine", label: "Quarantine", section: "Devices", element: <QuarantinePage /> },
+  { path: "/enrollment", label: "Enrollment tokens", section: "Devices", role: "administrator", element: <EnrollmentPage /> },
+  { path: "/users", label: "Users & roles", section: "Administration", role: "administrator", element: <UsersPage /> },
+  { path: "/audit", label: "Audit log", section: "Administration", role: "administrator", element: <AuditPage /> },
 ];

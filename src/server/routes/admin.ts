@@ -5,7 +5,7 @@
  */
 import type { ServerContext } from "../context.js";
 import { route, type AnyRoute } from "../route.js";
-import { AuditOut, PageQuery, pageOf, SettingsOut, UpdateSettingsBody } from "../schemas.js";
+import { AuditOut, AuditQuery, pageOf, SettingsOut, UpdateSettingsBody } from "../schemas.js";
 
 export function adminRoutes({ store }: ServerContext): AnyRoute[] {
   return [
@@ -13,11 +13,16 @@ export function adminRoutes({ store }: ServerContext): AnyRoute[] {
       method: "get",
       path: "/audit",
       access: "administrator",
-      summary: "The audit log of every change, newest first",
-      query: PageQuery,
+      summary: "The audit log of every change, newest first; actor and action filter by substring",
+      query: AuditQuery,
       response: { status: 200, schema: pageOf(AuditOut) },
       async handle({ c, query }) {
-        const { entries, total } = await store.listAudit(query);
+        const { entries, total } = await store.listAudit({
+          limit: query.limit,
+          offset: query.offset,
+          ...(query.actor === undefined ? {} : { actor: query.actor }),
+          ...(query.action === undefined ? {} : { action: query.action }),
+        });
         return c.json({ items: entries, total });
       },
     }),

@@ -1,6 +1,6 @@
 /**
  * `/ioc-files`: upload (validated; a batch with any unusable file is refused whole, with every
- * file's diagnostics), list, show, download, delete.
+ * file's diagnostics), list, show, download, the parsed indicator tree, delete.
  *
  * @module
  */
@@ -8,8 +8,9 @@ import { z } from "zod";
 import type { ServerContext } from "../context.js";
 import { HttpError, notFound } from "../http-error.js";
 import { sha256Hex, validateIocFile } from "../ioc-validation.js";
+import { iocTreeOf } from "../ioc-tree.js";
 import { route, type AnyRoute } from "../route.js";
-import { IocFileOut, UploadIocBody } from "../schemas.js";
+import { IocFileOut, IocTreeOut, UploadIocBody } from "../schemas.js";
 
 export function iocFileRoutes({ store }: ServerContext): AnyRoute[] {
   return [
@@ -68,6 +69,21 @@ export function iocFileRoutes({ store }: ServerContext): AnyRoute[] {
         const content = await store.getIocFileContent(params["id"] ?? "");
         if (content === undefined) throw notFound("IOC file", params["id"] ?? "");
         return c.body(new Uint8Array(content), 200, { "Content-Type": "application/xml" });
+      },
+    }),
+    route({
+      method: "get",
+      path: "/ioc-files/:id/tree",
+      access: "viewer",
+      summary: "An IOC file's indicator tree (AND/OR indicators and items) for the console's IOC viewer",
+      response: { status: 200, schema: IocTreeOut },
+      async handle({ c, params }) {
+        const id = params["id"] ?? "";
+        const content = await store.getIocFileContent(id);
+        if (content === undefined) throw notFound("IOC file", id);
+        const tree = iocTreeOf(new Uint8Array(content));
+        if (tree === undefined) throw new HttpError(422, "unreadable-ioc-file", `IOC file "${id}" has no readable indicator tree`);
+        return c.json(tree);
       },
     }),
     route({

@@ -10,6 +10,9 @@ import { DEFAULT_FLEET_SETTINGS, type Detection, type FleetSettings, type FleetS
 
 const PURGE_BATCH = 500;
 
+/** A LIKE pattern matching `text` literally (escape character `\`). */
+const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 type AdminPart = Pick<
   FleetStore,
   "findDetections" | "summarizeFleet" | "audit" | "listAudit" | "getSettings" | "updateSettings" | "runJob" | "openDueWindows" | "purgeRunsFinishedBefore" | "purgeExpiredTasks"
@@ -86,8 +89,12 @@ export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver)
     },
     async listAudit(options = {}) {
       const { limit, offset } = page(options);
-      const total = await db.selectFrom("audit_log").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
-      const rows = await db.selectFrom("audit_log").selectAll().orderBy("at", "desc").orderBy("id", "desc").limit(limit).offset(offset).execute();
+      let query = db.selectFrom("audit_log");
+      // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+      if (options.actor !== undefined) query = query.where(sql<boolean>`lower(actor) like ${`%${likeEscape(options.actor.toLowerCase())}%`} escape '\\'`);
+      if (options.action !== undefined) query = query.where(sql<boolean>`lower(action) like ${`${likeEscape(options.action.toLowerCase())}%`} escape '\\'`);
+      const total = await query.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow();
+      const rows = await query.selectAll().orderBy("at", "desc").orderBy("id", "desc").limit(limit).offset(offset).execute();
       return { entries: rows.map((r) => ({ ...r, details: parseJson<unknown>(r.details) })), total: Number(total.n) };
     },
     getSettings: () => getSettings(),

@@ -207,6 +207,12 @@ export interface Detection {
   foundAt: string;
 }
 
+/** Audit entries whose actor contains `actor` and whose action starts with `action` (both case-insensitive). */
+export interface FindAudit extends Page {
+  actor?: string;
+  action?: string;
+}
+
 export interface FindDetections extends Page {
   taskId?: string;
   deviceId?: string;
@@ -370,7 +376,7 @@ export interface FleetStore {
 
   // audit and settings
   audit(entry: { actor: Actor; action: string; target: string; details?: unknown }): Promise<void>;
-  listAudit(options?: Page): Promise<{ entries: AuditEntry[]; total: number }>;
+  listAudit(options?: FindAudit): Promise<{ entries: AuditEntry[]; total: number }>;
   getSettings(): Promise<FleetSettings>;
   updateSettings(change: Partial<FleetSettings>, actor: Actor): Promise<FleetSettings>;
 

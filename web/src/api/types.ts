@@ -15,6 +15,7 @@ import type {
   Diagnostic as DiagnosticSchema,
   GroupOut,
   IocFileOut,
+  IocTreeOut,
   LoginOut,
   QuarantineOut,
   RunOut,
@@ -46,3 +47,5 @@ export interface Page<T> {
   items: T[];
   total: number;
 }
+export type IocTree = z.infer<typeof IocTreeOut>;
+export type { IocTreeNode } from "../../../src/server/schemas.js";
