@@ -5,45 +5,31 @@
  * with an uploaded IOC (after a broken one is refused with line and column), watches the run go
  * from Pending to Finished on the Results page, finds the detection with its evidence in IOC
  * Scan results, exports it, saves a setting; at 1280x800 and 1920x1080, with no errors in the
- * browser console. Writes the screenshots of docs/screenshots. Everything lives in a temp folder.
+ * browser console. Writes the screenshots of docs/screenshots with IOCSCAN_SCREENSHOTS=1. Everything lives in a temp folder.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-explicit-any -- the test reads the API's JSON answers freely */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access -- the test reads the API's JSON answers freely */
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listEntries, openQuarantine } from "../../src/actions/quarantine/index.js";
 import { startIocscan } from "../cli/run-cli.js";
-import { buildConsole, collectErrors, fitsWidth, launchChromium, SKIP_REASON, startServerProcess, stopProcess, until } from "./support.js";
+import { ApiClient, buildConsole, collectErrors, fitsWidth, launchChromium, screenshot, SKIP_REASON, startServerProcess, stopProcess, until } from "./support.js";
 
 const ADMIN = { name: "admin", password: "console e2e password 2026" };
 const EVIL = "console planted implant\n";
-const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
 
 let work: string;
 let server: ChildProcess | undefined;
 let url: string;
 let agent: ChildProcess | undefined;
 let browser: Browser | undefined;
-let cookie = "";
-let csrf = "";
 
-/** Set-up and checks through the API, as fleet.test.ts does: session cookie plus CSRF header. */
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const headers: Record<string, string> = { Origin: url };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (cookie) headers["Cookie"] = cookie;
-  if (csrf) headers["X-CSRF-Token"] = csrf;
-  const res = await fetch(`${url}/api/v1${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const set = res.headers.getSetCookie().find((c) => c.startsWith("iocscan_session="));
-  if (set) cookie = set.split(";")[0] ?? "";
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+let client: ApiClient;
+const api = (method: string, path: string, body?: unknown) => client.call(method, path, body);
 
 const device = { dir: "", tree: "", store: "", planted: "" };
 
@@ -51,16 +37,12 @@ function startAgent(args: string[]): ChildProcess {
   return startIocscan(["agent", "--server", url, "--state-dir", join(device.dir, "state"), "--quarantine", device.store, "--heartbeat", "2", "--poll-wait", "5", ...args], { cwd: device.dir });
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
 
 describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SKIP_REASON === undefined ? "" : ` (skipped: ${SKIP_REASON})`}`, () => {
   let groupId = "";
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "iocscan-console-"));
-    mkdirSync(SCREENSHOTS, { recursive: true });
     device.dir = join(work, "device");
     device.tree = join(device.dir, "tree");
     device.store = join(device.dir, "quarantine");
@@ -72,12 +54,12 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
     const consoleDir = join(work, "web");
     await buildConsole(consoleDir);
     ({ child: server, url } = await startServerProcess(join(work, "server"), consoleDir, ADMIN));
+    client = new ApiClient(url);
     browser = await launchChromium();
 
     // The group and the enrolled agent are set up through the API (their pages come later).
     const login = await api("POST", "/auth/login", ADMIN);
     expect(login.status).toBe(200);
-    csrf = login.json.csrfToken;
     const group = await api("POST", "/groups", { name: "Web servers", parentId: "root" });
     groupId = group.json.id;
     const token = await api("POST", "/enrollment-tokens", { groupId });
@@ -102,7 +84,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
     await page.goto(url);
     const nameField = page.getByLabel("User name");
     await expect.poll(() => nameField.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
-    await shot(page, "sign-in");
+    await screenshot(page, "sign-in");
     await page.keyboard.type(ADMIN.name);
     await page.keyboard.press("Tab");
     expect(await page.getByLabel("Password").evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
@@ -115,7 +97,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
     await page.getByRole("link", { name: "Tasks", exact: true }).click();
     await page.getByRole("link", { name: "New task" }).click();
     await page.getByRole("heading", { name: "New task" }).waitFor();
-    await shot(page, "new-task");
+    await screenshot(page, "new-task");
     await page.getByLabel("Name", { exact: true }).fill("Console e2e sweep");
     await page.getByLabel("Group", { exact: true }).selectOption(groupId);
     const upload = page.locator('input[name="iocFiles"]');
@@ -149,14 +131,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
       return text;
     };
     await until(async () => ((await observe()) === "Pending" ? true : undefined), "the run to show Pending", 20_000);
-    await shot(page, "task-results-pending");
+    await screenshot(page, "task-results-pending");
     agent = startAgent([]);
     await until(async () => ((await observe()).startsWith("Finished") ? true : undefined), "the run to show Finished", 180_000);
     expect(seen[0]).toBe("Pending");
     expect(seen.at(-1)).toBe("Finished");
     const row = page.getByRole("table", { name: "Results per device" }).locator("tbody tr").first();
     expect(await row.textContent()).toMatch(/100%/);
-    await shot(page, "task-results");
+    await screenshot(page, "task-results");
 
     // IOC Scan results: the detection with device, IOC, matched item, observed MD5, object and action.
     await page.getByRole("link", { name: "IOC Scan results" }).click();
@@ -170,7 +152,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
     expect(text).toContain("md5-item");
     expect(text).toContain(md5);
     expect(text).toContain("quarantine: done");
-    await shot(page, "task-detections");
+    await screenshot(page, "task-detections");
     // Sorting is the server's: the Device header toggles aria-sort.
     await detections.getByRole("button", { name: /Device/ }).click();
     await expect.poll(() => detections.locator("th", { hasText: "Device" }).getAttribute("aria-sort")).toBe("descending");
@@ -192,10 +174,10 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
     expect((await api("GET", `/tasks/${taskId}`)).json.settings).toMatchObject({ action: "quarantine", idleOnly: true, scopes: [device.tree] });
-    await shot(page, "task-settings");
+    await screenshot(page, "task-settings");
     await page.getByRole("link", { name: "General" }).click();
     await page.getByText(`Group "Web servers" with its subgroups`).waitFor();
-    await shot(page, "task-general");
+    await screenshot(page, "task-general");
 
     // The main pages fit 1280x800 and 1920x1080 without horizontal scrolling.
     for (const viewport of [
@@ -217,10 +199,10 @@ describe.skipIf(SKIP_REASON !== undefined)(`web console in headless Chromium${SK
           // Today's bar (the last) holds the detection.
           await page.locator(".chart .bar").last().waitFor();
           await page.getByRole("table", { name: "Recent detections" }).waitFor();
-          await shot(page, "dashboard");
+          await screenshot(page, "dashboard");
         }
-        if (viewport.width === 1280 && path === "/tasks") await shot(page, "tasks");
-        if (viewport.width === 1920 && path === "/") await shot(page, "dashboard-1920");
+        if (viewport.width === 1280 && path === "/tasks") await screenshot(page, "tasks");
+        if (viewport.width === 1920 && path === "/") await screenshot(page, "dashboard-1920");
       }
     }
 

@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type ConsoleMessage, type Page } from "playwright-core";
 import { build } from "vite";
@@ -13,6 +14,12 @@ import { build } from "vite";
 export const CHROMIUM = "/usr/bin/chromium";
 /** Without Chromium the tests skip, except in CI (CI set), where they must run and so fail. */
 export const SKIP_REASON = !existsSync(CHROMIUM) && !process.env["CI"] ? `the console's end-to-end tests need ${CHROMIUM} (apt-get install -y chromium); skipped outside CI` : undefined;
+
+/**
+ * Screenshots of the pages go to docs/screenshots (linked from the README) only when
+ * IOCSCAN_SCREENSHOTS=1, so that an ordinary test run leaves the checkout as it was.
+ */
+const SCREENSHOTS = process.env["IOCSCAN_SCREENSHOTS"] === "1" ? fileURLToPath(new URL("../../docs/screenshots/", import.meta.url)) : undefined;
 
 const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const tsxLoader = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
@@ -70,8 +77,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Everything the page reported as an error: console errors (with their URL) and uncaught exceptions. */
-export function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
+export function collectErrors(page: Page, errors: string[] = []): string[] {
   page.on("console", (message: ConsoleMessage) => {
     if (message.type() === "error") errors.push(`console: ${message.text()} @ ${message.location().url}`);
   });
@@ -83,4 +89,46 @@ export function collectErrors(page: Page): string[] {
 export async function fitsWidth(page: Page): Promise<boolean> {
   // A string: this project's type-check has no DOM library; the expression runs in the page.
   return (await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")) === true;
+}
+
+/** Saves a screenshot as docs/screenshots/<name>.png when IOCSCAN_SCREENSHOTS=1 (see above). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS === undefined) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Ends the children a test started (SIGTERM, then waits for their exit). */
+export async function stopAll(children: readonly (ChildProcess | undefined)[]): Promise<void> {
+  for (const child of children) if (child !== undefined) await stopProcess(child);
+}
+
+/** The API as the browser uses it, for set-up and checks: session cookie plus CSRF header. */
+export class ApiClient {
+  private cookie = "";
+  private csrf = "";
+  constructor(readonly url: string) {}
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the JSON answers freely
+  async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const headers: Record<string, string> = { Origin: this.url };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (this.cookie !== "") headers["Cookie"] = this.cookie;
+    if (this.csrf !== "") headers["X-CSRF-Token"] = this.csrf;
+    const res = await fetch(`${this.url}/api/v1${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const set = res.headers.getSetCookie().find((c) => c.startsWith("iocscan_session="));
+    if (set !== undefined) this.cookie = set.split(";")[0] ?? "";
+    const text = await res.text();
+    const json: unknown = text === "" ? undefined : JSON.parse(text);
+    if (path === "/auth/login" && res.status === 200) this.csrf = (json as { csrfToken: string }).csrfToken;
+    return { status: res.status, json };
+  }
+}
+
+/** Signs in through the sign-in form. */
+export async function signIn(page: Page, url: string, name: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel("User name").fill(name);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Main" }).waitFor();
 }

@@ -4,11 +4,13 @@
  * paged on the server; exported as CSV or JSON by /detections?format=.
  */
 import { useState } from "react";
+import { Link } from "react-router";
 import { api, apiUrl } from "../../api/client.js";
 import type { Detection, Page, Run, Task } from "../../api/types.js";
 import { DataTable, type Column } from "../../components/data-table.js";
 import { formatTime } from "../../format.js";
 import { useLoad } from "../../hooks.js";
+import { iocViewerLink } from "../ioc-viewer-link.js";
 import { ActionList, Evidence } from "./evidence.js";
 
 const COLUMNS: readonly Column<Detection>[] = [
@@ -32,6 +34,7 @@ const COLUMNS: readonly Column<Detection>[] = [
       <>
         <div>{d.iocTitle || "(untitled)"}</div>
         <div className="hint break mono">{d.iocId}</div>
+        <Link to={iocViewerLink(d)}>view in IOC</Link>
       </>
     ),
   },
