@@ -56,9 +56,9 @@ export function warninglists(): readonly LoadedList[] {
       const url = new URL(name, WARNINGLIST_DIR);
       const parsed = listFileSchema.safeParse(JSON.parse(readFileSync(url, "utf8")));
       if (!parsed.success) throw new Error(`Warninglist ${url.pathname} is not a MISP warninglist: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-      const kinds = new Set(parsed.data.matching_attributes.flatMap((a) => KIND_OF_ATTRIBUTE[a] ?? []));
-      // `domain|ip` lists carry addresses too (the CIDR lists name it): an IP kind for CIDR lists.
-      if (parsed.data.type === "cidr") kinds.add("ip");
+      // A CIDR list holds addresses whatever attributes it names (`domain|ip` means its IP half).
+      const kinds: Set<WarninglistKind> =
+        parsed.data.type === "cidr" ? new Set(["ip"]) : new Set(parsed.data.matching_attributes.flatMap((a) => KIND_OF_ATTRIBUTE[a] ?? []));
       return { id: name.slice(0, -".json".length), kinds, matches: matcher(parsed.data.type, parsed.data.list) };
     });
   return loaded;
