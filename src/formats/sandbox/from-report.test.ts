@@ -164,7 +164,7 @@ describe("Cuckoo3 Emotet (post.json with pre.json)", () => {
 
   it("says why post.json alone yields nothing: its sample hashes are in pre.json", () => {
     const alone = iocFromReport(read("cuckoo3/cuckoo3-emotet-post.json"));
-    expect(alone).toMatchObject({ generated: false, reason: "the report names no hash of the sample" });
+    expect(alone).toMatchObject({ generated: false, reason: "the report names no hash of the sample (Cuckoo3 keeps them in pre.json: give it with post.json)" });
   });
 });
 

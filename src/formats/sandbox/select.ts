@@ -171,7 +171,10 @@ function verdictGate(analysis: SandboxAnalysis): string | undefined {
   const scored = score === undefined ? "" : ` (score ${score})`;
   if (verdict === "clean") return `verdict clean${scored}: nothing to look for`;
   if (verdict === "unknown") return `no verdict${scored}: the sandbox did not call the sample malicious or suspicious${analysis.emptyBehaviour ? `; ${analysis.emptyBehaviour}` : ""}`;
-  if (!sample.md5 && !sample.sha1 && !sample.sha256) return "the report names no hash of the sample";
+  if (!sample.md5 && !sample.sha1 && !sample.sha256) {
+    const hint = analysis.summary.format === "cuckoo3" ? " (Cuckoo3 keeps them in pre.json: give it with post.json)" : "";
+    return `the report names no hash of the sample${hint}`;
+  }
   for (const hash of [sample.md5, sample.sha1, sample.sha256]) {
     const list = hash === undefined ? undefined : warninglistHit("hash", hash);
     if (list) return `the sample's hash ${hash ?? ""} is on the known-benign list ${list}: scanning for it would flag harmless files`;
