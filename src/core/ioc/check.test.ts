@@ -121,3 +121,18 @@ describe("checkIocSet", () => {
     expect(result.diagnostics.get(2)?.[0]?.message).toBe('IOC id "c" is already used by "a.ioc": this file is ignored, the first one wins');
   });
 });
+
+describe("checkIoc refuses IOCs pinned to one sandbox run", () => {
+  it("an AND naming a process by pid and parent pid is an error (IOC035): the file is not scannable", () => {
+    const pinned = `<Indicator id="proc" operator="AND">${item("n", "ProcessItem/name", "rundll32.exe")}${item("p", "ProcessItem/pid", "1700")}${item("pp", "ProcessItem/parentpid", "900")}</Indicator>`;
+    const result = checkIoc(ioc11(item("h", "FileItem/Md5sum", "b305b543da332a2fcf6e1ce55ed2ea79") + pinned));
+    expect(result.diagnostics).toMatchObject([{ code: "IOC035", severity: "error" }]);
+    expect(result.diagnostics[0]?.message).toContain("(pid 1700, parentpid 900)");
+  });
+
+  it("a pid alone, a pid pair under OR, or a negated pid is not a run pin", () => {
+    expect(codesOf(ioc11(item("p", "ProcessItem/pid", "1700") + item("pp", "ProcessItem/parentpid", "900")))).toEqual([]);
+    expect(codesOf(ioc11(item("n", "ProcessItem/name", "x") + item("p", "ProcessItem/pid", "1700"), "AND"))).toEqual([]);
+    expect(codesOf(ioc11(item("p", "ProcessItem/pid", "1700") + item("pp", "ProcessItem/parentpid", "900", "is", 'negate="true"'), "AND"))).toEqual([]);
+  });
+});

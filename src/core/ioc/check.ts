@@ -14,6 +14,7 @@
  */
 import { parseValue, type ValueType } from "../vocabulary/index.js";
 import { diagnostic, type Diagnostic } from "./diagnostics.js";
+import { groupDiagnostics } from "./group-checks.js";
 import { classifyItem, type ItemSupportOptions } from "./item-support.js";
 import type { Indicator, IndicatorItem, IocDocument } from "./model.js";
 
@@ -72,6 +73,7 @@ export function checkIoc(document: IocDocument, options: CheckIocOptions = {}): 
         diagnostic("IOC025", `Indicator "${indicator.id}" holds only negated items: it never yields an actionable match`, indicator.position),
       );
     }
+    diagnostics.push(...groupDiagnostics(indicator));
     for (const child of indicator.children) {
       if (child.kind === "item") visitItem(child);
       else visitIndicator(child);

@@ -51,6 +51,7 @@ export const DIAGNOSTIC_CODES = {
   IOC032: { severity: "warning", summary: "An empty Indicator: it never matches" },
   IOC033: { severity: "info", summary: "Real-time event term mapped onto a host-state term" },
   IOC034: { severity: "warning", summary: "A regular expression that cannot be run: the item evaluates as unknown" },
+  IOC035: { severity: "error", summary: "A process named by the pid and parent pid of one sandbox run: the file is not scannable" },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 /** A known diagnostic code. */
