@@ -9,6 +9,7 @@ import { createRe2Engine } from "../../scan/regex/re2-engine.js";
 import { formatCheckJson, formatCheckText } from "../format/check.js";
 import { parseByteCount } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
+import { registerIocFromReportCommand } from "./ioc-from-report.js";
 
 interface CheckFlags {
   json?: boolean;
@@ -19,7 +20,7 @@ interface CheckFlags {
   verbose?: boolean;
 }
 
-/** Registers `ioc check`. */
+/** Registers `ioc check` and `ioc from-report`. */
 export function registerIocCommands(program: Command, run: CliRun): void {
   const ioc = program.command("ioc").description("Validate and convert IOC files");
   ioc
@@ -46,5 +47,6 @@ export function registerIocCommands(program: Command, run: CliRun): void {
       run.exitCode = loaded.length === 0 || loaded.some((file) => !file.ok) ? 2 : 0;
       if (loaded.length === 0) process.stderr.write("iocscan: no IOC files (*.ioc, *.xml) found in the given paths\n");
     });
+  registerIocFromReportCommand(ioc, run);
 }
 
