@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- the tests read JSON answers as they come */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- the tests read JSON answers as they come */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ROOT_GROUP_ID } from "../store/fleet/index.js";
 import { Client, iocXml, startTestServer, type TestServer } from "./test-support.js";

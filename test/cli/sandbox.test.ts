@@ -8,7 +8,7 @@
  * posted again reuses the task; with the clock moved past the task's lifetime, the retention job
  * deletes it. Everything lives in temp folders made here.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument -- the test reads the API's JSON answers freely */
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- the test reads the API's JSON answers freely */
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
