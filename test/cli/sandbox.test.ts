@@ -76,6 +76,8 @@ describe("sandbox intake end to end", () => {
     for (let i = 0; i < 30; i++) writeFileSync(join(tree, `ordinary-${i}.txt`), `ordinary file ${i}\n`);
     const planted = join(tree, "downloads", "invoice.exe");
     writeFileSync(planted, IMPLANT);
+    // A decoy with the sample's name and size but other bytes: only the hash may decide.
+    writeFileSync(join(tree, "invoice.exe"), IMPLANT.replace("implant", "decoy!!"));
     agent = startIocscan(["agent", "--server", url, "--enroll", enrollment.token, "--state-dir", join(dir, "state"), "--quarantine", join(dir, "quarantine"), "--heartbeat", "2", "--poll-wait", "5"], { cwd: dir });
     const device = await until(async () => (await admin.get(`/api/v1/devices?groupId=${group.id}`)).json?.items?.[0] as { id: string; hostname: string } | undefined, "the agent to enroll");
 

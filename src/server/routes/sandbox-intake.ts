@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import type { IocFromReport, IocFromReportResult, SandboxReportSummary } from "../../formats/sandbox/types.js";
+import { SandboxReportError, type IocFromReport, type IocFromReportResult, type SandboxReportSummary } from "../../formats/sandbox/index.js";
 import type { Device, NewSandboxDetection, SandboxDetection, SandboxToken, TaskOrigin } from "../../store/fleet/index.js";
 import type { ServerContext } from "../context.js";
 import { HttpError } from "../http-error.js";
@@ -97,8 +97,8 @@ export async function receiveDetection(ctx: ServerContext, iocFromReport: IocFro
   try {
     result = iocFromReport(body.report, { format: body.format, now: ctx.now() });
   } catch (error) {
-    // The generator throws SandboxReportError (naming the JSON path) for a report that breaks its format.
-    if (error instanceof Error && error.name === "SandboxReportError") return refuse(undefined, "invalid-report", `The report is not valid: ${error.message}`);
+    // Thrown (naming the JSON path) for a report that claims a format and breaks it.
+    if (error instanceof SandboxReportError) return refuse(undefined, "invalid-report", `The report is not valid: ${error.message}`);
     throw error;
   }
   if (result.summary === undefined) return refuse(result, "invalid-report", result.generated ? "The report has no summary" : result.reason);
