@@ -115,17 +115,18 @@ describe("sandbox intake end to end", () => {
     expect(again.json).toMatchObject({ reused: true, task: { id: task.id } });
     expect((await admin.get("/api/v1/tasks?standalone=true")).json.items.map((x: { id: string }) => x.id)).toEqual([task.id]);
 
+    // Both detections are on record, naming the task they made and reused.
+    expect((await admin.get(`/api/v1/sandbox/detections?taskId=${task.id}`)).json.total).toBe(2);
     // Just before its lifetime ends the task stays; past it, the retention job deletes it with its generated IOC file.
     clockOffset = Date.parse(task.deleteAfter) - Date.now() - 60_000;
     expect((await server.runJobs()).retention?.tasks).toBe(0);
     expect(await store.getTask(task.id)).toBeDefined();
     clockOffset = Date.parse(task.deleteAfter) - Date.now() + 2 * 3_600_000;
-    expect((await server.runJobs()).retention?.tasks).toBe(1);
+    // Sandbox detections are kept as long as scan results (30 days too), so they go in the same round.
+    expect((await server.runJobs()).retention).toMatchObject({ tasks: 1, sandboxDetections: 2 });
     const relogged = new Client(url);
     await relogged.login("admin");
     expect((await relogged.get(`/api/v1/tasks/${task.id}`)).status).toBe(404);
     expect((await relogged.get("/api/v1/ioc-files")).json.items.map((f: { id: string }) => f.id)).not.toContain(task.iocFileIds[0]);
-    // The detections stay on record, naming the task they made and reused.
-    expect((await relogged.get(`/api/v1/sandbox/detections?taskId=${task.id}`)).json.total).toBe(2);
   }, 300_000);
 });

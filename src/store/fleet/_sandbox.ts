@@ -55,6 +55,7 @@ type SandboxPart = Pick<
   | "createStandaloneTaskOnce"
   | "recordSandboxDetection"
   | "listSandboxDetections"
+  | "purgeSandboxDetectionsBefore"
 >;
 
 export function sandboxPart({ db, write, now }: FleetContext, settings: () => Promise<{ standaloneTaskDays: number }>): SandboxPart {
@@ -156,6 +157,10 @@ export function sandboxPart({ db, write, now }: FleetContext, settings: () => Pr
       };
       await write((trx) => trx.insertInto("sandbox_detections").values(row).execute());
       return toDetection(row);
+    },
+    async purgeSandboxDetectionsBefore(before) {
+      const gone = await write((trx) => trx.deleteFrom("sandbox_detections").where("received_at", "<", before).executeTakeFirst());
+      return Number(gone.numDeletedRows);
     },
     async listSandboxDetections(options = {}) {
       const { limit, offset } = page(options);

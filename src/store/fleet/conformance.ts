@@ -467,6 +467,8 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
         ["task-1", false, null],
       ]);
       expect((await store.listSandboxDetections({ taskId: "task-1", limit: 1 })).detections).toEqual([expect.objectContaining({ reused: true, score: 9.5 })]);
+      expect(await store.purgeSandboxDetectionsBefore(new Date(clock.time - 500).toISOString())).toBe(2);
+      expect((await store.listSandboxDetections()).detections.map((d) => d.reason)).toEqual(["not a sandbox report"]);
     });
 
     it("ping answers true on a live database", async () => {

@@ -464,6 +464,8 @@ export interface FleetStore {
    */
   createStandaloneTaskOnce(input: StandaloneTaskOnce, actor: Actor): Promise<{ task: Task; reused: boolean }>;
   recordSandboxDetection(input: NewSandboxDetection): Promise<SandboxDetection>;
+  /** Deletes detections received before `before`; resolves to how many. */
+  purgeSandboxDetectionsBefore(before: string): Promise<number>;
   /** Newest first. */
   listSandboxDetections(options?: Page & { taskId?: string }): Promise<{ detections: SandboxDetection[]; total: number }>;
 
