@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { SandboxReportSummary } from "./types.js";
+import type { DroppedIndicator, SandboxReportSummary } from "./types.js";
 
 /** One process the sandbox saw. `id` is the report's own id (pid, procid, object key). */
 export interface AnalysisProcess {
@@ -29,6 +29,8 @@ export interface AnalysisFile {
   readonly size?: number;
   /** The process that wrote it, when the report says; undefined means "not attributed". */
   readonly byProcessId?: string;
+  /** A ransom note the sandbox extracted: its name is looked for anywhere, not its path. */
+  readonly ransomNote?: boolean;
 }
 
 /** A registry value or key the analysis wrote. */
@@ -95,6 +97,8 @@ export interface SandboxAnalysis {
   readonly signatures: readonly string[];
   /** Why the analysis says nothing about behaviour, when it does not (an empty or failed run). */
   readonly emptyBehaviour?: string;
+  /** Values the parser already left out (the sandbox's own triage, context-only values), with why. */
+  readonly preDropped?: readonly DroppedIndicator[];
 }
 
 /** An empty confirmed set. */

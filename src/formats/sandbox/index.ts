@@ -13,11 +13,14 @@
 import { itemsOf } from "../../core/ioc/model.js";
 import { writeIoc } from "../openioc-writer.js";
 import type { SandboxAnalysis } from "./analysis.js";
+import { parseCapeReport } from "./cape.js";
 import { parseCuckoo3Report } from "./cuckoo3.js";
 import { detectSandboxFormat } from "./detect.js";
 import { SandboxReportError } from "./errors.js";
 import { parseGenericReport } from "./generic.js";
 import { selectIndicators } from "./select.js";
+import { parseTriageReport } from "./triage.js";
+import { parseVmrayReport } from "./vmray.js";
 import { buildIocDocument } from "./to-openioc.js";
 import type { IocFromReport, IocFromReportResult, SandboxFormat } from "./types.js";
 
@@ -26,8 +29,11 @@ export { SandboxReportError } from "./errors.js";
 export { detectSandboxFormat } from "./detect.js";
 export { GENERIC_FORMAT_MARK, genericReportSchema, type GenericReport } from "./generic.js";
 
-const PARSERS: Readonly<Partial<Record<SandboxFormat, (report: unknown) => SandboxAnalysis>>> = {
+const PARSERS: Readonly<Record<SandboxFormat, (report: unknown) => SandboxAnalysis>> = {
+  cape: parseCapeReport,
   cuckoo3: parseCuckoo3Report,
+  triage: parseTriageReport,
+  vmray: parseVmrayReport,
   generic: parseGenericReport,
 };
 
@@ -38,9 +44,7 @@ export function analyseReport(report: unknown, format: SandboxFormat | "auto" = 
   if (typeof report !== "object" || report === null || Array.isArray(report)) {
     throw new SandboxReportError("$", `expected a ${chosen} report (a JSON object), got ${Array.isArray(report) ? "an array" : typeof report}`);
   }
-  const parser = PARSERS[chosen];
-  if (parser === undefined) throw new SandboxReportError("$", `the ${chosen} format is not read yet`);
-  return parser(report);
+  return PARSERS[chosen](report);
 }
 
 /** See {@link IocFromReport}. */

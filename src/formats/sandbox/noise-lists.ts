@@ -86,6 +86,11 @@ export const FILE_NOISE = named({
   "prefetch-file": /\\Prefetch\\[^\\]+\.pf$/i,
   "temporary-file": /\\Temp\\[^\\]*\.tmp$/i,
   "adobe-cache": /\\Adobe\\Acrobat\\[^\\]+\\(Cache|AdobeCMapFnt|UserCache)/i,
+  "stock-system-file": /^[a-z]:\\(autoexec\.bat|config\.sys|boot\.ini|bootmgr|pagefile\.sys|hiberfil\.sys|swapfile\.sys)$/i,
+  "office-app-data": /\\Microsoft\\Office\\\d+\.\d+\\/i,
+  "program-compatibility-cache": /\\appcompat\\Programs\\/i,
+  // `setup.xml.<64 hex>`: a victim file renamed by ransomware with a per-run key; never seen twice.
+  "renamed-victim-file": /\.[0-9a-f]{16,}$/i,
 });
 
 /** Sandbox plumbing and OS background processes (section 4.8), matched on the command line. */
@@ -114,7 +119,7 @@ export const STOCK_PROGRAMS: ReadonlySet<string> = new Set(
     "iexplore.exe", "notepad.exe", "calc.exe", "vssadmin.exe", "wmic.exe", "bcdedit.exe", "certutil.exe", "bitsadmin.exe",
     "timeout.exe", "taskkill.exe", "tasklist.exe", "whoami.exe", "ipconfig.exe", "systeminfo.exe", "attrib.exe", "icacls.exe",
     "takeown.exe", "wevtutil.exe", "mpcmdrun.exe", "sppextcomobj.exe", "slui.exe", "searchindexer.exe", "mscorsvw.exe",
-    "msoia.exe", "ctfmon.exe", "userinit.exe", "spoolsv.exe", "audiodg.exe", "sihost.exe", "runtimebroker.exe", "backgroundtaskhost.exe",
+    "msoia.exe", "ctfmon.exe", "dwm.exe", "lsm.exe", "wuauclt.exe", "trustedinstaller.exe", "tiworker.exe", "wmiadap.exe", "vssvc.exe", "userinit.exe", "spoolsv.exe", "audiodg.exe", "sihost.exe", "runtimebroker.exe", "backgroundtaskhost.exe",
   ],
 );
 

@@ -20,21 +20,30 @@ export interface RawProcess {
 }
 
 /** Programs of the sandbox itself (its analyzer and injectors). */
-const SANDBOX_PROGRAMS = new Set(["python.exe", "pythonw.exe", "inject-x86.exe", "inject-x64.exe", "analyzer.exe", "agent.exe", "agent.pyw"]);
+const SANDBOX_PROGRAMS = new Set(["python.exe", "pythonw.exe", "pyw.exe", "inject-x86.exe", "inject-x64.exe", "analyzer.exe", "agent.exe", "agent.pyw"]);
+
+/** True for a stock Windows program or a program of the sandbox itself (or no name at all). */
+export function isStockProgram(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower === "" || STOCK_PROGRAMS.has(lower) || SANDBOX_PROGRAMS.has(lower);
+}
 
 /** The ids of the sample's processes. */
 export function sampleTree(
   processes: readonly RawProcess[],
   roots: readonly string[],
-  options: { readonly injected?: readonly string[]; readonly writtenPaths?: readonly string[] } = {},
+  options: {
+    /** Processes the report marks as injected into, injector unknown. */
+    readonly injected?: readonly string[];
+    /** Injections with their injector: the target joins when the injector is the sample's. */
+    readonly injections?: readonly { readonly from: string; readonly to: string }[];
+    readonly writtenPaths?: readonly string[];
+  } = {},
 ): Set<string> {
   const tree = new Set(roots.filter((id) => processes.some((p) => p.id === id)));
   for (const id of options.injected ?? []) tree.add(id);
   const written = new Set((options.writtenPaths ?? []).map((p) => cleanWindowsPath(p).toLowerCase()));
-  const stock = (p: RawProcess): boolean => {
-    const name = (p.name ?? (p.image === undefined ? "" : baseName(p.image))).toLowerCase();
-    return name === "" || STOCK_PROGRAMS.has(name) || SANDBOX_PROGRAMS.has(name);
-  };
+  const stock = (p: RawProcess): boolean => isStockProgram(p.name ?? (p.image === undefined ? "" : baseName(p.image)));
   let changed = tree.size > 0;
   while (changed) {
     changed = false;
@@ -43,7 +52,8 @@ export function sampleTree(
       const child = p.parentId !== undefined && tree.has(p.parentId);
       const fromWrittenFile = p.image !== undefined && written.has(cleanWindowsPath(p.image).toLowerCase());
       const strangerProgram = !stock(p);
-      if (child || fromWrittenFile || strangerProgram) {
+      const injectedBySample = (options.injections ?? []).some((i) => i.to === p.id && tree.has(i.from));
+      if (child || fromWrittenFile || strangerProgram || injectedBySample) {
         tree.add(p.id);
         changed = true;
       }

@@ -31,6 +31,7 @@ import {
   type NoisePattern,
 } from "./noise-lists.js";
 import { baseName, cleanWindowsPath, generalisedTail, profileUser, splitRegistryKey } from "./paths.js";
+import { isStockProgram } from "./process-tree.js";
 import type { DroppedIndicator, SandboxSample } from "./types.js";
 import { hostOfUrl, warninglistHit } from "./warninglists.js";
 
@@ -51,6 +52,8 @@ export interface Selection {
   readonly files: readonly SelectedFile[];
   /** Generalised path tails (`\AppData\Roaming\X\y.exe`), matched with ends-with. */
   readonly paths: readonly string[];
+  /** File names looked for anywhere (files dropped under per-machine folders, e.g. ransom notes). */
+  readonly fileNames: readonly string[];
   readonly registry: readonly { readonly keyPath: string; readonly valueName?: string; readonly data?: string }[];
   readonly services: readonly { readonly name: string; readonly pathTail?: string }[];
   readonly tasks: readonly string[];
@@ -77,6 +80,7 @@ export function selectIndicators(analysis: SandboxAnalysis): SelectionResult {
     dropped.push({ kind, value, reason });
   };
 
+  for (const d of analysis.preDropped ?? []) drop(d.kind, d.value, d.reason);
   const gate = verdictGate(analysis);
   if (gate) return { ok: false, reason: gate, dropped };
 
@@ -88,7 +92,7 @@ export function selectIndicators(analysis: SandboxAnalysis): SelectionResult {
   const sampleName = analysis.summary.sample.name;
   const sampleStem = sampleName?.replace(/\.[^.]+$/, "");
 
-  const { files, paths } = selectFiles(analysis, foreign, drop);
+  const { files, paths, names } = selectFiles(analysis, foreign, drop);
   const network = selectNetwork(analysis, foreign, drop);
 
   const mutexes = unique(
@@ -123,7 +127,10 @@ export function selectIndicators(analysis: SandboxAnalysis): SelectionResult {
     return [{ name: s.name, ...(tail !== undefined && { pathTail: tail }) }];
   });
 
-  const tasks = analysis.tasks.map((t) => t.name);
+  const tasks = [
+    ...analysis.tasks.map((t) => t.name),
+    ...analysis.commandLines.flatMap(({ commandLine, byProcessId }) => (foreign(byProcessId) ? [] : scheduledTaskName(commandLine) ?? [])),
+  ];
 
   const commandFragments = analysis.commandLines.flatMap(({ commandLine, byProcessId }) => {
     if (foreign(byProcessId)) return none(drop, "command-line", commandLine, "not-sample-process");
@@ -145,6 +152,7 @@ export function selectIndicators(analysis: SandboxAnalysis): SelectionResult {
     sample: analysis.summary.sample,
     files: cap(files, CAPS.files, "file-hash", (f) => f.sha256 ?? f.md5 ?? "", drop),
     paths: cap(unique(paths), CAPS.paths, "path", (p) => p, drop),
+    fileNames: cap(unique(names), CAPS.paths, "file-name", (n) => n, drop),
     registry: cap(uniqueBy(registry, (r) => `${r.keyPath}\\${r.valueName ?? ""}`.toLowerCase()), CAPS.registry, "registry", (r) => r.keyPath, drop),
     services: cap(uniqueBy(services, (s) => s.name.toLowerCase()), CAPS.services, "service", (s) => s.name, drop),
     tasks: cap(unique(tasks), CAPS.tasks, "scheduled-task", (t) => t, drop),
@@ -173,12 +181,17 @@ function verdictGate(analysis: SandboxAnalysis): string | undefined {
 
 type Drop = (kind: string, value: string, reason: string) => void;
 
-function selectFiles(analysis: SandboxAnalysis, foreign: (id: string | undefined) => boolean, drop: Drop): { files: SelectedFile[]; paths: string[] } {
+function selectFiles(
+  analysis: SandboxAnalysis,
+  foreign: (id: string | undefined) => boolean,
+  drop: Drop,
+): { files: SelectedFile[]; paths: string[]; names: string[] } {
   const sample = analysis.summary.sample;
   const sampleHashes = new Set([sample.md5, sample.sha1, sample.sha256].filter((h): h is string => h !== undefined));
   const copies = copiedSystemBinaries(analysis);
   const files: SelectedFile[] = [];
   const paths: string[] = [];
+  const names: string[] = [];
   if (sampleHashes.size > 0) files.push(definedOnly({ md5: sample.md5, sha1: sample.sha1, sha256: sample.sha256, size: sample.size }));
   const seen = new Set(sampleHashes);
 
@@ -214,13 +227,16 @@ function selectFiles(analysis: SandboxAnalysis, foreign: (id: string | undefined
       for (const h of hashes) seen.add(h);
       files.push(definedOnly({ md5: file.md5, sha1: file.sha1, sha256: file.sha256, size: file.size }));
     }
-    if (path !== undefined) {
+    if (path !== undefined && file.ransomNote === true) names.push(baseName(path));
+    else if (path !== undefined) {
       const name = baseName(path);
       const tail = generalisedTail(path);
       if (tail === undefined) drop("path", path, "not-a-windows-path");
       else if (HASH_LIKE_NAME.test(name)) drop("path", path, "sandbox-assigned-name");
       else if (STOCK_PROGRAMS.has(name.toLowerCase())) drop("path", path, "stock-windows-program-name");
       else if (/^\\AppData\\Local\\Temp\\[^\\]+$|^\\Local Settings\\Temp\\[^\\]+$|^\\Windows\\Temp\\[^\\]+$/i.test(tail)) drop("path", path, "random-temp-name");
+      // A folder named by a GUID differs between machines: look for the name alone (a ransom note).
+      else if (/\\\{[0-9a-f-]{36}\}[^\\]*\\/i.test(tail)) names.push(name);
       else paths.push(tail);
     }
   }
@@ -231,7 +247,7 @@ function selectFiles(analysis: SandboxAnalysis, foreign: (id: string | undefined
     const image = cleanWindowsPath(process.image);
     const name = baseName(image);
     const tail = generalisedTail(image);
-    if (tail === undefined || STOCK_PROGRAMS.has(name.toLowerCase())) continue;
+    if (tail === undefined || isStockProgram(name)) continue;
     if (analysis.samplePath !== undefined && image.toLowerCase() === cleanWindowsPath(analysis.samplePath).toLowerCase()) {
       drop("path", image, "sample-submission-path");
       continue;
@@ -246,7 +262,7 @@ function selectFiles(analysis: SandboxAnalysis, foreign: (id: string | undefined
     }
     paths.push(tail);
   }
-  return { files, paths };
+  return { files, paths, names };
 }
 
 function sampleName(analysis: SandboxAnalysis): string | undefined {
@@ -376,22 +392,35 @@ function domainNoise(domain: string, byForeignProcess: boolean): string | undefi
   return undefined;
 }
 
+/** Programs whose arguments never identify malware (delays, process killing). */
+const NEVER_DISTINCTIVE = new Set(["ping.exe", "timeout.exe", "taskkill.exe", "net.exe", "net1.exe", "start"]);
+
 /**
  * The distinctive part of a command line: its arguments, when the program is a stock one (a
- * LOLBin is never an IOC by itself) and they are long enough to mean something. Undefined otherwise.
+ * LOLBin is never an IOC by itself, and a non-stock program is covered by its file) and they are
+ * long enough to mean something. `cmd /c X` is judged by X. Undefined otherwise.
  */
 function distinctiveArguments(commandLine: string): string | undefined {
   const trimmed = commandLine.trim();
   const quoted = /^"([^"]+)"\s*(.*)$/s.exec(trimmed);
-  const program = quoted ? quoted[1] ?? "" : (trimmed.split(/\s+/)[0] ?? "");
-  const args = (quoted ? quoted[2] ?? "" : trimmed.slice(program.length)).trim();
-  if (args.length < 12) return undefined;
-  const name = baseName(program).toLowerCase();
-  const stock = STOCK_PROGRAMS.has(name) || STOCK_PROGRAMS.has(`${name}.exe`);
-  if (!stock) return undefined;
-  // A bare "cmd /c <stock program> ..." or a ping delay says nothing about the sample.
-  if (/^\/[ck]\s+"?(ping|timeout|start)\b/i.test(args) && !/[&|>]/.test(args)) return undefined;
-  return args.length > 512 ? undefined : args;
+  const program = quoted ? (quoted[1] ?? "") : (trimmed.split(/\s+/)[0] ?? "");
+  const args = (quoted ? (quoted[2] ?? "") : trimmed.slice(program.length)).trim();
+  const name = baseName(program).toLowerCase().replace(/^(?!.*\.exe$)(.*)$/, "$1.exe");
+  if (name === "cmd.exe") {
+    const inner = /^\/[ck]\s+(.*)$/is.exec(args)?.[1];
+    // A chain (`a & b`, redirections) is kept whole: the combination is what is distinctive.
+    if (inner !== undefined && !/[&|>]/.test(inner)) return distinctiveArguments(inner);
+  }
+  if (!STOCK_PROGRAMS.has(name) || NEVER_DISTINCTIVE.has(name) || NEVER_DISTINCTIVE.has(name.replace(/\.exe$/, ""))) return undefined;
+  if (args.length < 16 || args.length > 512) return undefined;
+  return args;
+}
+
+/** The task a `schtasks /create ... /tn NAME` command line creates, or undefined. */
+export function scheduledTaskName(commandLine: string): string | undefined {
+  if (!/schtasks(\.exe)?"?\s.*\/create\b/i.test(commandLine)) return undefined;
+  const match = /\/tn\s+(?:"([^"]+)"|(\S+))/i.exec(commandLine);
+  return match?.[1] ?? match?.[2];
 }
 
 function firstMatch(patterns: readonly NoisePattern[], value: string): string | undefined {

@@ -31,7 +31,10 @@ export function buildIocDocument(analysis: SandboxAnalysis, selection: Selection
   };
 
   group("files", "OR", selection.files.map((f) => fileNode(f, ids)));
-  group("paths", "OR", selection.paths.map((p) => item(ids.next("path"), "FileItem/FullPath", "ends-with", "string", p)));
+  group("paths", "OR", [
+    ...selection.paths.map((p) => item(ids.next("path"), "FileItem/FullPath", "ends-with", "string", p)),
+    ...selection.fileNames.map((n) => item(ids.next("name"), "FileItem/FileName", "is", "string", n)),
+  ]);
   group("persistence", "OR", [
     ...selection.registry.map((r) => {
       const key = item(ids.next("reg-key"), "RegistryItem/KeyPath", "is", "string", r.keyPath);
