@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- the tests read JSON answers as they come */
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ROOT_GROUP_ID } from "../store/fleet/index.js";
 import { Client, iocXml, startTestServer, type TestServer } from "./test-support.js";
@@ -235,5 +236,34 @@ describe("POST /sandbox/detections", () => {
     expect(doc.paths["/api/v1/sandbox/tokens"].post["x-iocscan-access"]).toBe("administrator");
     expect(doc.components.securitySchemes.sandbox).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.paths["/api/v1/tasks/{id}"].get.responses["200"].content["application/json"].schema.properties.origin).toBeDefined();
+  });
+});
+
+describe("POST /sandbox/detections with real sandbox reports (test/data/sandbox-reports)", () => {
+  const corpus = (file: string): unknown => JSON.parse(readFileSync(new URL(`../../test/data/sandbox-reports/${file}`, import.meta.url), "utf8"));
+
+  it("a 1.4 MB CAPE report of QakBot (format told apart automatically) makes a task; the clean VMRay and the empty CAPE reports make none and say why", async () => {
+    // The default limit (16 MiB), not the small one of the tests above.
+    const wide = await startTestServer();
+    try {
+      const wideAdmin = await wide.loginAs("administrator");
+      const token = (await wideAdmin.post("/api/v1/enrollment-tokens", { groupId: ROOT_GROUP_ID })).json.token;
+      const device = (await new Client(wide.url).post("/api/v1/agent/enroll", { token, hostname: "ws-9", os: "windows", agentVersion: "1" })).json.deviceId;
+      const lab = Object.assign(new Client(wide.url), { bearer: (await wideAdmin.post("/api/v1/sandbox/tokens", { name: "cape" })).json.token });
+      const qakbot = await lab.post("/api/v1/sandbox/detections", { report: corpus("cape/cape-v2.2-qakbot-0000a657-trimmed.json"), device: { id: device } });
+      expect(qakbot.status, qakbot.text.slice(0, 500)).toBe(201);
+      expect(qakbot.json.task.origin).toMatchObject({ format: "cape", verdict: "malicious", reportId: "14684", sample: { sha256: "0000a65749f5902c4d82ffa701198038f0b4870b00a27cfca109f8f933476d82" } });
+      expect(qakbot.json.ioc.items).toBeGreaterThan(0);
+      expect(qakbot.json.detection).toMatchObject({ deviceId: device, dropped: qakbot.json.dropped.length });
+
+      for (const file of ["vmray/vmray-summary_v2-clean-mutex-eb12873c.json", "cape/cape-v2.4-2ebadd04-empty-behavior.json"]) {
+        const clean = await lab.post("/api/v1/sandbox/detections", { report: corpus(file), format: "auto", device: { id: device } });
+        expect({ file, status: clean.status, generated: clean.json.generated, task: clean.json.task }).toEqual({ file, status: 200, generated: false, task: null });
+        expect(clean.json.reason).toMatch(/verdict clean/);
+      }
+      expect((await wideAdmin.get("/api/v1/tasks?standalone=true")).json.items).toHaveLength(1);
+    } finally {
+      await wide.close();
+    }
   });
 });
