@@ -196,11 +196,18 @@ describe("POST /sandbox/detections", () => {
     expect(nowhere.json.error).toMatchObject({ code: "unknown-device" });
     expect(nowhere.json.error.message).toContain('"ghost"');
     expect((await post({ report: genericReport(), device: { id: "nope" } })).json.error.message).toContain('no device "nope"');
+    // Two hosts of one name: the sender must name the device by id.
+    await enroll(ROOT_GROUP_ID, "WS-1");
+    const ambiguous = await post({ report: genericReport() });
+    expect(ambiguous.json.error).toMatchObject({ code: "unknown-device", message: expect.stringContaining('2 devices have host name "ws-1"') });
+    expect((await post({ report: genericReport(), device: { id: deviceId } })).status).toBe(201);
 
-    expect((await admin.get("/api/v1/tasks")).json.items).toEqual([]);
     const recorded = (await admin.get("/api/v1/sandbox/detections")).json;
-    expect(recorded.total).toBe(5);
-    expect(recorded.items.every((d: { taskId: string | null; reason: string | null }) => d.taskId === null && d.reason !== null)).toBe(true);
+    expect(recorded.total).toBe(7);
+    expect((await admin.get("/api/v1/tasks")).json.items).toHaveLength(1);
+    const refused = recorded.items.filter((d: { taskId: string | null }) => d.taskId === null);
+    expect(refused).toHaveLength(6);
+    expect(refused.every((d: { reason: string | null }) => d.reason !== null)).toBe(true);
   });
 
   it("bodies are checked: a wrong format name is a 400, a body over the limit a 413", async () => {

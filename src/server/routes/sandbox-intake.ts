@@ -31,9 +31,7 @@ async function findDevice(ctx: ServerContext, named: { id?: string | undefined; 
     return device === undefined ? { problem: `no device "${named.id}"` } : { device };
   }
   if (named?.hostname !== undefined) {
-    const wanted = named.hostname.toLowerCase();
-    const { devices } = await ctx.store.listDevices({ search: named.hostname, limit: 1000 });
-    const exact = devices.filter((d) => d.hostname.toLowerCase() === wanted);
+    const exact = await ctx.store.findDevicesByHostname(named.hostname);
     if (exact.length === 1 && exact[0] !== undefined) return { device: exact[0] };
     return { problem: exact.length === 0 ? `no device with host name "${named.hostname}"` : `${exact.length} devices have host name "${named.hostname}": name the device by id` };
   }

@@ -137,6 +137,8 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
       expect((await store.listDevices({ groupId: a.id, recursive: true })).devices.map((d) => d.hostname)).toEqual(["Beta", "alpha"]);
       expect((await store.listDevices({ search: "ETA" })).devices.map((d) => d.hostname)).toEqual(["Beta"]);
       expect((await store.listDevices({ search: "%" })).total).toBe(0);
+      expect((await store.findDevicesByHostname("BETA")).map((d) => d.id)).toEqual([beta.id]);
+      expect(await store.findDevicesByHostname("bet")).toEqual([]);
       const paged = await store.listDevices({ limit: 2, offset: 2 });
       expect(paged).toMatchObject({ total: 3, devices: [{ hostname: "gamma" }] });
       clock.advance(5000);

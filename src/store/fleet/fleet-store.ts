@@ -378,6 +378,8 @@ export interface FleetStore {
   groupSubtree(groupId: string): Promise<string[]>;
   listDevices(options?: ListDevices): Promise<{ devices: Device[]; total: number }>;
   getDevice(id: string): Promise<Device | undefined>;
+  /** Devices whose host name is `hostname`, case-insensitive (several hosts may share one name; at most 100). */
+  findDevicesByHostname(hostname: string): Promise<Device[]>;
   getDeviceCredentialHash(id: string): Promise<string | undefined>;
   moveDevice(id: string, groupId: string, actor: Actor): Promise<Device | undefined>;
   deleteDevice(id: string, actor: Actor): Promise<boolean>;
