@@ -83,7 +83,7 @@ describe("server API", () => {
     const anonymous = new Client(t.url);
     let checked = 0;
     for (const op of ops) {
-      if (op.access === "public" || op.access === "device") continue;
+      if (op.access === "public" || op.access === "device" || op.access === "sandbox") continue;
       expect({ op, status: (await anonymous.request(op.method, op.path, op.method === "GET" ? undefined : {})).status }).toEqual({ op, status: 401 });
       // Logging out ends only the viewer's own session: not a change a viewer is denied.
       if ((op.method !== "GET" || op.access === "administrator") && op.path !== "/api/v1/auth/logout") {
@@ -92,7 +92,8 @@ describe("server API", () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(30);
-    for (const op of ops.filter((o) => o.access === "device")) {
+    // Device and sandbox routes take their own bearer credential, never a session.
+    for (const op of ops.filter((o) => o.access === "device" || o.access === "sandbox")) {
       expect({ op, status: (await anonymous.request(op.method, op.path, op.method === "GET" ? undefined : {})).status }).toEqual({ op, status: 401 });
     }
     expect(ops.filter((o) => o.access === "public").map((o) => `${o.method} ${o.path}`).sort()).toEqual(["GET /api/v1/auth/session", "GET /api/v1/openapi.json", "POST /api/v1/agent/enroll", "POST /api/v1/auth/login"]);

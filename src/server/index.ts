@@ -5,7 +5,7 @@
  * @module
  */
 export { createServer, type IocscanServer, type ListenOptions, type ServerOptions } from "./server.js";
-export { createStandaloneTask, type StandaloneTaskOptions } from "./standalone.js";
+export { createStandaloneTask, createStandaloneTaskOnce, type StandaloneTaskOptions } from "./standalone.js";
 export { createLocalNotifier, type Notifier } from "./notifier.js";
 export { createPostgresNotifier } from "./postgres-notifier.js";
 export { hashPassword, verifyPassword, newOneTimePassword } from "./auth/secrets.js";

@@ -109,15 +109,15 @@ describe("retention jobs", () => {
     const generated = standalone.iocFileIds[0];
     expect((await admin.post("/api/v1/tasks", { name: "x", target: { kind: "group", groupId: ROOT_GROUP_ID }, iocFileIds: [generated] })).json.error.message).toContain("stand-alone");
 
-    expect((await t.server.runJobs()).retention).toEqual({ runs: 0, tasks: 0, sessions: 0 });
+    expect((await t.server.runJobs()).retention).toEqual({ runs: 0, tasks: 0, sessions: 0, sandboxDetections: 0 });
     // Within the hour the retention job does not run again, even when asked.
     t.clock.advance(59 * 60_000);
     expect((await t.server.runJobs()).retention).toBeUndefined();
     t.clock.advance(29 * 86_400_000);
     // The administrator's session (12 h) has expired; the results and the task are 29 days old.
-    expect((await t.server.runJobs()).retention).toEqual({ runs: 0, tasks: 0, sessions: 1 });
+    expect((await t.server.runJobs()).retention).toEqual({ runs: 0, tasks: 0, sessions: 1, sandboxDetections: 0 });
     t.clock.advance(86_400_000 + 3_600_000);
-    expect((await t.server.runJobs()).retention).toEqual({ runs: 1, tasks: 1, sessions: 0 });
+    expect((await t.server.runJobs()).retention).toEqual({ runs: 1, tasks: 1, sessions: 0, sandboxDetections: 0 });
     expect(await t.store.getTask(standalone.id)).toBeUndefined();
     expect(await t.store.getIocFile(generated ?? "")).toBeUndefined();
     expect((await t.store.findDetections()).total).toBe(0);

@@ -1,5 +1,5 @@
 /**
- * The periodic jobs: opening time windows, deleting results after the retention period,
+ * The periodic jobs: opening time windows, deleting results (and sandbox detections) after the retention period,
  * deleting stand-alone tasks 30 days after creation, dropping expired sessions. Each runs under
  * a database lock with a period (`FleetStore.runJob`), so N instances run each once.
  *
@@ -17,7 +17,7 @@ const RETENTION_PERIOD_MS = 3_600_000;
 /** What one round of jobs did (undefined: another instance ran it, or its period had not passed). */
 export interface JobsRound {
   opened?: string[];
-  retention?: { runs: number; tasks: number; sessions: number };
+  retention?: { runs: number; tasks: number; sessions: number; sandboxDetections: number };
 }
 
 /** Runs every job that is due; wakes the devices whose runs a window opened. */
@@ -34,7 +34,9 @@ export async function runJobs(store: FleetStore, notifier: Notifier, now: () => 
     const runs = await store.purgeRunsFinishedBefore(new Date(at.getTime() - settings.resultRetentionDays * DAY_MS).toISOString());
     const tasks = await store.purgeExpiredTasks(at.toISOString());
     const sessions = await store.purgeExpiredSessions(at.toISOString());
-    return { runs, tasks, sessions };
+    // Sandbox detections are results too: kept as long as the scan results.
+    const sandboxDetections = await store.purgeSandboxDetectionsBefore(new Date(at.getTime() - settings.resultRetentionDays * DAY_MS).toISOString());
+    return { runs, tasks, sessions, sandboxDetections };
   });
   if (retention !== undefined) round.retention = retention;
   return round;

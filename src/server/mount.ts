@@ -5,7 +5,7 @@
  * @module
  */
 import type { Context, Hono } from "hono";
-import { authenticateDevice, authenticateUser, checkCsrf, checkOrigin } from "./auth/authenticate.js";
+import { authenticateDevice, authenticateSandbox, authenticateUser, checkCsrf, checkOrigin } from "./auth/authenticate.js";
 import type { ServerContext } from "./context.js";
 import { HttpError, invalidInput } from "./http-error.js";
 import { changesState, ROLE_RANK, type AnyRoute } from "./route.js";
@@ -28,8 +28,11 @@ export function mountRoutes(app: Hono, routes: readonly AnyRoute[], ctx: ServerC
     app.on(spec.method.toUpperCase(), `${API_PREFIX}${spec.path}`, async (c) => {
       let user;
       let device;
+      let sandboxToken;
       if (spec.access === "device") {
         device = await authenticateDevice(c, ctx.store);
+      } else if (spec.access === "sandbox") {
+        sandboxToken = await authenticateSandbox(c, ctx.store);
       } else if (spec.access === "public") {
         if (changesState(spec.method)) checkOrigin(c, allowedOrigins);
       } else {
@@ -55,7 +58,7 @@ export function mountRoutes(app: Hono, routes: readonly AnyRoute[], ctx: ServerC
         if (!parsed.success) throw invalidInput("body", parsed.error);
         body = parsed.data;
       }
-      return spec.handle({ c, body, query, params: c.req.param(), user, device });
+      return spec.handle({ c, body, query, params: c.req.param(), user, device, sandboxToken });
     });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3.1 document, generated from the route table and its zod schemas (zod 4's
  * `z.toJSONSchema`), so that it lists every route the server answers. `x-iocscan-access` names
- * who may call each operation: public, device, or the least user role.
+ * who may call each operation: public, device, sandbox, or the least user role.
  *
  * @module
  */
@@ -34,7 +34,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Reco
     }
     const ok = r.response ?? { status: 200 };
     const content = ok.schema !== undefined ? { [ok.contentType ?? "application/json"]: { schema: schemaOf(ok.schema, "output") } } : ok.contentType !== undefined ? { [ok.contentType]: {} } : undefined;
-    const security = r.access === "public" ? [] : r.access === "device" ? [{ device: [] }] : [{ session: [] }];
+    const security = r.access === "public" ? [] : r.access === "device" ? [{ device: [] }] : r.access === "sandbox" ? [{ sandbox: [] }] : [{ session: [] }];
     paths[path] ??= {};
     paths[path][r.method] = {
       summary: r.summary,
@@ -56,6 +56,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Reco
       securitySchemes: {
         session: { type: "apiKey", in: "cookie", name: "iocscan_session", description: "From POST /api/v1/auth/login; changes also need the X-CSRF-Token header" },
         device: { type: "http", scheme: "bearer", description: "<deviceId>.<secret> from POST /api/v1/agent/enroll" },
+        sandbox: { type: "http", scheme: "bearer", description: "A sandbox integration token from POST /api/v1/sandbox/tokens; accepted by the intake only" },
       },
     },
     paths,

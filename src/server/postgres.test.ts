@@ -78,4 +78,24 @@ describe.skipIf(postgres === undefined)("two server instances on one PostgreSQL"
     const rounds = await Promise.all([a.server.runJobs(), b.server.runJobs(), a.server.runJobs(), b.server.runJobs()]);
     expect(rounds.filter((r) => r.retention !== undefined)).toHaveLength(1);
   });
+
+  it("the same sandbox detection posted many times at once to both instances creates one stand-alone task", async () => {
+    const url = (await postgres?.newDatabase()) ?? "";
+    const clock = new TestClock();
+    const a = await instance(url, clock);
+    const b = await instance(url, clock);
+    await a.store.createUser({ name: "admin", role: "administrator", passwordHash: await hashPassword(PASSWORD) }, "test");
+    const admin = new Client(a.base);
+    await admin.login("admin");
+    const token = (await admin.post("/api/v1/enrollment-tokens", { groupId: ROOT_GROUP_ID })).json.token;
+    await new Client(a.base).post("/api/v1/agent/enroll", { token, hostname: "ws-1", os: "linux", agentVersion: "1" });
+    const sandboxToken = (await admin.post("/api/v1/sandbox/tokens", { name: "lab" })).json.token;
+    const report = { format: "iocscan-sandbox-report", version: 1, verdict: "malicious", sample: { name: "evil.exe", sha256: "7a".repeat(32) }, detectedOn: { hostname: "ws-1" } };
+    const senders = [a, b, a, b, a, b, a, b, a, b].map((i) => Object.assign(new Client(i.base), { bearer: sandboxToken }));
+    const answers = await Promise.all(senders.map((c) => c.post("/api/v1/sandbox/detections", { report })));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((r) => r.json.task.id)).size).toBe(1);
+    expect(await a.store.listTasks({ standalone: true })).toHaveLength(1);
+    expect((await a.store.listSandboxDetections()).total).toBe(10);
+  });
 });

@@ -7,14 +7,17 @@
  */
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { Device, Role, User } from "../store/fleet/index.js";
+import type { Device, Role, SandboxToken, User } from "../store/fleet/index.js";
 
-/** Who may call a route: nobody in particular, an enrolled device, or a user with at least this role. */
-export type Access = "public" | "device" | Role;
+/**
+ * Who may call a route: nobody in particular, an enrolled device, a sandbox integration token
+ * (the intake only), or a user with at least this role.
+ */
+export type Access = "public" | "device" | "sandbox" | Role;
 
 export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 1, operator: 2, administrator: 3 };
 
-export type Method = "get" | "post" | "patch" | "delete";
+export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 /** What a handler receives. */
 export interface RouteInput<B, Q> {
@@ -26,6 +29,8 @@ export interface RouteInput<B, Q> {
   user: User | undefined;
   /** Set for device routes. */
   device: Device | undefined;
+  /** Set for sandbox routes. */
+  sandboxToken?: SandboxToken | undefined;
 }
 
 export interface RouteSpec<B = undefined, Q = undefined> {

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { RunState, TaskSettings } from "../core/api/index.js";
+import { DEFAULT_TASK_SETTINGS, RunState, TaskSettings } from "../core/api/index.js";
 import { WINDOW_PATTERN } from "./window.js";
 
 const id = z.string().min(1).max(100);
@@ -117,6 +117,17 @@ export const UpdateTaskBody = z.strictObject({
   iocFileIds: z.array(id).min(1).max(1000).optional(),
 });
 
+/** Where a stand-alone task came from (the sandbox detection that made it). */
+export const TaskOrigin = z.object({
+  kind: z.literal("sandbox"),
+  sample: z.object({ name: z.string().optional(), md5: z.string().optional(), sha1: z.string().optional(), sha256: z.string().optional(), size: z.number().optional() }),
+  verdict: z.string(),
+  format: z.string(),
+  score: z.number().optional(),
+  reportId: z.string().optional(),
+  detectedOn: z.object({ deviceId: z.string().optional(), hostname: z.string().optional() }).optional(),
+});
+
 export const TaskOut = z.object({
   id,
   name: z.string(),
@@ -130,7 +141,9 @@ export const TaskOut = z.object({
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),
+  /** Stand-alone tasks: when the retention job deletes them (created + `standaloneTaskDays`). */
   deleteAfter: z.string().nullable(),
+  origin: TaskOrigin.nullable(),
   counts: z.record(RunState, z.number()),
   progress: z.number(),
 });
@@ -218,6 +231,58 @@ export const SettingsOut = z.object({ resultRetentionDays: z.number(), standalon
 export const UpdateSettingsBody = z.strictObject({
   resultRetentionDays: z.number().int().min(1).max(3650).optional(),
   standaloneTaskDays: z.number().int().min(1).max(3650).optional(),
+});
+
+export const CreateSandboxTokenBody = z.strictObject({ name });
+export const SandboxTokenOut = z.object({ id, name: z.string(), createdAt: z.string(), createdBy: z.string(), revoked: z.boolean(), lastUsedAt: z.string().nullable(), uses: z.number() });
+
+export const SandboxPolicy = z
+  .strictObject({
+    target: z.discriminatedUnion("kind", [z.strictObject({ kind: z.literal("device-group") }), z.strictObject({ kind: z.literal("group"), groupId: id })]).default({ kind: "device-group" }),
+    settings: TaskSettings.default(DEFAULT_TASK_SETTINGS),
+    runMode: RunMode.default("immediately"),
+    window: RunWindow.nullable().default(null),
+    /** 0 turns de-duplication off. */
+    dedupHours: z.number().int().min(0).max(24 * 90).default(24),
+  })
+  .refine((p) => (p.runMode === "window") === (p.window !== null), { path: ["window"], message: "A window is required for run mode \"window\" and allowed only there" });
+
+export const SandboxFormatIn = z.enum(["auto", "cape", "cuckoo3", "triage", "vmray", "generic"]);
+export const SandboxDetectionBody = z.strictObject({
+  /** The sandbox's report, as JSON. */
+  report: z.record(z.string(), z.unknown()),
+  format: SandboxFormatIn.default("auto"),
+  /** Where the threat was detected: a device id, or its host name; else the report's own (generic format). */
+  device: z.strictObject({ id: id.optional(), hostname: z.string().min(1).max(255).optional() }).optional(),
+});
+export const SandboxDetectionOut = z.object({
+  id,
+  receivedAt: z.string(),
+  tokenId: z.string(),
+  format: z.string().nullable(),
+  verdict: z.string().nullable(),
+  score: z.number().nullable(),
+  sample: z.object({ name: z.string().nullable(), md5: z.string().nullable(), sha1: z.string().nullable(), sha256: z.string().nullable() }),
+  reportId: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  hostname: z.string().nullable(),
+  taskId: z.string().nullable(),
+  reused: z.boolean(),
+  generated: z.boolean(),
+  reason: z.string().nullable(),
+  items: z.number().nullable(),
+  dropped: z.number(),
+});
+export const SandboxDetectionQuery = z.strictObject({ limit, offset, taskId: id.optional() });
+/** The intake's answer: the task (created: 201, reused: 200), or no task and the reason (200). */
+export const SandboxIntakeOut = z.object({
+  generated: z.boolean(),
+  reused: z.boolean(),
+  task: TaskOut.nullable(),
+  reason: z.string().nullable(),
+  ioc: z.object({ fileName: z.string(), items: z.number() }).nullable(),
+  dropped: z.array(z.object({ kind: z.string(), value: z.string(), reason: z.string() })),
+  detection: SandboxDetectionOut,
 });
 
 export const WaitQuery = z.strictObject({ wait: z.coerce.number().int().min(0).max(60).default(30) });

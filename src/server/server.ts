@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { iocFromReport } from "../formats/sandbox/index.js";
 import type { FleetStore } from "../store/fleet/index.js";
 import { DEFAULT_CONSOLE_DIR, mountConsole } from "./console.js";
 import type { ServerContext } from "./context.js";
@@ -29,6 +30,7 @@ import { deviceRoutes } from "./routes/devices.js";
 import { enrollmentRoutes } from "./routes/enrollment.js";
 import { groupRoutes } from "./routes/groups.js";
 import { iocFileRoutes } from "./routes/ioc-files.js";
+import { sandboxRoutes } from "./routes/sandbox.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { userRoutes } from "./routes/users.js";
 
@@ -51,6 +53,8 @@ export interface ServerOptions {
   jobIntervalMs?: number;
   /** Largest request body. Default 64 MiB. */
   maxBodyBytes?: number;
+  /** Largest body of `POST /sandbox/detections` (a report plus a few fields). Default 16 MiB. */
+  maxReportBytes?: number;
   version?: string;
   /** The built web console (index.html, assets/). Default: dist/web of this package. */
   consoleDir?: string;
@@ -117,6 +121,7 @@ export function createServer(options: ServerOptions): IocscanServer {
     ...taskRoutes(ctx),
     ...detectionRoutes(ctx),
     ...dashboardRoutes(ctx),
+    ...sandboxRoutes(ctx, iocFromReport),
     ...adminRoutes(ctx),
     ...agentRoutes(ctx),
   ];
@@ -141,6 +146,16 @@ export function createServer(options: ServerOptions): IocscanServer {
       maxSize: options.maxBodyBytes ?? 64 * 1024 * 1024,
       onError: () => {
         throw new HttpError(413, "too-large", "The request body is too large");
+      },
+    }),
+  );
+  const maxReportBytes = options.maxReportBytes ?? 16 * 1024 * 1024;
+  app.use(
+    `${API_PREFIX}/sandbox/detections`,
+    bodyLimit({
+      maxSize: maxReportBytes,
+      onError: () => {
+        throw new HttpError(413, "too-large", `The sandbox report is larger than the intake accepts (${maxReportBytes} bytes)`);
       },
     }),
   );

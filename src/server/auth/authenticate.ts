@@ -1,12 +1,13 @@
 /**
  * Who is calling: a user through the session cookie (with CSRF and Origin checks on changes),
- * or a device through its bearer credential `<deviceId>.<secret>`.
+ * a device through its bearer credential `<deviceId>.<secret>`, or a sandbox integration through
+ * its bearer token (accepted by the intake route only).
  *
  * @module
  */
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
-import type { Device, FleetStore, Session, User } from "../../store/fleet/index.js";
+import type { Device, FleetStore, SandboxToken, Session, User } from "../../store/fleet/index.js";
 import { HttpError } from "../http-error.js";
 import { hashSecret, sameSecret } from "./secrets.js";
 
@@ -65,4 +66,16 @@ export async function authenticateDevice(c: Context, store: FleetStore): Promise
   if (stored === undefined || !sameSecret(hashSecret(secret), stored)) return refuse();
   const device = await store.getDevice(deviceId);
   return device ?? refuse();
+}
+
+/** The sandbox integration token of the request's bearer header (unrevoked; its use counted), or a 401. */
+export async function authenticateSandbox(c: Context, store: FleetStore): Promise<SandboxToken> {
+  const match = /^Bearer (\S{1,400})$/.exec(c.req.header("Authorization") ?? "");
+  const token = match?.[1] === undefined ? undefined : await store.useSandboxToken(hashSecret(match[1]));
+  if (token === undefined) {
+    throw new HttpError(401, "unauthenticated", "A sandbox integration token is required: Authorization: Bearer <token> (from POST /api/v1/sandbox/tokens)", {
+      headers: { "WWW-Authenticate": 'Bearer realm="iocscan-sandbox"' },
+    });
+  }
+  return token;
 }

@@ -57,6 +57,7 @@ type DevicePart = Pick<
   | "groupSubtree"
   | "listDevices"
   | "getDevice"
+  | "findDevicesByHostname"
   | "getDeviceCredentialHash"
   | "moveDevice"
   | "deleteDevice"
@@ -148,6 +149,10 @@ export function devicePart({ db, write, now }: FleetContext): DevicePart {
       return { devices: rows.map(toDevice), total: Number(total.n) };
     },
     getDevice,
+    async findDevicesByHostname(hostname) {
+      const rows = await db.selectFrom("devices").select(DEVICE_COLUMNS).where(sql<boolean>`lower(hostname) = ${hostname.toLowerCase()}`).orderBy("id").limit(100).execute();
+      return rows.map(toDevice);
+    },
     async getDeviceCredentialHash(id) {
       return (await db.selectFrom("devices").select("credential_hash").where("id", "=", id).executeTakeFirst())?.credential_hash;
     },

@@ -10,6 +10,7 @@ import { agentPart } from "./_agent.js";
 import type { FleetContext, FleetDriver } from "./_context.js";
 import { devicePart } from "./_devices.js";
 import { iocFilePart } from "./_ioc-files.js";
+import { sandboxPart } from "./_sandbox.js";
 import { taskPart } from "./_tasks.js";
 import { userPart } from "./_users.js";
 import type { FleetStore } from "./fleet-store.js";
@@ -41,6 +42,7 @@ export function createFleetStore(driver: FleetDriver, options: FleetStoreOptions
     ...iocFilePart(ctx),
     ...taskPart(ctx, () => admin.getSettings()),
     ...agentPart(ctx),
+    ...sandboxPart(ctx, () => admin.getSettings()),
     ...admin,
     close() {
       closed ??= driver.close();

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { auditIn, newId, parseJson, type FleetContext } from "./_context.js";
-import type { FleetStore, IocDiagnosticRecord, IocFile } from "./fleet-store.js";
+import { auditIn, newId, parseJson, type Db, type FleetContext } from "./_context.js";
+import type { Actor, FleetStore, IocDiagnosticRecord, IocFile, NewIocFile } from "./fleet-store.js";
 import type { IocFilesTable } from "./schema.js";
 
 const FILE_COLUMNS = [
@@ -41,36 +41,39 @@ const toFile = (r: Omit<IocFilesTable, "content">): IocFile => ({
   diagnostics: parseJson<IocDiagnosticRecord[]>(r.diagnostics),
 });
 
+/** Stores an IOC file with its audit entry inside the caller's write transaction. */
+export async function insertIocFile(trx: Db, input: NewIocFile, actor: Actor, at: string): Promise<IocFile> {
+  const v = input.validation;
+  const row: IocFilesTable = {
+    id: newId(),
+    name: input.name,
+    sha256: input.sha256,
+    size: input.content.byteLength,
+    content: input.content,
+    uploaded_at: at,
+    uploaded_by: actor,
+    usable: v.usable ? 1 : 0,
+    generated: input.generated ? 1 : 0,
+    ioc_id: v.iocId,
+    title: v.title,
+    openioc_version: v.openiocVersion,
+    items: v.items,
+    supported_items: v.supportedItems,
+    diagnostics: JSON.stringify(v.diagnostics),
+  };
+  await trx.insertInto("ioc_files").values(row).execute();
+  await auditIn(trx, at, { actor, action: "ioc-file.add", target: `ioc-file:${row.id}`, details: { name: row.name, sha256: row.sha256, usable: v.usable } });
+  const { content: _content, ...rest } = row;
+  return toFile(rest);
+}
+
 type IocFilePart = Pick<FleetStore, "addIocFile" | "listIocFiles" | "getIocFile" | "getIocFileContent" | "deleteIocFile" | "deviceMayReadIocFile">;
 
 export function iocFilePart({ db, write, now }: FleetContext): IocFilePart {
   return {
     addIocFile(input, actor) {
       const at = now();
-      const v = input.validation;
-      const row: IocFilesTable = {
-        id: newId(),
-        name: input.name,
-        sha256: input.sha256,
-        size: input.content.byteLength,
-        content: input.content,
-        uploaded_at: at,
-        uploaded_by: actor,
-        usable: v.usable ? 1 : 0,
-        generated: input.generated ? 1 : 0,
-        ioc_id: v.iocId,
-        title: v.title,
-        openioc_version: v.openiocVersion,
-        items: v.items,
-        supported_items: v.supportedItems,
-        diagnostics: JSON.stringify(v.diagnostics),
-      };
-      return write(async (trx) => {
-        await trx.insertInto("ioc_files").values(row).execute();
-        await auditIn(trx, at, { actor, action: "ioc-file.add", target: `ioc-file:${row.id}`, details: { name: row.name, sha256: row.sha256, usable: v.usable } });
-        const { content: _content, ...rest } = row;
-        return toFile(rest);
-      });
+      return write((trx) => insertIocFile(trx, input, actor, at));
     },
     async listIocFiles() {
       return (await db.selectFrom("ioc_files").select(FILE_COLUMNS).orderBy("uploaded_at", "desc").orderBy("id").execute()).map(toFile);

@@ -8,7 +8,7 @@
 import type { RunState, TaskSettings } from "../../core/api/index.js";
 import { auditIn, newId, page, parseJson, type Db, type FleetContext } from "./_context.js";
 import { subtreeOf } from "./_devices.js";
-import type { Actor, FleetStore, RunCounts, RunMode, Task, TaskRun, TaskState } from "./fleet-store.js";
+import type { Actor, FleetStore, NewTask, RunCounts, RunMode, Task, TaskOrigin, TaskRun, TaskState } from "./fleet-store.js";
 import type { TaskRunsTable, TasksTable } from "./schema.js";
 
 export const FINAL_STATES: readonly RunState[] = ["finished", "finished-with-warning", "failed", "stopped"];
@@ -57,6 +57,7 @@ async function loadTasks(db: Db, rows: TasksTable[]): Promise<Task[]> {
       createdBy: r.created_by,
       updatedAt: r.updated_at,
       deleteAfter: r.delete_after,
+      origin: r.origin === null ? null : parseJson<TaskOrigin>(r.origin),
       counts,
       progress: runs === 0 ? 0 : Math.round((percentSum / runs) * 10) / 10,
     };
@@ -153,16 +154,70 @@ export async function deleteTaskRows(trx: Db, id: string): Promise<boolean> {
   return Number(gone.numDeletedRows) > 0;
 }
 
+/** Loads one task (undefined when unknown). */
+export async function loadTask(on: Db, id: string): Promise<Task | undefined> {
+  const row = await on.selectFrom("tasks").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && (await loadTasks(on, [row]))[0];
+}
+
+const currentRuns = (trx: Db, taskId: string, states: readonly RunState[]) =>
+  trx.selectFrom("task_runs").select(["id", "device_id", "state", "order_sent_at", "pending_order"]).where("task_id", "=", taskId).where("current", "=", 1).where("state", "in", states).execute();
+
+/** Starts the task's runs: one new current run per target device, replacing open ones. Resolves to the devices concerned. */
+async function startRuns(trx: Db, task: TasksTable, at: string): Promise<string[]> {
+  const open = await currentRuns(trx, task.id, ["pending", "scheduled", "running", "paused"]);
+  await stopRuns(trx, at, open);
+  await trx.updateTable("task_runs").set({ current: 0 }).where("task_id", "=", task.id).where("current", "=", 1).execute();
+  const devices = await targetDevices(trx, task);
+  await newRuns(trx, task, devices, at);
+  await trx.updateTable("tasks").set({ state: "started", updated_at: at }).where("id", "=", task.id).execute();
+  return [...new Set([...devices, ...open.map((r) => r.device_id)])];
+}
+
+/**
+ * Creates a task with its audit entry inside the caller's write transaction (started at once for
+ * run mode `immediately`); a stand-alone task is deleted `standaloneDays` after `at`.
+ */
+export async function insertTask(trx: Db, input: NewTask, actor: Actor, at: string, standaloneDays: number): Promise<Task> {
+  const row: TasksTable = {
+    id: newId(),
+    name: input.name,
+    target_kind: input.target.kind,
+    target_group_id: input.target.kind === "group" ? input.target.groupId : null,
+    settings: JSON.stringify(input.settings),
+    run_mode: input.runMode,
+    run_window: input.runMode === "window" ? (input.window ?? null) : null,
+    standalone: input.standalone ? 1 : 0,
+    state: "created",
+    created_at: at,
+    created_by: actor,
+    updated_at: at,
+    delete_after: input.standalone ? new Date(Date.parse(at) + standaloneDays * 86_400_000).toISOString() : null,
+    origin: input.origin === undefined ? null : JSON.stringify(input.origin),
+  };
+  await trx.insertInto("tasks").values(row).execute();
+  if (input.target.kind === "devices" && input.target.deviceIds.length > 0) {
+    const unique = [...new Set(input.target.deviceIds)];
+    for (let i = 0; i < unique.length; i += 500) {
+      await trx.insertInto("task_targets").values(unique.slice(i, i + 500).map((device_id) => ({ task_id: row.id, device_id }))).execute();
+    }
+  }
+  const files = [...new Set(input.iocFileIds)];
+  if (files.length > 0) await trx.insertInto("task_ioc_files").values(files.map((ioc_file_id, position) => ({ task_id: row.id, ioc_file_id, position }))).execute();
+  await auditIn(trx, at, { actor, action: "task.create", target: `task:${row.id}`, details: { name: row.name, runMode: row.run_mode, standalone: input.standalone === true } });
+  if (input.runMode === "immediately") await startRuns(trx, row, at);
+  const task = await loadTask(trx, row.id);
+  if (task === undefined) throw new Error(`Cannot read back task "${row.id}"`);
+  return task;
+}
+
 type TaskPart = Pick<
   FleetStore,
   "createTask" | "listTasks" | "getTask" | "updateTask" | "deleteTask" | "startTask" | "stopTask" | "pauseTask" | "resumeTask" | "rerunFailed" | "listRuns" | "getRun"
 >;
 
 export function taskPart({ db, write, now }: FleetContext, settings: () => Promise<{ standaloneTaskDays: number }>): TaskPart {
-  const getTask = async (id: string, on: Db = db): Promise<Task | undefined> => {
-    const row = await on.selectFrom("tasks").selectAll().where("id", "=", id).executeTakeFirst();
-    return row && (await loadTasks(on, [row]))[0];
-  };
+  const getTask = (id: string, on: Db = db): Promise<Task | undefined> => loadTask(on, id);
 
   /** Runs `operate` on the task's row in a write transaction, with its audit entry; undefined for an unknown task. */
   const operation = (id: string, action: string, actor: Actor, operate: (trx: Db, task: TasksTable, at: string) => Promise<string[]>) => {
@@ -176,54 +231,11 @@ export function taskPart({ db, write, now }: FleetContext, settings: () => Promi
     });
   };
 
-  const currentRuns = (trx: Db, taskId: string, states: readonly RunState[]) =>
-    trx.selectFrom("task_runs").select(["id", "device_id", "state", "order_sent_at", "pending_order"]).where("task_id", "=", taskId).where("current", "=", 1).where("state", "in", states).execute();
-
-  const startRuns = async (trx: Db, task: TasksTable, at: string): Promise<string[]> => {
-    const open = await currentRuns(trx, task.id, ["pending", "scheduled", "running", "paused"]);
-    await stopRuns(trx, at, open);
-    await trx.updateTable("task_runs").set({ current: 0 }).where("task_id", "=", task.id).where("current", "=", 1).execute();
-    const devices = await targetDevices(trx, task);
-    await newRuns(trx, task, devices, at);
-    await trx.updateTable("tasks").set({ state: "started", updated_at: at }).where("id", "=", task.id).execute();
-    return [...new Set([...devices, ...open.map((r) => r.device_id)])];
-  };
-
   return {
     async createTask(input, actor) {
       const at = now();
       const standaloneDays = input.standalone ? (await settings()).standaloneTaskDays : 0;
-      const row: TasksTable = {
-        id: newId(),
-        name: input.name,
-        target_kind: input.target.kind,
-        target_group_id: input.target.kind === "group" ? input.target.groupId : null,
-        settings: JSON.stringify(input.settings),
-        run_mode: input.runMode,
-        run_window: input.runMode === "window" ? (input.window ?? null) : null,
-        standalone: input.standalone ? 1 : 0,
-        state: "created",
-        created_at: at,
-        created_by: actor,
-        updated_at: at,
-        delete_after: input.standalone ? new Date(Date.parse(at) + standaloneDays * 86_400_000).toISOString() : null,
-      };
-      return write(async (trx) => {
-        await trx.insertInto("tasks").values(row).execute();
-        if (input.target.kind === "devices" && input.target.deviceIds.length > 0) {
-          const unique = [...new Set(input.target.deviceIds)];
-          for (let i = 0; i < unique.length; i += 500) {
-            await trx.insertInto("task_targets").values(unique.slice(i, i + 500).map((device_id) => ({ task_id: row.id, device_id }))).execute();
-          }
-        }
-        const files = [...new Set(input.iocFileIds)];
-        if (files.length > 0) await trx.insertInto("task_ioc_files").values(files.map((ioc_file_id, position) => ({ task_id: row.id, ioc_file_id, position }))).execute();
-        await auditIn(trx, at, { actor, action: "task.create", target: `task:${row.id}`, details: { name: row.name, runMode: row.run_mode, standalone: input.standalone === true } });
-        if (input.runMode === "immediately") await startRuns(trx, row, at);
-        const task = await getTask(row.id, trx);
-        if (task === undefined) throw new Error(`Cannot read back task "${row.id}"`);
-        return task;
-      });
+      return write((trx) => insertTask(trx, input, actor, at, standaloneDays));
     },
     async listTasks(options = {}) {
       const { limit, offset } = page(options);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_TASK_SETTINGS } from "../../core/api/index.js";
 import { makeTestReport } from "../test-report.js";
 import type { FleetStoreOptions } from "./_fleet-store.js";
-import type { Device, FleetStore, IocValidation } from "./fleet-store.js";
+import { DEFAULT_SANDBOX_POLICY, type Device, type FleetStore, type IocValidation } from "./fleet-store.js";
 import { ROOT_GROUP_ID } from "./migrations.js";
 
 /** Opens a store on `database`, a name `newDatabase` returned. */
@@ -137,6 +137,8 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
       expect((await store.listDevices({ groupId: a.id, recursive: true })).devices.map((d) => d.hostname)).toEqual(["Beta", "alpha"]);
       expect((await store.listDevices({ search: "ETA" })).devices.map((d) => d.hostname)).toEqual(["Beta"]);
       expect((await store.listDevices({ search: "%" })).total).toBe(0);
+      expect((await store.findDevicesByHostname("BETA")).map((d) => d.id)).toEqual([beta.id]);
+      expect(await store.findDevicesByHostname("bet")).toEqual([]);
       const paged = await store.listDevices({ limit: 2, offset: 2 });
       expect(paged).toMatchObject({ total: 3, devices: [{ hostname: "gamma" }] });
       clock.advance(5000);
@@ -394,6 +396,104 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
       expect(total).toBe(3);
       expect(entries.map((e) => e.action)).toEqual(["settings.update", "group.create"]);
       expect(entries[0]).toMatchObject({ actor: ADMIN, details: { resultRetentionDays: 7 } });
+    });
+
+    it("sandbox tokens are stored hashed, counted when used, and refused once revoked; the policy defaults and changes", async () => {
+      const store = await fresh();
+      const token = await store.createSandboxToken({ name: "CAPE lab", tokenHash: "hash-1" }, ADMIN);
+      expect(token).toMatchObject({ name: "CAPE lab", revoked: false, uses: 0, lastUsedAt: null, createdBy: ADMIN });
+      expect(JSON.stringify(await store.listSandboxTokens())).not.toContain("hash-1");
+      clock.advance(1000);
+      expect(await store.useSandboxToken("hash-1")).toMatchObject({ id: token.id, uses: 1, lastUsedAt: clock.iso() });
+      expect(await store.useSandboxToken("unknown")).toBeUndefined();
+      expect(await store.revokeSandboxToken(token.id, ADMIN)).toBe(true);
+      expect(await store.revokeSandboxToken("nope", ADMIN)).toBe(false);
+      expect(await store.useSandboxToken("hash-1")).toBeUndefined();
+      expect((await store.listSandboxTokens())[0]).toMatchObject({ revoked: true, uses: 1 });
+
+      expect(await store.getSandboxPolicy()).toEqual(DEFAULT_SANDBOX_POLICY);
+      const group = await store.createGroup({ name: "Lab", parentId: ROOT_GROUP_ID }, ADMIN);
+      const policy = { ...DEFAULT_SANDBOX_POLICY, target: { kind: "group" as const, groupId: group.id }, runMode: "window" as const, window: "22:00-02:00", dedupHours: 6 };
+      await store.setSandboxPolicy(policy, ADMIN);
+      expect(await store.getSandboxPolicy()).toEqual(policy);
+      // The policy shares the settings table without disturbing the retention settings.
+      expect(await store.getSettings()).toEqual({ resultRetentionDays: 30, standaloneTaskDays: 30 });
+      expect((await store.listAudit({ limit: 10 })).entries.map((e) => e.action)).toEqual(
+        expect.arrayContaining(["sandbox-token.create", "sandbox-token.revoke", "sandbox-policy.update"]),
+      );
+    });
+
+    it("a stand-alone task per key is created once, reused within the window, also when requested at once, and made again after it", async () => {
+      const store = await fresh();
+      const group = await store.createGroup({ name: "Lab", parentId: ROOT_GROUP_ID }, ADMIN);
+      const device = await enroll(store, group.id);
+      const origin = { kind: "sandbox" as const, sample: { name: "evil.exe", sha256: "e".repeat(64) }, verdict: "malicious", format: "generic", detectedOn: { hostname: device.hostname } };
+      const once = (key: string) => ({
+        key,
+        since: new Date(clock.time - DAY).toISOString(),
+        iocFile: { name: "sandbox.ioc", content: new TextEncoder().encode("<ioc/>"), sha256: "b".repeat(64), validation: VALID },
+        task: { name: "Sandbox: evil.exe", target: { kind: "group" as const, groupId: group.id }, settings: DEFAULT_TASK_SETTINGS, runMode: "immediately" as const, origin },
+      });
+      // Open the pool's connections first, so the calls below really overlap on PostgreSQL.
+      await Promise.all(Array.from({ length: 6 }, () => store.ping()));
+      const all = await Promise.all(Array.from({ length: 6 }, () => store.createStandaloneTaskOnce(once("lab|sha256:e"), "sandbox:t")));
+      expect(all.filter((r) => !r.reused)).toHaveLength(1);
+      const first = all.find((r) => !r.reused)?.task;
+      expect(new Set(all.map((r) => r.task.id)).size).toBe(1);
+      expect(first).toMatchObject({ standalone: true, origin, state: "started", counts: { pending: 1 }, deleteAfter: new Date(clock.time + 30 * DAY).toISOString() });
+      expect(await store.getTask(first?.id ?? "")).toMatchObject({ origin });
+      expect(await store.getIocFile(first?.iocFileIds[0] ?? "")).toMatchObject({ generated: true, name: "sandbox.ioc" });
+      expect(await store.listTasks({ standalone: true })).toHaveLength(1);
+
+      // Another key (another group or sample) gets its own task.
+      expect((await store.createStandaloneTaskOnce(once("lab|sha256:f"), "sandbox:t")).reused).toBe(false);
+      // After the window, the same key makes a new task; the old one stays until it expires.
+      clock.advance(DAY + 1);
+      const later = await store.createStandaloneTaskOnce(once("lab|sha256:e"), "sandbox:t");
+      expect(later.reused).toBe(false);
+      expect(later.task.id).not.toBe(first?.id);
+      expect((await store.createStandaloneTaskOnce(once("lab|sha256:e"), "sandbox:t")).task.id).toBe(later.task.id);
+      // A deleted task is not reused.
+      await store.deleteTask(later.task.id, ADMIN);
+      const again = await store.createStandaloneTaskOnce(once("lab|sha256:e"), "sandbox:t");
+      expect(again.reused).toBe(false);
+      expect(again.task.id).not.toBe(later.task.id);
+    });
+
+    it("sandbox detections are recorded whatever came of them and listed newest first, by task", async () => {
+      const store = await fresh();
+      const base = {
+        tokenId: "tok",
+        format: "generic",
+        verdict: "malicious",
+        score: 9.5,
+        sample: { name: "evil.exe", md5: null, sha1: null, sha256: "e".repeat(64) },
+        reportId: "r-1",
+        deviceId: null,
+        hostname: "ws-1",
+        taskId: "task-1",
+        reused: false,
+        generated: true,
+        reason: null,
+        items: 4,
+        dropped: 2,
+      };
+      const first = await store.recordSandboxDetection(base);
+      expect(first).toMatchObject({ ...base, receivedAt: clock.iso() });
+      clock.advance(1000);
+      await store.recordSandboxDetection({ ...base, reused: true });
+      clock.advance(1000);
+      await store.recordSandboxDetection({ ...base, format: null, verdict: null, score: null, taskId: null, generated: false, reason: "not a sandbox report", items: null, dropped: 0 });
+      const all = await store.listSandboxDetections();
+      expect(all.total).toBe(3);
+      expect(all.detections.map((d) => [d.taskId, d.reused, d.reason])).toEqual([
+        [null, false, "not a sandbox report"],
+        ["task-1", true, null],
+        ["task-1", false, null],
+      ]);
+      expect((await store.listSandboxDetections({ taskId: "task-1", limit: 1 })).detections).toEqual([expect.objectContaining({ reused: true, score: 9.5 })]);
+      expect(await store.purgeSandboxDetectionsBefore(new Date(clock.time - 500).toISOString())).toBe(2);
+      expect((await store.listSandboxDetections()).detections.map((d) => d.reason)).toEqual(["not a sandbox report"]);
     });
 
     it("ping answers true on a live database", async () => {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { RunState, TaskSettings } from "../../core/api/index.js";
+import { DEFAULT_TASK_SETTINGS, type RunState, type TaskSettings } from "../../core/api/index.js";
 import type { ScanReport } from "../../core/report/index.js";
 
 export type Role = "administrator" | "operator" | "viewer";
@@ -103,6 +103,16 @@ export interface IocFile extends IocValidation {
   generated: boolean;
 }
 
+/** An IOC file to store: its bytes and what the server's validation found. */
+export interface NewIocFile {
+  name: string;
+  content: Uint8Array;
+  sha256: string;
+  validation: IocValidation;
+  /** True for the generated file of a stand-alone task. */
+  generated?: boolean;
+}
+
 export type TaskTarget = { kind: "group"; groupId: string } | { kind: "devices"; deviceIds: string[] };
 
 export interface NewTask {
@@ -114,6 +124,22 @@ export interface NewTask {
   /** `hh:mm-hh:mm`, for run mode `window`. */
   window?: string;
   standalone?: boolean;
+  /** Where a stand-alone task came from. */
+  origin?: TaskOrigin;
+}
+
+/**
+ * Where a stand-alone task came from, for the console: the sandbox detection that made it. The
+ * store keeps it as given; the intake fills it from the report summary (src/formats/sandbox).
+ */
+export interface TaskOrigin {
+  kind: "sandbox";
+  sample: { name?: string; md5?: string; sha1?: string; sha256?: string; size?: number };
+  verdict: string;
+  format: string;
+  score?: number;
+  reportId?: string;
+  detectedOn?: { deviceId?: string; hostname?: string };
 }
 
 export type RunCounts = Record<RunState, number>;
@@ -132,6 +158,7 @@ export interface Task {
   createdBy: string;
   updatedAt: string;
   deleteAfter: string | null;
+  origin: TaskOrigin | null;
   /** Current runs (the newest per device) by state. */
   counts: RunCounts;
   /** Mean percent of the current runs; final runs count as 100. */
@@ -266,6 +293,71 @@ export interface RunResultInput {
   digest: string;
 }
 
+/** A sandbox integration token (its secret is shown once, at creation, and stored hashed). */
+export interface SandboxToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  createdBy: string;
+  revoked: boolean;
+  lastUsedAt: string | null;
+  uses: number;
+}
+
+/** How the server answers a sandbox detection (`/sandbox/policy`). */
+export interface SandboxPolicy {
+  /** The group the stand-alone task targets: the detecting device's group, or a fixed group. */
+  target: { kind: "device-group" } | { kind: "group"; groupId: string };
+  settings: TaskSettings;
+  runMode: RunMode;
+  /** `hh:mm-hh:mm` for run mode `window`, else null. */
+  window: string | null;
+  /** Detections of the same sample for the same group within this many hours reuse the task. */
+  dedupHours: number;
+}
+
+/** Report only, run at once on the detecting device's group, one task per sample and group per 24 h. */
+export const DEFAULT_SANDBOX_POLICY: SandboxPolicy = {
+  target: { kind: "device-group" },
+  settings: DEFAULT_TASK_SETTINGS,
+  runMode: "immediately",
+  window: null,
+  dedupHours: 24,
+};
+
+/** A detection a sandbox posted, as recorded whatever came of it. */
+export interface SandboxDetection {
+  id: string;
+  receivedAt: string;
+  tokenId: string;
+  format: string | null;
+  verdict: string | null;
+  score: number | null;
+  sample: { name: string | null; md5: string | null; sha1: string | null; sha256: string | null };
+  reportId: string | null;
+  deviceId: string | null;
+  hostname: string | null;
+  taskId: string | null;
+  reused: boolean;
+  generated: boolean;
+  reason: string | null;
+  items: number | null;
+  dropped: number;
+}
+
+export type NewSandboxDetection = Omit<SandboxDetection, "id" | "receivedAt">;
+
+/** What `createStandaloneTaskOnce` creates unless a task of the same key is reused. */
+export interface StandaloneTaskOnce {
+  /** The de-duplication key, e.g. `<groupId>|sha256:<hex>`. */
+  key: string;
+  /** A task of this key created at or after this time is reused. */
+  since: string;
+  iocFile: Omit<NewIocFile, "generated">;
+  /** The task; its `iocFileIds` are replaced by the stored file's id, `standalone` is forced. */
+  task: Omit<NewTask, "iocFileIds" | "standalone">;
+}
+
 /** Why a run operation was refused. */
 export type RunAccess = "ok" | "not-found" | "forbidden";
 
@@ -301,6 +393,8 @@ export interface FleetStore {
   groupSubtree(groupId: string): Promise<string[]>;
   listDevices(options?: ListDevices): Promise<{ devices: Device[]; total: number }>;
   getDevice(id: string): Promise<Device | undefined>;
+  /** Devices whose host name is `hostname`, case-insensitive (several hosts may share one name; at most 100). */
+  findDevicesByHostname(hostname: string): Promise<Device[]>;
   getDeviceCredentialHash(id: string): Promise<string | undefined>;
   moveDevice(id: string, groupId: string, actor: Actor): Promise<Device | undefined>;
   deleteDevice(id: string, actor: Actor): Promise<boolean>;
@@ -318,7 +412,7 @@ export interface FleetStore {
   enrollDevice(input: { tokenHash: string; deviceId: string; credentialHash: string; hostname: string; os: string; agentVersion: string }): Promise<Device | undefined>;
 
   // IOC files
-  addIocFile(input: { name: string; content: Uint8Array; sha256: string; validation: IocValidation; generated?: boolean }, actor: Actor): Promise<IocFile>;
+  addIocFile(input: NewIocFile, actor: Actor): Promise<IocFile>;
   listIocFiles(): Promise<IocFile[]>;
   getIocFile(id: string): Promise<IocFile | undefined>;
   getIocFileContent(id: string): Promise<Uint8Array | undefined>;
@@ -373,6 +467,26 @@ export interface FleetStore {
   findDetections(options?: FindDetections): Promise<{ detections: Detection[]; total: number }>;
   /** Counts for the dashboard, aggregated in the database (no rows are loaded). */
   summarizeFleet(options: { onlineSince: string; detectionsSince: string }): Promise<FleetSummary>;
+
+  // sandbox intake (issue 9)
+  createSandboxToken(input: { name: string; tokenHash: string }, actor: Actor): Promise<SandboxToken>;
+  listSandboxTokens(): Promise<SandboxToken[]>;
+  revokeSandboxToken(id: string, actor: Actor): Promise<boolean>;
+  /** The unrevoked token with this hash, its use counted; undefined otherwise. */
+  useSandboxToken(tokenHash: string): Promise<SandboxToken | undefined>;
+  getSandboxPolicy(): Promise<SandboxPolicy>;
+  setSandboxPolicy(policy: SandboxPolicy, actor: Actor): Promise<SandboxPolicy>;
+  /**
+   * Reuses the stand-alone task made for `input.key` at or after `input.since` if it still
+   * exists, else stores the generated IOC file and creates the task; one transaction that locks
+   * the key's row, so concurrent calls with one key create one task.
+   */
+  createStandaloneTaskOnce(input: StandaloneTaskOnce, actor: Actor): Promise<{ task: Task; reused: boolean }>;
+  recordSandboxDetection(input: NewSandboxDetection): Promise<SandboxDetection>;
+  /** Deletes detections received before `before`; resolves to how many. */
+  purgeSandboxDetectionsBefore(before: string): Promise<number>;
+  /** Newest first. */
+  listSandboxDetections(options?: Page & { taskId?: string }): Promise<{ detections: SandboxDetection[]; total: number }>;
 
   // audit and settings
   audit(entry: { actor: Actor; action: string; target: string; details?: unknown }): Promise<void>;

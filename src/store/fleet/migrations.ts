@@ -228,10 +228,61 @@ const oneCurrentRun: Migration = {
   },
 };
 
+/** 0003: the sandbox intake (issue 9): integration tokens, received detections, de-duplication keys, and a task's origin. */
+const sandboxIntake: Migration = {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async up(db: Kysely<any>): Promise<void> {
+    const s = db.schema;
+    await s.alterTable("tasks").addColumn("origin", "text").execute();
+    await s
+      .createTable("sandbox_tokens")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("token_hash", "text", (c) => c.notNull().unique())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("created_by", "text", (c) => c.notNull())
+      .addColumn("revoked", "integer", (c) => c.notNull())
+      .addColumn("last_used_at", "text")
+      .addColumn("uses", "integer", (c) => c.notNull())
+      .execute();
+    await s
+      .createTable("sandbox_detections")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("received_at", "text", (c) => c.notNull())
+      .addColumn("token_id", "text", (c) => c.notNull())
+      .addColumn("format", "text")
+      .addColumn("verdict", "text")
+      .addColumn("score", "real")
+      .addColumn("sample_name", "text")
+      .addColumn("sample_md5", "text")
+      .addColumn("sample_sha1", "text")
+      .addColumn("sample_sha256", "text")
+      .addColumn("report_id", "text")
+      .addColumn("device_id", "text")
+      .addColumn("hostname", "text")
+      .addColumn("task_id", "text")
+      .addColumn("reused", "integer", (c) => c.notNull())
+      .addColumn("generated", "integer", (c) => c.notNull())
+      .addColumn("reason", "text")
+      .addColumn("items", "integer")
+      .addColumn("dropped", "integer", (c) => c.notNull())
+      .execute();
+    await s.createIndex("sandbox_detections_received").on("sandbox_detections").columns(["received_at", "id"]).execute();
+    await s.createIndex("sandbox_detections_task").on("sandbox_detections").column("task_id").execute();
+    await s
+      .createTable("standalone_task_keys")
+      .addColumn("key", "text", (c) => c.primaryKey())
+      .addColumn("task_id", "text")
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every fleet migration, by name; the names sort in the order they must run. */
 export const FLEET_MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_fleet_tables": createFleetTables,
   "0002_one_current_run": oneCurrentRun,
+  "0003_sandbox_intake": sandboxIntake,
 };
 
 /** The provider handed to Kysely's `Migrator`. */

@@ -100,6 +100,8 @@ export interface TasksTable {
   created_by: string;
   updated_at: string;
   delete_after: string | null;
+  /** JSON `TaskOrigin` (where a stand-alone task came from), null for tasks people made. */
+  origin: string | null;
 }
 
 export interface TaskTargetsTable {
@@ -198,6 +200,53 @@ export interface JobRunsTable {
   last_run_at: string;
 }
 
+export interface SandboxTokensTable {
+  id: string;
+  name: string;
+  /** SHA-256 of the token: a stolen database does not yield working tokens. */
+  token_hash: string;
+  created_at: string;
+  created_by: string;
+  revoked: number;
+  last_used_at: string | null;
+  uses: number;
+}
+
+export interface SandboxDetectionsTable {
+  id: string;
+  received_at: string;
+  token_id: string;
+  /** Null when the body was not a report of any known format. */
+  format: string | null;
+  verdict: string | null;
+  score: number | null;
+  sample_name: string | null;
+  sample_md5: string | null;
+  sample_sha1: string | null;
+  sample_sha256: string | null;
+  report_id: string | null;
+  device_id: string | null;
+  hostname: string | null;
+  /** The stand-alone task created or reused for it; null when no IOC was generated. */
+  task_id: string | null;
+  reused: number;
+  generated: number;
+  /** Why no IOC was generated or no task made. */
+  reason: string | null;
+  items: number | null;
+  dropped: number;
+}
+
+/**
+ * One row per de-duplication key (target group + sample hash): the row that concurrent intakes
+ * of the same sample lock, and the task they reuse.
+ */
+export interface StandaloneTaskKeysTable {
+  key: string;
+  task_id: string | null;
+  updated_at: string;
+}
+
 /** The fleet database as the query layer types it. */
 export interface FleetDatabase {
   users: UsersTable;
@@ -217,4 +266,7 @@ export interface FleetDatabase {
   audit_log: AuditLogTable;
   settings: SettingsTable;
   job_runs: JobRunsTable;
+  sandbox_tokens: SandboxTokensTable;
+  sandbox_detections: SandboxDetectionsTable;
+  standalone_task_keys: StandaloneTaskKeysTable;
 }
