@@ -8,6 +8,7 @@ import { loadIocFiles } from "../../scan/load-iocs.js";
 import { createRe2Engine } from "../../scan/regex/re2-engine.js";
 import { formatCheckJson, formatCheckText } from "../format/check.js";
 import { parseByteCount } from "../option-parsers.js";
+import { registerIocConvert } from "./ioc-convert.js";
 import type { CliRun } from "../program.js";
 
 interface CheckFlags {
@@ -46,5 +47,6 @@ export function registerIocCommands(program: Command, run: CliRun): void {
       run.exitCode = loaded.length === 0 || loaded.some((file) => !file.ok) ? 2 : 0;
       if (loaded.length === 0) process.stderr.write("iocscan: no IOC files (*.ioc, *.xml) found in the given paths\n");
     });
+  registerIocConvert(ioc, run);
 }
 
