@@ -100,28 +100,30 @@ function nodeToPattern(node: IndicatorNode, warn: Warn): StixPatternExpression |
     const comparisons = nodeToComparisons(node, group === "port" && node.operator === "AND" && hasRemotePort(node), warn);
     return comparisons && observation(comparisons);
   }
-  // Items about different objects: one observation per object group, nested indicators apart.
-  const parts: (StixPatternExpression | undefined)[] = [];
+  // Items about different objects: one observation per object group (where the group first
+  // appears), nested indicators apart.
+  const slots: (IndicatorItem[] | IndicatorNode)[] = [];
   const byGroup = new Map<ObjectGroup, IndicatorItem[]>();
   for (const child of node.children) {
     const childGroup = child.kind === "item" ? stixPathOfTerm(child.term)?.group : undefined;
     if (child.kind === "item" && childGroup !== undefined) {
-      const list = byGroup.get(childGroup) ?? [];
-      if (list.length === 0) byGroup.set(childGroup, list);
+      let list = byGroup.get(childGroup);
+      if (list === undefined) {
+        list = [];
+        byGroup.set(childGroup, list);
+        slots.push(list);
+      }
       list.push(child);
-    } else if (child.kind === "item") {
-      warn(`"${child.term}" has no STIX 2.1 object path`, child);
-      parts.push(undefined);
     } else {
-      parts.push(nodeToPattern(child, warn));
+      slots.push(child);
     }
   }
-  for (const [group, items] of byGroup) {
-    const networkTraffic = group === "port" && node.operator === "AND" && items.some(isRemotePort);
-    const comparisons = items.map((item) => itemToComparison(item, networkTraffic, warn));
-    const joined = joinComparisons(node.operator, comparisons);
-    parts.push(joined && observation(joined));
-  }
+  const parts = slots.map((slot): StixPatternExpression | undefined => {
+    if (!Array.isArray(slot)) return nodeToPattern(slot, warn);
+    const networkTraffic = slot.some(isRemotePort) && node.operator === "AND";
+    const joined = joinComparisons(node.operator, slot.map((item) => itemToComparison(item, networkTraffic, warn)));
+    return joined && observation(joined);
+  });
   return joinObservations(node, parts, warn);
 }
 

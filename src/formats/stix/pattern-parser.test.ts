@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- expect.stringContaining() is typed any */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { StixComparisonExpression, StixLiteral, StixObjectPath, StixPatternExpression } from "./pattern-ast.js";
