@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Condition, IndicatorNode } from "../../core/ioc/model.js";
+import { forEachItem, type Condition, type IndicatorNode } from "../../core/ioc/model.js";
 import { lookupTerm } from "../../core/vocabulary/index.js";
 import type { IocBuilder, ItemSpec } from "../_ioc-build.js";
 import { canonicalPathText, termOfStixPath } from "./object-paths.js";
@@ -31,11 +31,31 @@ export function patternToTree(expression: StixPatternExpression, builder: IocBui
     }
     case "followedby":
       warn("followedby-as-and", "FOLLOWEDBY has no OpenIOC equivalent: converted as AND (order not checked)", expression.offset);
-      return joined("AND", expression.operands.map((o) => patternToTree(o, builder, warn)), builder, warn, expression.offset);
+      return observationsAnd(expression.operands.map((o) => patternToTree(o, builder, warn)), builder, warn, expression.offset);
     case "and":
+      return observationsAnd(expression.operands.map((o) => patternToTree(o, builder, warn)), builder, warn, expression.offset);
     case "or":
-      return joined(expression.kind === "and" ? "AND" : "OR", expression.operands.map((o) => patternToTree(o, builder, warn)), builder, warn, expression.offset);
+      return joined("OR", expression.operands.map((o) => patternToTree(o, builder, warn)), builder, warn, expression.offset);
   }
+}
+
+/**
+ * AND of observations. STIX lets each observation be a different object; OpenIOC binds every
+ * item of one document under an AND to the same record. The result is stricter, never looser,
+ * but it is a change of meaning, so it is reported.
+ */
+function observationsAnd(parts: readonly (IndicatorNode | undefined)[], builder: IocBuilder, warn: PartWarning, offset: number): IndicatorNode | undefined {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const part of parts) {
+    const documents = new Set<string>();
+    if (part !== undefined) forEachItem(part, (item) => documents.add(item.document));
+    for (const document of documents) (seen.has(document) ? shared : seen).add(document);
+  }
+  if (shared.size > 0) {
+    warn("and-binds-one-object", `observations joined by AND are about the same kind of object (${[...shared].join(", ")}): OpenIOC requires one object to match them all`, offset);
+  }
+  return joined("AND", parts, builder, warn, offset);
 }
 
 function joined(operator: "AND" | "OR", parts: readonly (IndicatorNode | undefined)[], builder: IocBuilder, warn: PartWarning, offset: number): IndicatorNode | undefined {

@@ -97,7 +97,7 @@ function nodeToPattern(node: IndicatorNode, warn: Warn): StixPatternExpression |
   }
   const group = singleGroup(node);
   if (group !== undefined) {
-    const comparisons = nodeToComparisons(node, group === "port" && node.operator === "AND" && hasRemotePort(node), warn);
+    const comparisons = nodeToComparisons(node, false, warn);
     return comparisons && observation(comparisons);
   }
   // Items about different objects: one observation per object group (where the group first
@@ -143,9 +143,15 @@ function joinObservations(node: Indicator, parts: readonly (StixPatternExpressio
   return kept.length === 1 ? kept[0] : { kind: node.operator === "AND" ? "and" : "or", operands: kept, offset: 0 };
 }
 
+/**
+ * Comparisons of a subtree about one object. `networkTraffic`: an address under an AND that also
+ * tests a port is a connection's (`network-traffic:dst_ref.value`), not a bare `ipv4-addr`, since
+ * the comparisons ANDed in one `[ ]` must be about one object.
+ */
 function nodeToComparisons(node: IndicatorNode, networkTraffic: boolean, warn: Warn): StixComparisonExpression | undefined {
   if (node.kind === "item") return itemToComparison(node, networkTraffic, warn);
-  const parts = node.children.map((child) => nodeToComparisons(child, networkTraffic, warn));
+  const traffic = networkTraffic || (node.operator === "AND" && hasRemotePort(node));
+  const parts = node.children.map((child) => nodeToComparisons(child, traffic, warn));
   const joined = joinComparisons(node.operator, parts);
   if (joined === undefined && node.operator === "AND") warn("an AND with a part STIX cannot express is dropped whole", node);
   return joined;

@@ -67,6 +67,12 @@ describe("stixToIocs() on comparisons and operators", () => {
     expect(and.iocs[0]?.warnings.map((w) => w.code)).toEqual(["unsupported-comparison", "and-dropped"]);
   });
 
+  it("stixToIocs() reports an AND of two observations about the same kind of object: OpenIOC binds them to one", () => {
+    const { iocs } = stixToIocs(bundleOf("[file:name = 'a.exe'] AND [file:size = 100]"));
+    expect(iocs[0]?.warnings.map((w) => w.code)).toEqual(["and-binds-one-object"]);
+    expect(iocs[0]?.warnings[0]?.message).toContain("(FileItem)");
+  });
+
   it("stixToIocs() skips indicators of other pattern types with the reason, and converts the rest", () => {
     const result = stixToIocs(bundleOf("rule x { condition: true }", { pattern_type: "yara" }));
     expect(result.iocs).toEqual([]);
@@ -93,6 +99,12 @@ describe("iocsToStixBundle()", () => {
   it("iocsToStixBundle() writes a remote address and port under AND as one network-traffic observation", () => {
     const doc = iocXml(`<Indicator id="a" operator="AND">${item("PortItem/remoteIP", "1.2.3.4")}${item("PortItem/remotePort", "443")}</Indicator>`);
     expect(iocsToStixBundle([doc]).bundle.objects[0]?.["pattern"]).toBe("[network-traffic:dst_ref.value = '1.2.3.4' AND network-traffic:dst_port = 443]");
+  });
+
+  it("iocsToStixBundle() keeps an address with its port as network-traffic inside an OR of connections", () => {
+    const pair = (ip: string, port: string, id: string): string => `<Indicator id="${id}" operator="AND">${item("PortItem/remoteIP", ip)}${item("PortItem/remotePort", port)}</Indicator>`;
+    const doc = iocXml(`<Indicator id="o" operator="OR">${pair("1.2.3.4", "443", "p1")}${item("PortItem/remoteIP", "5.6.7.8")}</Indicator>`);
+    expect(iocsToStixBundle([doc]).bundle.objects[0]?.["pattern"]).toBe("[network-traffic:dst_ref.value = '1.2.3.4' AND network-traffic:dst_port = 443 OR ipv4-addr:value = '5.6.7.8']");
   });
 
   it("iocsToStixBundle() maps conditions to LIKE / MATCHES, escaping values that hold LIKE wildcards", () => {
