@@ -8,6 +8,7 @@ import { loadIocFiles } from "../../scan/load-iocs.js";
 import { createRe2Engine } from "../../scan/regex/re2-engine.js";
 import { formatCheckJson, formatCheckText } from "../format/check.js";
 import { parseByteCount } from "../option-parsers.js";
+import { registerIocConvert } from "./ioc-convert.js";
 import type { CliRun } from "../program.js";
 import { registerIocFromReportCommand } from "./ioc-from-report.js";
 
@@ -48,5 +49,6 @@ export function registerIocCommands(program: Command, run: CliRun): void {
       if (loaded.length === 0) process.stderr.write("iocscan: no IOC files (*.ioc, *.xml) found in the given paths\n");
     });
   registerIocFromReportCommand(ioc, run);
+  registerIocConvert(ioc, run);
 }
 

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { ServerContext } from "../context.js";
 import { HttpError, notFound } from "../http-error.js";
-import { sha256Hex, validateIocFile } from "../ioc-validation.js";
+import { prepareUploadedFile, sha256Hex } from "../ioc-validation.js";
 import { iocTreeOf } from "../ioc-tree.js";
 import { route, type AnyRoute } from "../route.js";
 import { IocFileOut, IocTreeOut, UploadIocBody } from "../schemas.js";
@@ -28,14 +28,11 @@ export function iocFileRoutes({ store }: ServerContext): AnyRoute[] {
       method: "post",
       path: "/ioc-files",
       access: "operator",
-      summary: "Upload IOC files (XML text, or base64 bytes); unusable files are refused with 400 listing each file's diagnostics",
+      summary: "Upload IOC files (OpenIOC XML, or STIX 2.1 / MISP JSON converted to OpenIOC; text or base64 bytes); unusable files are refused with 400 listing each file's diagnostics",
       body: UploadIocBody,
       response: { status: 201, schema: z.object({ items: z.array(IocFileOut) }) },
       async handle({ c, body, user }) {
-        const checked = body.files.map((f) => {
-          const content = f.encoding === "base64" ? new Uint8Array(Buffer.from(f.content, "base64")) : new TextEncoder().encode(f.content);
-          return { name: f.name, content, validation: validateIocFile(content) };
-        });
+        const checked = body.files.flatMap((f) => prepareUploadedFile(f.name, f.encoding === "base64" ? new Uint8Array(Buffer.from(f.content, "base64")) : new TextEncoder().encode(f.content)));
         const unusable = checked.filter((f) => !f.validation.usable);
         if (unusable.length > 0) {
           throw new HttpError(400, "unusable-ioc-files", `Unusable IOC files: ${unusable.map((f) => `"${f.name}"`).join(", ")}`, {
