@@ -87,7 +87,8 @@ export async function bundleCli(layout: BundleLayout): Promise<Metafile> {
     external: EXTERNAL_PACKAGES,
     plugins: [runtimeUrls(layout)],
     banner: { js: `import { createRequire as __iocscanCreateRequire } from "node:module";\nconst require = __iocscanCreateRequire(import.meta.url);` },
-    chunkNames: "chunks/[name]-[hash]",
+    // Every chunk beside the entry: a rewritten run-time URL is relative to that one folder.
+    chunkNames: "iocscan-[name]-[hash]",
     legalComments: "linked",
     metafile: true,
     logLevel: "warning",
