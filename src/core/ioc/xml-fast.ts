@@ -22,6 +22,7 @@ const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
 
 /** Characters XML 1.0 forbids, lone surrogates, and the carriage return (saxes normalises it). */
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern looks for
 const OUTSIDE_SUBSET = /[\0-\x08\x0B\x0C\x0D\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DECLARATION = /<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.0\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*\?>/y;
 const NAME = /[A-Za-z_][A-Za-z0-9._-]*(?::[A-Za-z_][A-Za-z0-9._-]*)?/y;
@@ -51,6 +52,25 @@ function resolvePrefix(scope: Scope | undefined, prefix: string): string | undef
   return undefined;
 }
 
+/**
+ * 1-based line and column of offsets that only grow (the starts of elements, in document order):
+ * each call counts the line ends since the previous one. The subset has no carriage return, so
+ * only "\n" ends a line.
+ */
+function lineCounter(text: string): (offset: number) => SourcePosition {
+  let line = 1;
+  let lineStart = 0;
+  let nextEnd = text.indexOf("\n");
+  return (offset) => {
+    while (nextEnd !== -1 && nextEnd < offset) {
+      line++;
+      lineStart = nextEnd + 1;
+      nextEnd = text.indexOf("\n", lineStart);
+    }
+    return { line, column: offset - lineStart + 1 };
+  };
+}
+
 /** Text or an attribute value with its predefined entities replaced; any other `&` is outside. */
 function decodeEntities(raw: string): string {
   if (!raw.includes("&")) return raw;
@@ -64,10 +84,10 @@ function decodeEntities(raw: string): string {
  * The element tree of `text`, as saxes with namespaces would build it; undefined when the text is
  * outside the subset (or nests deeper than `maxDepth`): parse it with saxes then.
  */
-export function parseSimpleXml(text: string, maxDepth: number, positionOf: (offset: number) => SourcePosition): XmlElement | undefined {
+export function parseSimpleXml(text: string, maxDepth: number): XmlElement | undefined {
   if (OUTSIDE_SUBSET.test(text) || text.includes("]]>")) return undefined;
   try {
-    return readDocument(text, maxDepth, positionOf);
+    return readDocument(text, maxDepth, lineCounter(text));
   } catch (error) {
     if (error instanceof OutsideSubset) return undefined;
     throw error;
@@ -114,7 +134,8 @@ function readDocument(text: string, maxDepth: number, positionOf: (offset: numbe
       const nameMatch = NAME.exec(text);
       if (!nameMatch) return undefined;
       const name = nameMatch[0];
-      const attributes: { name: string; value: string }[] = [];
+      /** Name, value, name, value...: no object per attribute. */
+      const attributes: string[] = [];
       let cursor = NAME.lastIndex;
       for (;;) {
         ATTRIBUTE.lastIndex = cursor;
@@ -122,7 +143,7 @@ function readDocument(text: string, maxDepth: number, positionOf: (offset: numbe
         if (!attribute) break;
         const raw = attribute[2] ?? attribute[3] ?? "";
         const value = decodeEntities(raw.includes("\t") || raw.includes("\n") ? raw.replace(/[\t\n]/g, " ") : raw);
-        attributes.push({ name: attribute[1] ?? "", value });
+        attributes.push(attribute[1] ?? "", value);
         cursor = ATTRIBUTE.lastIndex;
       }
       TAG_END.lastIndex = cursor;
@@ -143,9 +164,11 @@ function readDocument(text: string, maxDepth: number, positionOf: (offset: numbe
 }
 
 /** The scope inside an element: its own `xmlns` declarations over the enclosing ones. */
-function declareNamespaces(attributes: readonly { name: string; value: string }[], scope: Scope): Scope {
+function declareNamespaces(attributes: readonly string[], scope: Scope): Scope {
   let declared: Map<string, string> | undefined;
-  for (const { name, value } of attributes) {
+  for (let i = 0; i < attributes.length; i += 2) {
+    const name = attributes[i] as string;
+    const value = attributes[i + 1] as string;
     let prefix: string;
     if (name === "xmlns") prefix = "";
     else if (name.startsWith("xmlns:")) prefix = name.slice(6);
@@ -158,7 +181,7 @@ function declareNamespaces(attributes: readonly { name: string; value: string }[
   return declared ? { prefixes: declared, parent: scope } : scope;
 }
 
-function buildElement(name: string, attributes: readonly { name: string; value: string }[], scope: Scope, position: SourcePosition): XmlElement {
+function buildElement(name: string, attributes: readonly string[], scope: Scope, position: SourcePosition): XmlElement {
   const colon = name.indexOf(":");
   const prefix = colon === -1 ? "" : name.slice(0, colon);
   const local = colon === -1 ? name : name.slice(colon + 1);
@@ -166,21 +189,23 @@ function buildElement(name: string, attributes: readonly { name: string; value: 
   const uri = resolvePrefix(scope, prefix);
   if (prefix !== "" && (uri === undefined || uri === "")) throw new OutsideSubset();
   const byLocal = new Map<string, string>();
-  const seen = new Set<string>();
-  for (const attribute of attributes) {
-    const split = attribute.name.indexOf(":");
-    const attributePrefix = split === -1 ? "" : attribute.name.slice(0, split);
-    const attributeLocal = split === -1 ? attribute.name : attribute.name.slice(split + 1);
-    let expanded = attribute.name;
+  const seen: string[] = [];
+  for (let i = 0; i < attributes.length; i += 2) {
+    const attributeName = attributes[i] as string;
+    const split = attributeName.indexOf(":");
+    const attributePrefix = split === -1 ? "" : attributeName.slice(0, split);
+    const attributeLocal = split === -1 ? attributeName : attributeName.slice(split + 1);
+    let expanded = attributeName;
     if (attributePrefix !== "") {
       const attributeUri = resolvePrefix(scope, attributePrefix);
       if (attributeUri === undefined) throw new OutsideSubset();
       expanded = `{${attributeUri}}${attributeLocal}`;
     }
-    if (seen.has(expanded)) throw new OutsideSubset();
-    seen.add(expanded);
-    if (attributePrefix === "xmlns" || attribute.name === "xmlns") continue;
-    byLocal.set(attributeLocal, attribute.value);
+    // Elements have a handful of attributes: a scan of an array beats building a Set.
+    if (seen.includes(expanded)) throw new OutsideSubset();
+    seen.push(expanded);
+    if (attributePrefix === "xmlns" || attributeName === "xmlns") continue;
+    byLocal.set(attributeLocal, attributes[i + 1] as string);
   }
   return { local, uri: uri ?? "", attributes: byLocal, children: [], text: "", position };
 }

@@ -45,9 +45,8 @@ class StopParse extends Error {
  */
 export function parseXmlTree(source: string, limits: XmlLimits): XmlTreeResult {
   const text = blankLateXmlDeclaration(source);
-  const lines = new LineIndex(text);
-  const simple = parseSimpleXml(text, limits.maxDepth, (offset) => lines.at(offset));
-  return simple ? { ok: true, root: simple } : parseWithSaxes(text, lines, limits);
+  const simple = parseSimpleXml(text, limits.maxDepth);
+  return simple ? { ok: true, root: simple } : parseWithSaxes(text, new LineIndex(text), limits);
 }
 
 /** {@link parseXmlTree} by saxes alone (the fast reader's reference, in tests). */
