@@ -29,7 +29,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
 
 /**
  * Builds the `iocscan` program. With `argv` (the arguments it will parse), only the command they
- * name is registered; without, or when they name none (`--help`, a typo), every command is.
+ * name is registered (none for `--version`); without, or when they name none (`--help`, a typo),
+ * every command is.
  */
 export async function buildProgram(run: CliRun, argv?: readonly string[]): Promise<Command> {
   const program = new Command("iocscan")
@@ -40,7 +41,8 @@ export async function buildProgram(run: CliRun, argv?: readonly string[]): Promi
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   // The program has no options of its own besides --help/--version: the first word is the command.
   const named = argv?.find((arg) => !arg.startsWith("-"));
-  const chosen = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  const versionOnly = named === undefined && argv !== undefined && (argv.includes("--version") || argv.includes("-V"));
+  const chosen = versionOnly ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   const registers = await Promise.all(chosen.map((name) => (COMMANDS[name] as () => Promise<Register>)()));
   for (const register of registers) register(program, run);
   return program;

@@ -1,7 +1,7 @@
 /**
  * The shipped CLI is an esbuild bundle (scripts/bundle-cli.ts): it must run a real scan, record it
- * with the native SQLite addon, find files located at run time (package.json), and load only the
- * chunks a command needs.
+ * with the native SQLite addon, and find files located at run time (package.json) from any of
+ * its chunks.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
