@@ -78,7 +78,8 @@ let iocPoints: ScalingPoint[] = [];
 let exitCode = 0;
 try {
   const cli = compileScanner(join(work, "build"));
-  const specs: TreeSpec[] = options.filesOnly ? [] : options.quick ? [{ ...TREE_A, files: 200 }, { ...TREE_B, files: 2000 }] : [TREE_A, TREE_B];
+  const allSpecs: TreeSpec[] = options.filesOnly ? [] : options.quick ? [{ ...TREE_A, files: 200 }, { ...TREE_B, files: 2000 }] : [TREE_A, TREE_B];
+  const specs = options.iocsOnly ? allSpecs.filter((s) => s.label === "A") : allSpecs;
   const trees: BenchTree[] = [];
   for (const spec of specs) {
     const t0 = performance.now();
@@ -102,8 +103,8 @@ try {
       expected: expectedHits(list),
       runs,
     });
-    results.push(await runCase(caseOf(spec.label, `Tree ${spec.label}: ${tree.files.toLocaleString("en-US")} files, ${(tree.bytes / 1e6).toFixed(0)} MB; 1,010 SHA-256 IOCs (10 planted)`), base, log));
-    if (spec.label === "A" && options.extras && !options.quick) {
+    if (!options.iocsOnly) results.push(await runCase(caseOf(spec.label, `Tree ${spec.label}: ${tree.files.toLocaleString("en-US")} files, ${(tree.bytes / 1e6).toFixed(0)} MB; 1,010 SHA-256 IOCs (10 planted)`), base, log));
+    if (spec.label === "A" && options.extras && !options.quick && !options.iocsOnly) {
       const extraRuns = Math.min(options.runs, 3);
       results.push(await runCase(caseOf("A-md5", `Tree A, the same 1,010 IOCs as MD5`, conv, entries, "md5", extraRuns), base, log));
       const big = options.quick ? 10_000 : 100_000;
@@ -121,7 +122,7 @@ try {
     }
     if (!options.keep) rmSync(tree.root, { recursive: true, force: true });
   }
-  if (options.scaling || options.filesOnly) {
+  if ((options.scaling && !options.iocsOnly) || options.filesOnly) {
     const sizes = (options.quick ? [1000] : [1000, 10_000, 100_000, 1_000_000]).filter((n) => n <= options.maxFiles);
     if (!sizes.includes(options.maxFiles)) sizes.push(options.maxFiles);
     log(`files scaling (metadata only): ${sizes.join(", ")}`);

@@ -18,13 +18,15 @@ export interface PeersOptions {
   readonly scaling: boolean;
   /** Only the files scaling curve (no trees, no peers, no IOC curve). */
   readonly filesOnly: boolean;
+  /** Only the IOC-count scaling curve (tree A is generated for it; no peers, no files curve). */
+  readonly iocsOnly: boolean;
   /** The 100,000-hash and MD5 cases on tree A (never with --quick). */
   readonly extras: boolean;
   /** Write BENCHMARKS.md's peers section and the SVG charts. */
   readonly write: boolean;
 }
 
-export const USAGE = `npm run bench:peers -- [--quick] [--runs N] [--keep] [--max-files N] [--max-iocs N] [--no-scaling] [--files-only] [--no-extras] [--write | --no-write]`;
+export const USAGE = `npm run bench:peers -- [--quick] [--runs N] [--keep] [--max-files N] [--max-iocs N] [--no-scaling] [--files-only] [--iocs-only] [--no-extras] [--write | --no-write]`;
 
 export function parseOptions(argv: readonly string[]): PeersOptions {
   const { values } = parseArgs({
@@ -37,6 +39,7 @@ export function parseOptions(argv: readonly string[]): PeersOptions {
       "max-iocs": { type: "string" },
       "no-scaling": { type: "boolean", default: false },
       "files-only": { type: "boolean", default: false },
+      "iocs-only": { type: "boolean", default: false },
       "no-extras": { type: "boolean", default: false },
       write: { type: "boolean" },
       "no-write": { type: "boolean", default: false },
@@ -63,6 +66,7 @@ export function parseOptions(argv: readonly string[]): PeersOptions {
     maxIocs: count(values["max-iocs"], quick ? 1000 : 1_000_000, "max-iocs"),
     scaling: !values["no-scaling"],
     filesOnly: values["files-only"],
+    iocsOnly: values["iocs-only"],
     extras: !values["no-extras"],
     write: values["no-write"] ? false : (values.write ?? !quick),
   };

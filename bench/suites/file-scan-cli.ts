@@ -4,7 +4,8 @@
  * `/usr/bin/time -f %M` when installed.
  *
  * The scanner runs as it ships: JavaScript compiled from the current src/ (`compileScanner`, the
- * TypeScript compiler's per-file emit, as `npm run build` writes dist/), not through tsx, whose
+ * TypeScript compiler's per-file emit and the esbuild bundle of the CLI, as `npm run build` writes
+ * dist/ and dist/bin/iocscan.js), not through tsx, whose
  * loader costs about a second of start-up per process on this machine. `runScan(..., "tsx")` runs
  * src/cli/main.ts through tsx (as test/cli/run-cli.ts) to show that cost.
  *
@@ -126,7 +127,8 @@ const NOT_BUILT = /(\.test\.ts|\/conformance\.ts|\/_?test-[^/]*\.ts)$|\/_testdat
 
 /**
  * Compiles src/ into `folder` (src/**\/*.js beside a copy of package.json and a link to the
- * repository's node_modules) and returns the CLI entry point to run with node.
+ * repository's node_modules), bundles the CLI as `npm run build` does (scripts/bundle-cli.ts,
+ * into folder/bin/) and returns the bundle's entry point to run with node.
  */
 export function compileScanner(folder: string): string {
   const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true, sourceMap: false };
@@ -142,7 +144,10 @@ export function compileScanner(folder: string): string {
   }
   copyFileSync(join(repo, "package.json"), join(folder, "package.json"));
   symlinkSync(join(repo, "node_modules"), join(folder, "node_modules"), "dir");
-  return join(folder, "src/cli/main.js");
+  const bundler = join(repo, "scripts/bundle-cli.ts");
+  const bundled = spawnSync(process.execPath, ["--import", tsxLoader, bundler, "--emit-root", join(folder, "src"), "--package-root", folder, "--out-dir", join(folder, "bin")], { encoding: "utf8" });
+  if (bundled.status !== 0) throw new Error(`bundling the CLI failed (exit ${bundled.status}): ${bundled.stderr}`);
+  return join(folder, "bin/iocscan.js");
 }
 
 export interface ScanOptions {

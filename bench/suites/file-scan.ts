@@ -171,7 +171,7 @@ function runAll(): BenchRow[] {
       const compiled = startup(cli);
       const tsx = startup("tsx");
       rows.push({
-        name: "setup: scanner compiled from src/ (TypeScript per-file emit, as dist/); 1,010 SHA-256 IOC entries in 10 OpenIOC files per tree",
+        name: "setup: scanner compiled from src/ (TypeScript per-file emit and the CLI bundle, as dist/); 1,010 SHA-256 IOC entries in 10 OpenIOC files per tree",
         value: `compiled in ${ms(compileMs)}; load average (1/5/15 min) before: ${loadBefore}${haveGnuTime ? "" : "; /usr/bin/time absent: RSS from the child's own resource usage, no CPU figures"}`,
       });
       rows.push({ name: "start-up: scan of an empty folder, compiled / from src/ through tsx", value: `${summary(compiled)} / ${summary(tsx)}` });

@@ -12,8 +12,8 @@ import { buildProgram } from "./program.js";
 /** Runs the CLI with `argv` (without the node and script entries); resolves to the exit status. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const run = { exitCode: 0 };
-  const program = buildProgram(run);
   try {
+    const program = await buildProgram(run, argv);
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
     // commander throws CommanderError for --help, --version and usage errors (exitOverride).

@@ -1,16 +1,12 @@
 /**
  * The command tree of `iocscan`.
  *
+ * Each command's module is imported only when that command runs (or for the full help): a scan
+ * must not load the server, the agent, the query builder and the schema library first.
+ *
  * @module
  */
 import { Command } from "commander";
-import { registerAgentCommand } from "./commands/agent.js";
-import { registerCollectCommand } from "./commands/collect.js";
-import { registerIocCommands } from "./commands/ioc.js";
-import { registerQuarantineCommands } from "./commands/quarantine.js";
-import { registerResultsCommands } from "./commands/results.js";
-import { registerScanCommand } from "./commands/scan.js";
-import { registerServerCommand } from "./commands/server.js";
 import { VERSION } from "./version.js";
 
 /** What a command reports back to the runner: the process exit status (DESIGN.md section 5). */
@@ -18,20 +14,36 @@ export interface CliRun {
   exitCode: number;
 }
 
-/** Builds the `iocscan` program with every sub-command registered. */
-export function buildProgram(run: CliRun): Command {
+type Register = (program: Command, run: CliRun) => void;
+
+/** Every sub-command, in the order of the help, with the import of its module. */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  scan: async () => (await import("./commands/scan.js")).registerScanCommand,
+  collect: async () => (await import("./commands/collect.js")).registerCollectCommand,
+  ioc: async () => (await import("./commands/ioc.js")).registerIocCommands,
+  results: async () => (await import("./commands/results.js")).registerResultsCommands,
+  quarantine: async () => (await import("./commands/quarantine.js")).registerQuarantineCommands,
+  agent: async () => (await import("./commands/agent.js")).registerAgentCommand,
+  server: async () => (await import("./commands/server.js")).registerServerCommand,
+};
+
+/**
+ * Builds the `iocscan` program. With `argv` (the arguments it will parse), only the command they
+ * name is registered (none for `--version`); without, or when they name none (`--help`, a typo),
+ * every command is.
+ */
+export async function buildProgram(run: CliRun, argv?: readonly string[]): Promise<Command> {
   const program = new Command("iocscan")
     .description("Find indicators of compromise (OpenIOC 1.0 and 1.1) on computers and respond to them")
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerScanCommand(program, run);
-  registerCollectCommand(program, run);
-  registerIocCommands(program, run);
-  registerResultsCommands(program, run);
-  registerQuarantineCommands(program, run);
-  registerAgentCommand(program, run);
-  registerServerCommand(program, run);
+  // The program has no options of its own besides --help/--version: the first word is the command.
+  const named = argv?.find((arg) => !arg.startsWith("-"));
+  const versionOnly = named === undefined && argv !== undefined && (argv.includes("--version") || argv.includes("-V"));
+  const chosen = versionOnly ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  const registers = await Promise.all(chosen.map((name) => (COMMANDS[name] as () => Promise<Register>)()));
+  for (const register of registers) register(program, run);
   return program;
 }

@@ -15,7 +15,8 @@ import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
 import { createPrefilter, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
 import { createEvaluation } from "../core/evaluate/index.js";
-import { REPORT_FORMAT, REPORT_VERSION, type ReportWarning, type ScanReport } from "../core/report/index.js";
+// report.js, not index.js: the index also brings the snapshot schema and its library to every scan.
+import { REPORT_FORMAT, REPORT_VERSION, type ReportWarning, type ScanReport } from "../core/report/report.js";
 import { runCriticalAreasScan } from "./critical-areas/index.js";
 import { chooseCollectors, type DocumentSwitches } from "./collection.js";
 import { defaultFileScopes, normalizeScopes } from "./file-scope.js";

@@ -7,7 +7,6 @@
  */
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
 import type { RunnerState } from "./runner-state.js";
 
 /** What rebuilds the scan on resume: its settings as plain JSON. */
@@ -46,23 +45,9 @@ export class CheckpointError extends Error {
   override readonly name = "CheckpointError";
 }
 
-const SCAN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** What a scan id may be: it names a file in the checkpoint folder. */
+export const SCAN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const SUFFIX = ".checkpoint.json";
-
-const Envelope = z.object({
-  format: z.literal("iocscan-scan-checkpoint"),
-  version: z.literal(1),
-  savedAt: z.string(),
-  settings: z.looseObject({ iocPaths: z.array(z.string()).min(1), root: z.string(), action: z.enum(["report", "quarantine"]) }),
-  runner: z.looseObject({
-    scanId: z.string().regex(SCAN_ID),
-    startedAt: z.string(),
-    phase: z.enum(["collecting", "responding"]),
-    collectorsDone: z.array(z.string()),
-    evaluation: z.looseObject({ format: z.literal("iocscan-evaluation-state") }),
-    plan: z.string(),
-  }),
-});
 
 /** The checkpoint file of a scan; refuses ids that could leave the folder. */
 export function checkpointFile(dir: string, scanId: string): string {
@@ -113,6 +98,8 @@ export async function readCheckpoint(dir: string, scanId: string): Promise<ScanC
   } catch (error) {
     throw new CheckpointError(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
+  // The schema library is loaded here, not with the module: every scan writes checkpoints, few read one.
+  const { Envelope } = await import("./checkpoint-envelope.js");
   const parsed = Envelope.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

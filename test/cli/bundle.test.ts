@@ -1,0 +1,78 @@
+/**
+ * The shipped CLI is an esbuild bundle (scripts/bundle-cli.ts): it must run a real scan, record it
+ * with the native SQLite addon, and find files located at run time (package.json) from any of
+ * its chunks.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleCli } from "../../scripts/bundle-cli.js";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+let work: string;
+let cli: string;
+
+function run(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "iocscan-bundle-"));
+  // As installed: the external native addons resolve from a node_modules beside the bundle.
+  symlinkSync(join(repo, "node_modules"), join(work, "node_modules"), "dir");
+  // The source tree stands in for the per-file emit: only run-time URLs point into it.
+  await bundleCli({ repo, emitRoot: join(repo, "src"), packageRoot: repo, outDir: join(work, "bin") });
+  cli = join(work, "bin/iocscan.js");
+}, 60_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("the bundled CLI", () => {
+  it("reads its version from package.json, located from the bundle", () => {
+    const version = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string }).version;
+    const result = run(["--version"]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe(version);
+  });
+
+  it("scans a folder, reports the planted file and records the scan in the results database", () => {
+    const tree = join(work, "tree");
+    mkdirSync(tree);
+    const content = Buffer.from("bundle test: planted file\n");
+    writeFileSync(join(tree, "planted.bin"), content);
+    writeFileSync(join(tree, "other.txt"), "nothing to see\n");
+    const sha256 = createHash("sha256").update(content).digest("hex");
+    const ioc = join(work, "planted.ioc");
+    writeFileSync(
+      ioc,
+      `<?xml version="1.0" encoding="utf-8"?>
+<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="6d2c0b2e-5a43-4c8e-9a3c-0b1f5e1e7a01" last-modified="2026-11-28T00:00:00">
+  <short_description>bundle test</short_description>
+  <definition>
+    <Indicator operator="OR" id="6d2c0b2e-5a43-4c8e-9a3c-0b1f5e1e7a02">
+      <IndicatorItem id="6d2c0b2e-5a43-4c8e-9a3c-0b1f5e1e7a03" condition="is">
+        <Context document="FileItem" search="FileItem/Sha256sum" type="mir"/>
+        <Content type="sha256">${sha256}</Content>
+      </IndicatorItem>
+    </Indicator>
+  </definition>
+</ioc>
+`,
+    );
+    const db = join(work, "results.db");
+    const scan = run(["scan", "--ioc", ioc, "--scope", tree, "--format", "json", "--db", db, "--no-hash-cache"]);
+    expect(scan.stderr).toBe("");
+    expect(scan.status).toBe(1);
+    const report = JSON.parse(scan.stdout) as { detections: { objects: { id: string; fields: Record<string, unknown> }[] }[] };
+    const found = report.detections.flatMap((d) => d.objects.map((o) => o.fields["FullPath"] ?? o.id));
+    expect(found).toEqual([join(tree, "planted.bin")]);
+    const list = run(["results", "list", "--db", db]);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/finished/);
+  });
+});
