@@ -1,6 +1,5 @@
 /**
- * A small, bounded XML element tree with source positions, built with saxes (or, for plain XML,
- * the faster reader of xml-fast.ts, which builds the same tree).
+ * A small, bounded XML element tree with source positions, built with saxes.
  *
  * IOC files are untrusted: a DOCTYPE is refused outright (so no external entity, no entity
  * expansion can ever happen), depth and size are bounded, and the first syntax error stops the
@@ -10,7 +9,6 @@
  */
 import { SaxesParser, type SaxesTagNS } from "saxes";
 import { diagnostic, type Diagnostic } from "./diagnostics.js";
-import { parseSimpleXml } from "./xml-fast.js";
 import type { SourcePosition } from "./model.js";
 
 /** One XML element: local name, namespace, attributes by local name, text, children. */
@@ -39,23 +37,10 @@ class StopParse extends Error {
   }
 }
 
-/**
- * Parses XML text into an element tree: plain XML (nearly every IOC file) by the fast reader of
- * xml-fast.ts, anything else, errors included, by saxes. Both build the same tree.
- */
+/** Parses XML text into an element tree. */
 export function parseXmlTree(source: string, limits: XmlLimits): XmlTreeResult {
   const text = blankLateXmlDeclaration(source);
-  const simple = parseSimpleXml(text, limits.maxDepth);
-  return simple ? { ok: true, root: simple } : parseWithSaxes(text, new LineIndex(text), limits);
-}
-
-/** {@link parseXmlTree} by saxes alone (the fast reader's reference, in tests). */
-export function parseXmlTreeWithSaxes(source: string, limits: XmlLimits): XmlTreeResult {
-  const text = blankLateXmlDeclaration(source);
-  return parseWithSaxes(text, new LineIndex(text), limits);
-}
-
-function parseWithSaxes(text: string, lines: LineIndex, limits: XmlLimits): XmlTreeResult {
+  const lines = new LineIndex(text);
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
