@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { BigIntStats } from "node:fs";
 import type { FieldValue } from "../../core/compile/index.js";
+import type { FileStat } from "./file-workers.js";
 
 /** A record's fields while it is being built. */
 export type FieldMap = Record<string, FieldValue>;
@@ -62,7 +62,7 @@ export interface OwnerNames {
  * The stat-derived fields among `wanted`. Created is absent when the file system records no
  * birth time (statx then reports 0).
  */
-export function statFields(stat: BigIntStats, wanted: ReadonlySet<string>, owners: OwnerNames | undefined, into: FieldMap): void {
+export function statFields(stat: FileStat, wanted: ReadonlySet<string>, owners: OwnerNames | undefined, into: FieldMap): void {
   if (wanted.has("Created") && stat.birthtimeNs !== 0n) into["Created"] = isoFromNs(stat.birthtimeNs);
   if (wanted.has("Modified")) into["Modified"] = isoFromNs(stat.mtimeNs);
   if (wanted.has("Accessed")) into["Accessed"] = isoFromNs(stat.atimeNs);

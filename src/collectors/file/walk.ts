@@ -9,6 +9,8 @@
  * - Other file systems below a scope root are skipped unless `crossMounts`; pseudo file systems
  *   (proc, sysfs, cgroup, ...) always.
  * - FIFOs, sockets and devices are never opened, only counted (`filesNotRegular`).
+ * - Files come in batches, a folder's at once (see {@link walkFileBatches}): the collector hands
+ *   batches, not files, to its workers.
  * - The order is fixed, so that an interrupted walk can resume where it stopped: scope by scope;
  *   in each folder its files by name, then its subfolders by name, depth first. A position is the
  *   last file done (see {@link WalkPosition}); resuming skips everything up to it without listing
@@ -84,14 +86,24 @@ interface Pending extends Folder {
 
 /** Folder entries whose type is stat'ed at once (their lstats run in parallel). */
 const STAT_BATCH = 16;
+/** The most files in one batch of {@link walkFileBatches}. */
+const MAX_BATCH = 256;
 
 /** `base/name` without doubling a separator (the host root is "/", an image root may end in "/"). */
 export function childPath(base: string, name: string): string {
   return base.endsWith("/") ? `${base}${name}` : `${base}/${name}`;
 }
 
-/** Yields the regular files of every scope, in the walk's fixed order. */
+/** Yields the regular files of every scope, one at a time, in the walk's fixed order. */
 export async function* walkFiles(s: WalkSettings): AsyncGenerator<WalkEntry> {
+  for await (const batch of walkFileBatches(s)) yield* batch;
+}
+
+/**
+ * Yields the regular files of every scope in the walk's fixed order, in batches: wanted files of
+ * one folder (at most {@link MAX_BATCH}, never none), or a scope that is a file.
+ */
+export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntry[]> {
   const visited = new Set<string>();
   const resume = s.resume;
   const done = new Set(resume?.done ?? []);
@@ -103,14 +115,21 @@ export async function* walkFiles(s: WalkSettings): AsyncGenerator<WalkEntry> {
     if (root === undefined || (resume !== undefined && index < resume.scope)) continue;
     const after = resume !== undefined && index === resume.scope ? resume.after : null;
     if ("explicit" in root) {
-      if (after === null && !done.has(root.host)) yield root;
+      if (after === null && !done.has(root.host)) yield [root];
       continue;
     }
     const stack: Pending[] = [root];
     for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
       if (s.signal?.aborted) return;
-      for await (const entry of readFolder(s, folder, stack, visited, cursorIn(folder.host, after))) {
-        if (!done.has(entry.host)) yield entry;
+      const names = await readFolder(s, folder, stack, visited, cursorIn(folder.host, after));
+      // Built a batch at a time: a folder of a million files holds a million names, not entries.
+      for (let start = 0; start < names.length; start += MAX_BATCH) {
+        const batch: WalkEntry[] = [];
+        for (const name of names.slice(start, start + MAX_BATCH)) {
+          const host = childPath(folder.host, name);
+          if (wantedFile(s, host) && !done.has(host)) batch.push({ disk: childPath(folder.disk, name), host, explicit: false, scope: folder.scope });
+        }
+        if (batch.length > 0) yield batch;
       }
     }
   }
@@ -182,16 +201,17 @@ function kindOf(entry: Dirent): Kind {
 }
 
 /**
- * Lists one folder: yields its files by name, then pushes its subfolders (after checking mounts
- * and loops) so they are walked by name. With a cursor, what lies before the position is skipped.
+ * Lists one folder: returns the names of its files in walk order, and pushes its subfolders
+ * (after checking mounts and loops) so they are walked by name. With a cursor, what lies before
+ * the position is skipped.
  */
-async function* readFolder(s: WalkSettings, folder: Pending, stack: Pending[], visited: Set<string>, cursor: Cursor | undefined): AsyncGenerator<WalkEntry> {
+async function readFolder(s: WalkSettings, folder: Pending, stack: Pending[], visited: Set<string>, cursor: Cursor | undefined): Promise<string[]> {
   let dir;
   try {
     dir = await opendir(folder.disk, { bufferSize: 128 });
   } catch (error) {
     warnError(s.warn, error, "cannot list folder", folder.host);
-    return;
+    return [];
   }
   s.count("dirsSeen");
   const files: string[] = [];
@@ -234,18 +254,13 @@ async function* readFolder(s: WalkSettings, folder: Pending, stack: Pending[], v
   // Code-unit order: the same on every run for the same names, whatever the file system lists.
   files.sort();
   subfolders.sort();
-  if (cursor?.folderFrom === undefined) {
-    const fileAfter = cursor?.fileAfter;
-    for (const name of files) {
-      if (fileAfter !== undefined && name <= fileAfter) continue;
-      const host = childPath(folder.host, name);
-      if (wantedFile(s, host)) yield { disk: childPath(folder.disk, name), host, explicit: false, scope: folder.scope };
-    }
-  }
+  const fileAfter = cursor?.fileAfter;
+  const left = cursor?.folderFrom !== undefined ? [] : fileAfter === undefined ? files : files.filter((name) => name > fileAfter);
   const from = cursor?.folderFrom;
   const children = await statFolders(s, folder, from === undefined ? subfolders : subfolders.filter((name) => name >= from), visited);
   // Pushed in reverse so they are walked by name.
   for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Pending);
+  return left;
 }
 
 /** lstats subfolders in small parallel batches; keeps those on the walk's file systems, once. */
