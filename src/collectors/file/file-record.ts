@@ -1,8 +1,8 @@
 /**
- * A batch of listed files → their FileItem records: one lstat batch on a worker, the cheap fields
- * and the prefilter's verdict here, then only the expensive fields it asks for: digests from the
- * hash cache when a file is unchanged, else one hash batch per few MiB on the workers; PE headers
- * and strings from a read on this thread.
+ * A batch of listed files → their FileItem records: the lstats taken when the folder was listed
+ * (or one lstat batch on a worker), the cheap fields and the prefilter's verdict here, then only
+ * the expensive fields it asks for: digests from the hash cache when a file is unchanged, else
+ * one hash batch per few MiB on the workers; PE headers and strings from a read on this thread.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import { digestsFor } from "../../core/compile/index.js";
 import type { HostRecord } from "../types.js";
 import { readContent, type ContentNeeds, type ContentResult } from "./content.js";
 import { pathFields, statFields, type FieldMap, type OwnerNames } from "./fields.js";
-import type { FileStat, FileWorkers, HashJob } from "./file-workers.js";
+import type { FileStat, FileWorkers, HashJob, StatResult } from "./file-workers.js";
 import type { DigestAlgorithm, Digests, HashCacheKey, ResolvedFileOptions } from "./options.js";
 import { warnError, type Warn } from "./problems.js";
 import type { WalkEntry } from "./walk.js";
@@ -55,6 +55,8 @@ interface Building {
   readonly entry: WalkEntry;
   readonly stat: FileStat;
   readonly fields: FieldMap;
+  /** The content fields the IOCs need of it. */
+  readonly needed: readonly string[];
   /** The digests the record gets, by algorithm: cached or computed. */
   readonly algorithms: readonly DigestAlgorithm[];
   readonly found: Digests;
@@ -71,39 +73,46 @@ type Tally = Record<"filesSeen" | "filesHashed" | "bytesHashed" | "hashCacheHits
  */
 export async function collectBatch(entries: readonly WalkEntry[], run: FileRun): Promise<(HostRecord | undefined)[]> {
   const tally: Tally = { filesSeen: 0, filesHashed: 0, bytesHashed: 0, hashCacheHits: 0, filesSkippedByPrefilter: 0, filesTooLarge: 0, symlinksSkipped: 0, filesNotRegular: 0 };
-  const stats = await run.workers.stat(entries.map((entry) => entry.disk));
+  const stats = await statsOf(entries, run.workers);
   const building: (Building | undefined)[] = [];
-  const toHash: { file: Building; missing: readonly DigestAlgorithm[] }[] = [];
-  const readsHere: Promise<void>[] = [];
   for (const [i, entry] of entries.entries()) {
     const result = stats[i];
     if (result === undefined || "error" in result) {
       if (result !== undefined) warnError(run.warn, result.error, "cannot stat file", entry.host);
       building.push(undefined);
-      continue;
-    }
-    if (result.kind !== "file") {
+    } else if (result.kind !== "file") {
       // Replaced since the listing, or named as a scope and a link (links are never followed).
       tally[result.kind === "symlink" ? "symlinksSkipped" : "filesNotRegular"]++;
       building.push(undefined);
-      continue;
+    } else {
+      building.push(startRecord(entry, result.stat, run, tally));
     }
-    const file = startRecord(entry, result.stat, run, tally);
-    building.push(file?.file);
-    if (file === undefined) continue;
-    if (file.readHere !== undefined) readsHere.push(readContentHere(file.file, file.readHere, run, tally));
-    else if (file.missing.length > 0) toHash.push({ file: file.file, missing: file.missing });
+  }
+  addCachedDigests(building, run);
+  const toHash: { file: Building; missing: readonly DigestAlgorithm[] }[] = [];
+  const readsHere: Promise<void>[] = [];
+  for (const file of building) {
+    if (file === undefined || file.needed.length === 0) continue;
+    const plan = planReads(file, run, tally);
+    if (plan.readHere !== undefined) readsHere.push(readContentHere(file, plan.readHere, run, tally));
+    else if (plan.missing.length > 0) toHash.push({ file, missing: plan.missing });
   }
   await Promise.all([...hashBatches(toHash).map((batch) => hashOnWorkers(batch, run, tally)), ...readsHere]);
   for (const [key, value] of Object.entries(tally)) if (value > 0) run.count(key, value);
   return building.map((file) => (file === undefined ? undefined : finish(file)));
 }
 
-/**
- * The cheap fields, the prefilter, the hash cache and the size limit for one regular file; says
- * what is left to read: digests alone (`missing`, for the workers) or a read here.
- */
-function startRecord(entry: WalkEntry, stat: FileStat, run: FileRun, tally: Tally): { file: Building; missing: readonly DigestAlgorithm[]; readHere?: ReadHere } | undefined {
+/** Each entry's lstat: the one taken when its folder was listed, else one taken now. */
+async function statsOf(entries: readonly WalkEntry[], workers: FileWorkers): Promise<readonly (StatResult | undefined)[]> {
+  const unlisted = entries.filter((entry) => entry.listed === undefined);
+  if (unlisted.length === 0) return entries.map((entry) => entry.listed);
+  const taken = await workers.stat(unlisted.map((entry) => entry.disk));
+  let next = 0;
+  return entries.map((entry) => entry.listed ?? taken[next++]);
+}
+
+/** The cheap fields and the prefilter's verdict for one regular file; undefined: ruled out. */
+function startRecord(entry: WalkEntry, stat: FileStat, run: FileRun, tally: Tally): Building | undefined {
   tally.filesSeen++;
   const fields = pathFields(entry.host);
   fields["SizeInBytes"] = Number(stat.size);
@@ -122,23 +131,40 @@ function startRecord(entry: WalkEntry, stat: FileStat, run: FileRun, tally: Tall
   }
   const needed: string[] = [];
   for (const field of expensive) if (CONTENT_FIELDS.has(field)) needed.push(field);
-  const algorithms = needed.length > 0 ? digestsFor(needed) : [];
-  const file: Building = { entry, stat, fields, algorithms, found: {}, unknown: [] };
-  if (needed.length === 0) return { file, missing: [] };
-  if (algorithms.length > 0) Object.assign(file.found, options.hashCache?.get(cacheKey(stat)));
+  return { entry, stat, fields, needed, algorithms: needed.length > 0 ? digestsFor(needed) : [], found: {}, unknown: [] };
+}
+
+/** Digests the hash cache knows for the batch's files that need some: one look-up per batch. */
+function addCachedDigests(building: readonly (Building | undefined)[], run: FileRun): void {
+  const cache = run.options.hashCache;
+  if (cache === undefined) return;
+  const asking = building.filter((file): file is Building => file !== undefined && file.algorithms.length > 0);
+  if (asking.length === 0) return;
+  const keys = asking.map((file) => cacheKey(file.stat));
+  const known = cache.getMany !== undefined ? cache.getMany(keys) : keys.map((key) => cache.get(key));
+  for (const [i, file] of asking.entries()) Object.assign(file.found, known[i]);
+}
+
+/**
+ * What is left to read of a file after the hash cache, within the size limit: digests alone
+ * (`missing`, for the workers) or a read here for PE headers or strings.
+ */
+function planReads(file: Building, run: FileRun, tally: Tally): { missing: readonly DigestAlgorithm[]; readHere?: ReadHere } {
+  const { options } = run;
+  const { algorithms, needed, stat } = file;
   let missing = algorithms.filter((algorithm) => file.found[algorithm] === undefined);
   if (algorithms.length > 0 && missing.length === 0) tally.hashCacheHits++;
   if (missing.length > 0 && stat.size > BigInt(options.maxHashBytes)) {
     tally.filesTooLarge++;
-    run.warn({ code: "too-large", message: `not hashed: ${stat.size} bytes, over the hashing limit of ${options.maxHashBytes}`, path: entry.host });
+    run.warn({ code: "too-large", message: `not hashed: ${stat.size} bytes, over the hashing limit of ${options.maxHashBytes}`, path: file.entry.host });
     for (const algorithm of missing) file.unknown.push(DIGEST_FIELD[algorithm]);
     missing = [];
   }
   const others = needed.filter((field) => field.startsWith("PEInfo/") || field === "StringList/string");
-  if (others.length === 0) return { file, missing };
+  if (others.length === 0) return { missing };
   // Digests alone go to the workers; PE headers and strings come from one read on this thread.
   const needs = { digests: missing, pe: others.some((field) => field.startsWith("PEInfo/")), strings: others.includes("StringList/string") };
-  return { file, missing, readHere: { needs, fields: others } };
+  return { missing, readHere: { needs, fields: others } };
 }
 
 /** Consecutive files to hash, cut into batches of a few MiB. */

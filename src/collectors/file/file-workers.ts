@@ -1,9 +1,9 @@
 /**
- * The file system work of a scan on worker threads, in batches: `stat` lstats a batch of paths,
- * `hash` opens, reads and hashes a batch of files, each with synchronous calls. The main thread
- * then handles one message per batch (a folder's files, about 64) instead of one thread-pool
- * round trip per lstat and one message per file, and hashing runs on every core. The number of
- * workers bounds the parallel I/O.
+ * The file system work of a scan on worker threads, in batches, each with synchronous calls:
+ * `list` reads a folder and lstats its entries, `stat` lstats a batch of paths, `hash` opens,
+ * reads and hashes a batch of files. The main thread then handles one message per folder or
+ * batch (about 64 files) instead of one thread-pool round trip per lstat and one message per
+ * file, and hashing runs on every core. The number of workers bounds the parallel I/O.
  *
  * The worker is a short plain-JavaScript program passed as a string (`eval: true`): it needs no
  * loader, so the same code runs from `dist/`, under tsx and under vitest.
@@ -44,19 +44,51 @@ export interface HashJob {
 
 export type HashResult = { readonly digests: Digests } | { readonly error: WorkerFsError };
 
+/**
+ * One folder as a worker read it: its files and subfolders by name (code-unit order), each with
+ * its lstat (a file's is the one its record uses), and what else it held.
+ */
+export interface Listing {
+  /** The folder could not be read: nothing else is set. */
+  readonly error?: WorkerFsError;
+  /** Without `listed` in a folder of over LIST_STAT_LIMIT files: the caller stats them. */
+  readonly files: readonly { readonly name: string; readonly listed?: StatResult }[];
+  readonly folders: readonly { readonly name: string; readonly listed: StatResult }[];
+  readonly symlinks: number;
+  /** FIFOs, sockets, devices. */
+  readonly special: number;
+  /** Entries of no listed type whose lstat failed. */
+  readonly unknown: readonly { readonly name: string; readonly error: WorkerFsError }[];
+}
+
+/** Folders with more files than this are listed without their files' lstats (memory stays bounded). */
+const LIST_STAT_LIMIT = 4096;
+
 /** The order of the stat fields in a stat reply's BigInt64Array, per path. */
 const STAT_FIELDS = ["dev", "ino", "mode", "uid", "gid", "size", "atimeNs", "mtimeNs", "ctimeNs", "birthtimeNs"] as const;
 
-type StatReply = { readonly id: number; readonly values: BigInt64Array; readonly errors: readonly [number, string | undefined, string][] };
+type StatReply = { readonly id: number; readonly values: BigInt64Array; readonly errors: readonly Problem[] };
 type HashReply = { readonly id: number; readonly results: readonly ({ readonly digests: Digests } | { readonly code: string | undefined; readonly message: string })[] };
-type Reply = StatReply | HashReply | { readonly id: number; readonly failed: string };
+type Problem = readonly [number, string | undefined, string];
+type ListReply = {
+  readonly id: number;
+  readonly error?: { readonly code: string | undefined; readonly message: string };
+  readonly files: readonly string[];
+  readonly fileStats: Omit<StatReply, "id">;
+  readonly folders: readonly string[];
+  readonly folderStats: Omit<StatReply, "id">;
+  readonly symlinks: number;
+  readonly special: number;
+  readonly unknown: readonly (readonly [string, string | undefined, string])[];
+};
+type Reply = StatReply | HashReply | ListReply | { readonly id: number; readonly failed: string };
 
 // Same rules as content.ts: no links followed, a FIFO cannot block the open, a short read (the
 // file shrank or was swapped) is an error rather than a digest of part of it. One file's error
 // never fails its batch; anything else thrown is reported as the batch's failure.
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
-const { openSync, readSync, closeSync, lstatSync } = require("node:fs");
+const { openSync, readSync, closeSync, lstatSync, readdirSync } = require("node:fs");
 const { createHash } = require("node:crypto");
 const FLAGS = ${constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY};
 const FIELDS = ${JSON.stringify(STAT_FIELDS)};
@@ -75,6 +107,44 @@ function stat(paths) {
     }
   }
   return { values, errors };
+}
+const child = (base, name) => (base.endsWith("/") ? base + name : base + "/" + name);
+function list(path) {
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (error) {
+    return { error: problem(error) };
+  }
+  const files = [], folders = [], unknown = [];
+  let symlinks = 0, special = 0;
+  for (const entry of entries) {
+    const name = entry.name;
+    if (entry.isFile()) files.push(name);
+    else if (entry.isDirectory()) folders.push(name);
+    else if (entry.isSymbolicLink()) symlinks++;
+    else if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) special++;
+    else {
+      // DT_UNKNOWN: some file systems do not say; lstat does.
+      try {
+        const s = lstatSync(child(path, name));
+        if (s.isFile()) files.push(name);
+        else if (s.isDirectory()) folders.push(name);
+        else if (s.isSymbolicLink()) symlinks++;
+        else special++;
+      } catch (error) {
+        const p = problem(error);
+        unknown.push([name, p.code, p.message]);
+      }
+    }
+  }
+  // Code-unit order: the same on every run for the same names, whatever the file system lists.
+  files.sort();
+  folders.sort();
+  // A huge folder's files are stat'ed later, a batch at a time: its listing stays small.
+  const fileStats = stat(files.length <= ${LIST_STAT_LIMIT} ? files.map((name) => child(path, name)) : []);
+  const folderStats = stat(folders.map((name) => child(path, name)));
+  return { files, fileStats, folders, folderStats, symlinks, special, unknown, transfer: [fileStats.values.buffer, folderStats.values.buffer] };
 }
 function hashOne(job) {
   let fd = -1;
@@ -108,6 +178,9 @@ parentPort.on("message", (message) => {
     if (message.op === "stat") {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
+    } else if (message.op === "list") {
+      const { transfer, ...reply } = list(message.path);
+      parentPort.postMessage({ id: message.id, ...reply }, transfer || []);
     } else {
       parentPort.postMessage({ id: message.id, results: message.jobs.map(hashOne) });
     }
@@ -137,7 +210,7 @@ function kindOf(mode: bigint): "file" | "symlink" | "other" {
 }
 
 /** Unpacks a stat reply; dev and ino are read unsigned, as lstat reports them. */
-function statResults(count: number, reply: StatReply): StatResult[] {
+function statResults(count: number, reply: Omit<StatReply, "id">): StatResult[] {
   const values = reply.values;
   const unsigned = new BigUint64Array(values.buffer, values.byteOffset, values.length);
   const results: StatResult[] = [];
@@ -164,9 +237,22 @@ function statResults(count: number, reply: StatReply): StatResult[] {
 
 interface Slot {
   readonly worker: Worker;
-  /** Work queued on it, in rough units (one per file, one more per 64 KiB to hash). */
+  /** Work queued on it, in estimated microseconds (see the COST_ constants). */
   load: number;
 }
+
+// Rough costs of the work, in microseconds of a worker: they only steer where a batch goes and
+// when one more worker is worth starting.
+const COST_LIST = 100;
+const COST_STAT = 4;
+const COST_OPEN = 25;
+const COST_PER_MIB = 800;
+/**
+ * Another worker starts only when every running one has this much queued: a scan that mostly
+ * lists and stats (sizes known, the hash cache warm) runs on one or two workers, since each
+ * costs its start-up (tens of ms of CPU), and hashing every file grows to `size`.
+ */
+const GROW_AT = 2000;
 
 interface Waiter {
   readonly resolve: (reply: Reply) => void;
@@ -183,13 +269,28 @@ export class FileWorkers {
 
   /** lstats every path (links not followed); one result per path, in order. */
   async stat(paths: readonly string[]): Promise<StatResult[]> {
-    const reply = await this.send({ op: "stat", paths }, paths.length);
+    const reply = await this.send({ op: "stat", paths }, COST_STAT * paths.length);
     return statResults(paths.length, reply as StatReply);
+  }
+
+  /** Reads the folder `path` and lstats what it holds (links not followed). */
+  async list(path: string): Promise<Listing> {
+    const reply = (await this.send({ op: "list", path }, COST_LIST)) as ListReply;
+    if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], folders: [], symlinks: 0, special: 0, unknown: [] };
+    const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
+    const fileStats = reply.fileStats.values.length > 0 ? statResults(reply.files.length, reply.fileStats) : [];
+    return {
+      files: fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name })),
+      folders: named(reply.folders, statResults(reply.folders.length, reply.folderStats)),
+      symlinks: reply.symlinks,
+      special: reply.special,
+      unknown: reply.unknown.map(([name, code, message]) => ({ name, error: new WorkerFsError(message, code) })),
+    };
   }
 
   /** The digests of every job's file, each read once; one result per job, in order. */
   async hash(jobs: readonly HashJob[]): Promise<HashResult[]> {
-    const load = jobs.reduce((sum, job) => sum + 1 + Math.floor(job.size / 65536), 0);
+    const load = jobs.reduce((sum, job) => sum + COST_OPEN + Math.ceil((job.size / 2 ** 20) * COST_PER_MIB), 0);
     const reply = (await this.send({ op: "hash", jobs }, load)) as HashReply;
     return reply.results.map((result) => ("digests" in result ? result : { error: new WorkerFsError(result.message, result.code) }));
   }
@@ -202,7 +303,7 @@ export class FileWorkers {
     this.waiting.clear();
   }
 
-  private send(message: { op: "stat"; paths: readonly string[] } | { op: "hash"; jobs: readonly HashJob[] }, load: number): Promise<Reply> {
+  private send(message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string } | { op: "hash"; jobs: readonly HashJob[] }, load: number): Promise<Reply> {
     const slot = this.leastBusy();
     const id = this.nextId++;
     // Referenced while it has work, so the process waits for it; unreferenced when idle.
@@ -226,7 +327,7 @@ export class FileWorkers {
   }
 
   private leastBusy(): Slot {
-    if (this.workers.length < this.size && this.workers.every((w) => w.load > 0)) this.workers.push(this.start());
+    if (this.workers.length < this.size && this.workers.every((w) => w.load >= GROW_AT)) this.workers.push(this.start());
     let best = this.workers[0] as Slot;
     for (const slot of this.workers) if (slot.load < best.load) best = slot;
     return best;
