@@ -18,10 +18,14 @@ import { walkFileBatches, type WalkEntry, type WalkPosition } from "./walk.js";
 
 /** Read size: large enough that a big file costs few thread-pool round trips. */
 const CHUNK_BYTES = 1024 * 1024;
-/** Files per batch handed to the workers: one message each way per batch, not per file. */
-const BATCH_FILES = 64;
-/** Batches in flight per worker: queued work keeps every worker busy. */
-const QUEUE_DEPTH = 3;
+/**
+ * Files in flight per unit of concurrency. This bounds what an interrupted scan repeats when it
+ * resumes (the files in flight, src/scan/checkpoint/resume.test.ts), so it stays as it was when
+ * every file was its own job.
+ */
+const QUEUE_DEPTH = 4;
+/** Files per batch handed to the workers (one message each way per batch, not per file): a batch per worker in flight. */
+const BATCH_FILES = QUEUE_DEPTH;
 
 /** Runs one FileItem collection. */
 export async function* collectFiles(context: CollectorContext, input: FileCollectorOptions): AsyncGenerator<HostRecord> {
@@ -78,7 +82,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
         wake?.();
       });
   };
-  const limit = options.concurrency * QUEUE_DEPTH * BATCH_FILES;
+  const limit = options.concurrency * QUEUE_DEPTH;
   const settle = (): Promise<void> => new Promise((resolve) => (wake = resolve));
   function* finished(): Generator<HostRecord> {
     if (failure) throw failure.error;

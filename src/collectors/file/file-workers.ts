@@ -239,6 +239,8 @@ interface Slot {
   readonly worker: Worker;
   /** Work queued on it, in estimated microseconds (see the COST_ constants). */
   load: number;
+  /** Hash batches queued on it. */
+  hashing: number;
 }
 
 // Rough costs of the work, in microseconds of a worker: they only steer where a batch goes and
@@ -247,12 +249,7 @@ const COST_LIST = 100;
 const COST_STAT = 4;
 const COST_OPEN = 25;
 const COST_PER_MIB = 800;
-/**
- * Another worker starts only when every running one has this much queued: a scan that mostly
- * lists and stats (sizes known, the hash cache warm) runs on one or two workers, since each
- * costs its start-up (tens of ms of CPU), and hashing every file grows to `size`.
- */
-const GROW_AT = 2000;
+
 
 interface Waiter {
   readonly resolve: (reply: Reply) => void;
@@ -291,7 +288,7 @@ export class FileWorkers {
   /** The digests of every job's file, each read once; one result per job, in order. */
   async hash(jobs: readonly HashJob[]): Promise<HashResult[]> {
     const load = jobs.reduce((sum, job) => sum + COST_OPEN + Math.ceil((job.size / 2 ** 20) * COST_PER_MIB), 0);
-    const reply = (await this.send({ op: "hash", jobs }, load)) as HashReply;
+    const reply = (await this.send({ op: "hash", jobs }, load, true)) as HashReply;
     return reply.results.map((result) => ("digests" in result ? result : { error: new WorkerFsError(result.message, result.code) }));
   }
 
@@ -303,14 +300,16 @@ export class FileWorkers {
     this.waiting.clear();
   }
 
-  private send(message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string } | { op: "hash"; jobs: readonly HashJob[] }, load: number): Promise<Reply> {
-    const slot = this.leastBusy();
+  private send(message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string } | { op: "hash"; jobs: readonly HashJob[] }, load: number, hashing = false): Promise<Reply> {
+    const slot = this.leastBusy(hashing);
     const id = this.nextId++;
     // Referenced while it has work, so the process waits for it; unreferenced when idle.
     if (slot.load === 0) slot.worker.ref();
     slot.load += load;
+    if (hashing) slot.hashing++;
     const done = (): void => {
       slot.load -= load;
+      if (hashing) slot.hashing--;
       if (slot.load === 0) slot.worker.unref();
     };
     return new Promise<Reply>((resolve, reject) => {
@@ -326,8 +325,15 @@ export class FileWorkers {
     });
   }
 
-  private leastBusy(): Slot {
-    if (this.workers.length < this.size && this.workers.every((w) => w.load >= GROW_AT)) this.workers.push(this.start());
+  /**
+   * Another worker starts for hashing when every running one is hashing already; listings and
+   * stats alone never start a second one. A scan that mostly lists and stats (IOC sizes known,
+   * the hash cache warm) so runs on one worker, since each costs its start-up (tens of ms of
+   * CPU), and one that hashes every file grows to `size`.
+   */
+  private leastBusy(hashing: boolean): Slot {
+    const grow = this.workers.length === 0 || (hashing && this.workers.every((w) => w.hashing > 0));
+    if (this.workers.length < this.size && grow) this.workers.push(this.start());
     let best = this.workers[0] as Slot;
     for (const slot of this.workers) if (slot.load < best.load) best = slot;
     return best;
@@ -335,7 +341,7 @@ export class FileWorkers {
 
   private start(): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    const slot: Slot = { worker, load: 0 };
+    const slot: Slot = { worker, load: 0, hashing: 0 };
     // An idle worker must not keep a finished scan's process alive.
     worker.unref();
     worker.on("message", (reply: Reply) => {

@@ -65,7 +65,7 @@ describe("openHashCache", () => {
     const keys = Array.from({ length: 150 }, (_, i) => key({ dev: i % 2 === 0 ? 2049n : 2n ** 63n, ino: i % 7 === 0 ? 2n ** 64n - BigInt(i) : BigInt(i + 1) }));
     for (const [i, k] of keys.entries()) if (i < 120) cache.put(k, { md5: MD5.replace(/^../, i.toString(16).padStart(2, "0")) });
     for (const [i, k] of keys.entries()) if (i >= 120 && i < 140) cache.put(k, { sha256: SHA256 });
-    const asked = [...keys, key({ ino: 999_999n }), key({ ...keys[4], size: 11n } as HashCacheKey), keys[3] as HashCacheKey];
+    const asked = [...keys, key({ ino: 999_999n }), key({ ...keys[4], size: 11n }), keys[3] as HashCacheKey];
     const many = cache.getMany?.(asked);
     expect(many).toHaveLength(asked.length);
     expect(many).toEqual(asked.map((k) => cache.get(k)));
