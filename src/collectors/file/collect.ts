@@ -1,24 +1,31 @@
 /**
- * The FileItem collection loop: the walk feeds at most `concurrency` files in flight; records
- * are yielded as they complete. The walk is pulled only when a slot is free, so memory stays
- * bounded by the concurrency, not by the tree.
+ * The FileItem collection loop: the walk's files go to the workers in batches of up to
+ * {@link BATCH_FILES} (a folder's files, small folders merged), with a bounded number of files in
+ * flight; records are yielded as their batch completes. The walk is pulled only when there is
+ * room, so memory stays bounded by the concurrency, not by the tree.
  *
  * @module
  */
 import picomatch from "picomatch";
 import type { CollectorContext, HostRecord } from "../types.js";
-import { collectFile, type FileRun } from "./file-record.js";
-import { HashWorkers } from "./hash-workers.js";
+import { collectBatch, type FileRun } from "./file-record.js";
+import { FileWorkers } from "./file-workers.js";
 import { createPseudoCheck } from "./mounts.js";
 import { resolveFileOptions, type FileCollectorOptions } from "./options.js";
 import { loadOwnerNames } from "./owners.js";
 import { createWarn } from "./problems.js";
-import { walkFiles, type WalkEntry, type WalkPosition } from "./walk.js";
+import { walkFileBatches, type WalkEntry, type WalkPosition } from "./walk.js";
 
 /** Read size: large enough that a big file costs few thread-pool round trips. */
 const CHUNK_BYTES = 1024 * 1024;
-/** Files in flight per unit of concurrency: lstats and queued jobs keep every worker busy. */
+/**
+ * Files in flight per unit of concurrency. This bounds what an interrupted scan repeats when it
+ * resumes (the files in flight, src/scan/checkpoint/resume.test.ts), so it stays as it was when
+ * every file was its own job.
+ */
 const QUEUE_DEPTH = 4;
+/** Files per batch handed to the workers (one message each way per batch, not per file): a batch per worker in flight. */
+const BATCH_FILES = QUEUE_DEPTH;
 
 /** Runs one FileItem collection. */
 export async function* collectFiles(context: CollectorContext, input: FileCollectorOptions): AsyncGenerator<HostRecord> {
@@ -34,14 +41,14 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     options,
     warn,
     count,
-    workers: new HashWorkers(options.concurrency),
+    workers: new FileWorkers(options.concurrency),
     buffers: {
       take: () => free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES),
       give: (buffer) => void free.push(buffer),
     },
   };
   const isExcluded = options.excludes.length > 0 ? picomatch([...options.excludes], { dot: true }) : () => false;
-  const walk = walkFiles({
+  const walk = walkFileBatches({
     host: context.host,
     scopes: options.scopes,
     crossMounts: options.crossMounts,
@@ -52,32 +59,37 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     warn,
     count,
     resume: input.resumeFrom,
+    workers: run.workers,
   });
   const tracker = new PositionTracker(input.resumeFrom);
   input.exposePosition?.(() => tracker.position());
 
-  const done: { seq: number; record: HostRecord | undefined }[] = [];
+  let done: { seq: number; record: HostRecord | undefined }[] = [];
   let inFlight = 0;
   let wake: (() => void) | undefined;
   let failure: { error: unknown } | undefined;
-  const start = (entry: WalkEntry): void => {
-    inFlight++;
-    const seq = tracker.started(entry);
-    void collectFile(entry, run)
+  const start = (batch: readonly WalkEntry[]): void => {
+    inFlight += batch.length;
+    const first = tracker.started(batch);
+    void collectBatch(batch, run)
       .then(
-        (record) => done.push({ seq, record }),
-        // collectFile turns fs errors into warnings; anything else is a bug worth stopping for.
+        (records) => records.forEach((record, i) => done.push({ seq: first + i, record })),
+        // collectBatch turns fs errors into warnings; anything else is a bug worth stopping for.
         (error: unknown) => (failure ??= { error }),
       )
       .finally(() => {
-        inFlight--;
+        inFlight -= batch.length;
         wake?.();
       });
   };
+  const limit = options.concurrency * QUEUE_DEPTH;
   const settle = (): Promise<void> => new Promise((resolve) => (wake = resolve));
   function* finished(): Generator<HostRecord> {
     if (failure) throw failure.error;
-    for (let next = done.shift(); next !== undefined; next = done.shift()) {
+    // Taken whole (shift() on a long array costs per element); what finishes meanwhile waits.
+    const ready = done;
+    done = [];
+    for (const next of ready) {
       if (context.signal?.aborted) return;
       // Marked before the yield: when the consumer holds this record, the position covers it.
       tracker.finished(next.seq);
@@ -86,12 +98,22 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   }
 
   try {
-    for await (const entry of walk) {
-      start(entry);
-      while (inFlight >= options.concurrency * QUEUE_DEPTH) await settle();
-      yield* finished();
-      if (context.signal?.aborted) return;
+    // Small folders are merged into one batch; a batch never waits for more than the next folder.
+    let pending: WalkEntry[] = [];
+    for await (const listed of walk) {
+      for (let at = 0; at < listed.length; ) {
+        const take = Math.min(BATCH_FILES - pending.length, listed.length - at);
+        pending = pending.concat(listed.slice(at, at + take));
+        at += take;
+        if (pending.length < BATCH_FILES) break;
+        start(pending);
+        pending = [];
+        while (inFlight >= limit) await settle();
+        yield* finished();
+        if (context.signal?.aborted) return;
+      }
     }
+    if (pending.length > 0 && context.signal?.aborted !== true) start(pending);
     while (inFlight > 0 && context.signal?.aborted !== true) {
       await settle();
       yield* finished();
@@ -126,10 +148,11 @@ class PositionTracker {
     this.carried = resume?.done ?? [];
   }
 
-  started(entry: WalkEntry): number {
-    const seq = this.nextSeq++;
-    this.entries.set(seq, entry);
-    return seq;
+  /** Numbers the entries in walk order; returns the first one's sequence number. */
+  started(entries: readonly WalkEntry[]): number {
+    const first = this.nextSeq;
+    for (const entry of entries) this.entries.set(this.nextSeq++, entry);
+    return first;
   }
 
   finished(seq: number): void {

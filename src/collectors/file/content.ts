@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { constants, type BigIntStats } from "node:fs";
+import { constants } from "node:fs";
 import { closeQuietly, openFile, readAt } from "./fs-async.js";
 import type { DigestAlgorithm, Digests } from "./options.js";
 import { parsePe, PE_HEADER_LIMIT, type PeInfo } from "./pe.js";
@@ -49,7 +49,7 @@ const HEAD_READ = 4096;
  * Reads `disk` once for `needs`: the `listed.size` bytes the caller's lstat saw (a file that
  * grows meanwhile is hashed as it was listed, as `readFile` does).
  */
-export async function readContent(disk: string, listed: BigIntStats, needs: ContentNeeds, limits: ContentLimits, buffer: Buffer): Promise<ContentResult> {
+export async function readContent(disk: string, listed: { readonly size: bigint }, needs: ContentNeeds, limits: ContentLimits, buffer: Buffer): Promise<ContentResult> {
   // No fstat round trip: the lstat just taken says "regular file", O_NOFOLLOW and O_NONBLOCK
   // make a swap to a link or FIFO harmless, and a short read below catches any other change.
   const fd = await openFile(disk, OPEN_FLAGS);

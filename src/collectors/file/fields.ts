@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { BigIntStats } from "node:fs";
 import type { FieldValue } from "../../core/compile/index.js";
+import type { FileStat } from "./file-workers.js";
 
 /** A record's fields while it is being built. */
 export type FieldMap = Record<string, FieldValue>;
@@ -15,12 +15,21 @@ export function pathFields(hostPath: string): FieldMap {
   const slash = hostPath.lastIndexOf("/");
   const name = hostPath.slice(slash + 1);
   // OpenIOC's FilePath is the folder without leading or trailing separators: /usr/bin/ls → usr/bin.
-  const folder = hostPath.slice(0, Math.max(slash, 0)).replace(/^\/+|\/+$/g, "");
+  const folder = trimSlashes(hostPath, 0, Math.max(slash, 0));
   const fields: FieldMap = { FullPath: hostPath, FilePath: folder, FileName: name };
   const extension = extensionOf(name);
   if (extension !== undefined) fields["FileExtension"] = extension;
   return fields;
 }
+
+/** `text.slice(start, end)` less its leading and trailing "/" (no RegExp: this runs per file). */
+function trimSlashes(text: string, start: number, end: number): string {
+  while (start < end && text.charCodeAt(start) === SLASH) start++;
+  while (end > start && text.charCodeAt(end - 1) === SLASH) end--;
+  return text.slice(start, end);
+}
+
+const SLASH = 0x2f;
 
 /**
  * The text after the last dot, without the dot. A leading dot makes a hidden file, not an
@@ -62,7 +71,7 @@ export interface OwnerNames {
  * The stat-derived fields among `wanted`. Created is absent when the file system records no
  * birth time (statx then reports 0).
  */
-export function statFields(stat: BigIntStats, wanted: ReadonlySet<string>, owners: OwnerNames | undefined, into: FieldMap): void {
+export function statFields(stat: FileStat, wanted: ReadonlySet<string>, owners: OwnerNames | undefined, into: FieldMap): void {
   if (wanted.has("Created") && stat.birthtimeNs !== 0n) into["Created"] = isoFromNs(stat.birthtimeNs);
   if (wanted.has("Modified")) into["Modified"] = isoFromNs(stat.mtimeNs);
   if (wanted.has("Accessed")) into["Accessed"] = isoFromNs(stat.atimeNs);

@@ -1,16 +1,16 @@
 /**
- * One file → one FileItem record: lstat, the cheap fields, the prefilter's verdict, then only the
- * expensive fields it asks for (digests from the hash cache when the file is unchanged).
+ * A batch of listed files → their FileItem records: the lstats taken when the folder was listed
+ * (or one lstat batch on a worker), the cheap fields and the prefilter's verdict here, then only
+ * the expensive fields it asks for: digests from the hash cache when a file is unchanged, else
+ * one hash batch per few MiB on the workers; PE headers and strings from a read on this thread.
  *
  * @module
  */
-import type { BigIntStats } from "node:fs";
 import { digestsFor } from "../../core/compile/index.js";
 import type { HostRecord } from "../types.js";
 import { readContent, type ContentNeeds, type ContentResult } from "./content.js";
-import type { HashWorkers } from "./hash-workers.js";
 import { pathFields, statFields, type FieldMap, type OwnerNames } from "./fields.js";
-import { lstatBig } from "./fs-async.js";
+import type { FileStat, FileWorkers, HashJob, StatResult } from "./file-workers.js";
 import type { DigestAlgorithm, Digests, HashCacheKey, ResolvedFileOptions } from "./options.js";
 import { warnError, type Warn } from "./problems.js";
 import type { WalkEntry } from "./walk.js";
@@ -28,6 +28,10 @@ export const CONTENT_FIELDS: ReadonlySet<string> = new Set([
 
 const DIGEST_FIELD: Readonly<Record<DigestAlgorithm, string>> = { md5: "Md5sum", sha1: "Sha1sum", sha256: "Sha256sum" };
 
+/** A hash batch ends at this many bytes or {@link HASH_BATCH_FILES} files: big files spread over the workers. */
+const HASH_BATCH_BYTES = 4 * 1024 * 1024;
+const HASH_BATCH_FILES = 64;
+
 /** What every file of one run shares. */
 export interface FileRun {
   /** The fields the IOCs need (CollectorContext.fields). */
@@ -36,117 +40,207 @@ export interface FileRun {
   readonly options: ResolvedFileOptions;
   readonly warn: Warn;
   readonly count: (stat: string, by?: number) => void;
-  /** Where digest-only reads go. */
-  readonly workers: HashWorkers;
+  /** Where lstats and digest-only reads go. */
+  readonly workers: FileWorkers;
   /** Chunk buffers for reads on this thread. */
   readonly buffers: { take(): Buffer; give(buffer: Buffer): void };
 }
 
-export function cacheKey(stat: BigIntStats): HashCacheKey {
+export function cacheKey(stat: Pick<FileStat, "dev" | "ino" | "size" | "mtimeNs" | "ctimeNs">): HashCacheKey {
   return { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs };
 }
 
-/** Collects one listed file; undefined when it is gone, not regular, or ruled out by the prefilter. */
-export async function collectFile(entry: WalkEntry, run: FileRun): Promise<HostRecord | undefined> {
-  let stat: BigIntStats;
-  try {
-    stat = await lstatBig(entry.disk);
-  } catch (error) {
-    warnError(run.warn, error, "cannot stat file", entry.host);
-    return undefined;
+/** One regular file of a batch on its way to a record. */
+interface Building {
+  readonly entry: WalkEntry;
+  readonly stat: FileStat;
+  readonly fields: FieldMap;
+  /** The content fields the IOCs need of it. */
+  readonly needed: readonly string[];
+  /** The digests the record gets, by algorithm: cached or computed. */
+  readonly algorithms: readonly DigestAlgorithm[];
+  readonly found: Digests;
+  /** Fields asked for but not computed (too large, unreadable, gone): UNKNOWN, never "absent". */
+  readonly unknown: string[];
+}
+
+/** Per-batch counters, added to the run's stats once per batch. */
+type Tally = Record<"filesSeen" | "filesHashed" | "bytesHashed" | "hashCacheHits" | "filesSkippedByPrefilter" | "filesTooLarge" | "symlinksSkipped" | "filesNotRegular", number>;
+
+/**
+ * Collects listed files; one result per entry, in order: the record, or undefined when the file
+ * is gone, not regular, or ruled out by the prefilter. fs problems become warnings.
+ */
+export async function collectBatch(entries: readonly WalkEntry[], run: FileRun): Promise<(HostRecord | undefined)[]> {
+  const tally: Tally = { filesSeen: 0, filesHashed: 0, bytesHashed: 0, hashCacheHits: 0, filesSkippedByPrefilter: 0, filesTooLarge: 0, symlinksSkipped: 0, filesNotRegular: 0 };
+  const stats = await statsOf(entries, run.workers);
+  const building: (Building | undefined)[] = [];
+  for (const [i, entry] of entries.entries()) {
+    const result = stats[i];
+    if (result === undefined || "error" in result) {
+      if (result !== undefined) warnError(run.warn, result.error, "cannot stat file", entry.host);
+      building.push(undefined);
+    } else if (result.kind !== "file") {
+      // Replaced since the listing, or named as a scope and a link (links are never followed).
+      tally[result.kind === "symlink" ? "symlinksSkipped" : "filesNotRegular"]++;
+      building.push(undefined);
+    } else {
+      building.push(startRecord(entry, result.stat, run, tally));
+    }
   }
-  if (!stat.isFile()) {
-    // Replaced since the listing, or named as a scope and a link (links are never followed).
-    run.count(stat.isSymbolicLink() ? "symlinksSkipped" : "filesNotRegular");
-    return undefined;
+  addCachedDigests(building, run);
+  const toHash: { file: Building; missing: readonly DigestAlgorithm[] }[] = [];
+  const readsHere: Promise<void>[] = [];
+  for (const file of building) {
+    if (file === undefined || file.needed.length === 0) continue;
+    const plan = planReads(file, run, tally);
+    if (plan.readHere !== undefined) readsHere.push(readContentHere(file, plan.readHere, run, tally));
+    else if (plan.missing.length > 0) toHash.push({ file, missing: plan.missing });
   }
-  run.count("filesSeen");
+  await Promise.all([...hashBatches(toHash).map((batch) => hashOnWorkers(batch, run, tally)), ...readsHere]);
+  for (const [key, value] of Object.entries(tally)) if (value > 0) run.count(key, value);
+  return building.map((file) => (file === undefined ? undefined : finish(file)));
+}
+
+/** Each entry's lstat: the one taken when its folder was listed, else one taken now. */
+async function statsOf(entries: readonly WalkEntry[], workers: FileWorkers): Promise<readonly (StatResult | undefined)[]> {
+  const unlisted = entries.filter((entry) => entry.listed === undefined);
+  if (unlisted.length === 0) return entries.map((entry) => entry.listed);
+  const taken = await workers.stat(unlisted.map((entry) => entry.disk));
+  let next = 0;
+  return entries.map((entry) => entry.listed ?? taken[next++]);
+}
+
+/** The cheap fields and the prefilter's verdict for one regular file; undefined: ruled out. */
+function startRecord(entry: WalkEntry, stat: FileStat, run: FileRun, tally: Tally): Building | undefined {
+  tally.filesSeen++;
   const fields = pathFields(entry.host);
   fields["SizeInBytes"] = Number(stat.size);
   statFields(stat, run.wanted, run.owners, fields);
-
   let expensive: Iterable<string> = run.wanted;
-  if (run.options.decide !== undefined) {
-    const decision = run.options.decide(fields);
+  const { options } = run;
+  if (options.decide !== undefined) {
+    const decision = options.decide(fields);
     if (!decision.mayMatch) {
-      run.count("filesSkippedByPrefilter");
+      tally.filesSkippedByPrefilter++;
       return undefined;
     }
     expensive = decision.fields;
     // Normally a subset of `wanted`; a runner whose cheap set differs may ask for a stat field.
     statFields(stat, decision.fields, run.owners, fields);
   }
-  const needed = [...expensive].filter((field) => CONTENT_FIELDS.has(field));
-  const unknown = needed.length > 0 ? await addContentFields(entry, stat, needed, run, fields) : [];
-  // Fields asked for but not computed (too large, unreadable, gone): UNKNOWN, never "absent".
-  return unknown.length > 0 ? { document: "FileItem", id: entry.host, fields, unknownFields: unknown } : { document: "FileItem", id: entry.host, fields };
+  const needed: string[] = [];
+  for (const field of expensive) if (CONTENT_FIELDS.has(field)) needed.push(field);
+  return { entry, stat, fields, needed, algorithms: needed.length > 0 ? digestsFor(needed) : [], found: {}, unknown: [] };
+}
+
+/** Digests the hash cache knows for the batch's files that need some: one look-up per batch. */
+function addCachedDigests(building: readonly (Building | undefined)[], run: FileRun): void {
+  const cache = run.options.hashCache;
+  if (cache === undefined) return;
+  const asking = building.filter((file): file is Building => file !== undefined && file.algorithms.length > 0);
+  if (asking.length === 0) return;
+  const keys = asking.map((file) => cacheKey(file.stat));
+  const known = cache.getMany !== undefined ? cache.getMany(keys) : keys.map((key) => cache.get(key));
+  for (const [i, file] of asking.entries()) Object.assign(file.found, known[i]);
 }
 
 /**
- * Adds the content fields in `needed` that can be computed; returns those that could not (a
- * digest of a file over `maxHashBytes`, any content field of a file that could not be read).
- * A field simply not present on the object (PEInfo of a non-PE file) is neither.
+ * What is left to read of a file after the hash cache, within the size limit: digests alone
+ * (`missing`, for the workers) or a read here for PE headers or strings.
  */
-async function addContentFields(entry: WalkEntry, stat: BigIntStats, needed: readonly string[], run: FileRun, fields: FieldMap): Promise<string[]> {
-  const unknown: string[] = [];
+function planReads(file: Building, run: FileRun, tally: Tally): { missing: readonly DigestAlgorithm[]; readHere?: ReadHere } {
   const { options } = run;
-  const algorithms = digestsFor(needed);
-  const cached: Digests = (algorithms.length > 0 ? options.hashCache?.get(cacheKey(stat)) : undefined) ?? {};
-  let missing = algorithms.filter((algorithm) => cached[algorithm] === undefined);
-  if (algorithms.length > 0 && missing.length === 0) run.count("hashCacheHits");
+  const { algorithms, needed, stat } = file;
+  let missing = algorithms.filter((algorithm) => file.found[algorithm] === undefined);
+  if (algorithms.length > 0 && missing.length === 0) tally.hashCacheHits++;
   if (missing.length > 0 && stat.size > BigInt(options.maxHashBytes)) {
-    tooLarge(run, entry.host, `${stat.size} bytes, over the hashing limit of ${options.maxHashBytes}`);
-    for (const algorithm of missing) unknown.push(DIGEST_FIELD[algorithm]);
+    tally.filesTooLarge++;
+    run.warn({ code: "too-large", message: `not hashed: ${stat.size} bytes, over the hashing limit of ${options.maxHashBytes}`, path: file.entry.host });
+    for (const algorithm of missing) file.unknown.push(DIGEST_FIELD[algorithm]);
     missing = [];
   }
-  const pe = needed.some((field) => field.startsWith("PEInfo/"));
-  const strings = needed.includes("StringList/string");
-  const found: Digests = { ...cached };
-  if (missing.length > 0 || pe || strings) {
-    try {
-      // The common case, digests alone, goes to a worker; PE headers and strings come from the
-      // same single read on this thread.
-      const content: ContentResult =
-        pe || strings
-          ? await readHere(entry, stat, { digests: missing, pe, strings }, run)
-          : { digests: await run.workers.hash(entry.disk, Number(stat.size), missing), bytesHashed: Number(stat.size), pe: undefined, strings: undefined };
-      if (missing.length > 0) {
-        run.count("filesHashed");
-        run.count("bytesHashed", content.bytesHashed);
-        Object.assign(found, content.digests);
-        // Should the file change after the lstat, its key changes too: the entry just goes unused.
-        options.hashCache?.put(cacheKey(stat), content.digests);
-      }
-      if (content.pe !== undefined) {
-        fields["PEInfo/PETimeStamp"] = content.pe.timeStamp;
-        fields["PEInfo/Type"] = content.pe.type;
-        fields["PEInfo/Sections/Section/Name"] = content.pe.sectionNames;
-      }
-      if (content.strings !== undefined) fields["StringList/string"] = content.strings;
-    } catch (error) {
-      // Permission denied, vanished, changed or a read error: nothing read is known.
-      warnError(run.warn, error, "cannot read file", entry.host);
-      for (const algorithm of missing) unknown.push(DIGEST_FIELD[algorithm]);
-      for (const field of needed) if (field.startsWith("PEInfo/") || field === "StringList/string") unknown.push(field);
-    }
-  }
-  for (const algorithm of algorithms) {
-    const digest = found[algorithm];
-    if (digest !== undefined) fields[DIGEST_FIELD[algorithm]] = digest;
-  }
-  return unknown;
+  const others = needed.filter((field) => field.startsWith("PEInfo/") || field === "StringList/string");
+  if (others.length === 0) return { missing };
+  // Digests alone go to the workers; PE headers and strings come from one read on this thread.
+  const needs = { digests: missing, pe: others.some((field) => field.startsWith("PEInfo/")), strings: others.includes("StringList/string") };
+  return { missing, readHere: { needs, fields: others } };
 }
 
-async function readHere(entry: WalkEntry, stat: BigIntStats, needs: ContentNeeds, run: FileRun): Promise<ContentResult> {
+/** Consecutive files to hash, cut into batches of a few MiB. */
+function hashBatches<T extends { file: Building }>(files: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const item of files) {
+    if (batch.length > 0 && (bytes >= HASH_BATCH_BYTES || batch.length >= HASH_BATCH_FILES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(item);
+    bytes += Number(item.file.stat.size);
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+async function hashOnWorkers(batch: readonly { file: Building; missing: readonly DigestAlgorithm[] }[], run: FileRun, tally: Tally): Promise<void> {
+  const jobs: HashJob[] = batch.map(({ file, missing }) => ({ path: file.entry.disk, size: Number(file.stat.size), algorithms: missing }));
+  const results = await run.workers.hash(jobs);
+  for (const [i, { file, missing }] of batch.entries()) {
+    const result = results[i];
+    if (result !== undefined && "digests" in result) hashed(file, result.digests, Number(file.stat.size), run, tally);
+    else unreadable(file, missing, [], result?.error ?? new Error("no reply for this file"), run);
+  }
+}
+
+/** A read on this thread: what it takes, and the non-digest fields it stands for. */
+interface ReadHere {
+  readonly needs: ContentNeeds;
+  readonly fields: readonly string[];
+}
+
+async function readContentHere(file: Building, { needs, fields }: ReadHere, run: FileRun, tally: Tally): Promise<void> {
   const buffer = run.buffers.take();
+  let content: ContentResult;
   try {
-    return await readContent(entry.disk, stat, needs, run.options, buffer);
+    content = await readContent(file.entry.disk, file.stat, needs, run.options, buffer);
+  } catch (error) {
+    unreadable(file, needs.digests, fields, error, run);
+    return;
   } finally {
     run.buffers.give(buffer);
   }
+  if (needs.digests.length > 0) hashed(file, content.digests, content.bytesHashed, run, tally);
+  if (content.pe !== undefined) {
+    file.fields["PEInfo/PETimeStamp"] = content.pe.timeStamp;
+    file.fields["PEInfo/Type"] = content.pe.type;
+    file.fields["PEInfo/Sections/Section/Name"] = content.pe.sectionNames;
+  }
+  if (content.strings !== undefined) file.fields["StringList/string"] = content.strings;
 }
 
-function tooLarge(run: FileRun, path: string, why: string): void {
-  run.count("filesTooLarge");
-  run.warn({ code: "too-large", message: `not hashed: ${why}`, path });
+function hashed(file: Building, digests: Digests, bytes: number, run: FileRun, tally: Tally): void {
+  tally.filesHashed++;
+  tally.bytesHashed += bytes;
+  Object.assign(file.found, digests);
+  // Should the file change after the lstat, its key changes too: the entry just goes unused.
+  run.options.hashCache?.put(cacheKey(file.stat), digests);
+}
+
+/** Permission denied, vanished, changed or a read error: nothing read is known. */
+function unreadable(file: Building, digests: readonly DigestAlgorithm[], fields: readonly string[], error: unknown, run: FileRun): void {
+  warnError(run.warn, error, "cannot read file", file.entry.host);
+  for (const algorithm of digests) file.unknown.push(DIGEST_FIELD[algorithm]);
+  file.unknown.push(...fields);
+}
+
+function finish(file: Building): HostRecord {
+  for (const algorithm of file.algorithms) {
+    const digest = file.found[algorithm];
+    if (digest !== undefined) file.fields[DIGEST_FIELD[algorithm]] = digest;
+  }
+  const id = file.entry.host;
+  return file.unknown.length > 0 ? { document: "FileItem", id, fields: file.fields, unknownFields: file.unknown } : { document: "FileItem", id, fields: file.fields };
 }

@@ -19,8 +19,9 @@
  * - StringList/string (array): printable ASCII runs of 6+ characters from the first
  *   `stringsMaxBytes`, distinct, at most `stringsMaxCount`.
  * Content fields (digests, PE, strings) are computed only when the prefilter (or, without one,
- * the IOCs' field list) asks for them. Digest-only reads run on `concurrency` worker threads
- * (hash-workers.ts); reads that also need PE headers or strings run on the thread pool.
+ * the IOCs' field list) asks for them. Folder listings with their lstats, and digest-only reads,
+ * run in batches on up to `concurrency` worker threads (file-workers.ts); reads that also need PE
+ * headers or strings run on the thread pool.
  *
  * Stats counted: filesSeen, filesHashed, bytesHashed, hashCacheHits, dirsSeen, dirsExcluded,
  * dirsRevisited, mountsSkipped, pseudoMountsSkipped, symlinksSkipped, filesNotRegular,

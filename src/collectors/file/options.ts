@@ -32,6 +32,8 @@ export interface HashCacheKey {
 export interface HashCache {
   /** The digests known for exactly this file version (any key field differing: undefined). */
   get(key: HashCacheKey): Digests | undefined;
+  /** `get` of many keys at once (one answer per key, in order): fewer queries for a batch of files. */
+  getMany?(keys: readonly HashCacheKey[]): (Digests | undefined)[];
   /** Records digests for this version, keeping the ones already known for it. */
   put(key: HashCacheKey, digests: Digests): void;
   /** Writes what is pending and releases the store. */

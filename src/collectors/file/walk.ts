@@ -9,6 +9,8 @@
  * - Other file systems below a scope root are skipped unless `crossMounts`; pseudo file systems
  *   (proc, sysfs, cgroup, ...) always.
  * - FIFOs, sockets and devices are never opened, only counted (`filesNotRegular`).
+ * - Files come in batches, a folder's at once (see {@link walkFileBatches}): the collector hands
+ *   batches, not files, to its workers.
  * - The order is fixed, so that an interrupted walk can resume where it stopped: scope by scope;
  *   in each folder its files by name, then its subfolders by name, depth first. A position is the
  *   last file done (see {@link WalkPosition}); resuming skips everything up to it without listing
@@ -16,10 +18,10 @@
  *
  * @module
  */
-import type { Dirent } from "node:fs";
-import { opendir } from "node:fs/promises";
+import { constants } from "node:fs";
 import { resolve } from "node:path";
 import type { HostView } from "../types.js";
+import { FileWorkers, type FileStat, type Listing, type StatResult } from "./file-workers.js";
 import { lstatBig } from "./fs-async.js";
 import type { PseudoCheck } from "./mounts.js";
 import { warnError, type Warn } from "./problems.js";
@@ -35,6 +37,8 @@ export interface WalkEntry {
   readonly explicit: boolean;
   /** The index of its scope in the walk's scopes. */
   readonly scope: number;
+  /** Its lstat, taken when its folder was listed (absent for a scope that is a file). */
+  readonly listed?: StatResult;
 }
 
 /**
@@ -61,6 +65,8 @@ export interface WalkSettings {
   readonly count: (stat: string, by?: number) => void;
   /** Resume after this position instead of walking from the start. */
   readonly resume?: WalkPosition | undefined;
+  /** Where folders are listed; absent: a worker of the walk's own. */
+  readonly workers?: FileWorkers | undefined;
 }
 
 /** What is left of a folder when resuming: files after `file`, or subfolders from `folder` on. */
@@ -82,37 +88,94 @@ interface Pending extends Folder {
   readonly scope: number;
 }
 
-/** Folder entries whose type is stat'ed at once (their lstats run in parallel). */
-const STAT_BATCH = 16;
+/** Folders listed ahead of the walk. */
+const PREFETCH = 4;
+const S_IFMT = BigInt(constants.S_IFMT);
+const S_IFDIR = BigInt(constants.S_IFDIR);
+/** The most files in one batch of {@link walkFileBatches}. */
+const MAX_BATCH = 256;
+
+/**
+ * Folder listings asked of the workers ahead of the walk: the next few folders on the stack are
+ * listed while this one's files are collected, so the walk rarely waits for a worker.
+ */
+class Listings {
+  private readonly asked = new Map<Pending, Promise<Listing>>();
+
+  constructor(private readonly workers: FileWorkers) {}
+
+  take(folder: Pending): Promise<Listing> {
+    const listing = this.asked.get(folder) ?? this.workers.list(folder.disk);
+    this.asked.delete(folder);
+    return listing;
+  }
+
+  /** Asks for the listings of the folders on top of `stack` (walked next). */
+  prefetch(stack: readonly Pending[]): void {
+    for (let i = stack.length - 1; i >= Math.max(0, stack.length - PREFETCH); i--) {
+      const folder = stack[i] as Pending;
+      if (this.asked.has(folder)) continue;
+      const listing = this.workers.list(folder.disk);
+      // A walk stopped early never takes it: its failure (workers closed) must not go unhandled.
+      listing.catch(() => undefined);
+      this.asked.set(folder, listing);
+    }
+  }
+}
 
 /** `base/name` without doubling a separator (the host root is "/", an image root may end in "/"). */
 export function childPath(base: string, name: string): string {
   return base.endsWith("/") ? `${base}${name}` : `${base}/${name}`;
 }
 
-/** Yields the regular files of every scope, in the walk's fixed order. */
+/** Yields the regular files of every scope, one at a time, in the walk's fixed order. */
 export async function* walkFiles(s: WalkSettings): AsyncGenerator<WalkEntry> {
-  const visited = new Set<string>();
-  const resume = s.resume;
-  const done = new Set(resume?.done ?? []);
-  for (const [index, scope] of s.scopes.entries()) {
-    if (s.signal?.aborted) return;
-    const root = await openScope(s, scope, visited, index);
-    // A scope done before the position is not walked again, but its root is marked visited (by
-    // opening it) so that a later scope naming the same folder (/lib -> /usr/lib) stays skipped.
-    if (root === undefined || (resume !== undefined && index < resume.scope)) continue;
-    const after = resume !== undefined && index === resume.scope ? resume.after : null;
-    if ("explicit" in root) {
-      if (after === null && !done.has(root.host)) yield root;
-      continue;
-    }
-    const stack: Pending[] = [root];
-    for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
+  for await (const batch of walkFileBatches(s)) yield* batch;
+}
+
+/**
+ * Yields the regular files of every scope in the walk's fixed order, in batches: wanted files of
+ * one folder (at most {@link MAX_BATCH}, never none), or a scope that is a file.
+ */
+export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntry[]> {
+  const own = s.workers === undefined ? new FileWorkers(1) : undefined;
+  const listings = new Listings(s.workers ?? (own as FileWorkers));
+  try {
+    const visited = new Set<string>();
+    const resume = s.resume;
+    const done = new Set(resume?.done ?? []);
+    for (const [index, scope] of s.scopes.entries()) {
       if (s.signal?.aborted) return;
-      for await (const entry of readFolder(s, folder, stack, visited, cursorIn(folder.host, after))) {
-        if (!done.has(entry.host)) yield entry;
+      const root = await openScope(s, scope, visited, index);
+      // A scope done before the position is not walked again, but its root is marked visited (by
+      // opening it) so that a later scope naming the same folder (/lib -> /usr/lib) stays skipped.
+      if (root === undefined || (resume !== undefined && index < resume.scope)) continue;
+      const after = resume !== undefined && index === resume.scope ? resume.after : null;
+      if ("explicit" in root) {
+        if (after === null && !done.has(root.host)) yield [root];
+        continue;
+      }
+      const stack: Pending[] = [root];
+      for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
+        if (s.signal?.aborted) return;
+        const listing = await listings.take(folder);
+        const files = await readFolder(s, folder, listing, stack, visited, cursorIn(folder.host, after));
+        listings.prefetch(stack);
+        // Built a batch at a time: a folder of a million files holds a million names, not entries.
+        for (let start = 0; start < files.length; start += MAX_BATCH) {
+          const batch: WalkEntry[] = [];
+          for (const { name, listed } of files.slice(start, start + MAX_BATCH)) {
+            const host = childPath(folder.host, name);
+            if (!wantedFile(s, host) || done.has(host)) continue;
+            const entry = { disk: childPath(folder.disk, name), host, explicit: false, scope: folder.scope };
+            batch.push(listed === undefined ? entry : { ...entry, listed });
+          }
+          if (batch.length > 0) yield batch;
+        }
       }
     }
+  } finally {
+    await own?.close();
   }
 }
 
@@ -171,119 +234,63 @@ async function openScope(s: WalkSettings, scope: string, visited: Set<string>, i
   return { disk, host, dev: stat.dev, scope: index };
 }
 
-type Kind = "file" | "folder" | "symlink" | "special" | "unknown";
-
-function kindOf(entry: Dirent): Kind {
-  if (entry.isFile()) return "file";
-  if (entry.isDirectory()) return "folder";
-  if (entry.isSymbolicLink()) return "symlink";
-  if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) return "special";
-  return "unknown"; // DT_UNKNOWN: some file systems do not say; lstat will
-}
-
 /**
- * Lists one folder: yields its files by name, then pushes its subfolders (after checking mounts
- * and loops) so they are walked by name. With a cursor, what lies before the position is skipped.
+ * Takes one folder's listing: returns its files in walk order (each with the lstat the worker
+ * took), and pushes its subfolders (after checking exclusions, mounts and loops) so they are
+ * walked by name. With a cursor, what lies before the position is skipped.
  */
-async function* readFolder(s: WalkSettings, folder: Pending, stack: Pending[], visited: Set<string>, cursor: Cursor | undefined): AsyncGenerator<WalkEntry> {
-  let dir;
-  try {
-    dir = await opendir(folder.disk, { bufferSize: 128 });
-  } catch (error) {
-    warnError(s.warn, error, "cannot list folder", folder.host);
-    return;
+async function readFolder(s: WalkSettings, folder: Pending, listing: Listing, stack: Pending[], visited: Set<string>, cursor: Cursor | undefined): Promise<Listing["files"]> {
+  if (listing.error !== undefined) {
+    warnError(s.warn, listing.error, "cannot list folder", folder.host);
+    return [];
   }
   s.count("dirsSeen");
-  const files: string[] = [];
-  const subfolders: string[] = [];
-  const unknown: string[] = [];
-  try {
-    for await (const entry of dir) {
-      switch (kindOf(entry)) {
-        case "file":
-          files.push(entry.name);
-          break;
-        case "folder":
-          if (s.excluded(childPath(folder.host, entry.name))) s.count("dirsExcluded");
-          else subfolders.push(entry.name);
-          break;
-        case "symlink":
-          s.count("symlinksSkipped");
-          break;
-        case "special":
-          s.count("filesNotRegular");
-          break;
-        case "unknown":
-          unknown.push(entry.name);
-      }
-    }
-  } catch (error) {
-    warnError(s.warn, error, "folder listing stopped", folder.host);
-  }
-  for (const name of unknown) {
-    const host = childPath(folder.host, name);
-    const stat = await lstatBig(childPath(folder.disk, name)).catch((error: unknown) => warnError(s.warn, error, "cannot stat", host));
-    if (stat === undefined) continue;
-    if (stat.isDirectory()) {
-      if (s.excluded(host)) s.count("dirsExcluded");
-      else subfolders.push(name);
-    } else if (stat.isFile()) files.push(name);
-    else if (stat.isSymbolicLink()) s.count("symlinksSkipped");
-    else s.count("filesNotRegular");
-  }
-  // Code-unit order: the same on every run for the same names, whatever the file system lists.
-  files.sort();
-  subfolders.sort();
-  if (cursor?.folderFrom === undefined) {
-    const fileAfter = cursor?.fileAfter;
-    for (const name of files) {
-      if (fileAfter !== undefined && name <= fileAfter) continue;
-      const host = childPath(folder.host, name);
-      if (wantedFile(s, host)) yield { disk: childPath(folder.disk, name), host, explicit: false, scope: folder.scope };
-    }
-  }
+  if (listing.symlinks > 0) s.count("symlinksSkipped", listing.symlinks);
+  if (listing.special > 0) s.count("filesNotRegular", listing.special);
+  for (const { name, error } of listing.unknown) warnError(s.warn, error, "cannot stat", childPath(folder.host, name));
+  const fileAfter = cursor?.fileAfter;
+  const files = cursor?.folderFrom !== undefined ? [] : fileAfter === undefined ? listing.files : listing.files.filter(({ name }) => name > fileAfter);
   const from = cursor?.folderFrom;
-  const children = await statFolders(s, folder, from === undefined ? subfolders : subfolders.filter((name) => name >= from), visited);
+  const children: Pending[] = [];
+  for (const { name, listed } of listing.folders) {
+    if (from !== undefined && name < from) continue;
+    const host = childPath(folder.host, name);
+    if (s.excluded(host)) {
+      s.count("dirsExcluded");
+      continue;
+    }
+    if ("error" in listed) {
+      // Gone since the listing (vanished), or a folder we may list but not search (mode r--).
+      warnError(s.warn, listed.error, "cannot stat folder", host);
+      continue;
+    }
+    const child = await keptFolder(s, folder, host, childPath(folder.disk, name), listed.stat, visited);
+    if (child !== undefined) children.push(child);
+  }
   // Pushed in reverse so they are walked by name.
   for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Pending);
+  return files;
 }
 
-/** lstats subfolders in small parallel batches; keeps those on the walk's file systems, once. */
-async function statFolders(s: WalkSettings, parent: Pending, names: readonly string[], visited: Set<string>): Promise<Pending[]> {
-  const kept: Pending[] = [];
-  for (let start = 0; start < names.length; start += STAT_BATCH) {
-    const batch = names.slice(start, start + STAT_BATCH).map(async (name) => {
-      const host = childPath(parent.host, name);
-      const disk = childPath(parent.disk, name);
-      try {
-        return { host, disk, stat: await lstatBig(disk) };
-      } catch (error) {
-        // Gone since the listing (vanished), or a folder we may list but not search (mode r--).
-        warnError(s.warn, error, "cannot stat folder", host);
-        return undefined;
-      }
-    });
-    for (const found of await Promise.all(batch)) {
-      if (found === undefined || !found.stat.isDirectory()) continue;
-      const { host, disk, stat } = found;
-      if (stat.dev !== parent.dev) {
-        if (!s.crossMounts) {
-          s.count("mountsSkipped");
-          continue;
-        }
-        if (await s.pseudo.isPseudo(host, disk)) {
-          s.count("pseudoMountsSkipped");
-          continue;
-        }
-      }
-      const id = `${stat.dev}:${stat.ino}`;
-      if (visited.has(id)) {
-        s.count("dirsRevisited");
-        continue;
-      }
-      visited.add(id);
-      kept.push({ host, disk, dev: stat.dev, scope: parent.scope });
+/** A subfolder to walk: a folder on the walk's file systems, not walked before. */
+async function keptFolder(s: WalkSettings, parent: Pending, host: string, disk: string, stat: FileStat, visited: Set<string>): Promise<Pending | undefined> {
+  // Replaced by something else since the listing.
+  if ((stat.mode & S_IFMT) !== S_IFDIR) return undefined;
+  if (stat.dev !== parent.dev) {
+    if (!s.crossMounts) {
+      s.count("mountsSkipped");
+      return undefined;
+    }
+    if (await s.pseudo.isPseudo(host, disk)) {
+      s.count("pseudoMountsSkipped");
+      return undefined;
     }
   }
-  return kept;
+  const id = `${stat.dev}:${stat.ino}`;
+  if (visited.has(id)) {
+    s.count("dirsRevisited");
+    return undefined;
+  }
+  visited.add(id);
+  return { host, disk, dev: stat.dev, scope: parent.scope };
 }

@@ -58,6 +58,27 @@ describe("openHashCache", () => {
     again.close();
   });
 
+  it("getMany answers a batch like get, key by key: written, queued, stale, absent, other devices, over one query's slots", () => {
+    const path = join(dir, "many.sqlite");
+    const cache = openHashCache(path, { batchSize: 50 });
+    // 150 files on two devices, 64-bit inodes among them; written in batches of 50, the last 30 still queued.
+    const keys = Array.from({ length: 150 }, (_, i) => key({ dev: i % 2 === 0 ? 2049n : 2n ** 63n, ino: i % 7 === 0 ? 2n ** 64n - BigInt(i) : BigInt(i + 1) }));
+    for (const [i, k] of keys.entries()) if (i < 120) cache.put(k, { md5: MD5.replace(/^../, i.toString(16).padStart(2, "0")) });
+    for (const [i, k] of keys.entries()) if (i >= 120 && i < 140) cache.put(k, { sha256: SHA256 });
+    const asked = [...keys, key({ ino: 999_999n }), key({ ...keys[4], size: 11n }), keys[3] as HashCacheKey];
+    const many = cache.getMany?.(asked);
+    expect(many).toHaveLength(asked.length);
+    expect(many).toEqual(asked.map((k) => cache.get(k)));
+    expect(many?.[5]).toEqual({ md5: MD5.replace(/^../, "05") });
+    expect(many?.[130]).toEqual({ sha256: SHA256 });
+    expect(many?.[145]).toBeUndefined();
+    expect(many?.[151]).toBeUndefined(); // same file, another size: another version
+    cache.close();
+    const again = openHashCache(path);
+    expect(again.getMany?.(keys.slice(0, 140)).every((digests) => digests !== undefined)).toBe(true);
+    again.close();
+  });
+
   it("openHashCache rebuilds a cache written with another schema version", () => {
     const path = join(dir, "old.sqlite");
     const db = new Database(path);

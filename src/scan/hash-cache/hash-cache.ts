@@ -4,8 +4,8 @@
  * no file content at all.
  *
  * SQLite through better-sqlite3: WAL (a reader never waits for the writer), prepared statements,
- * and writes batched into one transaction per `batchSize` puts; a `get` sees the puts not yet
- * written. The schema is versioned with `user_version`; a cache of another version is rebuilt
+ * a batch of files looked up in one query (`getMany`), and writes batched into one transaction
+ * per `batchSize` puts; a look-up sees the puts not yet written. The schema is versioned with `user_version`; a cache of another version is rebuilt
  * from empty, since every entry can be computed again.
  *
  * @module
@@ -27,6 +27,7 @@ type Algorithm = keyof Digests;
 const ALGORITHMS: readonly Algorithm[] = ["md5", "sha1", "sha256"];
 
 interface Row {
+  ino?: bigint;
   size: bigint;
   mtime_ns: bigint;
   ctime_ns: bigint;
@@ -34,6 +35,9 @@ interface Row {
   sha1: Buffer | null;
   sha256: Buffer | null;
 }
+
+/** Files per query of `getMany`. */
+const MANY = 64;
 
 /** SQLite integers are signed 64-bit; inode numbers may use all 64 bits (overlayfs, btrfs). */
 const int64 = (value: bigint): bigint => BigInt.asIntN(64, value);
@@ -78,6 +82,10 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
   db.pragma("busy_timeout = 5000");
   createSchema(db);
   const select = db.prepare<[bigint, bigint], Row>("SELECT size, mtime_ns, ctime_ns, md5, sha1, sha256 FROM file_digests WHERE dev = ? AND ino = ?").safeIntegers(true);
+  // A batch of files in one query: a fixed number of slots (one prepared statement), padded.
+  const selectMany = db
+    .prepare<bigint[], Row>(`SELECT ino, size, mtime_ns, ctime_ns, md5, sha1, sha256 FROM file_digests WHERE dev = ? AND ino IN (${Array<string>(MANY).fill("?").join(", ")})`)
+    .safeIntegers(true);
   const upsert = db.prepare<[bigint, bigint, bigint, bigint, bigint, Buffer | null, Buffer | null, Buffer | null]>(
     "INSERT OR REPLACE INTO file_digests (dev, ino, size, mtime_ns, ctime_ns, md5, sha1, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -104,14 +112,7 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
   // a second SELECT. Bounded: forgotten wholesale when it grows (a miss only costs a SELECT).
   const recent = new Map<string, { key: HashCacheKey; digests: Digests | undefined }>();
 
-  const lookup = (key: HashCacheKey): Digests | undefined => {
-    if (!open) throw new Error("hash cache is closed");
-    const queued = pending.get(idOf(key));
-    if (queued !== undefined) {
-      const { key: k } = queued;
-      return sameVersion(key, int64(k.size), int64(k.mtimeNs), int64(k.ctimeNs)) ? { ...queued.digests } : undefined;
-    }
-    const row = select.get(int64(key.dev), int64(key.ino));
+  const fromRow = (key: HashCacheKey, row: Row | undefined): Digests | undefined => {
     if (row === undefined || !sameVersion(key, row.size, row.mtime_ns, row.ctime_ns)) return undefined;
     const digests: Digests = {};
     for (const algorithm of ALGORITHMS) {
@@ -120,11 +121,50 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
     }
     return digests;
   };
-  const get = (key: HashCacheKey): Digests | undefined => {
-    const digests = lookup(key);
+  /** Answers from the puts not yet written: undefined when none is queued for the file. */
+  const queuedFor = (key: HashCacheKey): { digests: Digests | undefined } | undefined => {
+    if (!open) throw new Error("hash cache is closed");
+    const queued = pending.get(idOf(key));
+    if (queued === undefined) return undefined;
+    const { key: k } = queued;
+    return { digests: sameVersion(key, int64(k.size), int64(k.mtimeNs), int64(k.ctimeNs)) ? { ...queued.digests } : undefined };
+  };
+  const lookup = (key: HashCacheKey): Digests | undefined => {
+    const queued = queuedFor(key);
+    if (queued !== undefined) return queued.digests;
+    return fromRow(key, select.get(int64(key.dev), int64(key.ino)));
+  };
+  const remember = (key: HashCacheKey, digests: Digests | undefined): Digests | undefined => {
     if (recent.size >= 4096) recent.clear();
     recent.set(idOf(key), { key, digests });
     return digests === undefined ? undefined : { ...digests };
+  };
+  const get = (key: HashCacheKey): Digests | undefined => remember(key, lookup(key));
+  const getMany = (keys: readonly HashCacheKey[]): (Digests | undefined)[] => {
+    const answers: (Digests | undefined)[] = keys.map(() => undefined);
+    // The keys not answered by a queued put, by device, as [index, key].
+    const byDev = new Map<bigint, [number, HashCacheKey][]>();
+    for (const [i, key] of keys.entries()) {
+      const queued = queuedFor(key);
+      if (queued !== undefined) answers[i] = queued.digests;
+      else {
+        const dev = int64(key.dev);
+        const list = byDev.get(dev) ?? [];
+        if (list.length === 0) byDev.set(dev, list);
+        list.push([i, key]);
+      }
+    }
+    for (const [dev, list] of byDev) {
+      for (let start = 0; start < list.length; start += MANY) {
+        const part = list.slice(start, start + MANY);
+        const inos = part.map(([, key]) => int64(key.ino));
+        while (inos.length < MANY) inos.push(inos[0] as bigint);
+        const rows = new Map<bigint, Row>();
+        for (const row of selectMany.all(dev, ...inos)) rows.set(row.ino as bigint, row);
+        for (const [i, key] of part) answers[i] = fromRow(key, rows.get(int64(key.ino)));
+      }
+    }
+    return keys.map((key, i) => remember(key, answers[i]));
   };
   const known = (key: HashCacheKey): Digests | undefined => {
     const seen = recent.get(idOf(key));
@@ -135,6 +175,7 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
 
   return {
     get,
+    getMany,
     put(key, digests) {
       // Digests already known for this same version are kept: md5 now + sha256 later = both.
       const merged: Digests = { ...known(key) };

@@ -1,0 +1,362 @@
+/**
+ * The file system work of a scan on worker threads, in batches, each with synchronous calls:
+ * `list` reads a folder and lstats its entries, `stat` lstats a batch of paths, `hash` opens,
+ * reads and hashes a batch of files. The main thread then handles one message per folder or
+ * batch (about 64 files) instead of one thread-pool round trip per lstat and one message per
+ * file, and hashing runs on every core. The number of workers bounds the parallel I/O.
+ *
+ * The worker is a short plain-JavaScript program passed as a string (`eval: true`): it needs no
+ * loader, so the same code runs from `dist/`, under tsx and under vitest.
+ *
+ * @module
+ */
+import { constants } from "node:fs";
+import { Worker } from "node:worker_threads";
+import type { DigestAlgorithm, Digests } from "./options.js";
+
+/**
+ * One file's lstat, as far as FileItem uses it; bigint like `BigIntStats` (inode numbers may use
+ * all 64 bits, times are nanoseconds), so a `BigIntStats` fits where this is asked for.
+ */
+export interface FileStat {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly mode: bigint;
+  readonly uid: bigint;
+  readonly gid: bigint;
+  readonly size: bigint;
+  readonly atimeNs: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  /** 0 when the file system records no birth time. */
+  readonly birthtimeNs: bigint;
+}
+
+/** What one path of a `stat` batch turned out to be. */
+export type StatResult = { readonly stat: FileStat; readonly kind: "file" | "symlink" | "other" } | { readonly error: WorkerFsError };
+
+/** A file to hash: exactly `size` bytes of `path` (the size its lstat saw). */
+export interface HashJob {
+  readonly path: string;
+  readonly size: number;
+  readonly algorithms: readonly DigestAlgorithm[];
+}
+
+export type HashResult = { readonly digests: Digests } | { readonly error: WorkerFsError };
+
+/**
+ * One folder as a worker read it: its files and subfolders by name (code-unit order), each with
+ * its lstat (a file's is the one its record uses), and what else it held.
+ */
+export interface Listing {
+  /** The folder could not be read: nothing else is set. */
+  readonly error?: WorkerFsError;
+  /** Without `listed` in a folder of over LIST_STAT_LIMIT files: the caller stats them. */
+  readonly files: readonly { readonly name: string; readonly listed?: StatResult }[];
+  readonly folders: readonly { readonly name: string; readonly listed: StatResult }[];
+  readonly symlinks: number;
+  /** FIFOs, sockets, devices. */
+  readonly special: number;
+  /** Entries of no listed type whose lstat failed. */
+  readonly unknown: readonly { readonly name: string; readonly error: WorkerFsError }[];
+}
+
+/** Folders with more files than this are listed without their files' lstats (memory stays bounded). */
+const LIST_STAT_LIMIT = 4096;
+
+/** The order of the stat fields in a stat reply's BigInt64Array, per path. */
+const STAT_FIELDS = ["dev", "ino", "mode", "uid", "gid", "size", "atimeNs", "mtimeNs", "ctimeNs", "birthtimeNs"] as const;
+
+type StatReply = { readonly id: number; readonly values: BigInt64Array; readonly errors: readonly Problem[] };
+type HashReply = { readonly id: number; readonly results: readonly ({ readonly digests: Digests } | { readonly code: string | undefined; readonly message: string })[] };
+type Problem = readonly [number, string | undefined, string];
+type ListReply = {
+  readonly id: number;
+  readonly error?: { readonly code: string | undefined; readonly message: string };
+  readonly files: readonly string[];
+  readonly fileStats: Omit<StatReply, "id">;
+  readonly folders: readonly string[];
+  readonly folderStats: Omit<StatReply, "id">;
+  readonly symlinks: number;
+  readonly special: number;
+  readonly unknown: readonly (readonly [string, string | undefined, string])[];
+};
+type Reply = StatReply | HashReply | ListReply | { readonly id: number; readonly failed: string };
+
+// Same rules as content.ts: no links followed, a FIFO cannot block the open, a short read (the
+// file shrank or was swapped) is an error rather than a digest of part of it. One file's error
+// never fails its batch; anything else thrown is reported as the batch's failure.
+const WORKER_SOURCE = `
+const { parentPort } = require("node:worker_threads");
+const { openSync, readSync, closeSync, lstatSync, readdirSync } = require("node:fs");
+const { createHash } = require("node:crypto");
+const FLAGS = ${constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY};
+const FIELDS = ${JSON.stringify(STAT_FIELDS)};
+const buffer = Buffer.allocUnsafe(1024 * 1024);
+const problem = (error) => ({ code: error && error.code, message: String(error && error.message) });
+function stat(paths) {
+  const values = new BigInt64Array(paths.length * FIELDS.length);
+  const errors = [];
+  for (let i = 0; i < paths.length; i++) {
+    try {
+      const s = lstatSync(paths[i], { bigint: true });
+      for (let f = 0; f < FIELDS.length; f++) values[i * FIELDS.length + f] = BigInt.asIntN(64, s[FIELDS[f]]);
+    } catch (error) {
+      const p = problem(error);
+      errors.push([i, p.code, p.message]);
+    }
+  }
+  return { values, errors };
+}
+const child = (base, name) => (base.endsWith("/") ? base + name : base + "/" + name);
+function list(path) {
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (error) {
+    return { error: problem(error) };
+  }
+  const files = [], folders = [], unknown = [];
+  let symlinks = 0, special = 0;
+  for (const entry of entries) {
+    const name = entry.name;
+    if (entry.isFile()) files.push(name);
+    else if (entry.isDirectory()) folders.push(name);
+    else if (entry.isSymbolicLink()) symlinks++;
+    else if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) special++;
+    else {
+      // DT_UNKNOWN: some file systems do not say; lstat does.
+      try {
+        const s = lstatSync(child(path, name));
+        if (s.isFile()) files.push(name);
+        else if (s.isDirectory()) folders.push(name);
+        else if (s.isSymbolicLink()) symlinks++;
+        else special++;
+      } catch (error) {
+        const p = problem(error);
+        unknown.push([name, p.code, p.message]);
+      }
+    }
+  }
+  // Code-unit order: the same on every run for the same names, whatever the file system lists.
+  files.sort();
+  folders.sort();
+  // A huge folder's files are stat'ed later, a batch at a time: its listing stays small.
+  const fileStats = stat(files.length <= ${LIST_STAT_LIMIT} ? files.map((name) => child(path, name)) : []);
+  const folderStats = stat(folders.map((name) => child(path, name)));
+  return { files, fileStats, folders, folderStats, symlinks, special, unknown, transfer: [fileStats.values.buffer, folderStats.values.buffer] };
+}
+function hashOne(job) {
+  let fd = -1;
+  try {
+    fd = openSync(job.path, FLAGS);
+    const hashes = job.algorithms.map((a) => createHash(a));
+    let position = 0;
+    while (position < job.size) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, job.size - position), position);
+      if (n === 0) break;
+      const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
+      for (const h of hashes) h.update(chunk);
+      position += n;
+    }
+    if (position < job.size) {
+      const e = new Error(job.path + " shrank from " + job.size + " bytes while it was read");
+      e.code = "ECHANGED";
+      throw e;
+    }
+    const digests = {};
+    job.algorithms.forEach((a, i) => { digests[a] = hashes[i].digest("hex"); });
+    return { digests };
+  } catch (error) {
+    return problem(error);
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+parentPort.on("message", (message) => {
+  try {
+    if (message.op === "stat") {
+      const reply = stat(message.paths);
+      parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
+    } else if (message.op === "list") {
+      const { transfer, ...reply } = list(message.path);
+      parentPort.postMessage({ id: message.id, ...reply }, transfer || []);
+    } else {
+      parentPort.postMessage({ id: message.id, results: message.jobs.map(hashOne) });
+    }
+  } catch (error) {
+    parentPort.postMessage({ id: message.id, failed: String(error && error.stack || error) });
+  }
+});
+`;
+
+/** An fs error reported by a worker, with its errno code. */
+export class WorkerFsError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+const S_IFMT = BigInt(constants.S_IFMT);
+const S_IFREG = BigInt(constants.S_IFREG);
+const S_IFLNK = BigInt(constants.S_IFLNK);
+
+function kindOf(mode: bigint): "file" | "symlink" | "other" {
+  const type = mode & S_IFMT;
+  return type === S_IFREG ? "file" : type === S_IFLNK ? "symlink" : "other";
+}
+
+/** Unpacks a stat reply; dev and ino are read unsigned, as lstat reports them. */
+function statResults(count: number, reply: Omit<StatReply, "id">): StatResult[] {
+  const values = reply.values;
+  const unsigned = new BigUint64Array(values.buffer, values.byteOffset, values.length);
+  const results: StatResult[] = [];
+  const n = STAT_FIELDS.length;
+  for (let i = 0; i < count; i++) {
+    const at = i * n;
+    const stat: FileStat = {
+      dev: unsigned[at] as bigint,
+      ino: unsigned[at + 1] as bigint,
+      mode: values[at + 2] as bigint,
+      uid: values[at + 3] as bigint,
+      gid: values[at + 4] as bigint,
+      size: values[at + 5] as bigint,
+      atimeNs: values[at + 6] as bigint,
+      mtimeNs: values[at + 7] as bigint,
+      ctimeNs: values[at + 8] as bigint,
+      birthtimeNs: values[at + 9] as bigint,
+    };
+    results.push({ stat, kind: kindOf(stat.mode) });
+  }
+  for (const [index, code, message] of reply.errors) results[index] = { error: new WorkerFsError(message, code) };
+  return results;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** Work queued on it, in estimated microseconds (see the COST_ constants). */
+  load: number;
+  /** Hash batches queued on it. */
+  hashing: number;
+}
+
+// Rough costs of the work, in microseconds of a worker: they only steer where a batch goes and
+// when one more worker is worth starting.
+const COST_LIST = 100;
+const COST_STAT = 4;
+const COST_OPEN = 25;
+const COST_PER_MIB = 800;
+
+
+interface Waiter {
+  readonly resolve: (reply: Reply) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** A fixed set of file workers, started on first use. */
+export class FileWorkers {
+  private readonly workers: Slot[] = [];
+  private readonly waiting = new Map<number, Waiter>();
+  private nextId = 0;
+
+  constructor(private readonly size: number) {}
+
+  /** lstats every path (links not followed); one result per path, in order. */
+  async stat(paths: readonly string[]): Promise<StatResult[]> {
+    const reply = await this.send({ op: "stat", paths }, COST_STAT * paths.length);
+    return statResults(paths.length, reply as StatReply);
+  }
+
+  /** Reads the folder `path` and lstats what it holds (links not followed). */
+  async list(path: string): Promise<Listing> {
+    const reply = (await this.send({ op: "list", path }, COST_LIST)) as ListReply;
+    if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], folders: [], symlinks: 0, special: 0, unknown: [] };
+    const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
+    const fileStats = reply.fileStats.values.length > 0 ? statResults(reply.files.length, reply.fileStats) : [];
+    return {
+      files: fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name })),
+      folders: named(reply.folders, statResults(reply.folders.length, reply.folderStats)),
+      symlinks: reply.symlinks,
+      special: reply.special,
+      unknown: reply.unknown.map(([name, code, message]) => ({ name, error: new WorkerFsError(message, code) })),
+    };
+  }
+
+  /** The digests of every job's file, each read once; one result per job, in order. */
+  async hash(jobs: readonly HashJob[]): Promise<HashResult[]> {
+    const load = jobs.reduce((sum, job) => sum + COST_OPEN + Math.ceil((job.size / 2 ** 20) * COST_PER_MIB), 0);
+    const reply = (await this.send({ op: "hash", jobs }, load, true)) as HashReply;
+    return reply.results.map((result) => ("digests" in result ? result : { error: new WorkerFsError(result.message, result.code) }));
+  }
+
+  /** Stops the workers; batches still waiting fail. */
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map(({ worker }) => worker.terminate()));
+    for (const { reject } of this.waiting.values()) reject(new Error("file workers closed"));
+    this.waiting.clear();
+  }
+
+  private send(message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string } | { op: "hash"; jobs: readonly HashJob[] }, load: number, hashing = false): Promise<Reply> {
+    const slot = this.leastBusy(hashing);
+    const id = this.nextId++;
+    // Referenced while it has work, so the process waits for it; unreferenced when idle.
+    if (slot.load === 0) slot.worker.ref();
+    slot.load += load;
+    if (hashing) slot.hashing++;
+    const done = (): void => {
+      slot.load -= load;
+      if (hashing) slot.hashing--;
+      if (slot.load === 0) slot.worker.unref();
+    };
+    return new Promise<Reply>((resolve, reject) => {
+      this.waiting.set(id, {
+        resolve: (reply) => {
+          done();
+          if ("failed" in reply) reject(new Error(`file worker: ${reply.failed}`));
+          else resolve(reply);
+        },
+        reject: (error) => (done(), reject(error)),
+      });
+      slot.worker.postMessage({ id, ...message });
+    });
+  }
+
+  /**
+   * Another worker starts for hashing when every running one is hashing already; listings and
+   * stats alone never start a second one. A scan that mostly lists and stats (IOC sizes known,
+   * the hash cache warm) so runs on one worker, since each costs its start-up (tens of ms of
+   * CPU), and one that hashes every file grows to `size`.
+   */
+  private leastBusy(hashing: boolean): Slot {
+    const grow = this.workers.length === 0 || (hashing && this.workers.every((w) => w.hashing > 0));
+    if (this.workers.length < this.size && grow) this.workers.push(this.start());
+    let best = this.workers[0] as Slot;
+    for (const slot of this.workers) if (slot.load < best.load) best = slot;
+    return best;
+  }
+
+  private start(): Slot {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const slot: Slot = { worker, load: 0, hashing: 0 };
+    // An idle worker must not keep a finished scan's process alive.
+    worker.unref();
+    worker.on("message", (reply: Reply) => {
+      const waiter = this.waiting.get(reply.id);
+      if (waiter === undefined) return;
+      this.waiting.delete(reply.id);
+      waiter.resolve(reply);
+    });
+    worker.on("error", (error) => {
+      // A crashed worker (out of memory): drop it and fail what is waiting rather than hang.
+      const at = this.workers.indexOf(slot);
+      if (at >= 0) this.workers.splice(at, 1);
+      for (const { reject } of this.waiting.values()) reject(error);
+      this.waiting.clear();
+    });
+    return slot;
+  }
+}
