@@ -1,7 +1,8 @@
 /**
  * `startServer`: what `iocscan server` runs. Opens the fleet database (SQLite in the data folder
  * by default, PostgreSQL for a `postgres://` URL), migrates it, creates the first administrator
- * when there is none, and listens.
+ * when there is none, and listens. A SQLite database serves one instance: a second is refused
+ * (single-instance.ts).
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { hashPassword, newOneTimePassword } from "./auth/secrets.js";
 import { createLocalNotifier, type Notifier } from "./notifier.js";
 import { createPostgresNotifier } from "./postgres-notifier.js";
 import { createServer, type ListenOptions } from "./server.js";
+import { claimSqliteDatabase } from "./single-instance.js";
 
 export interface StartServerOptions {
   listen: ListenOptions;
@@ -37,6 +39,7 @@ const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//.test(db);
 export async function startServer(options: StartServerOptions): Promise<StartedServer> {
   let store: FleetStore;
   let notifier: Notifier;
+  let release = (): void => {};
   const db = options.db ?? join(options.dataDir, "server.db");
   if (isPostgresUrl(db)) {
     const pool = new pg.Pool({ connectionString: db, max: 20 });
@@ -49,6 +52,12 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     }
   } else {
     store = await openSqliteFleetStore(db);
+    try {
+      release = claimSqliteDatabase(db);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
     notifier = createLocalNotifier();
   }
   try {
@@ -67,11 +76,13 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
       async close() {
         await server.close();
         await store.close();
+        release();
       },
     };
   } catch (error) {
     await notifier.close();
     await store.close();
+    release();
     throw error;
   }
 }
