@@ -24,6 +24,8 @@ export interface StartServerOptions {
   initAdmin?: { name: string; password: string };
   version: string;
   log: (message: string) => void;
+  /** Bearer token for `GET /metrics`; without one, `/metrics` is off (404). */
+  metricsToken?: string;
 }
 
 export interface StartedServer {
@@ -40,9 +42,10 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   let store: FleetStore;
   let notifier: Notifier;
   let release = (): void => {};
+  let pool: pg.Pool | undefined;
   const db = options.db ?? join(options.dataDir, "server.db");
   if (isPostgresUrl(db)) {
-    const pool = new pg.Pool({ connectionString: db, max: 20 });
+    pool = new pg.Pool({ connectionString: db, max: 20 });
     store = await openPostgresFleetStore(pool);
     try {
       notifier = await createPostgresNotifier(db, pool, options.log);
@@ -68,7 +71,14 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
       if (options.initAdmin === undefined) oneTimePassword = { name, password };
       await store.createUser({ name, role: "administrator", passwordHash: await hashPassword(password) }, "system");
     }
-    const server = createServer({ store, notifier, version: options.version, log: options.log });
+    const server = createServer({
+      store,
+      notifier,
+      version: options.version,
+      log: options.log,
+      ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
+      ...(pool === undefined ? {} : { databasePool: pool }),
+    });
     const url = await server.listen(options.listen);
     return {
       url,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { startServer } from "../../server/index.js";
@@ -18,6 +19,7 @@ interface ServerFlags {
   tlsCert?: string;
   tlsKey?: string;
   initAdmin?: string;
+  metricsTokenFile?: string;
 }
 
 function parseListen(value: string): { host: string; port: number } {
@@ -33,6 +35,30 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
 }
 
+const MIN_METRICS_TOKEN = 16;
+
+/**
+ * The metrics token: from a file (not a flag's value, which every local user sees in `ps`) or
+ * the environment; an Error names what is wrong.
+ */
+function readMetricsToken(file: string | undefined): string | undefined | Error {
+  let token: string | undefined;
+  let source = "IOCSCAN_METRICS_TOKEN";
+  if (file !== undefined) {
+    source = `"${file}"`;
+    try {
+      token = readFileSync(file, "utf8").split(/\r?\n/)[0]?.trim() ?? "";
+    } catch (error) {
+      return new Error(`cannot read the metrics token file "${file}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else {
+    token = process.env["IOCSCAN_METRICS_TOKEN"];
+    if (token === undefined || token === "") return undefined;
+  }
+  if (token.length < MIN_METRICS_TOKEN) return new Error(`the metrics token in ${source} must have at least ${MIN_METRICS_TOKEN} characters`);
+  return token;
+}
+
 /** Registers `server`. */
 export function registerServerCommand(program: Command, run: CliRun): void {
   const defaultData = join(dirname(defaultResultsDbPath()), "server");
@@ -45,6 +71,7 @@ export function registerServerCommand(program: Command, run: CliRun): void {
     .option("--tls-cert <file>", "TLS certificate (PEM); needs --tls-key")
     .option("--tls-key <file>", "TLS private key (PEM)")
     .option("--init-admin <name>", "create the first administrator with this name; the password is read from stdin")
+    .option("--metrics-token-file <file>", "turn on GET /metrics (Prometheus text format) for Authorization: Bearer <the file's first line>; or set IOCSCAN_METRICS_TOKEN")
     .action(async (flags: ServerFlags) => {
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
         process.stderr.write("iocscan: --tls-cert and --tls-key go together\n");
@@ -61,6 +88,12 @@ export function registerServerCommand(program: Command, run: CliRun): void {
         }
         initAdmin = { name: flags.initAdmin, password };
       }
+      const metricsToken = readMetricsToken(flags.metricsTokenFile);
+      if (metricsToken instanceof Error) {
+        process.stderr.write(`iocscan: ${metricsToken.message}\n`);
+        run.exitCode = 2;
+        return;
+      }
       const log = (message: string): void => void process.stderr.write(`${message}\n`);
       const server = await startServer({
         listen: { ...flags.listen, ...(flags.tlsCert !== undefined && flags.tlsKey !== undefined ? { tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey } } : {}) },
@@ -69,6 +102,7 @@ export function registerServerCommand(program: Command, run: CliRun): void {
         ...(initAdmin === undefined ? {} : { initAdmin }),
         version: VERSION,
         log,
+        ...(metricsToken === undefined ? {} : { metricsToken }),
       });
       if (server.oneTimePassword !== undefined) {
         const { name, password } = server.oneTimePassword;
