@@ -137,6 +137,12 @@ export function createServer(options: ServerOptions): IocscanServer {
   app.onError((error, c) => handleError(error, c, log));
   app.notFound((c) => c.json(errorBody("not-found", `No route ${c.req.method} ${c.req.path}`), 404));
   app.use("*", ctx.metrics.observeRequests);
+  app.use("*", async (c, next) => {
+    await next();
+    // While closing, no keep-alive: a client that sends its next request on the same socket
+    // would keep the listener from closing; it reconnects (to another instance) instead.
+    if (closingFlag) c.header("Connection", "close");
+  });
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({
