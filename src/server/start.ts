@@ -26,6 +26,8 @@ export interface StartServerOptions {
   log: (message: string) => void;
   /** Bearer token for `GET /metrics`; without one, `/metrics` is off (404). */
   metricsToken?: string;
+  /** Secure session cookies without TLS here: a TLS reverse proxy in front. */
+  secureCookies?: boolean;
 }
 
 export interface StartedServer {
@@ -78,6 +80,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
       log: options.log,
       ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
       ...(pool === undefined ? {} : { databasePool: pool }),
+      ...(options.secureCookies === true ? { secureCookies: true } : {}),
     });
     const url = await server.listen(options.listen);
     return {

@@ -20,6 +20,7 @@ interface ServerFlags {
   tlsKey?: string;
   initAdmin?: string;
   metricsTokenFile?: string;
+  secureCookies?: boolean;
 }
 
 function parseListen(value: string): { host: string; port: number } {
@@ -71,6 +72,7 @@ export function registerServerCommand(program: Command, run: CliRun): void {
     .option("--tls-cert <file>", "TLS certificate (PEM); needs --tls-key")
     .option("--tls-key <file>", "TLS private key (PEM)")
     .option("--init-admin <name>", "create the first administrator with this name; the password is read from stdin")
+    .option("--secure-cookies", "mark the session cookie Secure although this server speaks plain HTTP (a TLS reverse proxy in front)")
     .option("--metrics-token-file <file>", "turn on GET /metrics (Prometheus text format) for Authorization: Bearer <the file's first line>; or set IOCSCAN_METRICS_TOKEN")
     .action(async (flags: ServerFlags) => {
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
@@ -103,6 +105,7 @@ export function registerServerCommand(program: Command, run: CliRun): void {
         version: VERSION,
         log,
         ...(metricsToken === undefined ? {} : { metricsToken }),
+        ...(flags.secureCookies === true ? { secureCookies: true } : {}),
       });
       if (server.oneTimePassword !== undefined) {
         const { name, password } = server.oneTimePassword;
