@@ -167,12 +167,13 @@ async function run(label: string, db: string | undefined, instances = 1): Promis
     const token = await admin("POST", "/enrollment-tokens", { groupId: group.id, expiresInHours: 1 });
     const file = (await admin("POST", "/ioc-files", { files: [{ name: "load.ioc", content: IOC }] })).items[0];
 
-    // Enrollment, 50 at a time, each agent through its instance.
+    // Enrollment, 50 at a time per instance, each agent through its instance.
     const credentials: string[] = [];
     const enrollStart = performance.now();
-    for (let i = 0; i < AGENTS; i += 50) {
+    const enrollBatch = 50 * instances;
+    for (let i = 0; i < AGENTS; i += enrollBatch) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(50, AGENTS - i) }, (_, k) =>
+        Array.from({ length: Math.min(enrollBatch, AGENTS - i) }, (_, k) =>
           call(lat, "enroll", `${agentApi(i + k)}/agent/enroll`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: token.token, hostname: `sim-${i + k}`, os: "Simulated Linux", agentVersion: "bench" }) }),
         ),
       );
