@@ -7,7 +7,13 @@
  * acknowledged result must be stored exactly once: runs finished and detections counted through
  * the console API must equal what the agents delivered.
  *
- * Usage: npm run bench:fleet [-- --agents N] [--seconds S] [--only sqlite|postgres]
+ * With `--instances N` (N > 1; issue 11) it runs only on PostgreSQL: N server processes on one
+ * database, the simulated agents spread over them round robin; it also reports the polls answered
+ * per second and the peak of the database's connections (pg_stat_activity, sampled every 250 ms).
+ *
+ * Usage: npm run bench:fleet [-- --agents N] [--seconds S] [--only sqlite|postgres] [--instances N] [--poll-wait S]
+ * The npm script raises the open-file limit first (bench/fleet/run.sh): every simulated agent
+ * holds a kept-alive socket, and so does the server for each.
  * PostgreSQL: IOCSCAN_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres); a
  * database iocscan_bench_<random> is created and dropped. Everything else lives in a temp folder.
  */
@@ -23,10 +29,19 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 
 const { values: flags } = parseArgs({
-  options: { agents: { type: "string", default: "1000" }, seconds: { type: "string", default: "60" }, only: { type: "string" } },
+  options: {
+    agents: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "60" },
+    only: { type: "string" },
+    instances: { type: "string", default: "1" },
+    "poll-wait": { type: "string", default: "10" },
+  },
 });
 const AGENTS = Number(flags.agents);
 const SECONDS = Number(flags.seconds);
+const INSTANCES = Number(flags.instances);
+const POLL_WAIT = Number(flags["poll-wait"]);
+if (![AGENTS, SECONDS, INSTANCES, POLL_WAIT].every((n) => Number.isInteger(n) && n > 0)) throw new Error("--agents, --seconds, --instances and --poll-wait take positive whole numbers");
 const PASSWORD = "fleet load benchmark password";
 const main = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const tsxLoader = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
@@ -38,6 +53,15 @@ const IOC = `<?xml version="1.0" encoding="utf-8"?><OpenIOC xmlns="http://openio
 class Latencies {
   private readonly byKind = new Map<string, number[]>();
   errors = 0;
+  /** Long polls answered (200), with or without work. */
+  polls = 0;
+  /** What the errors were: `kind: status` or `kind: the fetch error`. */
+  readonly errorKinds = new Map<string, number>();
+  error(kind: string, what: string): void {
+    this.errors++;
+    const key = `${kind}: ${what}`;
+    this.errorKinds.set(key, (this.errorKinds.get(key) ?? 0) + 1);
+  }
   add(kind: string, ms: number): void {
     let list = this.byKind.get(kind);
     if (!list) this.byKind.set(kind, (list = []));
@@ -58,10 +82,12 @@ async function call(lat: Latencies, kind: string, url: string, init: RequestInit
     const res = await fetch(url, init);
     const text = await res.text();
     if (kind !== "work (long poll)") lat.add(kind, performance.now() - start);
-    if (res.status >= 500) lat.errors++;
+    else if (res.status === 200) lat.polls++;
+    if (res.status >= 500) lat.error(kind, String(res.status));
     return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
-  } catch {
-    lat.errors++;
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    lat.error(kind, cause);
     return { status: 0, json: undefined };
   }
 }
@@ -72,7 +98,7 @@ async function startServer(dataDir: string, db: string | undefined): Promise<{ c
   child.stdin?.end(`${PASSWORD}\n`);
   let out = "";
   child.stdout?.setEncoding("utf8").on("data", (c: string) => (out += c));
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1200; i++) {
     const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
     if (url) return { child, url };
     await new Promise((r) => setTimeout(r, 100));
@@ -85,12 +111,48 @@ interface Delivered {
   detections: Map<string, number>;
 }
 
-async function run(label: string, db: string | undefined): Promise<string[]> {
+/** Peak connections to `database` (pg_stat_activity, the sampler's own left out) while running. */
+function sampleConnections(base: string, database: string): { stop: () => Promise<{ peak: number; peakActive: number; samples: number }> } {
+  const client = new pg.Client({ connectionString: base });
+  let peak = 0;
+  let peakActive = 0;
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    await client.connect();
+    while (running) {
+      const { rows } = await client.query<{ total: string; active: string }>(
+        "select count(*) as total, count(*) filter (where state = 'active') as active from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+        [database],
+      );
+      peak = Math.max(peak, Number(rows[0]?.total ?? 0));
+      peakActive = Math.max(peakActive, Number(rows[0]?.active ?? 0));
+      samples++;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await client.end();
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { peak, peakActive, samples };
+    },
+  };
+}
+
+async function run(label: string, db: string | undefined, instances = 1): Promise<string[]> {
   const work = mkdtempSync(join(tmpdir(), "iocscan-bench-fleet-"));
-  const { child, url } = await startServer(join(work, "server"), db);
-  const api = `${url}/api/v1`;
+  const servers: { child: ChildProcess; url: string }[] = [];
   const lat = new Latencies();
+  let connections: ReturnType<typeof sampleConnections> | undefined;
   try {
+    // One after the other: the first creates the administrator, the others find it.
+    for (let i = 0; i < instances; i++) servers.push(await startServer(join(work, `server-${i}`), db));
+    const url = servers[0]?.url ?? "";
+    const api = `${url}/api/v1`;
+    const agentApi = (index: number): string => `${servers[index % servers.length]?.url ?? url}/api/v1`;
+    if (db !== undefined) connections = sampleConnections(db, new URL(db).pathname.slice(1));
     // The administrator's session.
     const login = await fetch(`${api}/auth/login`, { method: "POST", headers: { "Content-Type": "application/json", Origin: url }, body: JSON.stringify({ name: "admin", password: PASSWORD }) });
     const cookie = (login.headers.getSetCookie()[0] ?? "").split(";")[0] ?? "";
@@ -105,13 +167,14 @@ async function run(label: string, db: string | undefined): Promise<string[]> {
     const token = await admin("POST", "/enrollment-tokens", { groupId: group.id, expiresInHours: 1 });
     const file = (await admin("POST", "/ioc-files", { files: [{ name: "load.ioc", content: IOC }] })).items[0];
 
-    // Enrollment, 50 at a time.
+    // Enrollment, 50 at a time per instance, each agent through its instance.
     const credentials: string[] = [];
     const enrollStart = performance.now();
-    for (let i = 0; i < AGENTS; i += 50) {
+    const enrollBatch = 50 * instances;
+    for (let i = 0; i < AGENTS; i += enrollBatch) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(50, AGENTS - i) }, (_, k) =>
-          call(lat, "enroll", `${api}/agent/enroll`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: token.token, hostname: `sim-${i + k}`, os: "Simulated Linux", agentVersion: "bench" }) }),
+        Array.from({ length: Math.min(enrollBatch, AGENTS - i) }, (_, k) =>
+          call(lat, "enroll", `${agentApi(i + k)}/agent/enroll`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: token.token, hostname: `sim-${i + k}`, os: "Simulated Linux", agentVersion: "bench" }) }),
         ),
       );
       for (const b of batch) if (b.status === 201) credentials.push(b.json.credential as string);
@@ -124,10 +187,11 @@ async function run(label: string, db: string | undefined): Promise<string[]> {
     let stop = false;
     const deadline = performance.now() + SECONDS * 1000;
     const simulate = async (index: number): Promise<void> => {
+      const api = agentApi(index);
       const auth = { Authorization: `Bearer ${credentials[index]}`, "Content-Type": "application/json" };
       let beat = 0;
       while (!stop) {
-        const work = await call(lat, "work (long poll)", `${api}/agent/work?wait=10`, { headers: auth });
+        const work = await call(lat, "work (long poll)", `${api}/agent/work?wait=${POLL_WAIT}`, { headers: auth });
         if (work.status !== 200) {
           await new Promise((r) => setTimeout(r, 500));
           continue;
@@ -147,7 +211,8 @@ async function run(label: string, db: string | undefined): Promise<string[]> {
           const first = await call(lat, "result", `${api}/agent/runs/${order.runId}/result`, { method: "POST", headers: auth, body });
           // The retried upload of an agent that did not see the answer: must store nothing.
           const again = await call(lat, "result (retry)", `${api}/agent/runs/${order.runId}/result`, { method: "POST", headers: auth, body });
-          if (again.status === 200 && again.json?.stored === true) duplicatesStored++;
+          // A duplicate: both uploads were told "stored" (a failed first one may or may not have been).
+          if (first.status === 200 && first.json?.stored === true && again.status === 200 && again.json?.stored === true) duplicatesStored++;
           if ((first.status === 200 && first.json?.stored === true) || (first.status !== 200 && again.status === 200 && again.json?.stored === true)) {
             delivered.results.set(order.taskId, (delivered.results.get(order.taskId) ?? 0) + 1);
             delivered.detections.set(order.taskId, (delivered.detections.get(order.taskId) ?? 0) + 2);
@@ -182,26 +247,37 @@ async function run(label: string, db: string | undefined): Promise<string[]> {
       if (finished > want || found > wantDetections) extra += Math.max(finished - want, (found - wantDetections) / 2);
     }
     const results = [...delivered.results.values()].reduce((a, b) => a + b, 0);
+    const peak = await connections?.stop();
+    connections = undefined;
     return [
-      `### ${label}: ${AGENTS.toLocaleString("en-US")} simulated agents, ${seconds.toFixed(0)} s, ${tasks.length} group tasks`,
+      `### ${label}: ${AGENTS.toLocaleString("en-US")} simulated agents${instances > 1 ? ` across ${instances} server instances` : ""}, ${seconds.toFixed(0)} s, ${tasks.length} group tasks`,
       "",
       `Enrollment of ${AGENTS} agents: ${(enrollMs / 1000).toFixed(1)} s. Results stored: ${results.toLocaleString("en-US")} (${(results / seconds).toFixed(1)}/s), each posted twice; ` +
-        `lost: ${lost}, duplicated: ${extra + duplicatesStored}; server errors (5xx or refused connections): ${lat.errors}. Load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" / ")}.`,
+        `long polls answered: ${lat.polls.toLocaleString("en-US")} (${(lat.polls / seconds).toFixed(1)}/s, wait=${POLL_WAIT}); ` +
+        `lost: ${lost}, duplicated: ${extra + duplicatesStored}; server errors (5xx or refused connections): ${lat.errors}. ` +
+        (peak === undefined ? "" : `Database connections (pg_stat_activity, ${peak.samples} samples): peak ${peak.peak}, of them active at most ${peak.peakActive}. `) +
+        `Load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" / ")}.`,
       "",
+      ...[...lat.errorKinds].map(([what, n]) => `- error ${what}: ${n}`),
+      ...(lat.errorKinds.size > 0 ? [""] : []),
       "| request | count | per second | p50 | p99 |",
       "|---|---|---|---|---|",
       ...lat.rows(seconds),
       "",
     ];
   } finally {
-    child.kill("SIGTERM");
-    await once(child, "exit");
+    await connections?.stop().catch(() => undefined);
+    for (const { child } of servers) {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
     rmSync(work, { recursive: true, force: true });
   }
 }
 
 const out: string[] = [];
-if (flags.only !== "postgres") out.push(...(await run("SQLite", undefined)));
+// Several instances need PostgreSQL: a second server on one SQLite database is refused.
+if (flags.only !== "postgres" && INSTANCES === 1) out.push(...(await run("SQLite", undefined)));
 if (flags.only !== "sqlite") {
   const base = process.env["IOCSCAN_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const name = `iocscan_bench_${Math.random().toString(16).slice(2, 10)}`;
@@ -211,7 +287,7 @@ if (flags.only !== "sqlite") {
   try {
     const url = new URL(base);
     url.pathname = `/${name}`;
-    out.push(...(await run("PostgreSQL", url.toString())));
+    out.push(...(await run("PostgreSQL", url.toString(), INSTANCES)));
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();

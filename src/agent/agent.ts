@@ -25,8 +25,11 @@ import { Wakeup } from "./wakeup.js";
 /** Options of {@link runAgent}. */
 export interface AgentOptions {
   readonly stateDir: string;
-  /** The server URL; required to enroll, else the one stored at enrollment. */
-  readonly server?: string;
+  /**
+   * The server URL, or the URLs of several instances of one cluster (tried in order when one
+   * cannot be reached); required to enroll, else the one stored at enrollment.
+   */
+  readonly server?: string | readonly string[];
   readonly enrollToken?: string;
   readonly agentVersion: string;
   /** The quarantine store runs use and commands act on (default: the store's default folder). */
@@ -74,8 +77,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     notice: log,
   });
   if (credential === undefined) return;
-  const server = options.server ?? credential.server;
-  const client = new AgentClient(server, credential.credential);
+  const client = new AgentClient(options.server ?? credential.server, credential.credential);
   const quarantineDir = options.quarantineDir ?? defaultQuarantineDir();
 
   const stopAll = new AbortController();
@@ -138,7 +140,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
       version: 1,
       pid: process.pid,
       state: health.state,
-      server,
+      server: client.server,
       deviceId: credential.deviceId,
       connected: health.connected,
       ...(health.lastContactAt ? { lastContactAt: health.lastContactAt } : {}),
@@ -162,7 +164,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   health.state = "running";
   await scheduler.recover();
   await status.flush();
-  log(`agent running: device ${credential.deviceId}, server ${server}`);
+  log(`agent running: device ${credential.deviceId}, server ${typeof options.server === "object" ? options.server.join(", ") : client.server}`);
 
   const heartbeatLoop = async (): Promise<void> => {
     while (!signal.aborted) {
@@ -236,9 +238,9 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   await Promise.all([heartbeatLoop(), pollLoop(), deliverLoop()]);
   await scheduler.shutdown();
   health.state = "stopped";
-  if (fatal instanceof CredentialRevokedError) health.lastError = { at: new Date().toISOString(), message: revokedMessage(server) };
+  if (fatal instanceof CredentialRevokedError) health.lastError = { at: new Date().toISOString(), message: revokedMessage(client.server) };
   await status.flush();
-  if (fatal instanceof CredentialRevokedError) throw new CredentialRevokedError(revokedMessage(server), 401);
+  if (fatal instanceof CredentialRevokedError) throw new CredentialRevokedError(revokedMessage(client.server), 401);
   if (fatal !== undefined) throw fatal;
 }
 

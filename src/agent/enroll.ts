@@ -16,8 +16,8 @@ export class EnrollmentError extends Error {
 /** Options of {@link ensureEnrolled}. */
 export interface EnrollOptions {
   readonly credentialFile: string;
-  /** The server; required to enroll, optional later (the stored one is used). */
-  readonly server?: string;
+  /** The server (or the instances of one cluster, tried in order); required to enroll, optional later (the stored one is used). */
+  readonly server?: string | readonly string[];
   readonly token?: string;
   readonly hostname: string;
   readonly os: string;
@@ -38,14 +38,16 @@ export async function ensureEnrolled(options: EnrollOptions): Promise<StoredCred
   if (options.server === undefined || options.token === undefined) {
     throw new EnrollmentError(`Cannot start the agent: it is not enrolled (no "${options.credentialFile}"); start it once with --server URL --enroll TOKEN`);
   }
-  const client = new AgentClient(options.server, undefined);
+  const servers = typeof options.server === "string" ? [options.server] : options.server;
+  const where = servers.join(", ");
+  const client = new AgentClient(servers, undefined);
   for (let attempt = 0; !options.signal.aborted; attempt++) {
     try {
       const enrolled = await client.enroll({ token: options.token, hostname: options.hostname, os: options.os, agentVersion: options.agentVersion }, options.signal);
       const credential: StoredCredential = {
         format: "iocscan-agent-credential",
         version: 1,
-        server: options.server,
+        server: client.server,
         deviceId: enrolled.deviceId,
         credential: enrolled.credential,
         groupId: enrolled.groupId,
@@ -55,10 +57,10 @@ export async function ensureEnrolled(options: EnrollOptions): Promise<StoredCred
       return credential;
     } catch (error) {
       if (error instanceof ServerRefusedError && !error.retryable) {
-        throw new EnrollmentError(`Cannot enroll with ${options.server}: ${error.message} (is the token right and not expired?)`);
+        throw new EnrollmentError(`Cannot enroll with ${client.server}: ${error.message} (is the token right and not expired?)`);
       }
       const delay = backoffDelay(attempt, options.backoff);
-      options.notice(`cannot reach ${options.server} to enroll (${error instanceof Error ? error.message : String(error)}); retrying in ${Math.round(delay / 1000)} s`);
+      options.notice(`cannot reach ${where} to enroll (${error instanceof Error ? error.message : String(error)}); retrying in ${Math.round(delay / 1000)} s`);
       await sleep(delay, options.signal);
     }
   }

@@ -2,6 +2,8 @@
  * The client side of the agent protocol (src/core/api/agent-protocol.ts) over the built-in fetch.
  * Every answer is validated with the contract's schemas; failures come out as three kinds of
  * error the loops act on: unreachable (retry later), refused (a status code), revoked (401: stop).
+ * Given several server URLs (instances of one cluster, issue 11), a request that cannot reach the
+ * current one is sent to the next, in order, and the client stays on the one that answered.
  *
  * @module
  */
@@ -56,18 +58,26 @@ export interface AgentClientOptions {
 
 /** Typed calls of every agent endpoint. */
 export class AgentClient {
-  private readonly base: string;
+  private readonly servers: readonly string[];
+  private current = 0;
   private readonly timeoutMs: number;
   private readonly maxIocFileBytes: number;
 
+  /** `server`: one URL, or several instances of one cluster tried in order when one is unreachable. */
   constructor(
-    server: string,
+    server: string | readonly string[],
     private readonly credential: string | undefined,
     options: AgentClientOptions = {},
   ) {
-    this.base = server.replace(/\/+$/, "") + AGENT_API_PREFIX;
+    this.servers = (typeof server === "string" ? [server] : server).map((url) => url.replace(/\/+$/, ""));
+    if (this.servers.length === 0) throw new RangeError("AgentClient needs at least one server URL");
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxIocFileBytes = options.maxIocFileBytes ?? 16 * 1024 * 1024;
+  }
+
+  /** The server URL requests go to now (the last one that answered). */
+  get server(): string {
+    return this.servers[this.current] ?? "";
   }
 
   async enroll(request: EnrollRequest, signal?: AbortSignal): Promise<EnrollResponse> {
@@ -123,17 +133,27 @@ export class AgentClient {
   }
 
   private async send(method: string, path: string, body: unknown, options: SendOptions): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraMs ?? 0));
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers: Record<string, string> = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     if (this.credential !== undefined) headers["authorization"] = `Bearer ${this.credential}`;
-    let response: Response;
-    try {
-      response = await fetch(this.base + path, { method, headers, signal, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    } catch (error) {
-      throw new ServerUnreachableError(`${method} ${path}: ${describe(error)}`);
+    const failures: string[] = [];
+    let response: Response | undefined;
+    // Each server once, starting with the current one. Resending is safe: results and progress
+    // are idempotent on the server, a lost answer is what the protocol's retries already cover.
+    for (let tried = 0; tried < this.servers.length && response === undefined; tried++) {
+      const index = (this.current + tried) % this.servers.length;
+      const server = this.servers[index] ?? "";
+      const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraMs ?? 0));
+      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+      try {
+        response = await fetch(server + AGENT_API_PREFIX + path, { method, headers, signal, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+        this.current = index;
+      } catch (error) {
+        failures.push(this.servers.length > 1 ? `${server}: ${describe(error)}` : describe(error));
+        if (options.signal?.aborted === true) break;
+      }
     }
+    if (response === undefined) throw new ServerUnreachableError(`${method} ${path}: ${failures.join("; ")}`);
     const expected = options.expect ?? [200, 201, 204];
     if (expected.includes(response.status)) return response;
     const message = `${method} ${path}: server answered ${response.status}${await errorMessage(response)}`;

@@ -4,6 +4,7 @@
  * @module
  */
 import type { FleetStore } from "../store/fleet/index.js";
+import type { ServerMetrics } from "./metrics.js";
 import type { Notifier } from "./notifier.js";
 
 export interface ServerContext {
@@ -20,4 +21,5 @@ export interface ServerContext {
   closing: Promise<void>;
   isClosing: () => boolean;
   log: (message: string) => void;
+  metrics: ServerMetrics;
 }

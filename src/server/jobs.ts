@@ -6,6 +6,7 @@
  * @module
  */
 import type { FleetStore } from "../store/fleet/index.js";
+import type { JobOutcome } from "./metrics.js";
 import type { Notifier } from "./notifier.js";
 import { isInWindow } from "./window.js";
 
@@ -20,15 +21,27 @@ export interface JobsRound {
   retention?: { runs: number; tasks: number; sessions: number; sandboxDetections: number };
 }
 
+/** Runs one job through `store.runJob`, telling `observe` whether it ran, was skipped or failed. */
+async function observed<T>(store: FleetStore, name: string, periodMs: number, work: () => Promise<T>, observe: (job: string, outcome: JobOutcome) => void): Promise<T | undefined> {
+  try {
+    const value = await store.runJob(name, periodMs, work);
+    observe(name, value === undefined ? "skipped" : "ran");
+    return value;
+  } catch (error) {
+    observe(name, "failed");
+    throw error;
+  }
+}
+
 /** Runs every job that is due; wakes the devices whose runs a window opened. */
-export async function runJobs(store: FleetStore, notifier: Notifier, now: () => Date): Promise<JobsRound> {
+export async function runJobs(store: FleetStore, notifier: Notifier, now: () => Date, observe: (job: string, outcome: JobOutcome) => void = () => {}): Promise<JobsRound> {
   const round: JobsRound = {};
-  const opened = await store.runJob("schedule-windows", SCHEDULE_PERIOD_MS, () => store.openDueWindows((window) => isInWindow(window, now())));
+  const opened = await observed(store, "schedule-windows", SCHEDULE_PERIOD_MS, () => store.openDueWindows((window) => isInWindow(window, now())), observe);
   if (opened !== undefined) {
     round.opened = opened;
     if (opened.length > 0) await notifier.notify(opened);
   }
-  const retention = await store.runJob("retention", RETENTION_PERIOD_MS, async () => {
+  const retention = await observed(store, "retention", RETENTION_PERIOD_MS, async () => {
     const settings = await store.getSettings();
     const at = now();
     const runs = await store.purgeRunsFinishedBefore(new Date(at.getTime() - settings.resultRetentionDays * DAY_MS).toISOString());
@@ -37,7 +50,7 @@ export async function runJobs(store: FleetStore, notifier: Notifier, now: () => 
     // Sandbox detections are results too: kept as long as the scan results.
     const sandboxDetections = await store.purgeSandboxDetectionsBefore(new Date(at.getTime() - settings.resultRetentionDays * DAY_MS).toISOString());
     return { runs, tasks, sessions, sandboxDetections };
-  });
+  }, observe);
   if (retention !== undefined) round.retention = retention;
   return round;
 }

@@ -18,6 +18,7 @@ import type { ServerContext } from "./context.js";
 import { errorBody, handleError, HttpError } from "./http-error.js";
 import { runJobs, type JobsRound } from "./jobs.js";
 import { API_PREFIX, mountRoutes } from "./mount.js";
+import { createServerMetrics, metricsHandler, type PoolCounts } from "./metrics.js";
 import { createLocalNotifier, type Notifier } from "./notifier.js";
 import { buildOpenApi } from "./openapi.js";
 import { route, type AnyRoute } from "./route.js";
@@ -59,6 +60,10 @@ export interface ServerOptions {
   /** The built web console (index.html, assets/). Default: dist/web of this package. */
   consoleDir?: string;
   log?: (message: string) => void;
+  /** Bearer token that `GET /metrics` requires; without one, `/metrics` answers 404. */
+  metricsToken?: string;
+  /** The PostgreSQL pool, for the connection metrics. */
+  databasePool?: PoolCounts;
 }
 
 export interface ListenOptions {
@@ -108,6 +113,7 @@ export function createServer(options: ServerOptions): IocscanServer {
     closing,
     isClosing: () => closingFlag,
     log,
+    metrics: createServerMetrics({ store: options.store, now, ...(options.databasePool === undefined ? {} : { pool: options.databasePool }) }),
   };
   const version = options.version ?? "0.0.0";
 
@@ -140,6 +146,13 @@ export function createServer(options: ServerOptions): IocscanServer {
   const app = new Hono();
   app.onError((error, c) => handleError(error, c, log));
   app.notFound((c) => c.json(errorBody("not-found", `No route ${c.req.method} ${c.req.path}`), 404));
+  app.use("*", ctx.metrics.observeRequests);
+  app.use("*", async (c, next) => {
+    await next();
+    // While closing, no keep-alive: a client that sends its next request on the same socket
+    // would keep the listener from closing; it reconnects (to another instance) instead.
+    if (closingFlag) c.header("Connection", "close");
+  });
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({
@@ -159,6 +172,7 @@ export function createServer(options: ServerOptions): IocscanServer {
       },
     }),
   );
+  app.get("/metrics", metricsHandler(ctx.metrics, options.metricsToken));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => ((await ctx.store.ping()) ? c.json({ status: "ready" }) : c.json(errorBody("not-ready", "The database does not answer"), 503)));
   mountRoutes(app, routes, ctx, options.allowedOrigins ?? []);
@@ -167,7 +181,7 @@ export function createServer(options: ServerOptions): IocscanServer {
   let http: ServerType | undefined;
   let timer: NodeJS.Timeout | undefined;
   let jobsRunning: Promise<JobsRound> | undefined;
-  const jobs = (): Promise<JobsRound> => runJobs(ctx.store, notifier, now);
+  const jobs = (): Promise<JobsRound> => runJobs(ctx.store, notifier, now, (job, outcome) => ctx.metrics.jobRan(job, outcome));
   const interval = options.jobIntervalMs ?? 30_000;
   if (interval > 0) {
     timer = setInterval(() => {

@@ -1,7 +1,8 @@
 /**
  * `startServer`: what `iocscan server` runs. Opens the fleet database (SQLite in the data folder
  * by default, PostgreSQL for a `postgres://` URL), migrates it, creates the first administrator
- * when there is none, and listens.
+ * when there is none, and listens. A SQLite database serves one instance: a second is refused
+ * (single-instance.ts).
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { hashPassword, newOneTimePassword } from "./auth/secrets.js";
 import { createLocalNotifier, type Notifier } from "./notifier.js";
 import { createPostgresNotifier } from "./postgres-notifier.js";
 import { createServer, type ListenOptions } from "./server.js";
+import { claimSqliteDatabase } from "./single-instance.js";
 
 export interface StartServerOptions {
   listen: ListenOptions;
@@ -24,6 +26,10 @@ export interface StartServerOptions {
   /** The built web console to serve at `/`; default dist/web of this package. */
   consoleDir?: string;
   log: (message: string) => void;
+  /** Bearer token for `GET /metrics`; without one, `/metrics` is off (404). */
+  metricsToken?: string;
+  /** Secure session cookies without TLS here: a TLS reverse proxy in front. */
+  secureCookies?: boolean;
 }
 
 export interface StartedServer {
@@ -39,9 +45,11 @@ const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//.test(db);
 export async function startServer(options: StartServerOptions): Promise<StartedServer> {
   let store: FleetStore;
   let notifier: Notifier;
+  let release = (): void => {};
+  let pool: pg.Pool | undefined;
   const db = options.db ?? join(options.dataDir, "server.db");
   if (isPostgresUrl(db)) {
-    const pool = new pg.Pool({ connectionString: db, max: 20 });
+    pool = new pg.Pool({ connectionString: db, max: 20 });
     store = await openPostgresFleetStore(pool);
     try {
       notifier = await createPostgresNotifier(db, pool, options.log);
@@ -51,6 +59,12 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     }
   } else {
     store = await openSqliteFleetStore(db);
+    try {
+      release = claimSqliteDatabase(db);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
     notifier = createLocalNotifier();
   }
   try {
@@ -61,7 +75,16 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
       if (options.initAdmin === undefined) oneTimePassword = { name, password };
       await store.createUser({ name, role: "administrator", passwordHash: await hashPassword(password) }, "system");
     }
-    const server = createServer({ store, notifier, version: options.version, log: options.log, ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }) });
+    const server = createServer({
+      store,
+      notifier,
+      version: options.version,
+      log: options.log,
+      ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
+      ...(options.metricsToken === undefined ? {} : { metricsToken: options.metricsToken }),
+      ...(pool === undefined ? {} : { databasePool: pool }),
+      ...(options.secureCookies === true ? { secureCookies: true } : {}),
+    });
     const url = await server.listen(options.listen);
     return {
       url,
@@ -69,11 +92,13 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
       async close() {
         await server.close();
         await store.close();
+        release();
       },
     };
   } catch (error) {
     await notifier.close();
     await store.close();
+    release();
     throw error;
   }
 }

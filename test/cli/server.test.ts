@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,12 +61,43 @@ describe("iocscan server", () => {
     expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
     expect(await stop(first.child)).toBe(0);
 
-    // The second start finds the administrator and prints no password.
-    const second = await startServer(["--listen", "127.0.0.1:0", "--data", data]);
+    // The second start finds the administrator and prints no password; behind a TLS proxy
+    // (--secure-cookies) its cookie is Secure; --metrics-token-file turns /metrics on.
+    const tokenFile = join(work, "metrics-token");
+    writeFileSync(tokenFile, "a-metrics-token-of-some-length\n", { mode: 0o600 });
+    const second = await startServer(["--listen", "127.0.0.1:0", "--data", data, "--secure-cookies", "--metrics-token-file", tokenFile]);
     expect(second.stderr()).not.toContain("one-time password");
-    expect(await login(second.url, "admin", password)).toBe(200);
+    const res = await fetch(`${second.url}/api/v1/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "admin", password }) });
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie().find((c) => c.startsWith("iocscan_session="))).toMatch(/; Secure/i);
+    expect((await fetch(`${second.url}/metrics`)).status).toBe(401);
+    const metrics = await fetch(`${second.url}/metrics`, { headers: { Authorization: "Bearer a-metrics-token-of-some-length" } });
+    expect(await metrics.text()).toContain('iocscan_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1');
     expect(await stop(second.child)).toBe(0);
-  });
+  }, 120_000);
+
+  it("a second iocscan server on the same SQLite database is refused, naming the file and the running pid; a killed one's lock does not block a restart", async () => {
+    const data = join(work, "single");
+    const first = await startServer(["--listen", "127.0.0.1:0", "--data", data]);
+    const refused = await startServer(["--listen", "127.0.0.1:0", "--data", data]).then(
+      () => "started",
+      (error: unknown) => (error as Error).message,
+    );
+    expect(refused).toContain("exited with 2");
+    expect(refused).toContain(`The SQLite database "${join(data, "server.db")}" is in use by iocscan server pid ${first.child.pid}`);
+    expect(refused).toContain("use PostgreSQL");
+    // The first one is unharmed.
+    expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+
+    // A crash leaves the lock file behind; the next start sees its owner gone and takes over.
+    first.child.kill("SIGKILL");
+    await new Promise((resolve) => first.child.once("exit", resolve));
+    const restarted = await startServer(["--listen", "127.0.0.1:0", "--data", data]);
+    expect((await fetch(`${restarted.url}/readyz`)).status).toBe(200);
+    expect(await stop(restarted.child)).toBe(0);
+    // A clean stop removes the claim: the next start needs no stale check.
+    expect(existsSync(join(data, "server.db.lock"))).toBe(false);
+  }, 90_000);
 
   it.skipIf(postgres === undefined)("iocscan server --db postgres://... --init-admin reads the password from stdin", async () => {
     const url = (await postgres?.newDatabase()) ?? "";

@@ -20,7 +20,7 @@ import type { CliRun } from "../program.js";
 import { VERSION } from "../version.js";
 
 interface AgentFlags {
-  server?: string;
+  server?: string[];
   enroll?: string;
   stateDir?: string;
   quarantine?: string;
@@ -39,7 +39,11 @@ export function registerAgentCommand(program: Command, run: CliRun): void {
   const agent = program
     .command("agent")
     .description("Run as the endpoint agent of an iocscan server: enroll once, then execute the server's IOC scan tasks and report results")
-    .option("--server <url>", "server URL, e.g. https://iocscan.example:8443 (default: the one enrolled with)", parseUrl)
+    .option(
+      "--server <url>",
+      "server URL, e.g. https://iocscan.example:8443 (default: the one enrolled with); several instances of one cluster: repeat it or separate with commas, tried in order when one cannot be reached",
+      parseUrls,
+    )
     .option("--enroll <token>", "enrollment token from the server's administrator (first start only)")
     .option("--state-dir <dir>", stateDirHelp)
     .option("--quarantine <dir>", "quarantine store folder for task actions and console commands (default /var/lib/iocscan/quarantine as root)")
@@ -103,7 +107,12 @@ function parseUrl(text: string): string {
   } catch {
     // Reported below.
   }
-  throw new InvalidArgumentError("expected an http:// or https:// URL");
+  throw new InvalidArgumentError(`expected an http:// or https:// URL, got "${text}"`);
+}
+
+/** `--server A,B --server C` -> [A, B, C]. */
+function parseUrls(text: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...text.split(",").map((part) => parseUrl(part.trim()))];
 }
 
 function parseSeconds(min: number, max: number): (text: string) => number {

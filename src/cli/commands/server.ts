@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { startServer } from "../../server/index.js";
@@ -19,6 +20,8 @@ interface ServerFlags {
   tlsKey?: string;
   initAdmin?: string;
   console?: string;
+  metricsTokenFile?: string;
+  secureCookies?: boolean;
 }
 
 function parseListen(value: string): { host: string; port: number } {
@@ -34,6 +37,30 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
 }
 
+const MIN_METRICS_TOKEN = 16;
+
+/**
+ * The metrics token: from a file (not a flag's value, which every local user sees in `ps`) or
+ * the environment; an Error names what is wrong.
+ */
+function readMetricsToken(file: string | undefined): string | undefined | Error {
+  let token: string | undefined;
+  let source = "IOCSCAN_METRICS_TOKEN";
+  if (file !== undefined) {
+    source = `"${file}"`;
+    try {
+      token = readFileSync(file, "utf8").split(/\r?\n/)[0]?.trim() ?? "";
+    } catch (error) {
+      return new Error(`cannot read the metrics token file "${file}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else {
+    token = process.env["IOCSCAN_METRICS_TOKEN"];
+    if (token === undefined || token === "") return undefined;
+  }
+  if (token.length < MIN_METRICS_TOKEN) return new Error(`the metrics token in ${source} must have at least ${MIN_METRICS_TOKEN} characters`);
+  return token;
+}
+
 /** Registers `server`. */
 export function registerServerCommand(program: Command, run: CliRun): void {
   const defaultData = join(dirname(defaultResultsDbPath()), "server");
@@ -47,6 +74,8 @@ export function registerServerCommand(program: Command, run: CliRun): void {
     .option("--tls-key <file>", "TLS private key (PEM)")
     .option("--init-admin <name>", "create the first administrator with this name; the password is read from stdin")
     .option("--console <dir>", "serve the web console built in DIR (npm run build:web) instead of the one built into the package")
+    .option("--secure-cookies", "mark the session cookie Secure although this server speaks plain HTTP (a TLS reverse proxy in front)")
+    .option("--metrics-token-file <file>", "turn on GET /metrics (Prometheus text format) for Authorization: Bearer <the file's first line>; or set IOCSCAN_METRICS_TOKEN")
     .action(async (flags: ServerFlags) => {
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
         process.stderr.write("iocscan: --tls-cert and --tls-key go together\n");
@@ -63,6 +92,12 @@ export function registerServerCommand(program: Command, run: CliRun): void {
         }
         initAdmin = { name: flags.initAdmin, password };
       }
+      const metricsToken = readMetricsToken(flags.metricsTokenFile);
+      if (metricsToken instanceof Error) {
+        process.stderr.write(`iocscan: ${metricsToken.message}\n`);
+        run.exitCode = 2;
+        return;
+      }
       const log = (message: string): void => void process.stderr.write(`${message}\n`);
       const server = await startServer({
         listen: { ...flags.listen, ...(flags.tlsCert !== undefined && flags.tlsKey !== undefined ? { tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey } } : {}) },
@@ -72,6 +107,8 @@ export function registerServerCommand(program: Command, run: CliRun): void {
         ...(flags.console === undefined ? {} : { consoleDir: flags.console }),
         version: VERSION,
         log,
+        ...(metricsToken === undefined ? {} : { metricsToken }),
+        ...(flags.secureCookies === true ? { secureCookies: true } : {}),
       });
       if (server.oneTimePassword !== undefined) {
         const { name, password } = server.oneTimePassword;

@@ -103,21 +103,26 @@ export function agentRoutes(ctx: ServerContext): AnyRoute[] {
         await store.touchDevice(deviceId);
         await store.joinGroupTasks(deviceId);
         const deadline = Date.now() + query.wait * 1000;
-        for (;;) {
-          // Subscribe before reading, so that work arriving in between still wakes this poll.
-          const wait = waitForWork(deviceId, Math.max(0, deadline - Date.now()), c.req.raw.signal);
-          try {
-            const work = await store.claimWork(deviceId, ctx.orderLeaseMs);
-            const done = work.runs.length > 0 || work.commands.length > 0 || Date.now() >= deadline || c.req.raw.signal.aborted;
-            if (done) {
-              const answer: WorkResponse = { runs: work.runs, commands: work.commands.map((k) => ({ id: k.id, kind: k.kind, quarantineId: k.quarantineId })) };
-              return c.json(answer);
+        const closePoll = ctx.metrics.longPollOpened();
+        try {
+          for (;;) {
+            // Subscribe before reading, so that work arriving in between still wakes this poll.
+            const wait = waitForWork(deviceId, Math.max(0, deadline - Date.now()), c.req.raw.signal);
+            try {
+              const work = await store.claimWork(deviceId, ctx.orderLeaseMs);
+              const done = work.runs.length > 0 || work.commands.length > 0 || Date.now() >= deadline || c.req.raw.signal.aborted;
+              if (done) {
+                const answer: WorkResponse = { runs: work.runs, commands: work.commands.map((k) => ({ id: k.id, kind: k.kind, quarantineId: k.quarantineId })) };
+                return c.json(answer);
+              }
+              await wait.woken;
+            } finally {
+              wait.cancel();
             }
-            await wait.woken;
-          } finally {
-            wait.cancel();
+            if (ctx.isClosing()) return c.json({ runs: [], commands: [] } satisfies WorkResponse);
           }
-          if (ctx.isClosing()) return c.json({ runs: [], commands: [] } satisfies WorkResponse);
+        } finally {
+          closePoll();
         }
       },
     }),
@@ -177,6 +182,7 @@ export function agentRoutes(ctx: ServerContext): AnyRoute[] {
           ...(body.reason === undefined ? {} : { reason: body.reason }),
           ...(report === undefined ? {} : { report }),
         });
+        ctx.metrics.resultRecorded(outcome.stored);
         return c.json(outcome satisfies RunResultResponse);
       },
     }),

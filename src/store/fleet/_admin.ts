@@ -15,7 +15,7 @@ const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 
 type AdminPart = Pick<
   FleetStore,
-  "findDetections" | "summarizeFleet" | "audit" | "listAudit" | "getSettings" | "updateSettings" | "runJob" | "openDueWindows" | "purgeRunsFinishedBefore" | "purgeExpiredTasks"
+  "findDetections" | "summarizeFleet" | "fleetCounts" | "audit" | "listAudit" | "getSettings" | "updateSettings" | "runJob" | "openDueWindows" | "purgeRunsFinishedBefore" | "purgeExpiredTasks"
 >;
 
 export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver): AdminPart {
@@ -26,6 +26,14 @@ export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver)
     return settings;
   };
   return {
+    async fleetCounts(onlineSince) {
+      const devices = await db
+        .selectFrom("devices")
+        .select((eb) => [eb.fn.countAll().as("all"), eb.fn.count(eb.case().when("last_seen_at", ">=", onlineSince).then(1).end()).as("online")])
+        .executeTakeFirstOrThrow();
+      const runs = await db.selectFrom("task_runs").select((eb) => ["state", eb.fn.countAll().as("n")]).where("current", "=", 1).groupBy("state").execute();
+      return { devices: Number(devices.all), devicesOnline: Number(devices.online), runsByState: Object.fromEntries(runs.map((r) => [r.state, Number(r.n)])) };
+    },
     async findDetections(options = {}) {
       const { limit, offset } = page(options);
       let query = db.selectFrom("run_detections as x").leftJoin("devices as d", "d.id", "x.device_id");

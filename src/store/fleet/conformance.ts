@@ -312,6 +312,20 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
       expect(await store.listRuns(normal.id)).toEqual([]);
     });
 
+    it("fleetCounts counts enrolled devices, those seen since a time, and current runs by state", async () => {
+      const store = await fresh();
+      expect(await store.fleetCounts(clock.iso())).toEqual({ devices: 0, devicesOnline: 0, runsByState: {} });
+      const early = await enroll(store);
+      clock.advance(10 * 60_000);
+      const since = clock.iso();
+      const late = await enroll(store);
+      const file = await iocFile(store);
+      await store.createTask({ name: "t", target: { kind: "devices", deviceIds: [early.id, late.id] }, iocFileIds: [file.id], settings: DEFAULT_TASK_SETTINGS, runMode: "immediately" }, ADMIN);
+      const runId = (await store.claimWork(late.id, 60_000)).runs[0]?.runId ?? "";
+      await store.recordResult(runId, { state: "finished", startedAt: clock.iso(), finishedAt: clock.iso(), report: makeTestReport("counts", { detections: 0 }), digest: "c" });
+      expect(await store.fleetCounts(since)).toEqual({ devices: 2, devicesOnline: 1, runsByState: { pending: 1, finished: 1 } });
+    });
+
     it("a periodic job runs once per period, and once when started twice at the same time", async () => {
       const store = await fresh();
       let runs = 0;

@@ -52,6 +52,13 @@ export interface DeviceGroup {
   createdAt: string;
 }
 
+export interface FleetCounts {
+  devices: number;
+  devicesOnline: number;
+  /** Current runs (not the history of re-runs) by state. */
+  runsByState: Record<string, number>;
+}
+
 export interface Device {
   id: string;
   hostname: string;
@@ -493,6 +500,12 @@ export interface FleetStore {
   listAudit(options?: FindAudit): Promise<{ entries: AuditEntry[]; total: number }>;
   getSettings(): Promise<FleetSettings>;
   updateSettings(change: Partial<FleetSettings>, actor: Actor): Promise<FleetSettings>;
+
+  /**
+   * Cluster-wide counts for the metrics endpoint: enrolled devices, devices seen at or after
+   * `onlineSince`, and the current runs per state. One pass over devices and current runs.
+   */
+  fleetCounts(onlineSince: string): Promise<FleetCounts>;
 
   // periodic jobs
   /**
