@@ -263,6 +263,22 @@ afterAll(async () => {
     expect((await asViewer.call("GET", "/users")).status).toBe(403);
   }, 60_000);
 
+  it("Tasks: a stand-alone task from a sandbox detection shows its origin and deletion date", async () => {
+    const token = (await api().call("POST", "/sandbox/tokens", { name: "console sandbox" })).json.token as string;
+    const report = { format: "iocscan-sandbox-report", version: 1, sandbox: "console", reportId: "console-1", verdict: "malicious", score: 9, sample: { name: "invoice.exe", sha256: createHash("sha256").update("not on any disk").digest("hex") }, detectedOn: { deviceId } };
+    const posted = await fetch(`${url}/api/v1/sandbox/detections`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ report }) });
+    expect(posted.status).toBe(201);
+    const task = ((await posted.json()) as { task: { id: string; name: string } }).task;
+    await page.goto(`${url}/tasks`);
+    const row = page.getByRole("row").filter({ hasText: task.name });
+    await row.getByText("stand-alone, sandbox verdict malicious").waitFor();
+    await page.goto(`${url}/tasks/${task.id}`);
+    await page.getByText("Sandbox detection (generic): verdict").waitFor();
+    await page.getByText(/invoice\.exe [0-9a-f]{64}/).waitFor();
+    await page.getByText("Deletes on").waitFor();
+    await screenshot(page, "standalone-task");
+  }, 60_000);
+
   it("left no errors in the browser console", () => {
     expect(errors).toEqual([]);
   });

@@ -9,7 +9,21 @@ import { formatTime } from "../format.js";
 import { runModeLabel } from "./task-labels.js";
 
 const COLUMNS: readonly Column<Task>[] = [
-  { header: "Name", render: (t) => <Link to={`/tasks/${t.id}`}>{t.name}</Link>, width: "22%" },
+  {
+    header: "Name",
+    render: (t) => (
+      <>
+        <Link to={`/tasks/${t.id}`}>{t.name}</Link>
+        {t.origin !== null && (
+          <div className="hint">
+            stand-alone, sandbox verdict {t.origin.verdict}
+            {t.deleteAfter === null ? "" : `; deleted ${formatTime(t.deleteAfter)}`}
+          </div>
+        )}
+      </>
+    ),
+    width: "22%",
+  },
   { header: "State", render: (t) => <TaskStateBadge state={t.state} />, width: "7rem" },
   { header: "Run mode", render: (t) => runModeLabel(t), width: "11rem" },
   { header: "Devices by state", render: (t) => <StateCounts counts={t.counts} /> },

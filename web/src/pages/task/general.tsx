@@ -32,6 +32,19 @@ export function GeneralSection({ task }: { task: Task }) {
         <dd>{formatTime(task.updatedAt)}</dd>
         <dt>Kind</dt>
         <dd>{task.standalone ? "Stand-alone (from the sandbox intake)" : "Group task"}</dd>
+        {task.origin !== null && (
+          <>
+            <dt>Origin</dt>
+            <dd>
+              Sandbox detection ({task.origin.format}): verdict <strong>{task.origin.verdict}</strong>
+              {task.origin.score === undefined ? "" : `, score ${task.origin.score}`}
+              {task.origin.detectedOn?.hostname === undefined ? "" : `, detected on ${task.origin.detectedOn.hostname}`}
+              <div className="mono break">
+                {task.origin.sample.name ?? "(unnamed sample)"} {task.origin.sample.sha256 ?? task.origin.sample.md5 ?? task.origin.sample.sha1 ?? ""}
+              </div>
+            </dd>
+          </>
+        )}
         {task.deleteAfter !== null && (
           <>
             <dt>Deletes on</dt>
