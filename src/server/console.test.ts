@@ -89,7 +89,7 @@ describe("GET /dashboard", () => {
 
     const res = await viewer.get("/api/v1/dashboard");
     expect(res.status).toBe(200);
-    expect(res.json.devices).toEqual({ total: 3, online: 2, offline: 1, onlineWithinMinutes: 5 });
+    expect(res.json.devices).toEqual({ total: 3, online: 2, offline: 1, onlineWithinMinutes: 2 });
     const days = lastDays(clock.now(), 14);
     expect(res.json.detectionsPerDay).toHaveLength(14);
     expect(res.json.detectionsPerDay.map((d: { day: string }) => d.day)).toEqual(days);

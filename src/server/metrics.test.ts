@@ -54,7 +54,8 @@ describe("GET /metrics", () => {
     const task = (await admin.post("/api/v1/tasks", { name: "sweep", target: { kind: "group", groupId: ROOT_GROUP_ID }, iocFileIds: [file], runMode: "immediately" })).json;
     await admin.get(`/api/v1/tasks/${task.id}`);
     await admin.get("/api/v1/tasks/no-such-task");
-    await fetch(`${t.url}/no/such/path/${Math.random()}`);
+    // Under /api: every other path is the web console's (index.html for client routes).
+    await fetch(`${t.url}/api/v1/no/such/path/${Math.random()}`);
 
     const before = await scrape(t.url);
     expect(before.status).toBe(200);

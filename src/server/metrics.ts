@@ -15,9 +15,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import { RunState } from "../core/api/index.js";
 import type { FleetCounts, FleetStore } from "../store/fleet/index.js";
 import { errorBody } from "./http-error.js";
+import { ONLINE_WITHIN_MS } from "./online.js";
 
-/** A device that made a request within this time counts as online (agents heartbeat every 30 s and poll continuously). */
-export const ONLINE_WINDOW_MS = 120_000;
 /** How long one reading of the cluster-wide counts serves scrapes. */
 const FLEET_COUNTS_TTL_MS = 5_000;
 
@@ -85,7 +84,7 @@ export function createServerMetrics(options: MetricsOptions): ServerMetrics {
   const fleetCounts = (): Promise<FleetCounts> => {
     const at = Date.now();
     if (counts === undefined || at - counts.at > FLEET_COUNTS_TTL_MS) {
-      const value = options.store.fleetCounts(new Date(options.now().getTime() - ONLINE_WINDOW_MS).toISOString());
+      const value = options.store.fleetCounts(new Date(options.now().getTime() - ONLINE_WITHIN_MS).toISOString());
       counts = { at, value };
       // A failed reading must not be served again.
       value.catch(() => (counts = undefined));

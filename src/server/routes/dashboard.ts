@@ -6,11 +6,10 @@
  * @module
  */
 import type { ServerContext } from "../context.js";
+import { ONLINE_WITHIN_MS } from "../online.js";
 import { route, type AnyRoute } from "../route.js";
 import { DashboardOut } from "../schemas.js";
 
-/** A device seen within this is online: ten default heartbeats (30 s), so one lost beat does not flip it. */
-export const ONLINE_WITHIN_MS = 5 * 60_000;
 export const CHART_DAYS = 14;
 const RECENT_DETECTIONS = 10;
 const DAY_MS = 86_400_000;

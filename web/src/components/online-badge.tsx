@@ -1,4 +1,4 @@
-/** Online/offline from the last contact: agents poll at least every minute, so two minutes of silence is offline. */
+/** Online/offline from the last contact: two minutes, as the server counts it (src/server/online.ts). */
 import { formatAgo } from "../format.js";
 
 export const ONLINE_WITHIN_MS = 2 * 60_000;
