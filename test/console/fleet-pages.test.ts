@@ -220,7 +220,10 @@ afterAll(async () => {
     await screenshot(page, "enrollment-token");
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
-    expect(await page.getByRole("table", { name: "Enrollment tokens" }).locator("tbody tr").count()).toBe(2);
+    // The list reloads after the creation: wait for the new row, then check there are exactly two.
+    const rows = page.getByRole("table", { name: "Enrollment tokens" }).locator("tbody tr");
+    await rows.nth(1).waitFor();
+    expect(await rows.count()).toBe(2);
   }, 60_000);
 
   it("Users: an administrator creates an administrator; the audit log filters by actor and action", async () => {
