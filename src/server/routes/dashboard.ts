@@ -33,15 +33,12 @@ export function dashboardRoutes(ctx: ServerContext): AnyRoute[] {
       async handle({ c }) {
         const now = ctx.now();
         const days = lastDays(now, CHART_DAYS);
-        const summary = await store.summarizeFleet({
-          onlineSince: new Date(now.getTime() - ONLINE_WITHIN_MS).toISOString(),
-          detectionsSince: `${days[0] ?? ""}T00:00:00.000Z`,
-        });
-        const counted = new Map(summary.detectionsPerDay.map((d) => [d.day, d.count]));
+        const fleet = await store.fleetCounts(new Date(now.getTime() - ONLINE_WITHIN_MS).toISOString());
+        const counted = new Map((await store.detectionsPerDay(`${days[0] ?? ""}T00:00:00.000Z`)).map((d) => [d.day, d.count]));
         const tasks = await store.listTasks({ limit: 1000 });
         const { detections } = await store.findDetections({ limit: RECENT_DETECTIONS, sort: "foundAt", order: "desc" });
         return c.json({
-          devices: { total: summary.devices, online: summary.onlineDevices, offline: summary.devices - summary.onlineDevices, onlineWithinMinutes: ONLINE_WITHIN_MS / 60_000 },
+          devices: { total: fleet.devices, online: fleet.devicesOnline, offline: fleet.devices - fleet.devicesOnline, onlineWithinMinutes: ONLINE_WITHIN_MS / 60_000 },
           detectionsPerDay: days.map((day) => ({ day, count: counted.get(day) ?? 0 })),
           activeTasks: tasks.filter((t) => UNFINISHED.some((s) => (t.counts[s] ?? 0) > 0)),
           recentDetections: detections,

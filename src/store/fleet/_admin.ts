@@ -15,7 +15,7 @@ const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 
 type AdminPart = Pick<
   FleetStore,
-  "findDetections" | "summarizeFleet" | "fleetCounts" | "audit" | "listAudit" | "getSettings" | "updateSettings" | "runJob" | "openDueWindows" | "purgeRunsFinishedBefore" | "purgeExpiredTasks"
+  "findDetections" | "detectionsPerDay" | "fleetCounts" | "audit" | "listAudit" | "getSettings" | "updateSettings" | "runJob" | "openDueWindows" | "purgeRunsFinishedBefore" | "purgeExpiredTasks"
 >;
 
 export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver): AdminPart {
@@ -72,25 +72,17 @@ export function adminPart({ db, write, now }: FleetContext, driver: FleetDriver)
       }));
       return { detections, total: Number(total.n) };
     },
-    async summarizeFleet({ onlineSince, detectionsSince }) {
-      const devices = await db
-        .selectFrom("devices")
-        .select((eb) => [eb.fn.countAll().as("n"), eb.fn.sum<number | string | null>(eb.case().when("last_seen_at", ">=", onlineSince).then(1).else(0).end()).as("online")])
-        .executeTakeFirstOrThrow();
+    async detectionsPerDay(since) {
       // Stored times are ISO 8601 UTC strings, so the first ten characters are the UTC day.
       const day = sql<string>`substr(found_at, 1, 10)`;
-      const perDay = await db
+      const rows = await db
         .selectFrom("run_detections")
         .select((eb) => [day.as("day"), eb.fn.countAll().as("n")])
-        .where("found_at", ">=", detectionsSince)
+        .where("found_at", ">=", since)
         .groupBy(day)
         .orderBy(day)
         .execute();
-      return {
-        devices: Number(devices.n),
-        onlineDevices: Number(devices.online ?? 0),
-        detectionsPerDay: perDay.map((r) => ({ day: r.day, count: Number(r.n) })),
-      };
+      return rows.map((r) => ({ day: r.day, count: Number(r.n) }));
     },
     async audit(entry) {
       await auditIn(db, now(), entry);

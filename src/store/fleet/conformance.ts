@@ -375,9 +375,10 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
       expect(byIoc.detections.map((x) => x.iocId)).toEqual(["ioc-0", "ioc-0", "ioc-0", "ioc-0", "ioc-1", "ioc-1"]);
     });
 
-    it("the fleet summary counts online devices and detections per UTC day in the database", async () => {
+    it("the dashboard's counts: online devices and detections per UTC day, in the database", async () => {
       const store = await fresh();
-      expect(await store.summarizeFleet({ onlineSince: clock.iso(), detectionsSince: clock.iso() })).toEqual({ devices: 0, onlineDevices: 0, detectionsPerDay: [] });
+      expect(await store.fleetCounts(clock.iso())).toMatchObject({ devices: 0, devicesOnline: 0 });
+      expect(await store.detectionsPerDay(clock.iso())).toEqual([]);
       const quiet = await enroll(store, ROOT_GROUP_ID, "quiet");
       clock.advance(10 * 60_000);
       const [d1, d2] = [await enroll(store, ROOT_GROUP_ID, "s1"), await enroll(store, ROOT_GROUP_ID, "s2")];
@@ -391,11 +392,11 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
         const report = makeTestReport(run.id, { detections: run.deviceId === d1.id ? 3 : 2 });
         await store.recordResult(run.id, { state: "finished", startedAt: report.startedAt, finishedAt: finishes[run.deviceId] ?? "", report, digest: run.id });
       }
-      const summary = await store.summarizeFleet({ onlineSince, detectionsSince: "2026-11-21T00:00:00.000Z" });
-      expect(summary).toEqual({ devices: 3, onlineDevices: 2, detectionsPerDay: [{ day: "2026-11-26", count: 6 }, { day: "2026-11-27", count: 4 }] });
+      expect(await store.fleetCounts(onlineSince)).toMatchObject({ devices: 3, devicesOnline: 2 });
+      expect(await store.detectionsPerDay("2026-11-21T00:00:00.000Z")).toEqual([{ day: "2026-11-26", count: 6 }, { day: "2026-11-27", count: 4 }]);
       clock.advance(6 * 60_000);
       await store.touchDevice(quiet.id);
-      expect((await store.summarizeFleet({ onlineSince: new Date(clock.time - 5 * 60_000).toISOString(), detectionsSince: clock.iso() })).onlineDevices).toBe(1);
+      expect((await store.fleetCounts(new Date(clock.time - 5 * 60_000).toISOString())).devicesOnline).toBe(1);
     });
 
     it("every change is in the audit log, newest first; settings default to 30 days and can change", async () => {

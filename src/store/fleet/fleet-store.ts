@@ -255,15 +255,6 @@ export interface FindDetections extends Page {
   order?: "asc" | "desc";
 }
 
-/** The console dashboard's numbers (see `FleetStore.summarizeFleet`). */
-export interface FleetSummary {
-  devices: number;
-  /** Devices seen (heartbeat or poll) at or after `onlineSince`. */
-  onlineDevices: number;
-  /** Detections found at or after `detectionsSince`, per UTC day (`YYYY-MM-DD`), days with none left out, oldest first. */
-  detectionsPerDay: { day: string; count: number }[];
-}
-
 export interface AuditEntry {
   id: string;
   at: string;
@@ -472,8 +463,8 @@ export interface FleetStore {
 
   // results
   findDetections(options?: FindDetections): Promise<{ detections: Detection[]; total: number }>;
-  /** Counts for the dashboard, aggregated in the database (no rows are loaded). */
-  summarizeFleet(options: { onlineSince: string; detectionsSince: string }): Promise<FleetSummary>;
+  /** Detected objects found at or after `since`, per UTC day (`YYYY-MM-DD`), days with none left out, oldest first; counted in the database. */
+  detectionsPerDay(since: string): Promise<{ day: string; count: number }[]>;
 
   // sandbox intake (issue 9)
   createSandboxToken(input: { name: string; tokenHash: string }, actor: Actor): Promise<SandboxToken>;
