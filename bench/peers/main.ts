@@ -93,6 +93,9 @@ try {
     warmCache(tree.root);
     const dbTemplate = mkdtempSync(join(work, "db-template-"));
     runScan({ cli, iocs: conv.openiocSha256, scope: tree.root, dbFolder: dbTemplate, hashCache: false });
+    // Every IOC variant loaded once (IOC cache warm), as a user scanning with these lists again.
+    const empty = mkdtempSync(join(work, "empty-"));
+    for (const iocs of [conv.openiocSized, conv.openiocMd5]) runScan({ cli, iocs, scope: empty, dbFolder: dbTemplate, hashCache: false });
     const base: Omit<RunContext, "tree" | "conv"> = { work, cli, dbTemplate };
     const caseOf = (id: string, title: string, c = conv, list = entries, kind: CaseSpec["kind"] = "sha256", runs = options.runs): CaseSpec => ({
       id,

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
-import { runScan } from "../suites/file-scan-cli.js";
+import { copyUserState, runScan } from "../suites/file-scan-cli.js";
 import { startClamd } from "./clamd.js";
 import type { Converted } from "./convert.js";
 import type { BenchTree } from "./data.js";
@@ -58,11 +58,9 @@ export class SkipStep extends Error {
 /** Which digest a case's IOC list is matched by. */
 export type HashKind = "sha256" | "md5";
 
-/** A fresh results folder: a copy of the template's database, no hash cache yet. */
+/** A fresh results folder: the template's database and IOC cache, no hash cache yet. */
 export function freshDbFolder(ctx: RunContext): string {
-  const folder = mkdtempSync(join(ctx.work, "db-"));
-  for (const name of readdirSync(ctx.dbTemplate)) if (name.startsWith("results.db")) copyFileSync(join(ctx.dbTemplate, name), join(folder, name));
-  return folder;
+  return copyUserState(ctx.work, ctx.dbTemplate);
 }
 
 function scanOnce(ctx: RunContext, iocs: string, dbFolder: string): Measurement {

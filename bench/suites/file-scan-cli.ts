@@ -12,7 +12,7 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -27,6 +27,21 @@ const TIME = "/usr/bin/time";
 const TIMEOUT_MS = 1_800_000;
 
 export const haveGnuTime = existsSync(TIME);
+
+/**
+ * A new folder under `work` holding a copy of the user state that scans left in `template`: the
+ * results database (a user's exists already; creating one costs a WAL set-up and the schema
+ * migrations) and, unless `iocCache` is false, the IOC cache (the IOC files were loaded before).
+ * Never the hash cache: each measured scan says whether it starts with one.
+ */
+export function copyUserState(work: string, template: string, options: { iocCache?: boolean } = {}): string {
+  const folder = mkdtempSync(join(work, "db-"));
+  for (const name of readdirSync(template)) {
+    if (name.startsWith("results.db")) copyFileSync(join(template, name), join(folder, name));
+    else if (name === "ioc-cache" && options.iocCache !== false) cpSync(join(template, name), join(folder, name), { recursive: true });
+  }
+  return folder;
+}
 
 /** One timed child process. */
 export interface Timed {

@@ -12,7 +12,10 @@
  *   most 0.3x the floor);
  * - iocscan with the hash cache: a first scan into a fresh cache folder, then an unchanged rescan
  *   (goal: the rescan at most 0.2x the first scan);
- * - iocscan on an empty folder with the same IOCs: the fixed cost of a scan, for reading the rest.
+ * - iocscan on an empty folder with the same IOCs: the fixed cost of a scan, for reading the rest;
+ *   and once more without the IOC cache: the cost of a first load of the IOC files.
+ * Every scan starts from a copy of the user state the warm-up scans left (results database, IOC
+ * cache; copyUserState), never from their hash cache.
  * Every scan must report exactly the 10 planted files and see every file, or the suite throws.
  *
  * Opt-in (file-scan-million.ts): `IOCSCAN_BENCH_MILLION=1` adds the peak-RSS scan of a
@@ -21,12 +24,12 @@
  *
  * Everything lives in one temp folder, deleted at the end.
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ms, type BenchRow, type BenchSuite } from "../measure.js";
-import { checkRun, compileScanner, haveGnuTime, runFloor, runScan, warmCache, type ScanRun, type Timed } from "./file-scan-cli.js";
+import { checkRun, compileScanner, copyUserState, haveGnuTime, runFloor, runScan, warmCache, type ScanRun, type Timed } from "./file-scan-cli.js";
 import { generateTree, TREE_A, TREE_B, type GeneratedTree, type TreeSpec } from "./file-scan-data.js";
 import { millionFileRows } from "./file-scan-million.js";
 
@@ -50,12 +53,6 @@ function rates(tree: GeneratedTree, wallMs: number): string {
   return `${int(tree.files / (wallMs / 1000))} files/s, ${(tree.bytes / 1e6 / (wallMs / 1000)).toFixed(0)} MB/s`;
 }
 
-/** A new folder holding a copy of the results database in `template` (no hash cache). */
-function seededDbFolder(work: string, template: string): string {
-  const folder = mkdtempSync(join(work, "db-"));
-  for (const name of readdirSync(template)) if (name.startsWith("results.db")) copyFileSync(join(template, name), join(folder, name));
-  return folder;
-}
 
 /** One round of every measurement on a tree. */
 interface Round {
@@ -65,6 +62,8 @@ interface Round {
   first: ScanRun;
   rescan: ScanRun;
   empty: ScanRun;
+  /** The same empty-folder scan without the IOC cache the others start with. */
+  emptyCold: ScanRun;
 }
 
 function measureTree(spec: TreeSpec, work: string, cli: string): BenchRow[] {
@@ -72,11 +71,11 @@ function measureTree(spec: TreeSpec, work: string, cli: string): BenchRow[] {
   const tree = generateTree(spec, join(work, `tree-${spec.label}`), join(work, "iocs"));
   const generatedMs = performance.now() - started;
   const empty = mkdtempSync(join(work, "empty-"));
-  // Every scan gets its own copy of a results database made by the warm-up scan (a user's
-  // database exists; creating one costs a WAL set-up and schema migration), and so a hash cache
-  // folder of its own.
+  // Every scan gets its own copy of the results database and IOC cache that the warm-up scans
+  // left (a user's database exists, and these IOC files were loaded before), and so a hash
+  // cache folder of its own. The "cold IOC cache" row shows a first load of the IOC files.
   const template = mkdtempSync(join(work, "db-template-"));
-  const freshDb = (): string => seededDbFolder(work, template);
+  const freshDb = (): string => copyUserState(work, template);
   const scan = (label: string, iocs: string, scope: string, hashCache: boolean, dbFolder = freshDb()): ScanRun => {
     const run = runScan({ cli, iocs, scope, dbFolder, hashCache });
     if (scope === tree.root) checkRun(`file-scan tree ${spec.label}, ${label}`, run, tree.planted, tree.files);
@@ -88,6 +87,7 @@ function measureTree(spec: TreeSpec, work: string, cli: string): BenchRow[] {
   // One unmeasured round: page cache, module cache and everything else warm.
   runFloor(tree.root);
   scan("warm-up", tree.iocsHashOnly, tree.root, false, template);
+  scan("warm-up, sized IOCs", tree.iocsSized, empty, false, template);
   const rounds: Round[] = [];
   for (let i = 0; i < RUNS; i++) {
     const floor = runFloor(tree.root);
@@ -100,7 +100,8 @@ function measureTree(spec: TreeSpec, work: string, cli: string): BenchRow[] {
       throw new Error(`file-scan tree ${spec.label}: the unchanged rescan hashed ${rescan.stats["filesHashed"] ?? 0} files, cache hits ${rescan.stats["hashCacheHits"] ?? 0}`);
     }
     const emptyRun = scan("empty folder", tree.iocsHashOnly, empty, false);
-    rounds.push({ floor, hashAll, sized, first, rescan, empty: emptyRun });
+    const emptyCold = scan("empty folder, IOC files not cached", tree.iocsHashOnly, empty, false, copyUserState(work, template, { iocCache: false }));
+    rounds.push({ floor, hashAll, sized, first, rescan, empty: emptyRun, emptyCold });
   }
   rmSync(tree.root, { recursive: true, force: true });
 
@@ -142,6 +143,10 @@ function measureTree(spec: TreeSpec, work: string, cli: string): BenchRow[] {
       value: summary(pick("empty")),
     },
     {
+      name: `${t} iocscan on an empty folder, IOC files not in the IOC cache (their first load)`,
+      value: summary(pick("emptyCold")),
+    },
+    {
       name: `${t} diagnosis: scans less the fixed cost, against the floor`,
       value:
         `hashing every file ${seconds(hashAll - fixed)} = ${((hashAll - fixed) / floor).toFixed(2)}x; sizes known ${seconds(sized - fixed)} = ${((sized - fixed) / floor).toFixed(2)}x; ` +
@@ -166,7 +171,7 @@ function runAll(): BenchRow[] {
       generateTree({ label: "S", files: 0, profile: "small", seed: 7 }, join(work, "tree-S"), iocs);
       const template = mkdtempSync(join(work, "db-template-"));
       const startup = (which: string, runs = RUNS, dbFolder?: string): Timed[] =>
-        Array.from({ length: runs }, () => runScan({ cli: which, iocs: join(iocs, "tree-S-hash-only"), scope: empty, dbFolder: dbFolder ?? seededDbFolder(work, template), hashCache: false }));
+        Array.from({ length: runs }, () => runScan({ cli: which, iocs: join(iocs, "tree-S-hash-only"), scope: empty, dbFolder: dbFolder ?? copyUserState(work, template), hashCache: false }));
       startup(cli, 1, template);
       const compiled = startup(cli);
       const tsx = startup("tsx");
