@@ -4,7 +4,7 @@
  *
  * Why JSON and gzip: for a 10,000-item file, JSON.parse takes about 45 ms where v8.deserialize
  * takes 70 ms and keeps half again as much heap (it keeps two-byte strings two-byte); gzip level 1
- * shrinks an entry about tenfold for about 10 ms to inflate, and its CRC-32 and length make a
+ * shrinks an entry about tenfold for about 6 ms to inflate, and its CRC-32 and length make a
  * damaged or truncated entry fail to inflate, hence a miss.
  *
  * Entries are written to a temporary file then renamed, so scans running at once each see a
@@ -24,6 +24,11 @@ import { evictEntries, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_CACHE_BYTES } from "./evi
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
+/**
+ * zlib's output chunk: the default 16 KiB makes inflating a 4.7 MB entry hop to the thread pool
+ * about 300 times (measured 38 ms for it; 6 ms with 1 MiB chunks).
+ */
+const ZLIB_CHUNK = 1 << 20;
 
 /** Options of {@link openIocCache}. */
 export interface IocCacheOptions {
@@ -83,7 +88,7 @@ class FolderCache implements IocCache {
     const file = join(this.dir, entryFileName(key));
     let value: unknown;
     try {
-      value = JSON.parse((await gunzipAsync(await readFile(file))).toString("utf8"));
+      value = JSON.parse((await gunzipAsync(await readFile(file), { chunkSize: ZLIB_CHUNK })).toString("utf8"));
     } catch {
       return undefined;
     }
@@ -112,7 +117,7 @@ class FolderCache implements IocCache {
     const file = join(this.dir, entryFileName(key));
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      const bytes = await gzipAsync(text, { level: constants.Z_BEST_SPEED });
+      const bytes = await gzipAsync(text, { level: constants.Z_BEST_SPEED, chunkSize: ZLIB_CHUNK });
       await writeFile(temporary, bytes, { mode: 0o600, flag: "wx" });
       await rename(temporary, file);
       this.written++;
