@@ -194,6 +194,19 @@ describe("the IOC cache behind loadIocFiles", () => {
     expect(statSync(join(dir, entryFileName(key))).isDirectory()).toBe(true);
   });
 
+  it("two loads at once with one cache folder both give the parsed result, and leave whole entries", async () => {
+    const folder = iocFolder("concurrent");
+    const dir = join(work, "concurrent-cache");
+    const expected = await load(folder, undefined);
+    const [a, b] = await Promise.all([load(folder, await open(dir)), load(folder, await open(dir))]);
+    expect(a).toStrictEqual(expected);
+    expect(b).toStrictEqual(expected);
+    expect(readdirSync(dir).sort()).toEqual(entries(dir).sort());
+    const after = await open(dir);
+    expect(await load(folder, after)).toStrictEqual(expected);
+    expect(after).toMatchObject({ hits: 13, misses: 0 });
+  });
+
   it("entries are readable by their owner only", async () => {
     const dir = join(work, "modes", "ioc-cache");
     await load(examples, await open(dir));
