@@ -2,6 +2,8 @@
  * Loads IOC files from disk: expands folders, reads with a size bound, parses, checks each IOC
  * against the vocabulary and the set for duplicate ids. The single entry point for
  * `iocscan ioc check`, `iocscan scan` and the agent, so all three judge a file the same way.
+ * With a cache (scans and the agent), a file loaded before with the same bytes and options is
+ * taken from it instead of parsed: what it yields is the same either way.
  *
  * @module
  */
@@ -122,9 +124,9 @@ async function loadOne(file: string, options: LoadIocsOptions): Promise<{ entry:
 
   const cache = options.cache;
   const key = cache ? iocCacheKey(bytes, loadSettings(options)) : undefined;
-  const cached = cache && key ? await cache.get(key) : undefined;
+  const cached = key === undefined ? undefined : await cache?.get(key);
   const load = cached ?? parseAndCheck(bytes, options);
-  if (cache && key && !cached) cache.put(key, load);
+  if (key !== undefined && !cached) cache?.put(key, load);
   const { ok, document, ...rest } = load;
   return { entry: { file, ok, duplicate: false, ...rest }, ...(document ? { document } : {}) };
 }

@@ -40,7 +40,8 @@ export interface PreparedPlan {
 /**
  * Loads and compiles; throws {@link ScanSetupError} when no file is usable. Streams: each usable
  * file is compiled into the plan as soon as it is parsed, and its document dropped, so memory
- * holds the plan and one parse tree, not every IOC's parse tree at once.
+ * holds the plan and one parse tree, not every IOC's parse tree at once. With `iocCacheDir`,
+ * files loaded by an earlier scan come from the IOC cache instead of the XML parser.
  */
 export async function preparePlan(iocPaths: readonly string[], settings: PlanSettings): Promise<PreparedPlan> {
   const terms = { mapEvents: settings.mapEvents ?? true, mapNetworkTerms: settings.mapNetworkTerms ?? false };
