@@ -118,6 +118,8 @@ export async function runAgent(options: AgentOptions): Promise<void> {
         hashCacheFile: paths.hashCache,
         checkpointRoot: paths.checkpoints,
         onCacheUnavailable: (file, error) => problem(`hash cache "${file}" unavailable (${describe(error)}); hashing without it`),
+        iocCacheDir: paths.iocCache,
+        onIocCacheUnavailable: (dir, error) => problem(`IOC cache "${dir}" unavailable (${describe(error)}); loading IOC files without it`),
       }),
     iocDir: paths.iocFiles,
     fileCounts: new FileCountMemory(paths.estimates),

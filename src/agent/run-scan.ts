@@ -36,6 +36,10 @@ export interface HostScanRunnerOptions {
   readonly hashCacheFile?: string;
   /** Told when the hash cache cannot be opened (the scan goes on without it). */
   readonly onCacheUnavailable?: (file: string, error: unknown) => void;
+  /** The cache of loaded IOC files shared by all runs (a folder); undefined = no cache. */
+  readonly iocCacheDir?: string;
+  /** Told when the IOC cache cannot be created or written (the scan goes on without it). */
+  readonly onIocCacheUnavailable?: (dir: string, error: unknown) => void;
   /** The folder of the runs' scan checkpoints (one file per run). */
   readonly checkpointRoot?: string;
 }
@@ -59,6 +63,7 @@ export function hostScanRunner(options: HostScanRunnerOptions = {}): RunScan {
           background: true,
           ...(hooks.onStateChange ? { onStateChange: hooks.onStateChange } : {}),
           ...(options.onCacheUnavailable ? { onCacheUnavailable: options.onCacheUnavailable } : {}),
+          ...iocCache(options),
         });
       }
       return await scanHost(scan);
@@ -82,6 +87,7 @@ export function taskScanOptions(order: RunOrder, iocFilePaths: readonly string[]
     ...(options.quarantineDir !== undefined ? { quarantineDir: options.quarantineDir } : {}),
     ...(options.hashCacheFile !== undefined ? { hashCacheFile: options.hashCacheFile } : {}),
     ...(options.onCacheUnavailable ? { onCacheUnavailable: options.onCacheUnavailable } : {}),
+    ...iocCache(options),
     onProgress: hooks.onProgress,
     signal: hooks.signal,
     ...(hooks.onStateChange ? { onStateChange: hooks.onStateChange } : {}),
@@ -90,6 +96,13 @@ export function taskScanOptions(order: RunOrder, iocFilePaths: readonly string[]
     idleOnly: settings.idleOnly,
     ...(settings.maxCpu !== undefined ? { maxCpu: settings.maxCpu } : {}),
     ...(options.checkpointRoot !== undefined ? { checkpointDir: options.checkpointRoot, scanId: checkpointId(order.runId) } : {}),
+  };
+}
+
+function iocCache(options: HostScanRunnerOptions): Pick<HostScanOptions, "iocCacheDir" | "onIocCacheUnavailable"> {
+  return {
+    ...(options.iocCacheDir !== undefined ? { iocCacheDir: options.iocCacheDir } : {}),
+    ...(options.onIocCacheUnavailable ? { onIocCacheUnavailable: options.onIocCacheUnavailable } : {}),
   };
 }
 

@@ -50,6 +50,8 @@ export interface AgentPaths {
   readonly iocFiles: string;
   /** The scan's hash cache. */
   readonly hashCache: string;
+  /** The scan's cache of loaded IOC files (a folder). */
+  readonly iocCache: string;
   /** Per-run scan checkpoints (issue 6). */
   readonly checkpoints: string;
   /** Files seen by earlier runs, for the progress estimate. */
@@ -68,6 +70,7 @@ export function agentPaths(root: string): AgentPaths {
     rejected: join(root, "rejected"),
     iocFiles: join(root, "ioc-files"),
     hashCache: join(root, "hash-cache.db"),
+    iocCache: join(root, "ioc-cache"),
     checkpoints: join(root, "checkpoints"),
     estimates: join(root, "estimates.json"),
   };

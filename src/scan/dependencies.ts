@@ -14,6 +14,11 @@ export function defaultHashCachePath(resultsDbPath: string): string {
   return join(dirname(resultsDbPath), "hash-cache.db");
 }
 
+/** The IOC cache's default folder: beside the results database, like the hash cache. */
+export function defaultIocCacheDir(resultsDbPath: string): string {
+  return join(dirname(resultsDbPath), "ioc-cache");
+}
+
 /** Dependencies for a real scan; `hashCache` is shared by every file collection of the run. */
 export function scanDependencies(hashCache: HashCache | undefined): LiveScanDependencies {
   return {

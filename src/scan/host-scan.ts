@@ -54,7 +54,7 @@ export async function scanHost(options: HostScanOptions): Promise<ScanReport> {
 }
 
 /** What a resumed scan may set anew: how it reports, not what it scans. */
-export type ResumeOverrides = Pick<HostScanOptions, "onProgress" | "onStateChange" | "signal" | "gate" | "pace" | "onCacheUnavailable" | "checkpointIntervalMs" | "maxWarnings" | "background">;
+export type ResumeOverrides = Pick<HostScanOptions, "onProgress" | "onStateChange" | "signal" | "gate" | "pace" | "onCacheUnavailable" | "iocCacheDir" | "onIocCacheUnavailable" | "checkpointIntervalMs" | "maxWarnings" | "background">;
 
 /**
  * Continues the interrupted scan `scanId` from its checkpoint in `checkpointDir`, with the

@@ -21,13 +21,13 @@ import { runCriticalAreasScan } from "./critical-areas/index.js";
 import { chooseCollectors, type DocumentSwitches } from "./collection.js";
 import { defaultFileScopes, normalizeScopes } from "./file-scope.js";
 import type { Checkpointing, RunnerState, WorkGate } from "./checkpoint/runner-state.js";
-import { iocWarnings, preparePlan, reportIocs, ScanSetupError, type TermSwitches } from "./prepare-plan.js";
+import { iocWarnings, preparePlan, reportIocs, ScanSetupError, type PlanSettings } from "./prepare-plan.js";
 import { toReportDetection } from "./report-detection.js";
 import { readOsName } from "./os-name.js";
 import type { FileScanSettings, ScanProgress } from "./scan-types.js";
 
 /** Options of {@link scanLive}. */
-export interface LiveScanOptions extends FileScanSettings, TermSwitches {
+export interface LiveScanOptions extends FileScanSettings, PlanSettings {
   readonly iocPaths: readonly string[];
   /** The host's `/` on this machine; default "/" (this computer). */
   readonly root?: string;

@@ -2,6 +2,8 @@
  * Loads IOC files from disk: expands folders, reads with a size bound, parses, checks each IOC
  * against the vocabulary and the set for duplicate ids. The single entry point for
  * `iocscan ioc check`, `iocscan scan` and the agent, so all three judge a file the same way.
+ * With a cache (scans and the agent), a file loaded before with the same bytes and options is
+ * taken from it instead of parsed: what it yields is the same either way.
  *
  * @module
  */
@@ -14,6 +16,7 @@ import {
   hasErrors,
   parseIoc,
   DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_DEPTH,
   type CheckIocOptions,
   type Diagnostic,
   type IocDocument,
@@ -23,6 +26,7 @@ import {
 } from "../core/ioc/index.js";
 import { detach } from "../core/compile/detach.js";
 import { isRegexError, type RegexEngine } from "../core/compile/regex-engine.js";
+import { iocCacheKey, type CachedLoad, type IocCache, type LoadSettings } from "./ioc-cache/index.js";
 
 /** Options of {@link loadIocFiles}. */
 export interface LoadIocsOptions extends ParseIocOptions, Omit<CheckIocOptions, "regexProblem"> {
@@ -38,6 +42,11 @@ export interface LoadIocsOptions extends ParseIocOptions, Omit<CheckIocOptions, 
    * with {@link onUsable}, so only one file's parse tree is alive at a time.
    */
   readonly keepDocuments?: boolean;
+  /**
+   * Loads recorded by earlier runs, keyed by each file's bytes and these options: a file found
+   * there is not parsed again. The caller settles the cache when loading is done.
+   */
+  readonly cache?: IocCache;
 }
 
 /** One IOC file as loaded. */
@@ -113,9 +122,20 @@ async function loadOne(file: string, options: LoadIocsOptions): Promise<{ entry:
     return { entry: unreadable(file, `Cannot read "${file}": ${describeError(error)}`) };
   }
 
+  const cache = options.cache;
+  const key = cache ? iocCacheKey(bytes, loadSettings(options)) : undefined;
+  const cached = key === undefined ? undefined : await cache?.get(key);
+  const load = cached ?? parseAndCheck(bytes, options);
+  if (key !== undefined && !cached) cache?.put(key, load);
+  const { ok, document, ...rest } = load;
+  return { entry: { file, ok, duplicate: false, ...rest }, ...(document ? { document } : {}) };
+}
+
+/** What loading a file's bytes yields, whatever the file is called. */
+function parseAndCheck(bytes: Buffer, options: LoadIocsOptions): CachedLoad {
   const parsed = parseIoc(bytes, options);
   const document = parsed.document;
-  if (!document) return { entry: { file, ok: false, duplicate: false, items: 0, supportedItems: 0, diagnostics: parsed.diagnostics } };
+  if (!document) return { ok: false, items: 0, supportedItems: 0, diagnostics: parsed.diagnostics };
 
   const engine = options.regexEngine;
   const check = checkIoc(document, {
@@ -134,18 +154,26 @@ async function loadOne(file: string, options: LoadIocsOptions): Promise<{ entry:
     .sort((a, b) => a.line - b.line || a.column - b.column)
     .map((d) => ({ ...d, message: detach(d.message) }));
   return {
-    entry: {
-      file,
-      ok: !hasErrors(diagnostics),
-      duplicate: false,
-      openiocVersion: document.version,
-      id: detach(document.id),
-      title: detach(document.title),
-      items: check.items,
-      supportedItems: check.supportedItems,
-      diagnostics,
-    },
+    ok: !hasErrors(diagnostics),
+    openiocVersion: document.version,
+    id: detach(document.id),
+    title: detach(document.title),
+    items: check.items,
+    supportedItems: check.supportedItems,
+    diagnostics,
     document,
+  };
+}
+
+/** Every option that changes what {@link parseAndCheck} yields: part of the cache key. */
+function loadSettings(options: LoadIocsOptions): LoadSettings {
+  return {
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    platform: options.platform ?? "linux",
+    mapEvents: options.mapEvents ?? true,
+    mapNetworkTerms: options.mapNetworkTerms ?? false,
+    regexJudged: options.regexEngine !== undefined,
   };
 }
 

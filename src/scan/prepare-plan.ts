@@ -6,6 +6,7 @@
  */
 import { createPlanBuilder, type EvaluationPlan } from "../core/compile/index.js";
 import type { ReportIoc, ReportWarning } from "../core/report/index.js";
+import { openIocCache } from "./ioc-cache/index.js";
 import { loadIocFiles, type LoadedIoc } from "./load-iocs.js";
 import { createRe2Engine } from "./regex/re2-engine.js";
 
@@ -22,6 +23,14 @@ export interface TermSwitches {
   readonly mapNetworkTerms?: boolean;
 }
 
+/** How a scan gets its plan: the term switches, and where loaded IOC files are cached. */
+export interface PlanSettings extends TermSwitches {
+  /** The IOC cache folder (`ioc-cache` beside the results database); undefined = no cache. */
+  readonly iocCacheDir?: string;
+  /** Told when the IOC cache cannot be created or written (the scan goes on without it). */
+  readonly onIocCacheUnavailable?: (dir: string, error: unknown) => void;
+}
+
 /** The loaded files and the plan compiled from the usable ones. */
 export interface PreparedPlan {
   readonly loaded: readonly LoadedIoc[];
@@ -31,22 +40,28 @@ export interface PreparedPlan {
 /**
  * Loads and compiles; throws {@link ScanSetupError} when no file is usable. Streams: each usable
  * file is compiled into the plan as soon as it is parsed, and its document dropped, so memory
- * holds the plan and one parse tree, not every IOC's parse tree at once.
+ * holds the plan and one parse tree, not every IOC's parse tree at once. With `iocCacheDir`,
+ * files loaded by an earlier scan come from the IOC cache instead of the XML parser.
  */
-export async function preparePlan(iocPaths: readonly string[], switches: TermSwitches): Promise<PreparedPlan> {
-  const terms = { mapEvents: switches.mapEvents ?? true, mapNetworkTerms: switches.mapNetworkTerms ?? false };
+export async function preparePlan(iocPaths: readonly string[], settings: PlanSettings): Promise<PreparedPlan> {
+  const terms = { mapEvents: settings.mapEvents ?? true, mapNetworkTerms: settings.mapNetworkTerms ?? false };
   const regexEngine = createRe2Engine();
   const builder = createPlanBuilder({ ...terms, regexEngine });
+  const cache =
+    settings.iocCacheDir === undefined
+      ? undefined
+      : await openIocCache(settings.iocCacheDir, settings.onIocCacheUnavailable ? { onUnavailable: settings.onIocCacheUnavailable } : {});
   let usable = 0;
   const loaded = await loadIocFiles(iocPaths, {
     ...terms,
     regexEngine,
     keepDocuments: false,
+    ...(cache ? { cache } : {}),
     onUsable: (file, document) => {
       builder.add({ file, document });
       usable++;
     },
-  });
+  }).finally(() => cache?.settle());
   if (usable === 0) {
     throw new ScanSetupError(
       loaded.length === 0 ? "No IOC files found in the given --ioc paths" : `No usable IOC among ${loaded.length} file(s): run "iocscan ioc check" to see why`,

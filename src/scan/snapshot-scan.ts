@@ -9,11 +9,11 @@ import { readFile } from "node:fs/promises";
 import type { EvaluationPlan } from "../core/compile/index.js";
 import { createEvaluation } from "../core/evaluate/index.js";
 import { parseSnapshot, REPORT_FORMAT, REPORT_VERSION, type HostSnapshot, type ScanReport } from "../core/report/index.js";
-import { iocWarnings, preparePlan, reportIocs, ScanSetupError, type TermSwitches } from "./prepare-plan.js";
+import { iocWarnings, preparePlan, reportIocs, ScanSetupError, type PlanSettings } from "./prepare-plan.js";
 import { toReportDetection } from "./report-detection.js";
 
 /** Options of {@link scanSnapshot}. */
-export interface SnapshotScanOptions extends TermSwitches {
+export interface SnapshotScanOptions extends PlanSettings {
   /** IOC files or folders. */
   readonly iocPaths: readonly string[];
   readonly snapshotFile: string;

@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentPaths } from "../../src/agent/state-dir.js";
@@ -59,6 +59,8 @@ describe("iocscan agent", () => {
     expect(report.detections.map((d) => d.objects.map((o) => o.id))).toEqual([[planted.implant]]);
     expect(report.detections[0]?.actions[0]).toMatchObject({ type: "quarantine", status: "done" });
     expect(server.enrollments).toHaveLength(1);
+    // The run's IOC file was recorded in the agent's IOC cache, for the next run.
+    expect(readdirSync(agentPaths(stateDir).iocCache).filter((name) => name.endsWith(".json.gz"))).toHaveLength(1);
     await server.until(() => server.inventories.some((i) => i.entries.length === 1), 10_000, "the quarantine inventory");
 
     // Status, while it runs.

@@ -8,7 +8,7 @@ import { rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { ScanReport } from "../../core/report/index.js";
-import { defaultHashCachePath } from "../../scan/dependencies.js";
+import { defaultHashCachePath, defaultIocCacheDir } from "../../scan/dependencies.js";
 import { CheckpointError } from "../../scan/checkpoint/checkpoint-file.js";
 import { resumeHostScan, scanHost } from "../../scan/host-scan.js";
 import { ScanInterruptedError, type ScanStateChange } from "../../scan/live-scan.js";
@@ -36,6 +36,7 @@ interface ScanFlags {
   protect: string[];
   maxHashSize?: number;
   hashCache: boolean;
+  iocCache: boolean;
   db: string | false;
   format: ReportFormat;
   output?: string;
@@ -69,6 +70,7 @@ export function registerScanCommand(program: Command, run: CliRun): void {
     .option("--clamav-db <dir>", "ClamAV database folder for the Critical Areas Scan (default /var/lib/clamav)")
     .option("--max-hash-size <bytes>", "files larger than this are not hashed, and reported", parseByteCount)
     .option("--no-hash-cache", "do not reuse or record digests of unchanged files")
+    .option("--no-ioc-cache", "parse every IOC file again: do not reuse or record loaded IOC files")
     .option("--db <path>", `results database (default ${defaultResultsDbPath()})`)
     .option("--no-db", "do not record the scan in the results database")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "ndjson", "csv"]).default("text"))
@@ -95,7 +97,7 @@ export function registerScanCommand(program: Command, run: CliRun): void {
       if (flags.snapshot && flags.action !== "report") {
         throw new ScanSetupError("--action quarantine needs a scan of this computer or an image: the objects of a snapshot are not here");
       }
-      const report = flags.snapshot ? await (await import("../../scan/snapshot-scan.js")).scanSnapshot({ ...termSwitches(flags), iocPaths: flags.ioc, snapshotFile: flags.snapshot }) : await scanThisHost(flags);
+      const report = flags.snapshot ? await (await import("../../scan/snapshot-scan.js")).scanSnapshot({ ...termSwitches(flags), ...iocCacheSettings(flags), iocPaths: flags.ioc, snapshotFile: flags.snapshot }) : await scanThisHost(flags);
       await recordReport(report, flags);
       const text = formatReport(report, flags.format);
       if (flags.output) await writeAtomically(flags.output, text);
@@ -177,6 +179,7 @@ async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
       process.stderr.write(`iocscan: hash cache "${file}" unavailable (${error instanceof Error ? error.message : String(error)}); hashing without it\n`),
     ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p), onStateChange: (c: ScanStateChange) => progress.state?.(c) } : {}),
     ...(interrupt ? { signal: interrupt.signal } : {}),
+    ...iocCacheSettings(flags),
     checkpointIntervalMs: flags.checkpointInterval * 1000,
   };
   try {
@@ -236,6 +239,20 @@ async function recordReport(report: ScanReport, flags: ScanFlags): Promise<void>
   } catch (error) {
     process.stderr.write(`iocscan: could not record the scan in "${path}": ${error instanceof Error ? error.message : String(error)}\n`);
   }
+}
+
+/**
+ * The IOC cache beside the results database (the default one under `--no-db`, like the hash
+ * cache), unless `--no-ioc-cache`.
+ */
+function iocCacheSettings(flags: ScanFlags): { iocCacheDir?: string; onIocCacheUnavailable?: (dir: string, error: unknown) => void } {
+  if (!flags.iocCache) return {};
+  return {
+    iocCacheDir: defaultIocCacheDir(typeof flags.db === "string" ? flags.db : defaultResultsDbPath()),
+    onIocCacheUnavailable: (dir, error) =>
+      // Loading without the cache is slower, never different: go on and say so.
+      process.stderr.write(`iocscan: IOC cache "${dir}" unavailable (${error instanceof Error ? error.message : String(error)}); loading IOC files without it\n`),
+  };
 }
 
 function termSwitches(flags: ScanFlags): { mapEvents: boolean; mapNetworkTerms: boolean } {

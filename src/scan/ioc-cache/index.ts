@@ -1,0 +1,9 @@
+/**
+ * The persistent cache of loaded IOC files (`iocscan scan`, on by default; `--no-ioc-cache`).
+ *
+ * @module
+ */
+export { iocCacheKey, IOC_CACHE_FORMAT, THIS_BUILD, type BuildIdentity, type LoadSettings } from "./cache-key.js";
+export { type CachedLoad } from "./cached-load.js";
+export { evictEntries, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_CACHE_BYTES, type EvictionBounds } from "./eviction.js";
+export { entryFileName, openIocCache, type IocCache, type IocCacheOptions } from "./ioc-cache.js";

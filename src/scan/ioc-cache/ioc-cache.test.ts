@@ -1,0 +1,258 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import type { EvaluationPlan } from "../../core/compile/index.js";
+import { loadIocFiles, type LoadIocsOptions } from "../load-iocs.js";
+import { iocWarnings, preparePlan } from "../prepare-plan.js";
+import { createRe2Engine } from "../regex/re2-engine.js";
+import { entryFileName, evictEntries, iocCacheKey, openIocCache, THIS_BUILD, type IocCache, type LoadSettings } from "./index.js";
+
+const work = mkdtempSync(join(tmpdir(), "iocscan-ioc-cache-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const corpus = fileURLToPath(new URL("../../../test/data/corpus/", import.meta.url));
+const examples = fileURLToPath(new URL("../../../examples/iocs/", import.meta.url));
+
+/** A folder of IOC files with diagnostics of every kind: warnings with positions, an unusable file, a duplicate id. */
+function iocFolder(name: string): string {
+  const folder = join(work, name);
+  cpSync(corpus, join(folder, "corpus"), { recursive: true });
+  cpSync(examples, join(folder, "examples"), { recursive: true });
+  writeFileSync(join(folder, "broken.ioc"), "<ioc><unclosed>");
+  writeFileSync(join(folder, "not-xml.ioc"), "just text");
+  // The same IOC again under another name: a duplicate id (IOC026), and the same cache entry.
+  cpSync(join(examples, "eicar-test-file.ioc"), join(folder, "zz-copy-of-eicar.ioc"));
+  return folder;
+}
+
+/** A cache that counts its hits and misses. */
+function counted(cache: IocCache): IocCache & { hits: number; misses: number } {
+  const counter = {
+    hits: 0,
+    misses: 0,
+    async get(key: string) {
+      const found = await cache.get(key);
+      if (found) counter.hits++;
+      else counter.misses++;
+      return found;
+    },
+    put: (key: string, load: Parameters<IocCache["put"]>[1]) => cache.put(key, load),
+    settle: () => cache.settle(),
+  };
+  return counter;
+}
+
+async function open(dir: string): Promise<IocCache & { hits: number; misses: number }> {
+  const cache = await openIocCache(dir);
+  if (!cache) throw new Error(`cache ${dir} did not open`);
+  return counted(cache);
+}
+
+async function load(folder: string, cache: IocCache | undefined, options: LoadIocsOptions = {}): Promise<Awaited<ReturnType<typeof loadIocFiles>>> {
+  const loaded = await loadIocFiles([folder], { regexEngine: createRe2Engine(), ...options, ...(cache ? { cache } : {}) });
+  await cache?.settle();
+  return loaded;
+}
+
+/** A plan as data: what it matches on, without the compiled regexes' functions. */
+function planData(plan: EvaluationPlan): string {
+  return JSON.stringify(plan, (_key, value: unknown) => (value instanceof Map || value instanceof Set ? [...value] : typeof value === "bigint" ? `${value}n` : value));
+}
+
+const entries = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith(".json.gz"));
+
+describe("the IOC cache behind loadIocFiles", () => {
+  it("a hit gives the same loaded entries, documents, diagnostics and positions as a parse", async () => {
+    const folder = iocFolder("same");
+    const dir = join(work, "same-cache");
+    const parsed = await load(folder, undefined);
+    const first = await open(dir);
+    const missed = await load(folder, first);
+    // 13 files, 12 distinct contents: the copy of eicar hits its entry if written by then.
+    expect(first.hits + first.misses).toBe(13);
+    expect(first.misses).toBeGreaterThanOrEqual(12);
+    expect(entries(dir)).toHaveLength(12);
+    const second = await open(dir);
+    const hit = await load(folder, second);
+    expect(second).toMatchObject({ hits: 13, misses: 0 });
+
+    expect(missed).toStrictEqual(parsed);
+    expect(hit).toStrictEqual(parsed);
+    expect(parsed.some((entry) => entry.duplicate)).toBe(true);
+    expect(parsed.filter((entry) => !entry.ok).map((entry) => entry.file.slice(folder.length))).toEqual(["/broken.ioc", "/not-xml.ioc"]);
+    expect(iocWarnings(hit).filter((warning) => /:\d+:\d+$/.test(warning.path ?? "")).length).toBeGreaterThan(100);
+  });
+
+  it("a plan compiled from hits is the plan compiled from a parse", async () => {
+    const folder = iocFolder("plan");
+    const dir = join(work, "plan-cache");
+    const without = await preparePlan([folder], {});
+    const cold = await preparePlan([folder], { iocCacheDir: dir });
+    const warm = await preparePlan([folder], { iocCacheDir: dir });
+    expect(entries(dir)).toHaveLength(12);
+    expect(planData(cold.plan)).toBe(planData(without.plan));
+    expect(planData(warm.plan)).toBe(planData(without.plan));
+    expect(warm.loaded).toStrictEqual(without.loaded);
+  });
+
+  it("a changed file is a miss, and its new content is what loads", async () => {
+    const folder = iocFolder("changed");
+    const dir = join(work, "changed-cache");
+    await load(folder, await open(dir));
+    const file = join(folder, "examples/reverse-shell.ioc");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/REVERSE SHELL/g, "REVERSE SHELL, EDITED"));
+    const again = await open(dir);
+    const loaded = await load(folder, again);
+    expect(again).toMatchObject({ hits: 12, misses: 1 });
+    expect(loaded.find((entry) => entry.file === file)?.title).toMatch(/REVERSE SHELL, EDITED/);
+    expect(loaded).toStrictEqual(await load(folder, undefined));
+  });
+
+  it("other load settings, another release or another build are misses", () => {
+    const bytes = readFileSync(join(examples, "eicar-test-file.ioc"));
+    const settings: LoadSettings = { maxBytes: 10 << 20, maxDepth: 100, platform: "linux", mapEvents: true, mapNetworkTerms: false, regexJudged: true };
+    const key = iocCacheKey(bytes, settings);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(iocCacheKey(Buffer.from(bytes), { ...settings })).toBe(key);
+    const others = [
+      iocCacheKey(Buffer.concat([bytes, Buffer.from(" ")]), settings),
+      iocCacheKey(bytes, { ...settings, mapEvents: false }),
+      iocCacheKey(bytes, { ...settings, mapNetworkTerms: true }),
+      iocCacheKey(bytes, { ...settings, regexJudged: false }),
+      iocCacheKey(bytes, { ...settings, maxBytes: 1 << 20 }),
+      iocCacheKey(bytes, { ...settings, maxDepth: 10 }),
+      iocCacheKey(bytes, { ...settings, platform: "windows" }),
+      iocCacheKey(bytes, settings, { ...THIS_BUILD, version: "99.0.0" }),
+      iocCacheKey(bytes, settings, { ...THIS_BUILD, stamp: "rebuilt" }),
+    ];
+    expect(new Set([key, ...others]).size).toBe(others.length + 1);
+  });
+
+  it("term switches are part of the key: a scan with other switches does not reuse the entries", async () => {
+    const folder = iocFolder("switches");
+    const dir = join(work, "switches-cache");
+    await load(folder, await open(dir));
+    const other = await open(dir);
+    const loaded = await load(folder, other, { mapEvents: false });
+    expect(other.hits + other.misses).toBe(13);
+    expect(other.misses).toBeGreaterThanOrEqual(12);
+    expect(loaded).toStrictEqual(await load(folder, undefined, { mapEvents: false }));
+  });
+
+  it("a damaged, truncated or foreign entry is a miss, and is written again", async () => {
+    const folder = join(work, "damaged");
+    cpSync(examples, folder, { recursive: true });
+    const dir = join(work, "damaged-cache");
+    const expected = await load(folder, await open(dir));
+    const names = entries(dir).sort();
+    expect(names).toHaveLength(4);
+    const [garbage, truncated, foreign, wrongShape] = names.map((name) => join(dir, name)) as [string, string, string, string];
+    writeFileSync(garbage, "not gzip at all");
+    writeFileSync(truncated, readFileSync(truncated).subarray(0, 200));
+    // A whole, well-formed entry, but recorded for another key.
+    writeFileSync(foreign, readFileSync(wrongShape));
+    // A whole entry for this key whose content is not a load.
+    const stored = JSON.parse(gunzipSync(readFileSync(wrongShape)).toString("utf8")) as Record<string, unknown>;
+    writeFileSync(wrongShape, gzipSync(JSON.stringify({ ...stored, items: "many" })));
+
+    const damaged = await open(dir);
+    expect(await load(folder, damaged)).toStrictEqual(expected);
+    expect(damaged).toMatchObject({ hits: 0, misses: 4 });
+    const repaired = await open(dir);
+    expect(await load(folder, repaired)).toStrictEqual(expected);
+    expect(repaired).toMatchObject({ hits: 4, misses: 0 });
+  });
+
+  it("a cache folder that cannot be created is told about, and loading goes on without it", async () => {
+    const blocker = join(work, "a-file");
+    writeFileSync(blocker, "");
+    const told: string[] = [];
+    const cache = await openIocCache(join(blocker, "ioc-cache"), { onUnavailable: (dir) => told.push(dir) });
+    expect(cache).toBeUndefined();
+    expect(told).toEqual([join(blocker, "ioc-cache")]);
+    const { plan } = await preparePlan([examples], { iocCacheDir: join(blocker, "ioc-cache"), onIocCacheUnavailable: (dir) => told.push(dir) });
+    expect(plan.iocs).toHaveLength(4);
+    expect(told).toHaveLength(2);
+  });
+
+  it("an entry that cannot be written is told about once, and the load is the same", async () => {
+    const folder = join(work, "unwritable");
+    cpSync(examples, folder, { recursive: true });
+    const dir = join(work, "unwritable-cache");
+    mkdirSync(dir);
+    // A folder where the first entry file would go: its rename fails.
+    const first = readdirSync(folder).sort()[0] as string;
+    const key = iocCacheKey(readFileSync(join(folder, first)), { maxBytes: 10 << 20, maxDepth: 100, platform: "linux", mapEvents: true, mapNetworkTerms: false, regexJudged: true });
+    mkdirSync(join(dir, entryFileName(key)));
+    const told: unknown[] = [];
+    const cache = await openIocCache(dir, { onUnavailable: (_dir, error) => told.push(error) });
+    expect(await load(folder, cache)).toStrictEqual(await load(folder, undefined));
+    expect(told).toHaveLength(1);
+    expect(statSync(join(dir, entryFileName(key))).isDirectory()).toBe(true);
+  });
+
+  it("two loads at once with one cache folder both give the parsed result, and leave whole entries", async () => {
+    const folder = iocFolder("concurrent");
+    const dir = join(work, "concurrent-cache");
+    const expected = await load(folder, undefined);
+    const [a, b] = await Promise.all([load(folder, await open(dir)), load(folder, await open(dir))]);
+    expect(a).toStrictEqual(expected);
+    expect(b).toStrictEqual(expected);
+    expect(readdirSync(dir).sort()).toEqual(entries(dir).sort());
+    const after = await open(dir);
+    expect(await load(folder, after)).toStrictEqual(expected);
+    expect(after).toMatchObject({ hits: 13, misses: 0 });
+  });
+
+  it("entries are readable by their owner only", async () => {
+    const dir = join(work, "modes", "ioc-cache");
+    await load(examples, await open(dir));
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of entries(dir)) expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("evictEntries", () => {
+  const day = 24 * 60 * 60 * 1000;
+  const now = Date.now();
+
+  function entry(dir: string, index: number, size: number, ageDays: number): string {
+    const path = join(dir, entryFileName(index.toString(16).padStart(64, "0")));
+    writeFileSync(path, Buffer.alloc(size));
+    const time = new Date(now - ageDays * day);
+    utimesSync(path, time, time);
+    return path;
+  }
+
+  it("evictEntries removes entries unused for longer than the age bound, then the least recently used over the size bound", async () => {
+    const dir = join(work, "evict");
+    mkdirSync(dir);
+    entry(dir, 1, 100, 0);
+    entry(dir, 2, 100, 1);
+    entry(dir, 3, 100, 2);
+    entry(dir, 4, 100, 40);
+    writeFileSync(join(dir, "notes.txt"), "not ours");
+    const stale = join(dir, `${entryFileName("a".repeat(64))}.123.abcd.tmp`);
+    writeFileSync(stale, "half");
+    utimesSync(stale, new Date(now - day), new Date(now - day));
+    const fresh = join(dir, `${entryFileName("b".repeat(64))}.124.abcd.tmp`);
+    writeFileSync(fresh, "being written");
+
+    await evictEntries(dir, { maxAgeMs: 30 * day, maxBytes: 250 }, now);
+    expect(readdirSync(dir).sort()).toEqual([entryFileName("0".repeat(63) + "1"), entryFileName("0".repeat(63) + "2"), fresh.slice(dir.length + 1), "notes.txt"].sort());
+  });
+
+  it("a scan that wrote entries keeps the folder within the size bound", async () => {
+    const folder = iocFolder("bounded");
+    const dir = join(work, "bounded-cache");
+    const cache = await openIocCache(dir, { maxBytes: 20_000 });
+    await load(folder, cache);
+    const sizes = entries(dir).map((name) => statSync(join(dir, name)).size);
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(sizes.length).toBeLessThan(12);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20_000);
+  });
+});
