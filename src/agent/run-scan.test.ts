@@ -65,7 +65,8 @@ describe("progress estimate", () => {
 
 describe("paths", () => {
   it("defaultAgentStateDir() is /var/lib for root, else XDG state", () => {
-    expect(defaultAgentStateDir({ uid: 0 })).toBe("/var/lib/iocscan/agent");
+    expect(defaultAgentStateDir({ uid: 0, env: {} })).toBe("/var/lib/iocscan/agent");
+    expect(defaultAgentStateDir({ uid: 0, env: { IOCSCAN_STATE_DIR: "/srv/state" } })).toBe("/srv/state/agent");
     expect(defaultAgentStateDir({ uid: 1000, env: { XDG_STATE_HOME: "/x" } })).toBe("/x/iocscan/agent");
     expect(defaultAgentStateDir({ uid: 1000, env: { XDG_STATE_HOME: "rel" }, home: "/home/ann" })).toBe("/home/ann/.local/state/iocscan/agent");
   });

@@ -14,8 +14,9 @@ export interface AgentStateDirOptions {
 }
 
 /**
- * `/var/lib/iocscan/agent` as root, else `$XDG_STATE_HOME/iocscan/agent`, else
- * `~/.local/state/iocscan/agent` (the same rule as the results database's default).
+ * `$IOCSCAN_STATE_DIR/agent` when that is set (absolute), else `/var/lib/iocscan/agent` as root,
+ * else `$XDG_STATE_HOME/iocscan/agent`, else `~/.local/state/iocscan/agent` (the same rule as the
+ * results database's default).
  *
  * @example
  * ```ts
@@ -23,6 +24,8 @@ export interface AgentStateDirOptions {
  * ```
  */
 export function defaultAgentStateDir(options: AgentStateDirOptions = {}): string {
+  const override = (options.env ?? process.env)["IOCSCAN_STATE_DIR"];
+  if (override !== undefined && isAbsolute(override)) return join(override, "agent");
   const uid = options.uid ?? process.getuid?.();
   if (uid === 0) return "/var/lib/iocscan/agent";
   const state = (options.env ?? process.env)["XDG_STATE_HOME"];

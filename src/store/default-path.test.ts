@@ -15,4 +15,10 @@ describe("defaultResultsDbPath", () => {
     expect(defaultResultsDbPath({ uid: 1000, env: {}, home: "/home/ann" })).toBe(expected);
     expect(defaultResultsDbPath({ uid: 1000, env: { XDG_STATE_HOME: "state" }, home: "/home/ann" })).toBe(expected);
   });
+
+  it("defaultResultsDbPath is under IOCSCAN_STATE_DIR when it is absolute, for root too", () => {
+    expect(defaultResultsDbPath({ uid: 0, env: { IOCSCAN_STATE_DIR: "/srv/iocscan" }, home: "/root" })).toBe("/srv/iocscan/results.db");
+    expect(defaultResultsDbPath({ uid: 1000, env: { IOCSCAN_STATE_DIR: "/srv/iocscan", XDG_STATE_HOME: "/s" }, home: "/home/ann" })).toBe("/srv/iocscan/results.db");
+    expect(defaultResultsDbPath({ uid: 0, env: { IOCSCAN_STATE_DIR: "relative" }, home: "/root" })).toBe("/var/lib/iocscan/results.db");
+  });
 });

@@ -14,8 +14,10 @@ export interface DefaultPathOptions {
 }
 
 /**
- * `/var/lib/iocscan/results.db` as root, else `$XDG_STATE_HOME/iocscan/results.db`, else
- * `~/.local/state/iocscan/results.db` (the XDG base directory default for state).
+ * `$IOCSCAN_STATE_DIR/results.db` when that is set (an absolute path: one folder for all of
+ * iocscan's state, as root too; containers, tests), else `/var/lib/iocscan/results.db` as root,
+ * else `$XDG_STATE_HOME/iocscan/results.db`, else `~/.local/state/iocscan/results.db` (the XDG
+ * base directory default for state).
  *
  * @example
  * ```ts
@@ -23,6 +25,8 @@ export interface DefaultPathOptions {
  * ```
  */
 export function defaultResultsDbPath(options: DefaultPathOptions = {}): string {
+  const override = (options.env ?? process.env)["IOCSCAN_STATE_DIR"];
+  if (override !== undefined && isAbsolute(override)) return join(override, "results.db");
   const uid = options.uid ?? process.getuid?.();
   if (uid === 0) return "/var/lib/iocscan/results.db";
   const state = (options.env ?? process.env)["XDG_STATE_HOME"];

@@ -183,6 +183,8 @@ describe("store", () => {
 
   it("defaultQuarantineDir is /var/lib for root, else XDG_STATE_HOME or ~/.local/state", () => {
     expect(defaultQuarantineDir({}, 0)).toBe("/var/lib/iocscan/quarantine");
+    expect(defaultQuarantineDir({ IOCSCAN_STATE_DIR: "/srv/state" }, 0)).toBe("/srv/state/quarantine");
+    expect(defaultQuarantineDir({ IOCSCAN_STATE_DIR: "relative" }, 0)).toBe("/var/lib/iocscan/quarantine");
     expect(defaultQuarantineDir({ XDG_STATE_HOME: "/s" }, 1000)).toBe("/s/iocscan/quarantine");
     expect(defaultQuarantineDir({ XDG_STATE_HOME: "relative" }, 1000)).toMatch(/\/\.local\/state\/iocscan\/quarantine$/);
   });

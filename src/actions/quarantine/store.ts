@@ -20,10 +20,13 @@ import type { OpenQuarantineOptions, QuarantineStore, RepairReport, RetentionOpt
 export const DEFAULT_RETENTION: Required<RetentionOptions> = { olderThanDays: 30, maxBytes: 1024 ** 3 };
 
 /**
- * The default store folder: `/var/lib/iocscan/quarantine` for root, else
- * `$XDG_STATE_HOME/iocscan/quarantine` or `~/.local/state/iocscan/quarantine`.
+ * The default store folder: `$IOCSCAN_STATE_DIR/quarantine` when that is set (absolute), else
+ * `/var/lib/iocscan/quarantine` for root, else `$XDG_STATE_HOME/iocscan/quarantine` or
+ * `~/.local/state/iocscan/quarantine`.
  */
 export function defaultQuarantineDir(env: NodeJS.ProcessEnv = process.env, uid = process.geteuid?.() ?? -1): string {
+  const override = env["IOCSCAN_STATE_DIR"];
+  if (override !== undefined && isAbsolute(override)) return join(override, "quarantine");
   if (uid === 0) return "/var/lib/iocscan/quarantine";
   const state = env["XDG_STATE_HOME"];
   const base = state !== undefined && isAbsolute(state) ? state : join(homedir(), ".local", "state");
