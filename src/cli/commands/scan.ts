@@ -15,6 +15,7 @@ import { ScanInterruptedError, type ScanStateChange } from "../../scan/live-scan
 import type { ScanProgress } from "../../scan/scan-types.js";
 import { ScanSetupError } from "../../scan/prepare-plan.js";
 import { defaultResultsDbPath } from "../../store/default-path.js";
+import type { openSqliteStore } from "../../store/sqlite/index.js";
 import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
 import { formatReport, type ReportFormat } from "../format/report.js";
 import { createProgressLine } from "../progress-line.js";
@@ -97,8 +98,10 @@ export function registerScanCommand(program: Command, run: CliRun): void {
       if (flags.snapshot && flags.action !== "report") {
         throw new ScanSetupError("--action quarantine needs a scan of this computer or an image: the objects of a snapshot are not here");
       }
+      // Loaded while the scan runs: its compile fills moments the scan waits for the file workers.
+      const store = flags.db === false ? undefined : loadResultsStore();
       const report = flags.snapshot ? await (await import("../../scan/snapshot-scan.js")).scanSnapshot({ ...termSwitches(flags), ...iocCacheSettings(flags), iocPaths: flags.ioc, snapshotFile: flags.snapshot }) : await scanThisHost(flags);
-      await recordReport(report, flags);
+      if (store !== undefined) await recordReport(report, flags, store);
       const text = formatReport(report, flags.format);
       if (flags.output) await writeAtomically(flags.output, text);
       else process.stdout.write(text);
@@ -223,14 +226,23 @@ function ndjsonProgress(): { update(p: ScanProgress): void; state(c: ScanStateCh
   };
 }
 
-/** Records the report unless `--no-db`; a database problem is reported, the scan result stands. */
-async function recordReport(report: ScanReport, flags: ScanFlags): Promise<void> {
-  if (flags.db === false) return;
+type ResultsStoreModule = { readonly openSqliteStore: typeof openSqliteStore };
+
+/**
+ * The results store's module, loaded on demand: the query builder is hundreds of modules that a
+ * --no-db scan never needs. A failure to load is held for {@link recordReport} to report.
+ */
+function loadResultsStore(): Promise<ResultsStoreModule | { failed: unknown }> {
+  return import("../../store/sqlite/index.js").catch((failed: unknown) => ({ failed }));
+}
+
+/** Records the report; a database problem is reported, the scan result stands. */
+async function recordReport(report: ScanReport, flags: ScanFlags, loading: Promise<ResultsStoreModule | { failed: unknown }>): Promise<void> {
   const path = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
   try {
-    // Loaded on use: the query builder is hundreds of modules that a --no-db scan never needs.
-    const { openSqliteStore } = await import("../../store/sqlite/index.js");
-    const store = await openSqliteStore(path);
+    const loaded = await loading;
+    if ("failed" in loaded) throw loaded.failed;
+    const store = await loaded.openSqliteStore(path);
     try {
       await store.saveScan(report);
     } finally {

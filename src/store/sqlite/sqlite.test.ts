@@ -80,6 +80,19 @@ describe("openSqliteStore", () => {
     expect(names).toEqual(Object.keys(RESULTS_MIGRATIONS));
   });
 
+  it("openSqliteStore migrates a database whose migration table lacks a migration", async () => {
+    const file = newDatabase();
+    mkdirSync(join(file, ".."), { recursive: true });
+    const raw = new Database(file);
+    // What Kysely creates before the first migration runs: the table, no row.
+    raw.exec('create table "kysely_migration" ("name" varchar(255) not null primary key, "timestamp" varchar(255) not null)');
+    raw.close();
+    const store = await openSqliteStore(file);
+    await store.saveScan(makeTestReport("after-migration"));
+    expect((await store.getScan("after-migration"))?.scanId).toBe("after-migration");
+    await store.close();
+  });
+
   it("openSqliteStore shares one write queue between names of the same file", async () => {
     const file = newDatabase();
     const first = await openSqliteStore(file);
