@@ -3,6 +3,7 @@
  *
  * @module
  */
+export { MAX_UNFINISHED_FILES } from "./collect.js";
 export { fileCollector } from "./file.js";
 export { cacheKey, CONTENT_FIELDS } from "./file-record.js";
 export {
