@@ -11,6 +11,7 @@
  * @module
  */
 import { constants } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { DigestAlgorithm, Digests } from "./options.js";
 
@@ -256,13 +257,49 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-/** A fixed set of file workers, started on first use. */
+/**
+ * A worker started ahead of need by {@link prestartFileWorker}; the next FileWorkers adopts it.
+ * At most one exists, unreferenced, so a process that never collects files keeps at most one idle
+ * thread and still exits.
+ */
+let spare: Worker | undefined;
+
+/**
+ * Starts one file worker now, so that its start-up (about 100 ms, mostly on its own thread)
+ * overlaps what the scan does before it walks: loading the IOCs, compiling the plan.
+ */
+export function prestartFileWorker(): void {
+  if (spare !== undefined) return;
+  const worker = newWorker();
+  // One that fails while nobody uses it is dropped; a FileWorkers starts its own.
+  worker.once("error", () => {
+    if (spare === worker) spare = undefined;
+  });
+  spare = worker;
+}
+
+function newWorker(): Worker {
+  const worker = new Worker(WORKER_SOURCE, { eval: true });
+  // An idle worker must not keep a finished scan's process alive.
+  worker.unref();
+  return worker;
+}
+
+/**
+ * A set of file workers: the first starts at once (or is adopted), the others when hashing work
+ * queues behind busy ones. Never more than the cores: on 2 cores, 4 hashing threads plus this
+ * one only take turns, each having paid its start-up.
+ */
 export class FileWorkers {
   private readonly workers: Slot[] = [];
   private readonly waiting = new Map<number, Waiter>();
   private nextId = 0;
+  private readonly size: number;
 
-  constructor(private readonly size: number) {}
+  constructor(concurrency: number) {
+    this.size = Math.max(1, Math.min(concurrency, availableParallelism()));
+    this.workers.push(this.start());
+  }
 
   /** lstats every path (links not followed); one result per path, in order. */
   async stat(paths: readonly string[]): Promise<StatResult[]> {
@@ -340,10 +377,9 @@ export class FileWorkers {
   }
 
   private start(): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const worker = spare ?? newWorker();
+    spare = undefined;
     const slot: Slot = { worker, load: 0, hashing: 0 };
-    // An idle worker must not keep a finished scan's process alive.
-    worker.unref();
     worker.on("message", (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);
       if (waiter === undefined) return;
