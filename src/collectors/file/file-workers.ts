@@ -250,6 +250,12 @@ const COST_LIST = 100;
 const COST_STAT = 4;
 const COST_OPEN = 25;
 const COST_PER_MIB = 800;
+/**
+ * Hashing the scan must have asked for (in the COST_ microseconds) before a second worker may
+ * start: a worker's start-up costs 20-45 ms of CPU, so a scan that hashes a few hundred small
+ * files (IOC sizes known) does better on one.
+ */
+const GROW_AFTER_HASH_LOAD = 50_000;
 
 
 interface Waiter {
@@ -295,6 +301,8 @@ export class FileWorkers {
   private readonly waiting = new Map<number, Waiter>();
   private nextId = 0;
   private readonly size: number;
+  /** Hash work asked for so far, in the COST_ microseconds. */
+  private hashLoad = 0;
 
   constructor(concurrency: number) {
     this.size = Math.max(1, Math.min(concurrency, availableParallelism()));
@@ -338,7 +346,7 @@ export class FileWorkers {
   }
 
   private send(message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string } | { op: "hash"; jobs: readonly HashJob[] }, load: number, hashing = false): Promise<Reply> {
-    const slot = this.leastBusy(hashing);
+    const slot = this.leastBusy(hashing, load);
     const id = this.nextId++;
     // Referenced while it has work, so the process waits for it; unreferenced when idle.
     if (slot.load === 0) slot.worker.ref();
@@ -363,14 +371,15 @@ export class FileWorkers {
   }
 
   /**
-   * Another worker starts for hashing when every running one is hashing already; listings and
+   * Another worker starts for hashing only when every running one is hashing already and the
+   * scan has hashed enough to pay for its start-up ({@link GROW_AFTER_HASH_LOAD}); listings and
    * stats alone never start a second one. A scan that mostly lists and stats (IOC sizes known,
-   * the hash cache warm) so runs on one worker, since each costs its start-up (tens of ms of
-   * CPU), and one that hashes every file grows to `size`.
+   * the hash cache warm) so runs on one worker, and one that hashes every file grows to `size`.
    */
-  private leastBusy(hashing: boolean): Slot {
-    const grow = this.workers.length === 0 || (hashing && this.workers.every((w) => w.hashing > 0));
-    if (this.workers.length < this.size && grow) this.workers.push(this.start());
+  private leastBusy(hashing: boolean, load: number): Slot {
+    if (hashing) this.hashLoad += load;
+    const wanted = hashing && this.hashLoad >= GROW_AFTER_HASH_LOAD && this.workers.every((w) => w.hashing > 0);
+    if (this.workers.length < this.size && (this.workers.length === 0 || wanted)) this.workers.push(this.start());
     let best = this.workers[0] as Slot;
     for (const slot of this.workers) if (slot.load < best.load) best = slot;
     return best;

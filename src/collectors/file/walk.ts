@@ -38,7 +38,7 @@ export interface WalkEntry {
   /** The index of its scope in the walk's scopes. */
   readonly scope: number;
   /** Its lstat, taken when its folder was listed (absent for a scope that is a file). */
-  readonly listed?: StatResult;
+  readonly listed?: StatResult | undefined;
 }
 
 /**
@@ -162,13 +162,17 @@ export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntr
         const files = await readFolder(s, folder, listing, stack, visited, cursorIn(folder.host, after));
         listings.prefetch(stack);
         // Built a batch at a time: a folder of a million files holds a million names, not entries.
+        const hostBase = childPath(folder.host, "");
+        const diskBase = childPath(folder.disk, "");
+        const skipDone = done.size > 0;
         for (let start = 0; start < files.length; start += MAX_BATCH) {
           const batch: WalkEntry[] = [];
-          for (const { name, listed } of files.slice(start, start + MAX_BATCH)) {
-            const host = childPath(folder.host, name);
-            if (!wantedFile(s, host) || done.has(host)) continue;
-            const entry = { disk: childPath(folder.disk, name), host, explicit: false, scope: folder.scope };
-            batch.push(listed === undefined ? entry : { ...entry, listed });
+          for (let i = start; i < Math.min(files.length, start + MAX_BATCH); i++) {
+            const { name, listed } = files[i] as Listing["files"][number];
+            const host = hostBase + name;
+            if (!wantedFile(s, host) || (skipDone && done.has(host))) continue;
+            // One shape for every entry (listed or not): this runs per file.
+            batch.push({ disk: diskBase + name, host, explicit: false, scope: folder.scope, listed });
           }
           if (batch.length > 0) yield batch;
         }
