@@ -272,16 +272,18 @@ let spare: Worker | undefined;
 
 /**
  * Starts one file worker now, so that its start-up (about 100 ms, mostly on its own thread)
- * overlaps what the scan does before it walks: loading the IOCs, compiling the plan.
+ * overlaps what the scan does before it walks: loading the IOCs, compiling the plan. Returns its
+ * thread id.
  */
-export function prestartFileWorker(): void {
-  if (spare !== undefined) return;
+export function prestartFileWorker(): number {
+  if (spare !== undefined) return spare.threadId;
   const worker = newWorker();
   // One that fails while nobody uses it is dropped; a FileWorkers starts its own.
   worker.once("error", () => {
     if (spare === worker) spare = undefined;
   });
   spare = worker;
+  return worker.threadId;
 }
 
 function newWorker(): Worker {
@@ -307,6 +309,11 @@ export class FileWorkers {
   constructor(concurrency: number) {
     this.size = Math.max(1, Math.min(concurrency, availableParallelism()));
     this.workers.push(this.start());
+  }
+
+  /** The running workers' thread ids, first started first. */
+  get threadIds(): number[] {
+    return this.workers.map(({ worker }) => worker.threadId);
   }
 
   /** lstats every path (links not followed); one result per path, in order. */
