@@ -66,6 +66,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     count,
     resume: input.resumeFrom,
     workers,
+    listAhead: options.excludes.length === 0,
   });
   const tracker = new PositionTracker(input.resumeFrom);
   input.exposePosition?.(() => tracker.position());

@@ -71,8 +71,10 @@ const STAT_FIELDS = ["dev", "ino", "mode", "uid", "gid", "size", "atimeNs", "mti
 type StatReply = { readonly id: number; readonly values: BigInt64Array; readonly errors: readonly Problem[] };
 type HashReply = { readonly id: number; readonly results: readonly ({ readonly digests: Digests } | { readonly code: string | undefined; readonly message: string })[] };
 type Problem = readonly [number, string | undefined, string];
-type ListReply = {
-  readonly id: number;
+/** A list reply: the asked folder's listing first, then those listed ahead. */
+type ListReply = { readonly id: number; readonly listings: readonly FolderReply[] };
+type FolderReply = {
+  readonly path: string;
   readonly error?: { readonly code: string | undefined; readonly message: string };
   readonly files: readonly string[];
   readonly fileStats: Omit<StatReply, "id">;
@@ -147,6 +149,29 @@ function list(path) {
   const folderStats = stat(folders.map((name) => child(path, name)));
   return { files, fileStats, folders, folderStats, symlinks, special, unknown, transfer: [fileStats.values.buffer, folderStats.values.buffer] };
 }
+// The folder, then up to \`ahead\` of its subfolders in walk order (depth first, by name), until
+// they hold \`aheadFiles\` files: never a link, never another device than \`dev\` (the folder's).
+const S_IFMT = ${constants.S_IFMT}n, S_IFDIR = ${constants.S_IFDIR}n;
+function listAhead(path, dev, ahead, aheadFiles) {
+  const listings = [], transfer = [];
+  const stack = [path];
+  let files = 0;
+  while (stack.length > 0 && (listings.length === 0 || (listings.length <= ahead && files < aheadFiles))) {
+    const folder = stack.pop();
+    const { transfer: buffers, ...listing } = list(folder);
+    listings.push({ path: folder, ...listing });
+    if (buffers) transfer.push(...buffers);
+    if (listing.error) continue;
+    files += listing.files.length;
+    const values = listing.folderStats.values;
+    for (let i = listing.folders.length - 1; i >= 0; i--) {
+      const at = i * FIELDS.length;
+      // A folder whose lstat failed has all fields 0: not a folder.
+      if ((values[at + 2] & S_IFMT) === S_IFDIR && values[at] === dev) stack.push(child(folder, listing.folders[i]));
+    }
+  }
+  return { listings, transfer };
+}
 function hashOne(job) {
   let fd = -1;
   try {
@@ -180,8 +205,8 @@ parentPort.on("message", (message) => {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
     } else if (message.op === "list") {
-      const { transfer, ...reply } = list(message.path);
-      parentPort.postMessage({ id: message.id, ...reply }, transfer || []);
+      const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles);
+      parentPort.postMessage({ id: message.id, listings }, transfer);
     } else {
       parentPort.postMessage({ id: message.id, results: message.jobs.map(hashOne) });
     }
@@ -234,6 +259,19 @@ function statResults(count: number, reply: Omit<StatReply, "id">): StatResult[] 
   }
   for (const [index, code, message] of reply.errors) results[index] = { error: new WorkerFsError(message, code) };
   return results;
+}
+
+function listingOf(reply: FolderReply): Listing {
+  if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], folders: [], symlinks: 0, special: 0, unknown: [] };
+  const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
+  const fileStats = reply.fileStats.values.length > 0 ? statResults(reply.files.length, reply.fileStats) : [];
+  return {
+    files: fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name })),
+    folders: named(reply.folders, statResults(reply.folders.length, reply.folderStats)),
+    symlinks: reply.symlinks,
+    special: reply.special,
+    unknown: reply.unknown.map(([name, code, message]) => ({ name, error: new WorkerFsError(message, code) })),
+  };
 }
 
 interface Slot {
@@ -324,17 +362,19 @@ export class FileWorkers {
 
   /** Reads the folder `path` and lstats what it holds (links not followed). */
   async list(path: string): Promise<Listing> {
-    const reply = (await this.send({ op: "list", path }, COST_LIST)) as ListReply;
-    if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], folders: [], symlinks: 0, special: 0, unknown: [] };
-    const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
-    const fileStats = reply.fileStats.values.length > 0 ? statResults(reply.files.length, reply.fileStats) : [];
-    return {
-      files: fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name })),
-      folders: named(reply.folders, statResults(reply.folders.length, reply.folderStats)),
-      symlinks: reply.symlinks,
-      special: reply.special,
-      unknown: reply.unknown.map(([name, code, message]) => ({ name, error: new WorkerFsError(message, code) })),
-    };
+    const [first] = await this.listAhead(path, 0n, 0, 0);
+    return (first as { listing: Listing }).listing;
+  }
+
+  /**
+   * Lists the folder `path` (on device `dev`) and, while they hold fewer than `aheadFiles` files,
+   * up to `ahead` of its subfolders in walk order: depth first, by name, never through a link or
+   * onto another device. One message for a subtree instead of a round trip per folder.
+   */
+  async listAhead(path: string, dev: bigint, ahead: number, aheadFiles: number): Promise<{ path: string; listing: Listing }[]> {
+    const message = { op: "list" as const, path, dev: BigInt.asIntN(64, dev), ahead, aheadFiles };
+    const reply = (await this.send(message, COST_LIST * (1 + ahead))) as ListReply;
+    return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder) }));
   }
 
   /** The digests of every job's file, each read once; one result per job, in order. */
@@ -352,7 +392,11 @@ export class FileWorkers {
     this.waiting.clear();
   }
 
-  private send(message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string } | { op: "hash"; jobs: readonly HashJob[] }, load: number, hashing = false): Promise<Reply> {
+  private send(
+    message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number } | { op: "hash"; jobs: readonly HashJob[] },
+    load: number,
+    hashing = false,
+  ): Promise<Reply> {
     const slot = this.leastBusy(hashing, load);
     const id = this.nextId++;
     // Referenced while it has work, so the process waits for it; unreferenced when idle.
