@@ -1,6 +1,7 @@
 /**
  * The file system work of a scan on worker threads, in batches, each with synchronous calls:
- * `list` reads a folder and lstats its entries, `stat` lstats a batch of paths, `hash` opens,
+ * `list` reads a folder and lstats its entries (and, asked to, its first subfolders in walk
+ * order: one message per subtree), `stat` lstats a batch of paths, `hash` opens,
  * reads and hashes a batch of files. The main thread then handles one message per folder or
  * batch (about 64 files) instead of one thread-pool round trip per lstat and one message per
  * file, and hashing runs on every core. The number of workers bounds the parallel I/O.
