@@ -189,7 +189,7 @@ function planReads(file: Building, run: FileRun, tally: Tally): { missing: reado
   const { algorithms, needed, stat } = file;
   let missing = algorithms.filter((algorithm) => file.found[algorithm] === undefined);
   if (algorithms.length > 0 && missing.length === 0) tally.hashCacheHits++;
-  if (missing.length > 0 && stat.size > BigInt(options.maxHashBytes)) {
+  if (missing.length > 0 && Number(stat.size) > options.maxHashBytes) {
     tally.filesTooLarge++;
     run.warn({ code: "too-large", message: `not hashed: ${stat.size} bytes, over the hashing limit of ${options.maxHashBytes}`, path: file.entry.host });
     for (const algorithm of missing) file.unknown.push(DIGEST_FIELD[algorithm]);

@@ -236,26 +236,57 @@ function kindOf(mode: bigint): "file" | "symlink" | "other" {
   return type === S_IFREG ? "file" : type === S_IFLNK ? "symlink" : "other";
 }
 
-/** Unpacks a stat reply; dev and ino are read unsigned, as lstat reports them. */
+/**
+ * One lstat of a stat reply, each field read from the reply's values when asked for: a record
+ * reads a few of the ten (mode, size; the cache key's five with a hash cache), and every read
+ * makes a bigint. dev and ino are read unsigned, as lstat reports them.
+ */
+class PackedStat implements FileStat {
+  constructor(
+    private readonly values: BigInt64Array,
+    private readonly unsigned: BigUint64Array,
+    private readonly at: number,
+  ) {}
+  get dev(): bigint {
+    return this.unsigned[this.at] as bigint;
+  }
+  get ino(): bigint {
+    return this.unsigned[this.at + 1] as bigint;
+  }
+  get mode(): bigint {
+    return this.values[this.at + 2] as bigint;
+  }
+  get uid(): bigint {
+    return this.values[this.at + 3] as bigint;
+  }
+  get gid(): bigint {
+    return this.values[this.at + 4] as bigint;
+  }
+  get size(): bigint {
+    return this.values[this.at + 5] as bigint;
+  }
+  get atimeNs(): bigint {
+    return this.values[this.at + 6] as bigint;
+  }
+  get mtimeNs(): bigint {
+    return this.values[this.at + 7] as bigint;
+  }
+  get ctimeNs(): bigint {
+    return this.values[this.at + 8] as bigint;
+  }
+  get birthtimeNs(): bigint {
+    return this.values[this.at + 9] as bigint;
+  }
+}
+
+/** Unpacks a stat reply. */
 function statResults(count: number, reply: Omit<StatReply, "id">): StatResult[] {
   const values = reply.values;
   const unsigned = new BigUint64Array(values.buffer, values.byteOffset, values.length);
   const results: StatResult[] = [];
   const n = STAT_FIELDS.length;
   for (let i = 0; i < count; i++) {
-    const at = i * n;
-    const stat: FileStat = {
-      dev: unsigned[at] as bigint,
-      ino: unsigned[at + 1] as bigint,
-      mode: values[at + 2] as bigint,
-      uid: values[at + 3] as bigint,
-      gid: values[at + 4] as bigint,
-      size: values[at + 5] as bigint,
-      atimeNs: values[at + 6] as bigint,
-      mtimeNs: values[at + 7] as bigint,
-      ctimeNs: values[at + 8] as bigint,
-      birthtimeNs: values[at + 9] as bigint,
-    };
+    const stat = new PackedStat(values, unsigned, i * n);
     results.push({ stat, kind: kindOf(stat.mode) });
   }
   for (const [index, code, message] of reply.errors) results[index] = { error: new WorkerFsError(message, code) };
