@@ -150,6 +150,8 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     if (options.gate?.mustPause() === true) {
       if (canCheckpoint()) await checkpoints.save(state("collecting"));
       const detail = options.gate.describe();
+      // The counts as they stand when the scan stops: nothing is started while it waits.
+      progress.flush();
       options.onStateChange?.({ state: "waiting", detail });
       stats["pauses"] = (stats["pauses"] ?? 0) + 1;
       await options.gate.waitToContinue(options.signal);

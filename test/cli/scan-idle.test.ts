@@ -22,7 +22,8 @@ let work: string;
 let t: TestTree;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "iocscan-idle-cli-"));
-  t = writeTestTree(work, 5000, 173);
+  // Enough files that three idle/busy cycles at --max-cpu 20 do not finish the scan.
+  t = writeTestTree(work, 12000, 173);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }), 60_000);
 

@@ -2,8 +2,9 @@
  * The FileItem collection loop: the walk's files are taken a step of up to {@link STEP_FILES} at a
  * time (a folder's files, small folders merged). A step's files that need no content are done at
  * once; the others go to the workers in hash batches, and their records come when those finish.
- * The walk is pulled only while fewer than {@link MAX_UNFINISHED_FILES} files are unfinished, so
- * memory stays bounded by that constant, not by the tree, and so is what a resumed scan repeats.
+ * The walk is pulled only while fewer than {@link MAX_UNFINISHED_FILES} files (and
+ * {@link MAX_UNFINISHED_BYTES} of them) are unfinished, so memory stays bounded by these constants,
+ * not by the tree, and so is what a resumed scan repeats and what a paused scan still reads.
  *
  * @module
  */
@@ -28,8 +29,15 @@ const CHUNK_BYTES = 1024 * 1024;
  * batches per worker, so that none waits for the next batch.
  */
 export const MAX_UNFINISHED_FILES = 256;
+/**
+ * The most bytes (listed sizes) of unfinished files, unless a single file is larger: what is
+ * still read after the consumer pauses (`--idle-only`) and read again after a resumption.
+ */
+export const MAX_UNFINISHED_BYTES = 64 * 1024 * 1024;
 /** Files taken from the walk at once: one stat, prefilter and hash-cache pass, one promise. */
 const STEP_FILES = 64;
+/** A step also ends at this many bytes, so that big files come a few at a time. */
+const STEP_BYTES = 16 * 1024 * 1024;
 
 /** Runs one FileItem collection. */
 export async function* collectFiles(context: CollectorContext, input: FileCollectorOptions): AsyncGenerator<HostRecord> {
@@ -76,12 +84,16 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   let doneRecords: (HostRecord | undefined)[] = [];
   /** Steps whose files are not all delivered yet. */
   let working = 0;
+  /** Listed bytes of the files started and not delivered yet. */
+  let unfinishedBytes = 0;
   let wake: (() => void) | undefined;
   let failure: { error: unknown } | undefined;
   const start = (step: readonly WalkEntry[]): void => {
     const first = tracker.started(step);
     working++;
+    unfinishedBytes += listedBytes(step);
     void collectBatch(step, run, (index, record) => {
+      unfinishedBytes -= listedSize(step[index]);
       doneSeqs.push(first + index);
       doneRecords.push(record);
       wake?.();
@@ -116,7 +128,8 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
       for (;;) {
         yield* finished();
         if (context.signal?.aborted) return;
-        if (tracker.unfinished + step.length <= MAX_UNFINISHED_FILES) break;
+        const bytesFit = unfinishedBytes === 0 || unfinishedBytes + listedBytes(step) <= MAX_UNFINISHED_BYTES;
+        if (tracker.unfinished + step.length <= MAX_UNFINISHED_FILES && bytesFit) break;
         await settle();
       }
       start(step);
@@ -133,15 +146,35 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   }
 }
 
-/** The walk's files in steps of {@link STEP_FILES}: a folder's files, small folders merged. */
+/** The size its folder's listing saw; 0 when unknown (a scope that is a file, a huge folder). */
+function listedSize(entry: WalkEntry | undefined): number {
+  const listed = entry?.listed;
+  return listed !== undefined && "stat" in listed ? Number(listed.stat.size) : 0;
+}
+
+function listedBytes(step: readonly WalkEntry[]): number {
+  let bytes = 0;
+  for (const entry of step) bytes += listedSize(entry);
+  return bytes;
+}
+
+/**
+ * The walk's files in steps of {@link STEP_FILES} or {@link STEP_BYTES}, whichever comes first: a
+ * folder's files, small folders merged. A step never waits for more than the next folder.
+ */
 async function* steps(walk: AsyncIterable<WalkEntry[]>): AsyncGenerator<WalkEntry[]> {
   let pending: WalkEntry[] = [];
+  let bytes = 0;
   for await (const listed of walk) {
-    pending = pending.length === 0 ? listed : pending.concat(listed);
-    // A step never waits for more than the next folder.
-    let at = 0;
-    for (; pending.length - at >= STEP_FILES; at += STEP_FILES) yield pending.slice(at, at + STEP_FILES);
-    pending = at === 0 ? pending : pending.slice(at);
+    for (const entry of listed) {
+      pending.push(entry);
+      bytes += listedSize(entry);
+      if (pending.length >= STEP_FILES || bytes >= STEP_BYTES) {
+        yield pending;
+        pending = [];
+        bytes = 0;
+      }
+    }
   }
   if (pending.length > 0) yield pending;
 }
