@@ -25,8 +25,9 @@ let victim: TestTree;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "iocscan-resume-cli-"));
-  reference = writeTestTree(mkdtempSync(join(work, "ref-")), 6000, 211);
-  victim = writeTestTree(mkdtempSync(join(work, "kill-")), 6000, 211);
+  // Enough files that the scan, stretched by --max-cpu, outlasts several kills.
+  reference = writeTestTree(mkdtempSync(join(work, "ref-")), 10000, 211);
+  victim = writeTestTree(mkdtempSync(join(work, "kill-")), 10000, 211);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }), 60_000);
 
@@ -61,9 +62,8 @@ describe("iocscan scan killed and resumed", () => {
     const checkpoints = join(victim.root, "checkpoints");
     const next = random(20261128);
     // --max-cpu stretches the scan to several seconds on any machine, so the kills land inside it
-    // (10 %: since the file scan got cheaper, at 20 % it ended before a second kill)
     // (a resumed scan keeps the limit: it is one of the settings its checkpoint records).
-    const start = [...scanArgs(victim, ["--checkpoint-dir", checkpoints, "--checkpoint-interval", "0.2", "--max-cpu", "10"]), "--ioc", victim.ioc, "--scope", victim.tree];
+    const start = [...scanArgs(victim, ["--checkpoint-dir", checkpoints, "--checkpoint-interval", "0.2", "--max-cpu", "20"]), "--ioc", victim.ioc, "--scope", victim.tree];
     let kills = 0;
     let final: ScanReport | undefined;
     for (let attempt = 0; attempt < 12 && final === undefined; attempt++) {
