@@ -66,10 +66,13 @@ interface Building {
   readonly unknown: string[];
 }
 
-/** Per-batch counters, added to the run's stats once per batch (and once per content read). */
-type Tally = Record<"filesSeen" | "filesHashed" | "bytesHashed" | "hashCacheHits" | "filesSkippedByPrefilter" | "filesTooLarge" | "symlinksSkipped" | "filesNotRegular", number>;
+/**
+ * A batch's counters of what is known without content, added to the run's stats once per batch
+ * (filesHashed and bytesHashed are counted per hash batch or read, as those finish).
+ */
+type Tally = Record<"filesSeen" | "hashCacheHits" | "filesSkippedByPrefilter" | "filesTooLarge" | "symlinksSkipped" | "filesNotRegular", number>;
 
-const newTally = (): Tally => ({ filesSeen: 0, filesHashed: 0, bytesHashed: 0, hashCacheHits: 0, filesSkippedByPrefilter: 0, filesTooLarge: 0, symlinksSkipped: 0, filesNotRegular: 0 });
+const newTally = (): Tally => ({ filesSeen: 0, hashCacheHits: 0, filesSkippedByPrefilter: 0, filesTooLarge: 0, symlinksSkipped: 0, filesNotRegular: 0 });
 
 function addTally(tally: Tally, run: FileRun): void {
   for (const key in tally) {
