@@ -10,7 +10,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { hostname as machineHostname } from "node:os";
 import { resolve } from "node:path";
-import type { WalkPosition } from "../collectors/file/index.js";
+import { prestartFileWorker, type WalkPosition } from "../collectors/file/index.js";
 import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
 import { createPrefilter, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
@@ -100,6 +100,8 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   const startedAt = resume?.startedAt ?? new Date().toISOString();
   const scanId = resume?.scanId ?? options.scanId ?? randomUUID();
   const host = createHostView(options.root ?? "/");
+  // The file walk's first worker boots while the IOCs load, not after.
+  if (options.switches?.["FileItem"] !== "off" && dependencies.collectors.some((c) => c.document === "FileItem")) prestartFileWorker();
   const { loaded, plan } = await preparePlan(options.iocPaths, options);
   const fingerprint = planFingerprint(plan);
   if (resume !== undefined && resume.plan !== fingerprint) {
@@ -148,6 +150,8 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     if (options.gate?.mustPause() === true) {
       if (canCheckpoint()) await checkpoints.save(state("collecting"));
       const detail = options.gate.describe();
+      // The counts as they stand when the scan stops: nothing is started while it waits.
+      progress.flush();
       options.onStateChange?.({ state: "waiting", detail });
       stats["pauses"] = (stats["pauses"] ?? 0) + 1;
       await options.gate.waitToContinue(options.signal);

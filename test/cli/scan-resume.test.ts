@@ -25,8 +25,9 @@ let victim: TestTree;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "iocscan-resume-cli-"));
-  reference = writeTestTree(mkdtempSync(join(work, "ref-")), 6000, 211);
-  victim = writeTestTree(mkdtempSync(join(work, "kill-")), 6000, 211);
+  // Enough files that the scan, stretched by --max-cpu, outlasts several kills.
+  reference = writeTestTree(mkdtempSync(join(work, "ref-")), 10000, 211);
+  victim = writeTestTree(mkdtempSync(join(work, "kill-")), 10000, 211);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }), 60_000);
 

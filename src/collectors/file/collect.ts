@@ -1,8 +1,10 @@
 /**
- * The FileItem collection loop: the walk's files go to the workers in batches of up to
- * {@link BATCH_FILES} (a folder's files, small folders merged), with a bounded number of files in
- * flight; records are yielded as their batch completes. The walk is pulled only when there is
- * room, so memory stays bounded by the concurrency, not by the tree.
+ * The FileItem collection loop: the walk's files are taken a step of up to {@link STEP_FILES} at a
+ * time (a folder's files, small folders merged). A step's files that need no content are done at
+ * once; the others go to the workers in hash batches, and their records come when those finish.
+ * The walk is pulled only while fewer than {@link MAX_UNFINISHED_FILES} files (and
+ * {@link MAX_UNFINISHED_BYTES} of them) are unfinished, so memory stays bounded by these constants,
+ * not by the tree, and so is what a resumed scan repeats and what a paused scan still reads.
  *
  * @module
  */
@@ -19,17 +21,29 @@ import { walkFileBatches, type WalkEntry, type WalkPosition } from "./walk.js";
 /** Read size: large enough that a big file costs few thread-pool round trips. */
 const CHUNK_BYTES = 1024 * 1024;
 /**
- * Files in flight per unit of concurrency. This bounds what an interrupted scan repeats when it
- * resumes (the files in flight, src/scan/checkpoint/resume.test.ts), so it stays as it was when
- * every file was its own job.
+ * The most files taken from the walk and not finished yet: waiting for their content (hashing,
+ * reading), or done and not yet handed to the consumer. An interrupted scan's position covers
+ * every other file, so a resumed scan repeats at most this many files per interruption
+ * (src/scan/checkpoint/resume.test.ts). Files that need no content finish at once and hardly
+ * count; for files that are hashed it is the work queued ahead of the workers: a few hash
+ * batches per worker, so that none waits for the next batch.
  */
-const QUEUE_DEPTH = 4;
-/** Files per batch handed to the workers (one message each way per batch, not per file): a batch per worker in flight. */
-const BATCH_FILES = QUEUE_DEPTH;
+export const MAX_UNFINISHED_FILES = 256;
+/**
+ * The most bytes (listed sizes) of unfinished files, unless a single file is larger: what is
+ * still read after the consumer pauses (`--idle-only`) and read again after a resumption.
+ */
+export const MAX_UNFINISHED_BYTES = 64 * 1024 * 1024;
+/** Files taken from the walk at once: one stat, prefilter and hash-cache pass, one promise. */
+const STEP_FILES = 64;
+/** A step also ends at this many bytes, so that big files come a few at a time. */
+const STEP_BYTES = 16 * 1024 * 1024;
 
 /** Runs one FileItem collection. */
 export async function* collectFiles(context: CollectorContext, input: FileCollectorOptions): AsyncGenerator<HostRecord> {
   const options = resolveFileOptions(input);
+  // First, so that a worker boots while the owner names and mounts are read.
+  const workers = new FileWorkers(options.concurrency);
   const warn = createWarn(context);
   const count = (stat: string, by = 1): void => context.count(stat, by);
   // Read buffers of the main-thread content path, reused: at most one per file in flight.
@@ -41,7 +55,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     options,
     warn,
     count,
-    workers: new FileWorkers(options.concurrency),
+    workers,
     buffers: {
       take: () => free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES),
       give: (buffer) => void free.push(buffer),
@@ -59,71 +73,110 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     warn,
     count,
     resume: input.resumeFrom,
-    workers: run.workers,
+    workers,
+    listAhead: options.excludes.length === 0,
   });
   const tracker = new PositionTracker(input.resumeFrom);
   input.exposePosition?.(() => tracker.position());
 
-  let done: { seq: number; record: HostRecord | undefined }[] = [];
-  let inFlight = 0;
+  // Finished files in the order they finished, as sequence numbers and records side by side.
+  let doneSeqs: number[] = [];
+  let doneRecords: (HostRecord | undefined)[] = [];
+  /** Steps whose files are not all delivered yet. */
+  let working = 0;
+  /** Listed bytes of the files started and not delivered yet. */
+  let unfinishedBytes = 0;
   let wake: (() => void) | undefined;
   let failure: { error: unknown } | undefined;
-  const start = (batch: readonly WalkEntry[]): void => {
-    inFlight += batch.length;
-    const first = tracker.started(batch);
-    void collectBatch(batch, run)
-      .then(
-        (records) => records.forEach((record, i) => done.push({ seq: first + i, record })),
-        // collectBatch turns fs errors into warnings; anything else is a bug worth stopping for.
-        (error: unknown) => (failure ??= { error }),
-      )
+  const start = (step: readonly WalkEntry[]): void => {
+    const first = tracker.started(step);
+    working++;
+    unfinishedBytes += listedBytes(step);
+    void collectBatch(step, run, (index, record) => {
+      unfinishedBytes -= listedSize(step[index]);
+      doneSeqs.push(first + index);
+      doneRecords.push(record);
+      wake?.();
+    })
+      // collectBatch turns fs errors into warnings; anything else is a bug worth stopping for.
+      .catch((error: unknown) => (failure ??= { error }))
       .finally(() => {
-        inFlight -= batch.length;
+        working--;
         wake?.();
       });
   };
-  const limit = options.concurrency * QUEUE_DEPTH;
   const settle = (): Promise<void> => new Promise((resolve) => (wake = resolve));
   function* finished(): Generator<HostRecord> {
     if (failure) throw failure.error;
-    // Taken whole (shift() on a long array costs per element); what finishes meanwhile waits.
-    const ready = done;
-    done = [];
-    for (const next of ready) {
+    // Taken whole; what finishes meanwhile waits for the next call.
+    const seqs = doneSeqs;
+    const records = doneRecords;
+    doneSeqs = [];
+    doneRecords = [];
+    for (let i = 0; i < seqs.length; i++) {
       if (context.signal?.aborted) return;
       // Marked before the yield: when the consumer holds this record, the position covers it.
-      tracker.finished(next.seq);
-      if (next.record !== undefined) yield next.record;
+      tracker.finished(seqs[i] as number);
+      const record = records[i];
+      if (record !== undefined) yield record;
     }
   }
 
   try {
-    // Small folders are merged into one batch; a batch never waits for more than the next folder.
-    let pending: WalkEntry[] = [];
-    for await (const listed of walk) {
-      for (let at = 0; at < listed.length; ) {
-        const take = Math.min(BATCH_FILES - pending.length, listed.length - at);
-        pending = pending.concat(listed.slice(at, at + take));
-        at += take;
-        if (pending.length < BATCH_FILES) break;
-        start(pending);
-        pending = [];
-        while (inFlight >= limit) await settle();
+    for await (const step of steps(walk)) {
+      // Room for the step first: finished files handed on, and the bound kept.
+      for (;;) {
         yield* finished();
         if (context.signal?.aborted) return;
+        const bytesFit = unfinishedBytes === 0 || unfinishedBytes + listedBytes(step) <= MAX_UNFINISHED_BYTES;
+        if (tracker.unfinished + step.length <= MAX_UNFINISHED_FILES && bytesFit) break;
+        await settle();
       }
+      start(step);
     }
-    if (pending.length > 0 && context.signal?.aborted !== true) start(pending);
-    while (inFlight > 0 && context.signal?.aborted !== true) {
-      await settle();
+    while (working > 0 && context.signal?.aborted !== true) {
       yield* finished();
+      if (working > 0) await settle();
     }
     yield* finished();
   } finally {
     // Stopped early (consumer break, abort, error): let open files close before returning.
-    while (inFlight > 0) await settle();
-    await run.workers.close();
+    while (working > 0) await settle();
+    await workers.close();
   }
+}
+
+/** The size its folder's listing saw; 0 when unknown (a scope that is a file, a huge folder). */
+function listedSize(entry: WalkEntry | undefined): number {
+  const listed = entry?.listed;
+  return listed !== undefined && "stat" in listed ? Number(listed.stat.size) : 0;
+}
+
+function listedBytes(step: readonly WalkEntry[]): number {
+  let bytes = 0;
+  for (const entry of step) bytes += listedSize(entry);
+  return bytes;
+}
+
+/**
+ * The walk's files in steps of {@link STEP_FILES} or {@link STEP_BYTES}, whichever comes first: a
+ * folder's files, small folders merged. A step never waits for more than the next folder.
+ */
+async function* steps(walk: AsyncIterable<WalkEntry[]>): AsyncGenerator<WalkEntry[]> {
+  let pending: WalkEntry[] = [];
+  let bytes = 0;
+  for await (const listed of walk) {
+    for (const entry of listed) {
+      pending.push(entry);
+      bytes += listedSize(entry);
+      if (pending.length >= STEP_FILES || bytes >= STEP_BYTES) {
+        yield pending;
+        pending = [];
+        bytes = 0;
+      }
+    }
+  }
+  if (pending.length > 0) yield pending;
 }
 
 /**
@@ -153,6 +206,11 @@ class PositionTracker {
     const first = this.nextSeq;
     for (const entry of entries) this.entries.set(this.nextSeq++, entry);
     return first;
+  }
+
+  /** Files started and not finished yet. */
+  get unfinished(): number {
+    return this.nextSeq - this.low - this.ahead.size;
   }
 
   finished(seq: number): void {

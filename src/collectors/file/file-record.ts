@@ -3,6 +3,8 @@
  * (or one lstat batch on a worker), the cheap fields and the prefilter's verdict here, then only
  * the expensive fields it asks for: digests from the hash cache when a file is unchanged, else
  * one hash batch per few MiB on the workers; PE headers and strings from a read on this thread.
+ * Each file's record is handed on as soon as it is known, so files that need no content never
+ * wait for the batch's hashing.
  *
  * @module
  */
@@ -64,48 +66,84 @@ interface Building {
   readonly unknown: string[];
 }
 
-/** Per-batch counters, added to the run's stats once per batch. */
-type Tally = Record<"filesSeen" | "filesHashed" | "bytesHashed" | "hashCacheHits" | "filesSkippedByPrefilter" | "filesTooLarge" | "symlinksSkipped" | "filesNotRegular", number>;
+/**
+ * A batch's counters of what is known without content, added to the run's stats once per batch
+ * (filesHashed and bytesHashed are counted per hash batch or read, as those finish).
+ */
+type Tally = Record<"filesSeen" | "hashCacheHits" | "filesSkippedByPrefilter" | "filesTooLarge" | "symlinksSkipped" | "filesNotRegular", number>;
+
+const newTally = (): Tally => ({ filesSeen: 0, hashCacheHits: 0, filesSkippedByPrefilter: 0, filesTooLarge: 0, symlinksSkipped: 0, filesNotRegular: 0 });
+
+function addTally(tally: Tally, run: FileRun): void {
+  for (const key in tally) {
+    const value = tally[key as keyof Tally];
+    if (value > 0) run.count(key, value);
+  }
+}
 
 /**
- * Collects listed files; one result per entry, in order: the record, or undefined when the file
- * is gone, not regular, or ruled out by the prefilter. fs problems become warnings.
+ * Where a batch's results go, by index in the batch: the record, or undefined when the file is
+ * gone, not regular, or ruled out by the prefilter. Called once per entry, in no fixed order.
  */
-export async function collectBatch(entries: readonly WalkEntry[], run: FileRun): Promise<(HostRecord | undefined)[]> {
-  const tally: Tally = { filesSeen: 0, filesHashed: 0, bytesHashed: 0, hashCacheHits: 0, filesSkippedByPrefilter: 0, filesTooLarge: 0, symlinksSkipped: 0, filesNotRegular: 0 };
-  const stats = await statsOf(entries, run.workers);
-  const building: (Building | undefined)[] = [];
-  for (const [i, entry] of entries.entries()) {
+export type Deliver = (index: number, record: HostRecord | undefined) => void;
+
+/**
+ * Collects listed files. A file that needs no content (no content field asked for, ruled out by
+ * the prefilter, digests from the hash cache) is delivered during the call when every entry
+ * carries its listing's lstat; the others as their content is read. fs problems become warnings;
+ * the promise settles when every entry is delivered.
+ */
+export async function collectBatch(entries: readonly WalkEntry[], run: FileRun, deliver: Deliver): Promise<void> {
+  const tally = newTally();
+  const stats = listedStats(entries) ?? (await statUnlisted(entries, run.workers));
+  const building: Building[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as WalkEntry;
     const result = stats[i];
+    let file: Building | undefined;
     if (result === undefined || "error" in result) {
       if (result !== undefined) warnError(run.warn, result.error, "cannot stat file", entry.host);
-      building.push(undefined);
     } else if (result.kind !== "file") {
       // Replaced since the listing, or named as a scope and a link (links are never followed).
       tally[result.kind === "symlink" ? "symlinksSkipped" : "filesNotRegular"]++;
-      building.push(undefined);
     } else {
-      building.push(startRecord(entry, result.stat, run, tally));
+      file = startRecord(entry, result.stat, run, tally);
+    }
+    if (file === undefined || file.needed.length === 0) deliver(i, file === undefined ? undefined : finish(file));
+    else {
+      building.push(file);
+      at.push(i);
     }
   }
   addCachedDigests(building, run);
-  const toHash: { file: Building; missing: readonly DigestAlgorithm[] }[] = [];
+  const toHash: { file: Building; index: number; missing: readonly DigestAlgorithm[] }[] = [];
   const readsHere: Promise<void>[] = [];
-  for (const file of building) {
-    if (file === undefined || file.needed.length === 0) continue;
+  for (const [j, file] of building.entries()) {
+    const index = at[j] as number;
     const plan = planReads(file, run, tally);
-    if (plan.readHere !== undefined) readsHere.push(readContentHere(file, plan.readHere, run, tally));
-    else if (plan.missing.length > 0) toHash.push({ file, missing: plan.missing });
+    if (plan.readHere !== undefined) readsHere.push(readContentHere(file, plan.readHere, run).then(() => deliver(index, finish(file))));
+    else if (plan.missing.length > 0) toHash.push({ file, index, missing: plan.missing });
+    else deliver(index, finish(file));
   }
-  await Promise.all([...hashBatches(toHash).map((batch) => hashOnWorkers(batch, run, tally)), ...readsHere]);
-  for (const [key, value] of Object.entries(tally)) if (value > 0) run.count(key, value);
-  return building.map((file) => (file === undefined ? undefined : finish(file)));
+  addTally(tally, run);
+  if (toHash.length === 0 && readsHere.length === 0) return;
+  await Promise.all([...hashBatches(toHash).map((batch) => hashOnWorkers(batch, run, deliver)), ...readsHere]);
+}
+
+/** Every entry's lstat taken when its folder was listed, or undefined when some entry has none. */
+function listedStats(entries: readonly WalkEntry[]): readonly (StatResult | undefined)[] | undefined {
+  const stats: StatResult[] = [];
+  for (const entry of entries) {
+    if (entry.listed === undefined) return undefined;
+    stats.push(entry.listed);
+  }
+  return stats;
 }
 
 /** Each entry's lstat: the one taken when its folder was listed, else one taken now. */
-async function statsOf(entries: readonly WalkEntry[], workers: FileWorkers): Promise<readonly (StatResult | undefined)[]> {
+async function statUnlisted(entries: readonly WalkEntry[], workers: FileWorkers): Promise<readonly (StatResult | undefined)[]> {
   const unlisted = entries.filter((entry) => entry.listed === undefined);
-  if (unlisted.length === 0) return entries.map((entry) => entry.listed);
   const taken = await workers.stat(unlisted.map((entry) => entry.disk));
   let next = 0;
   return entries.map((entry) => entry.listed ?? taken[next++]);
@@ -154,7 +192,7 @@ function planReads(file: Building, run: FileRun, tally: Tally): { missing: reado
   const { algorithms, needed, stat } = file;
   let missing = algorithms.filter((algorithm) => file.found[algorithm] === undefined);
   if (algorithms.length > 0 && missing.length === 0) tally.hashCacheHits++;
-  if (missing.length > 0 && stat.size > BigInt(options.maxHashBytes)) {
+  if (missing.length > 0 && Number(stat.size) > options.maxHashBytes) {
     tally.filesTooLarge++;
     run.warn({ code: "too-large", message: `not hashed: ${stat.size} bytes, over the hashing limit of ${options.maxHashBytes}`, path: file.entry.host });
     for (const algorithm of missing) file.unknown.push(DIGEST_FIELD[algorithm]);
@@ -185,14 +223,27 @@ function hashBatches<T extends { file: Building }>(files: readonly T[]): T[][] {
   return batches;
 }
 
-async function hashOnWorkers(batch: readonly { file: Building; missing: readonly DigestAlgorithm[] }[], run: FileRun, tally: Tally): Promise<void> {
+async function hashOnWorkers(batch: readonly { file: Building; index: number; missing: readonly DigestAlgorithm[] }[], run: FileRun, deliver: Deliver): Promise<void> {
   const jobs: HashJob[] = batch.map(({ file, missing }) => ({ path: file.entry.disk, size: Number(file.stat.size), algorithms: missing }));
   const results = await run.workers.hash(jobs);
-  for (const [i, { file, missing }] of batch.entries()) {
+  let files = 0;
+  let bytes = 0;
+  for (const [i, { file, index, missing }] of batch.entries()) {
     const result = results[i];
-    if (result !== undefined && "digests" in result) hashed(file, result.digests, Number(file.stat.size), run, tally);
-    else unreadable(file, missing, [], result?.error ?? new Error("no reply for this file"), run);
+    if (result !== undefined && "digests" in result) {
+      hashed(file, result.digests, run);
+      files++;
+      bytes += Number(file.stat.size);
+    } else unreadable(file, missing, [], result?.error ?? new Error("no reply for this file"), run);
+    deliver(index, finish(file));
   }
+  countHashed(files, bytes, run);
+}
+
+function countHashed(files: number, bytes: number, run: FileRun): void {
+  if (files === 0) return;
+  run.count("filesHashed", files);
+  run.count("bytesHashed", bytes);
 }
 
 /** A read on this thread: what it takes, and the non-digest fields it stands for. */
@@ -201,7 +252,7 @@ interface ReadHere {
   readonly fields: readonly string[];
 }
 
-async function readContentHere(file: Building, { needs, fields }: ReadHere, run: FileRun, tally: Tally): Promise<void> {
+async function readContentHere(file: Building, { needs, fields }: ReadHere, run: FileRun): Promise<void> {
   const buffer = run.buffers.take();
   let content: ContentResult;
   try {
@@ -212,7 +263,10 @@ async function readContentHere(file: Building, { needs, fields }: ReadHere, run:
   } finally {
     run.buffers.give(buffer);
   }
-  if (needs.digests.length > 0) hashed(file, content.digests, content.bytesHashed, run, tally);
+  if (needs.digests.length > 0) {
+    hashed(file, content.digests, run);
+    countHashed(1, content.bytesHashed, run);
+  }
   if (content.pe !== undefined) {
     file.fields["PEInfo/PETimeStamp"] = content.pe.timeStamp;
     file.fields["PEInfo/Type"] = content.pe.type;
@@ -221,9 +275,7 @@ async function readContentHere(file: Building, { needs, fields }: ReadHere, run:
   if (content.strings !== undefined) file.fields["StringList/string"] = content.strings;
 }
 
-function hashed(file: Building, digests: Digests, bytes: number, run: FileRun, tally: Tally): void {
-  tally.filesHashed++;
-  tally.bytesHashed += bytes;
+function hashed(file: Building, digests: Digests, run: FileRun): void {
   Object.assign(file.found, digests);
   // Should the file change after the lstat, its key changes too: the entry just goes unused.
   run.options.hashCache?.put(cacheKey(file.stat), digests);

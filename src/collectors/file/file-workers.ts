@@ -1,6 +1,7 @@
 /**
  * The file system work of a scan on worker threads, in batches, each with synchronous calls:
- * `list` reads a folder and lstats its entries, `stat` lstats a batch of paths, `hash` opens,
+ * `list` reads a folder and lstats its entries (and, asked to, its first subfolders in walk
+ * order: one message per subtree), `stat` lstats a batch of paths, `hash` opens,
  * reads and hashes a batch of files. The main thread then handles one message per folder or
  * batch (about 64 files) instead of one thread-pool round trip per lstat and one message per
  * file, and hashing runs on every core. The number of workers bounds the parallel I/O.
@@ -11,6 +12,7 @@
  * @module
  */
 import { constants } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { DigestAlgorithm, Digests } from "./options.js";
 
@@ -70,8 +72,10 @@ const STAT_FIELDS = ["dev", "ino", "mode", "uid", "gid", "size", "atimeNs", "mti
 type StatReply = { readonly id: number; readonly values: BigInt64Array; readonly errors: readonly Problem[] };
 type HashReply = { readonly id: number; readonly results: readonly ({ readonly digests: Digests } | { readonly code: string | undefined; readonly message: string })[] };
 type Problem = readonly [number, string | undefined, string];
-type ListReply = {
-  readonly id: number;
+/** A list reply: the asked folder's listing first, then those listed ahead. */
+type ListReply = { readonly id: number; readonly listings: readonly FolderReply[] };
+type FolderReply = {
+  readonly path: string;
   readonly error?: { readonly code: string | undefined; readonly message: string };
   readonly files: readonly string[];
   readonly fileStats: Omit<StatReply, "id">;
@@ -146,6 +150,29 @@ function list(path) {
   const folderStats = stat(folders.map((name) => child(path, name)));
   return { files, fileStats, folders, folderStats, symlinks, special, unknown, transfer: [fileStats.values.buffer, folderStats.values.buffer] };
 }
+// The folder, then up to \`ahead\` of its subfolders in walk order (depth first, by name), until
+// they hold \`aheadFiles\` files: never a link, never another device than \`dev\` (the folder's).
+const S_IFMT = ${constants.S_IFMT}n, S_IFDIR = ${constants.S_IFDIR}n;
+function listAhead(path, dev, ahead, aheadFiles) {
+  const listings = [], transfer = [];
+  const stack = [path];
+  let files = 0;
+  while (stack.length > 0 && (listings.length === 0 || (listings.length <= ahead && files < aheadFiles))) {
+    const folder = stack.pop();
+    const { transfer: buffers, ...listing } = list(folder);
+    listings.push({ path: folder, ...listing });
+    if (buffers) transfer.push(...buffers);
+    if (listing.error) continue;
+    files += listing.files.length;
+    const values = listing.folderStats.values;
+    for (let i = listing.folders.length - 1; i >= 0; i--) {
+      const at = i * FIELDS.length;
+      // A folder whose lstat failed has all fields 0: not a folder.
+      if ((values[at + 2] & S_IFMT) === S_IFDIR && values[at] === dev) stack.push(child(folder, listing.folders[i]));
+    }
+  }
+  return { listings, transfer };
+}
 function hashOne(job) {
   let fd = -1;
   try {
@@ -179,8 +206,8 @@ parentPort.on("message", (message) => {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
     } else if (message.op === "list") {
-      const { transfer, ...reply } = list(message.path);
-      parentPort.postMessage({ id: message.id, ...reply }, transfer || []);
+      const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles);
+      parentPort.postMessage({ id: message.id, listings }, transfer);
     } else {
       parentPort.postMessage({ id: message.id, results: message.jobs.map(hashOne) });
     }
@@ -209,30 +236,74 @@ function kindOf(mode: bigint): "file" | "symlink" | "other" {
   return type === S_IFREG ? "file" : type === S_IFLNK ? "symlink" : "other";
 }
 
-/** Unpacks a stat reply; dev and ino are read unsigned, as lstat reports them. */
+/**
+ * One lstat of a stat reply, each field read from the reply's values when asked for: a record
+ * reads a few of the ten (mode, size; the cache key's five with a hash cache), and every read
+ * makes a bigint. dev and ino are read unsigned, as lstat reports them.
+ */
+class PackedStat implements FileStat {
+  constructor(
+    private readonly values: BigInt64Array,
+    private readonly unsigned: BigUint64Array,
+    private readonly at: number,
+  ) {}
+  get dev(): bigint {
+    return this.unsigned[this.at] as bigint;
+  }
+  get ino(): bigint {
+    return this.unsigned[this.at + 1] as bigint;
+  }
+  get mode(): bigint {
+    return this.values[this.at + 2] as bigint;
+  }
+  get uid(): bigint {
+    return this.values[this.at + 3] as bigint;
+  }
+  get gid(): bigint {
+    return this.values[this.at + 4] as bigint;
+  }
+  get size(): bigint {
+    return this.values[this.at + 5] as bigint;
+  }
+  get atimeNs(): bigint {
+    return this.values[this.at + 6] as bigint;
+  }
+  get mtimeNs(): bigint {
+    return this.values[this.at + 7] as bigint;
+  }
+  get ctimeNs(): bigint {
+    return this.values[this.at + 8] as bigint;
+  }
+  get birthtimeNs(): bigint {
+    return this.values[this.at + 9] as bigint;
+  }
+}
+
+/** Unpacks a stat reply. */
 function statResults(count: number, reply: Omit<StatReply, "id">): StatResult[] {
   const values = reply.values;
   const unsigned = new BigUint64Array(values.buffer, values.byteOffset, values.length);
   const results: StatResult[] = [];
   const n = STAT_FIELDS.length;
   for (let i = 0; i < count; i++) {
-    const at = i * n;
-    const stat: FileStat = {
-      dev: unsigned[at] as bigint,
-      ino: unsigned[at + 1] as bigint,
-      mode: values[at + 2] as bigint,
-      uid: values[at + 3] as bigint,
-      gid: values[at + 4] as bigint,
-      size: values[at + 5] as bigint,
-      atimeNs: values[at + 6] as bigint,
-      mtimeNs: values[at + 7] as bigint,
-      ctimeNs: values[at + 8] as bigint,
-      birthtimeNs: values[at + 9] as bigint,
-    };
+    const stat = new PackedStat(values, unsigned, i * n);
     results.push({ stat, kind: kindOf(stat.mode) });
   }
   for (const [index, code, message] of reply.errors) results[index] = { error: new WorkerFsError(message, code) };
   return results;
+}
+
+function listingOf(reply: FolderReply): Listing {
+  if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], folders: [], symlinks: 0, special: 0, unknown: [] };
+  const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
+  const fileStats = reply.fileStats.values.length > 0 ? statResults(reply.files.length, reply.fileStats) : [];
+  return {
+    files: fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name })),
+    folders: named(reply.folders, statResults(reply.folders.length, reply.folderStats)),
+    symlinks: reply.symlinks,
+    special: reply.special,
+    unknown: reply.unknown.map(([name, code, message]) => ({ name, error: new WorkerFsError(message, code) })),
+  };
 }
 
 interface Slot {
@@ -249,6 +320,12 @@ const COST_LIST = 100;
 const COST_STAT = 4;
 const COST_OPEN = 25;
 const COST_PER_MIB = 800;
+/**
+ * Hashing the scan must have asked for (in the COST_ microseconds) before a second worker may
+ * start: a worker's start-up costs 20-45 ms of CPU, so a scan that hashes a few hundred small
+ * files (IOC sizes known) does better on one.
+ */
+const GROW_AFTER_HASH_LOAD = 50_000;
 
 
 interface Waiter {
@@ -256,13 +333,58 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-/** A fixed set of file workers, started on first use. */
+/**
+ * A worker started ahead of need by {@link prestartFileWorker}; the next FileWorkers adopts it.
+ * At most one exists, unreferenced, so a process that never collects files keeps at most one idle
+ * thread and still exits.
+ */
+let spare: Worker | undefined;
+
+/**
+ * Starts one file worker now, so that its start-up (about 100 ms, mostly on its own thread)
+ * overlaps what the scan does before it walks: loading the IOCs, compiling the plan. Returns its
+ * thread id.
+ */
+export function prestartFileWorker(): number {
+  if (spare !== undefined) return spare.threadId;
+  const worker = newWorker();
+  // One that fails while nobody uses it is dropped; a FileWorkers starts its own.
+  worker.once("error", () => {
+    if (spare === worker) spare = undefined;
+  });
+  spare = worker;
+  return worker.threadId;
+}
+
+function newWorker(): Worker {
+  const worker = new Worker(WORKER_SOURCE, { eval: true });
+  // An idle worker must not keep a finished scan's process alive.
+  worker.unref();
+  return worker;
+}
+
+/**
+ * A set of file workers: the first starts at once (or is adopted), the others when hashing work
+ * queues behind busy ones. Never more than the cores: on 2 cores, 4 hashing threads plus this
+ * one only take turns, each having paid its start-up.
+ */
 export class FileWorkers {
   private readonly workers: Slot[] = [];
   private readonly waiting = new Map<number, Waiter>();
   private nextId = 0;
+  private readonly size: number;
+  /** Hash work asked for so far, in the COST_ microseconds. */
+  private hashLoad = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(concurrency: number) {
+    this.size = Math.max(1, Math.min(concurrency, availableParallelism()));
+    this.workers.push(this.start());
+  }
+
+  /** The running workers' thread ids, first started first. */
+  get threadIds(): number[] {
+    return this.workers.map(({ worker }) => worker.threadId);
+  }
 
   /** lstats every path (links not followed); one result per path, in order. */
   async stat(paths: readonly string[]): Promise<StatResult[]> {
@@ -272,17 +394,19 @@ export class FileWorkers {
 
   /** Reads the folder `path` and lstats what it holds (links not followed). */
   async list(path: string): Promise<Listing> {
-    const reply = (await this.send({ op: "list", path }, COST_LIST)) as ListReply;
-    if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], folders: [], symlinks: 0, special: 0, unknown: [] };
-    const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
-    const fileStats = reply.fileStats.values.length > 0 ? statResults(reply.files.length, reply.fileStats) : [];
-    return {
-      files: fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name })),
-      folders: named(reply.folders, statResults(reply.folders.length, reply.folderStats)),
-      symlinks: reply.symlinks,
-      special: reply.special,
-      unknown: reply.unknown.map(([name, code, message]) => ({ name, error: new WorkerFsError(message, code) })),
-    };
+    const [first] = await this.listAhead(path, 0n, 0, 0);
+    return (first as { listing: Listing }).listing;
+  }
+
+  /**
+   * Lists the folder `path` (on device `dev`) and, while they hold fewer than `aheadFiles` files,
+   * up to `ahead` of its subfolders in walk order: depth first, by name, never through a link or
+   * onto another device. One message for a subtree instead of a round trip per folder.
+   */
+  async listAhead(path: string, dev: bigint, ahead: number, aheadFiles: number): Promise<{ path: string; listing: Listing }[]> {
+    const message = { op: "list" as const, path, dev: BigInt.asIntN(64, dev), ahead, aheadFiles };
+    const reply = (await this.send(message, COST_LIST * (1 + ahead))) as ListReply;
+    return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder) }));
   }
 
   /** The digests of every job's file, each read once; one result per job, in order. */
@@ -300,8 +424,12 @@ export class FileWorkers {
     this.waiting.clear();
   }
 
-  private send(message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string } | { op: "hash"; jobs: readonly HashJob[] }, load: number, hashing = false): Promise<Reply> {
-    const slot = this.leastBusy(hashing);
+  private send(
+    message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number } | { op: "hash"; jobs: readonly HashJob[] },
+    load: number,
+    hashing = false,
+  ): Promise<Reply> {
+    const slot = this.leastBusy(hashing, load);
     const id = this.nextId++;
     // Referenced while it has work, so the process waits for it; unreferenced when idle.
     if (slot.load === 0) slot.worker.ref();
@@ -326,24 +454,24 @@ export class FileWorkers {
   }
 
   /**
-   * Another worker starts for hashing when every running one is hashing already; listings and
+   * Another worker starts for hashing only when every running one is hashing already and the
+   * scan has hashed enough to pay for its start-up ({@link GROW_AFTER_HASH_LOAD}); listings and
    * stats alone never start a second one. A scan that mostly lists and stats (IOC sizes known,
-   * the hash cache warm) so runs on one worker, since each costs its start-up (tens of ms of
-   * CPU), and one that hashes every file grows to `size`.
+   * the hash cache warm) so runs on one worker, and one that hashes every file grows to `size`.
    */
-  private leastBusy(hashing: boolean): Slot {
-    const grow = this.workers.length === 0 || (hashing && this.workers.every((w) => w.hashing > 0));
-    if (this.workers.length < this.size && grow) this.workers.push(this.start());
+  private leastBusy(hashing: boolean, load: number): Slot {
+    if (hashing) this.hashLoad += load;
+    const wanted = hashing && this.hashLoad >= GROW_AFTER_HASH_LOAD && this.workers.every((w) => w.hashing > 0);
+    if (this.workers.length < this.size && (this.workers.length === 0 || wanted)) this.workers.push(this.start());
     let best = this.workers[0] as Slot;
     for (const slot of this.workers) if (slot.load < best.load) best = slot;
     return best;
   }
 
   private start(): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const worker = spare ?? newWorker();
+    spare = undefined;
     const slot: Slot = { worker, load: 0, hashing: 0 };
-    // An idle worker must not keep a finished scan's process alive.
-    worker.unref();
     worker.on("message", (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);
       if (waiter === undefined) return;

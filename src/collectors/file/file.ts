@@ -20,7 +20,7 @@
  *   `stringsMaxBytes`, distinct, at most `stringsMaxCount`.
  * Content fields (digests, PE, strings) are computed only when the prefilter (or, without one,
  * the IOCs' field list) asks for them. Folder listings with their lstats, and digest-only reads,
- * run in batches on up to `concurrency` worker threads (file-workers.ts); reads that also need PE
+ * run in batches on up to `concurrency` worker threads, never more than the cores (file-workers.ts); reads that also need PE
  * headers or strings run on the thread pool.
  *
  * Stats counted: filesSeen, filesHashed, bytesHashed, hashCacheHits, dirsSeen, dirsExcluded,

@@ -3,8 +3,10 @@
  *
  * @module
  */
+export { MAX_UNFINISHED_FILES } from "./collect.js";
 export { fileCollector } from "./file.js";
 export { cacheKey, CONTENT_FIELDS } from "./file-record.js";
+export { prestartFileWorker } from "./file-workers.js";
 export {
   DEFAULT_CONCURRENCY,
   DEFAULT_MAX_HASH_BYTES,

@@ -71,6 +71,32 @@ describe("resumable file collection", () => {
     expect(relative).toHaveLength(names.length * 4);
   });
 
+  it("walks the same files in the same order when folders are listed ahead, also when resumed", async () => {
+    const settings: WalkSettings = {
+      host: createHostView(),
+      scopes,
+      crossMounts: false,
+      excluded: () => false,
+      hint: undefined,
+      pseudo: await createPseudoCheck(createHostView()),
+      signal: undefined,
+      warn: () => undefined,
+      count: () => undefined,
+    };
+    const walked = async (more: Partial<WalkSettings>): Promise<string[]> => {
+      const hosts: string[] = [];
+      for await (const entry of walkFiles({ ...settings, ...more })) hosts.push(entry.host);
+      return hosts;
+    };
+    const plain = await walked({});
+    expect(plain).toHaveLength(made + 1);
+    expect(await walked({ listAhead: true })).toEqual(plain);
+    const position: WalkPosition = { scope: 2, after: plain[40] as string, done: [] };
+    const rest = await walked({ resume: position });
+    expect(rest.length).toBeGreaterThan(0);
+    expect(await walked({ listAhead: true, resume: position })).toEqual(rest);
+  });
+
   it("collects every file exactly once over a run stopped anywhere and its resumption", async () => {
     const { ids: all } = await collect({});
     expect(new Set(all).size).toBe(all.length);

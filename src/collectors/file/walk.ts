@@ -38,7 +38,7 @@ export interface WalkEntry {
   /** The index of its scope in the walk's scopes. */
   readonly scope: number;
   /** Its lstat, taken when its folder was listed (absent for a scope that is a file). */
-  readonly listed?: StatResult;
+  readonly listed?: StatResult | undefined;
 }
 
 /**
@@ -67,6 +67,11 @@ export interface WalkSettings {
   readonly resume?: WalkPosition | undefined;
   /** Where folders are listed; absent: a worker of the walk's own. */
   readonly workers?: FileWorkers | undefined;
+  /**
+   * A folder's listing may bring its first subfolders' (never across devices or links). Only
+   * without exclusions: an excluded folder is never read, not even ahead.
+   */
+  readonly listAhead?: boolean;
 }
 
 /** What is left of a folder when resuming: files after `file`, or subfolders from `folder` on. */
@@ -95,31 +100,55 @@ const S_IFDIR = BigInt(constants.S_IFDIR);
 /** The most files in one batch of {@link walkFileBatches}. */
 const MAX_BATCH = 256;
 
+/** Subfolders a worker lists ahead with a folder, in walk order, and the files they may hold. */
+const LIST_AHEAD = 16;
+const LIST_AHEAD_FILES = 2048;
+/** Listings held that came ahead: past this many, folders are asked for alone. */
+const MAX_HELD_AHEAD = 64;
+
 /**
  * Folder listings asked of the workers ahead of the walk: the next few folders on the stack are
- * listed while this one's files are collected, so the walk rarely waits for a worker.
+ * listed while this one's files are collected, and with `listAhead` a folder's listing brings
+ * those of its first subfolders (walk order) in the same message, so the walk rarely waits for a
+ * round trip to a worker.
  */
 class Listings {
   private readonly asked = new Map<Pending, Promise<Listing>>();
+  /** Listings that came ahead, by disk path; each taken once. */
+  private readonly ahead = new Map<string, Listing>();
 
   constructor(private readonly workers: FileWorkers) {}
 
-  take(folder: Pending): Promise<Listing> {
-    const listing = this.asked.get(folder) ?? this.workers.list(folder.disk);
+  take(folder: Pending, listAhead: boolean): Promise<Listing> {
+    const listing = this.asked.get(folder) ?? this.takeAhead(folder) ?? this.ask(folder, listAhead);
     this.asked.delete(folder);
     return listing;
   }
 
   /** Asks for the listings of the folders on top of `stack` (walked next). */
-  prefetch(stack: readonly Pending[]): void {
+  prefetch(stack: readonly Pending[], listAhead: (folder: Pending) => boolean): void {
     for (let i = stack.length - 1; i >= Math.max(0, stack.length - PREFETCH); i--) {
       const folder = stack[i] as Pending;
-      if (this.asked.has(folder)) continue;
-      const listing = this.workers.list(folder.disk);
+      if (this.asked.has(folder) || this.ahead.has(folder.disk)) continue;
+      const listing = this.ask(folder, listAhead(folder));
       // A walk stopped early never takes it: its failure (workers closed) must not go unhandled.
       listing.catch(() => undefined);
       this.asked.set(folder, listing);
     }
+  }
+
+  private takeAhead(folder: Pending): Promise<Listing> | undefined {
+    const listing = this.ahead.get(folder.disk);
+    if (listing === undefined) return undefined;
+    this.ahead.delete(folder.disk);
+    return Promise.resolve(listing);
+  }
+
+  private async ask(folder: Pending, listAhead: boolean): Promise<Listing> {
+    const ahead = listAhead && this.ahead.size < MAX_HELD_AHEAD ? LIST_AHEAD : 0;
+    const [first, ...more] = await this.workers.listAhead(folder.disk, folder.dev, ahead, LIST_AHEAD_FILES);
+    for (const { path, listing } of more) this.ahead.set(path, listing);
+    return (first as { listing: Listing }).listing;
   }
 }
 
@@ -156,19 +185,26 @@ export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntr
         continue;
       }
       const stack: Pending[] = [root];
+      // Not ahead into what a resumed walk skips: the folders on the way to its position.
+      const listAhead = (folder: Pending): boolean => s.listAhead === true && cursorIn(folder.host, after) === undefined;
       for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
         if (s.signal?.aborted) return;
-        const listing = await listings.take(folder);
-        const files = await readFolder(s, folder, listing, stack, visited, cursorIn(folder.host, after));
-        listings.prefetch(stack);
+        const cursor = cursorIn(folder.host, after);
+        const listing = await listings.take(folder, s.listAhead === true && cursor === undefined);
+        const files = await readFolder(s, folder, listing, stack, visited, cursor);
+        listings.prefetch(stack, listAhead);
         // Built a batch at a time: a folder of a million files holds a million names, not entries.
+        const hostBase = childPath(folder.host, "");
+        const diskBase = childPath(folder.disk, "");
+        const skipDone = done.size > 0;
         for (let start = 0; start < files.length; start += MAX_BATCH) {
           const batch: WalkEntry[] = [];
-          for (const { name, listed } of files.slice(start, start + MAX_BATCH)) {
-            const host = childPath(folder.host, name);
-            if (!wantedFile(s, host) || done.has(host)) continue;
-            const entry = { disk: childPath(folder.disk, name), host, explicit: false, scope: folder.scope };
-            batch.push(listed === undefined ? entry : { ...entry, listed });
+          for (let i = start; i < Math.min(files.length, start + MAX_BATCH); i++) {
+            const { name, listed } = files[i] as Listing["files"][number];
+            const host = hostBase + name;
+            if (!wantedFile(s, host) || (skipDone && done.has(host))) continue;
+            // One shape for every entry (listed or not): this runs per file.
+            batch.push({ disk: diskBase + name, host, explicit: false, scope: folder.scope, listed });
           }
           if (batch.length > 0) yield batch;
         }

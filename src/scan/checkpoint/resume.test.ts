@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listEntries, openQuarantine } from "../../actions/quarantine/index.js";
+import { MAX_UNFINISHED_FILES } from "../../collectors/file/index.js";
 import { resumeHostScan, scanHost, type HostScanOptions } from "../host-scan.js";
 import { ScanInterruptedError } from "../live-scan.js";
 import { checkpointFile } from "./checkpoint-file.js";
@@ -96,13 +97,51 @@ describe("checkpointed live scans", () => {
       expect(essentials(report)).toEqual(essentials(reference));
       expect(report.scanId).toBe(id);
       expect(report.stats["resumed"]).toBe(rounds);
-      // Each resumption repeats at most the files that were in flight, not the walk so far.
+      // Each resumption repeats at most the files that were unfinished, not the walk so far: a
+      // walk restarted in round k would repeat the 200 + 300 (k - 1) files done before it.
+      expect(rounds * MAX_UNFINISHED_FILES).toBeLessThan(200 + 500 + 800 + 1100);
       expect(report.stats["filesHashed"]).toBeGreaterThanOrEqual(reference.stats["filesHashed"] ?? 0);
-      expect(report.stats["filesHashed"]).toBeLessThanOrEqual((reference.stats["filesHashed"] ?? 0) + rounds * 16);
+      expect(report.stats["filesHashed"]).toBeLessThanOrEqual((reference.stats["filesHashed"] ?? 0) + rounds * MAX_UNFINISHED_FILES);
       break;
     }
     expect(rounds).toBe(4);
     expect(existsSync(checkpointFile(dir, id))).toBe(false);
+  });
+
+  it("a resumed scan of a tree where most files need no content repeats at most the bound per interruption", async () => {
+    // Only the planted files have the IOC's size: the prefilter rules the others out unread.
+    const copy = writeTestTree(mkdtempSync(join(work, "sized-")), 6000, 97);
+    const md5 = /<Content type="md5">([0-9a-f]+)<\/Content>/.exec(readFileSync(copy.ioc, "utf8"))?.[1] ?? "";
+    writeFileSync(
+      copy.ioc,
+      `<OpenIOC xmlns="http://openioc.org/schemas/OpenIOC_1.1" id="sized-test"><metadata><short_description>SIZED TEST</short_description></metadata><criteria><Indicator id="t" operator="AND">` +
+        `<IndicatorItem id="s" condition="is"><Context document="FileItem" search="FileItem/SizeInBytes" type="mir"/><Content type="int">22</Content></IndicatorItem>` +
+        `<IndicatorItem id="m" condition="is"><Context document="FileItem" search="FileItem/Md5sum" type="mir"/><Content type="md5">${md5}</Content></IndicatorItem>` +
+        `</Indicator></criteria></OpenIOC>`,
+    );
+    const options: HostScanOptions = { iocPaths: [copy.ioc], scopes: [copy.tree], switches: { FileItem: "on" } };
+    const reference = await scanHost(options);
+    expect(reference.detections[0]?.objects).toHaveLength(copy.planted.length);
+    expect(reference.stats["filesSkippedByPrefilter"]).toBe(6000 - copy.planted.length);
+    const dir = join(copy.root, "cp");
+    // About 62 records in 6000 files: every 12 records is some 1100 files into the walk.
+    let id: string | undefined;
+    await scanHost({ ...options, checkpointDir: dir, checkpointIntervalMs: 1, ...abortAfter(12) }).catch((error: unknown) => (id = (error as ScanInterruptedError).scanId));
+    expect(id).toBeDefined();
+    let rounds = 0;
+    let report: Awaited<ReturnType<typeof resumeHostScan>> | undefined;
+    while (report === undefined) {
+      rounds++;
+      const outcome = await resumeHostScan(dir, id as string, { checkpointIntervalMs: 1, ...abortAfter(rounds < 3 ? 12 : Infinity) }).catch((error: unknown) => error);
+      if (!(outcome instanceof ScanInterruptedError)) report = outcome as Awaited<ReturnType<typeof resumeHostScan>>;
+    }
+    expect(rounds).toBe(3);
+    expect(essentials(report)).toEqual(essentials(reference));
+    // A walk restarted in round k would repeat the 1100 k files seen before it.
+    expect(rounds * MAX_UNFINISHED_FILES).toBeLessThan(1100);
+    const seen = reference.stats["filesSeen"] ?? 0;
+    expect(report.stats["filesSeen"]).toBeGreaterThanOrEqual(seen);
+    expect(report.stats["filesSeen"]).toBeLessThanOrEqual(seen + rounds * MAX_UNFINISHED_FILES);
   });
 
   it("quarantine is applied once per object across interruptions", async () => {

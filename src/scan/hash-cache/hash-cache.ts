@@ -26,15 +26,19 @@ export interface HashCacheOptions {
 type Algorithm = keyof Digests;
 const ALGORITHMS: readonly Algorithm[] = ["md5", "sha1", "sha256"];
 
+/** A row as the queries read it: digests as lower-case hex, "" when absent (hex(NULL) is ""). */
 interface Row {
   ino?: bigint;
   size: bigint;
   mtime_ns: bigint;
   ctime_ns: bigint;
-  md5: Buffer | null;
-  sha1: Buffer | null;
-  sha256: Buffer | null;
+  md5: string;
+  sha1: string;
+  sha256: string;
 }
+
+// Hex made by SQLite: a Buffer per digest, then its hex, cost more than the query itself.
+const DIGEST_COLUMNS = "lower(hex(md5)) AS md5, lower(hex(sha1)) AS sha1, lower(hex(sha256)) AS sha256";
 
 /** Files per query of `getMany`. */
 const MANY = 64;
@@ -81,10 +85,10 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   createSchema(db);
-  const select = db.prepare<[bigint, bigint], Row>("SELECT size, mtime_ns, ctime_ns, md5, sha1, sha256 FROM file_digests WHERE dev = ? AND ino = ?").safeIntegers(true);
+  const select = db.prepare<[bigint, bigint], Row>(`SELECT size, mtime_ns, ctime_ns, ${DIGEST_COLUMNS} FROM file_digests WHERE dev = ? AND ino = ?`).safeIntegers(true);
   // A batch of files in one query: a fixed number of slots (one prepared statement), padded.
   const selectMany = db
-    .prepare<bigint[], Row>(`SELECT ino, size, mtime_ns, ctime_ns, md5, sha1, sha256 FROM file_digests WHERE dev = ? AND ino IN (${Array<string>(MANY).fill("?").join(", ")})`)
+    .prepare<bigint[], Row>(`SELECT ino, size, mtime_ns, ctime_ns, ${DIGEST_COLUMNS} FROM file_digests WHERE dev = ? AND ino IN (${Array<string>(MANY).fill("?").join(", ")})`)
     .safeIntegers(true);
   const upsert = db.prepare<[bigint, bigint, bigint, bigint, bigint, Buffer | null, Buffer | null, Buffer | null]>(
     "INSERT OR REPLACE INTO file_digests (dev, ino, size, mtime_ns, ctime_ns, md5, sha1, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -110,20 +114,22 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
   let open = true;
   // The collector always looks a file up before it puts: remembering the answer spares put()
   // a second SELECT. Bounded: forgotten wholesale when it grows (a miss only costs a SELECT).
-  const recent = new Map<string, { key: HashCacheKey; digests: Digests | undefined }>();
+  // By inode alone (no "dev:ino" string made per look-up); the device is checked on use.
+  const recent = new Map<bigint, { key: HashCacheKey; digests: Digests | undefined }>();
 
   const fromRow = (key: HashCacheKey, row: Row | undefined): Digests | undefined => {
     if (row === undefined || !sameVersion(key, row.size, row.mtime_ns, row.ctime_ns)) return undefined;
     const digests: Digests = {};
     for (const algorithm of ALGORITHMS) {
-      const bytes = row[algorithm];
-      if (bytes !== null) digests[algorithm] = bytes.toString("hex");
+      const hex = row[algorithm];
+      if (hex !== "") digests[algorithm] = hex;
     }
     return digests;
   };
   /** Answers from the puts not yet written: undefined when none is queued for the file. */
   const queuedFor = (key: HashCacheKey): { digests: Digests | undefined } | undefined => {
     if (!open) throw new Error("hash cache is closed");
+    if (pending.size === 0) return undefined;
     const queued = pending.get(idOf(key));
     if (queued === undefined) return undefined;
     const { key: k } = queued;
@@ -136,7 +142,7 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
   };
   const remember = (key: HashCacheKey, digests: Digests | undefined): Digests | undefined => {
     if (recent.size >= 4096) recent.clear();
-    recent.set(idOf(key), { key, digests });
+    recent.set(key.ino, { key, digests });
     return digests === undefined ? undefined : { ...digests };
   };
   const get = (key: HashCacheKey): Digests | undefined => remember(key, lookup(key));
@@ -167,9 +173,9 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
     return keys.map((key, i) => remember(key, answers[i]));
   };
   const known = (key: HashCacheKey): Digests | undefined => {
-    const seen = recent.get(idOf(key));
-    recent.delete(idOf(key));
-    if (seen !== undefined && sameVersion(key, int64(seen.key.size), int64(seen.key.mtimeNs), int64(seen.key.ctimeNs))) return seen.digests;
+    const seen = recent.get(key.ino);
+    recent.delete(key.ino);
+    if (seen !== undefined && seen.key.dev === key.dev && sameVersion(key, int64(seen.key.size), int64(seen.key.mtimeNs), int64(seen.key.ctimeNs))) return seen.digests;
     return lookup(key);
   };
 

@@ -1,0 +1,51 @@
+/**
+ * How many file workers run: one from the start (a prestarted one when there is one), a second
+ * only once enough hashing queues behind a busy one, never more than the cores. Files are real,
+ * in a temp folder made here.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FileWorkers, prestartFileWorker, type HashJob } from "./file-workers.js";
+
+const root = mkdtempSync(join(tmpdir(), "iocscan-workers-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const MiB = 1024 * 1024;
+const small = join(root, "small.bin");
+writeFileSync(small, "small file\n");
+const big = join(root, "big.bin");
+writeFileSync(big, Buffer.alloc(4 * MiB, 7));
+const job = (path: string, size: number): HashJob => ({ path, size, algorithms: ["sha256"] });
+
+describe("file workers", () => {
+  it("adopts the prestarted worker instead of starting another", async () => {
+    const early = prestartFileWorker();
+    const workers = new FileWorkers(2);
+    try {
+      expect(workers.threadIds).toEqual([early]);
+      const [result] = await workers.hash([job(small, 11)]);
+      expect(result).toEqual({ digests: { sha256: createHash("sha256").update("small file\n").digest("hex") } });
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("stays on one worker while little is hashed, and grows to no more than the cores", async () => {
+    const workers = new FileWorkers(64);
+    try {
+      expect(workers.threadIds).toHaveLength(1);
+      // A few small files at once: not worth a second worker's start-up.
+      await Promise.all([0, 1, 2].map(() => workers.hash([job(small, 11)])));
+      expect(workers.threadIds).toHaveLength(1);
+      // Some 100 MiB queued at once: every core gets a worker, and no more.
+      const replies = await Promise.all(Array.from({ length: 25 }, () => workers.hash([job(big, 4 * MiB)])));
+      expect(replies.every(([r]) => r !== undefined && "digests" in r)).toBe(true);
+      expect(workers.threadIds).toHaveLength(Math.min(64, availableParallelism()));
+    } finally {
+      await workers.close();
+    }
+  });
+});
