@@ -127,8 +127,8 @@ function expandRun(run: ItemRun, into: IndicatorNode[]): void {
   const context: ItemContext = { document: shared.context.document, search: shared.context.search, type: shared.context.type };
   const parameters: readonly IocParameter[] = [];
   for (let k = 0; k < count; k++) {
-    const id = ids[k];
-    const value = values[k];
+    const id: unknown = ids[k];
+    const value: unknown = values[k];
     if (typeof id !== "string" || typeof value !== "string") throw new Error("malformed item run");
     // Built in the parser's field order, so the items have the parser's object shape.
     into.push({
