@@ -1,6 +1,7 @@
 /**
- * What a cache entry holds (the loaded file's entry without its path, and its parsed document),
- * and the check that a decoded entry has that shape.
+ * What a cache entry holds (the loaded file's entry without its path, and its parsed document,
+ * stored with its hash lists column-wise: packed-items.ts), and the check that a decoded entry
+ * has that shape.
  *
  * @module
  */
