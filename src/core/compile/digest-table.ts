@@ -73,6 +73,8 @@ const FILTER_FROM = 1 << 16;
 export class DigestTable {
   private frozen = false;
   private keys: string[] = [];
+  /** Distinct hex keys (entries in use). */
+  private distinct = 0;
   private refs: (number | number[])[] = [];
   /** Pairs (hash, entry index + 1); a zero index is an empty slot. */
   private slots = new Int32Array(2);
@@ -83,11 +85,11 @@ export class DigestTable {
    */
   private filter: KeyFilter | undefined;
   /** Keys added before {@link freeze}, with their refs (duplicates merged at freeze). */
-  private readonly pendingKeys: string[] = [];
-  private readonly pendingRefs: number[] = [];
+  private pendingKeys: string[] = [];
+  private pendingRefs: number[] = [];
 
   get size(): number {
-    return this.frozen ? this.keys.length : this.pendingKeys.length;
+    return this.frozen ? this.distinct : this.pendingKeys.length;
   }
 
   add(key: string, ref: number): void {
@@ -105,11 +107,14 @@ export class DigestTable {
     while (capacity < pendingKeys.length * 2) capacity *= 2;
     const mask = capacity - 1;
     const slots = new Int32Array(capacity * 2);
-    const keys = this.keys;
-    const refs = this.refs;
-    for (let i = 0; i < pendingKeys.length; i++) {
-      const key = pendingKeys[i] as string;
-      const ref = pendingRefs[i] as number;
+    // The entry of the key added i-th is i + 1: the pending arrays become the entries, with no
+    // copy (a million pushes into growing arrays showed in freezing). A repeated key's refs join
+    // its first entry; its own entry stays unused.
+    const keys = pendingKeys;
+    const refs: (number | number[])[] = pendingRefs;
+    let distinct = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       const h = hashHex(key);
       if (h < 0) continue; // not hex: no record value can equal it
       let slot = h & mask;
@@ -117,6 +122,7 @@ export class DigestTable {
       for (let entry = slots[slot * 2 + 1] as number; entry !== EMPTY; entry = slots[slot * 2 + 1] as number) {
         if (slots[slot * 2] === h && keys[entry - 1] === key) {
           const seen = refs[entry - 1] as number | number[];
+          const ref = refs[i] as number;
           if (typeof seen === "number") refs[entry - 1] = [seen, ref];
           else seen.push(ref);
           merged = true;
@@ -125,25 +131,27 @@ export class DigestTable {
         slot = (slot + 1) & mask;
       }
       if (merged) continue;
-      keys.push(key);
-      refs.push(ref);
+      distinct++;
       slots[slot * 2] = h;
-      slots[slot * 2 + 1] = keys.length;
+      slots[slot * 2 + 1] = i + 1;
     }
+    this.keys = keys;
+    this.refs = refs;
+    this.distinct = distinct;
+    this.pendingKeys = [];
+    this.pendingRefs = [];
     this.slots = slots;
     this.mask = mask;
-    if (keys.length >= FILTER_FROM) {
+    if (distinct >= FILTER_FROM) {
       const hashes: number[] = [];
       for (let slot = 0; slot < capacity; slot++) if (slots[slot * 2 + 1] !== EMPTY) hashes.push(slots[slot * 2] as number);
       this.filter = KeyFilter.of(hashes);
     }
-    pendingKeys.length = 0;
-    pendingRefs.length = 0;
   }
 
   /** The refs of the digest `raw` spells (any case, surrounding blanks ignored), or undefined. */
   get(raw: string): DigestRefs | undefined {
-    if (this.keys.length === 0) return undefined;
+    if (this.distinct === 0) return undefined;
     const h = hashHex(raw);
     if (h < 0) return undefined;
     if (this.filter !== undefined && !this.filter.mayHave(h)) return undefined;
