@@ -78,8 +78,14 @@ export async function loadIocFiles(paths: readonly string[], options: LoadIocsOp
   const setEntries: IocSetEntry[] = unreadableFolders.map((entry) => ({ file: entry.file }));
   /** Usable IOC ids seen so far: only the first file with an id is evaluated. */
   const usableIds = new Set<string>();
-  for (const file of files) {
-    const { entry, document } = await loadOne(file, options);
+  // One file ahead: the next file is read and its cache entry inflated (off the main thread)
+  // while this one is compiled by onUsable.
+  let next = files.length > 0 ? fetchOne(files[0] as string, options) : undefined;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i] as string;
+    const fetched = await (next as Promise<Fetched>);
+    next = i + 1 < files.length ? fetchOne(files[i + 1] as string, options) : undefined;
+    const { entry, document } = finishOne(file, fetched, options);
     setEntries.push(entry.ok && document ? { file, document: setView(document) } : { file });
     if (entry.ok && document) {
       const first = !document.id || !usableIds.has(document.id);
@@ -108,25 +114,34 @@ function setView(document: IocDocument): IocDocument {
 
 const EMPTY_DOCUMENT: IocDocument = { version: "1.1", id: "", title: "", links: [], parameters: [], position: { line: 0, column: 0 } };
 
-async function loadOne(file: string, options: LoadIocsOptions): Promise<{ entry: LoadedIoc; document?: IocDocument }> {
+/** A file read, and its cache entry if there is one; or the entry of a file that cannot be read. */
+type Fetched = { readonly unreadable: LoadedIoc } | { readonly bytes: Buffer; readonly key: string | undefined; readonly cached: CachedLoad | undefined };
+
+async function fetchOne(file: string, options: LoadIocsOptions): Promise<Fetched> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   let bytes: Buffer;
   try {
     const info = await stat(file);
-    if (!info.isFile()) return { entry: unreadable(file, `Cannot read "${file}": not a regular file`) };
+    if (!info.isFile()) return { unreadable: unreadable(file, `Cannot read "${file}": not a regular file`) };
     if (info.size > maxBytes) {
-      return { entry: unreadable(file, `The file is ${info.size} bytes, larger than the limit of ${maxBytes} bytes`, "IOC004") };
+      return { unreadable: unreadable(file, `The file is ${info.size} bytes, larger than the limit of ${maxBytes} bytes`, "IOC004") };
     }
     bytes = await readFile(file);
   } catch (error) {
-    return { entry: unreadable(file, `Cannot read "${file}": ${describeError(error)}`) };
+    return { unreadable: unreadable(file, `Cannot read "${file}": ${describeError(error)}`) };
   }
-
   const cache = options.cache;
   const key = cache ? iocCacheKey(bytes, loadSettings(options)) : undefined;
   const cached = key === undefined ? undefined : await cache?.get(key);
+  return { bytes, key, cached };
+}
+
+/** The load of a fetched file: its cache entry, else its parse (then recorded in the cache). */
+function finishOne(file: string, fetched: Fetched, options: LoadIocsOptions): { entry: LoadedIoc; document?: IocDocument } {
+  if ("unreadable" in fetched) return { entry: fetched.unreadable };
+  const { bytes, key, cached } = fetched;
   const load = cached ?? parseAndCheck(bytes, options);
-  if (key !== undefined && !cached) cache?.put(key, load);
+  if (key !== undefined && !cached) options.cache?.put(key, load);
   const { ok, document, ...rest } = load;
   return { entry: { file, ok, duplicate: false, ...rest }, ...(document ? { document } : {}) };
 }

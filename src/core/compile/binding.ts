@@ -13,7 +13,7 @@
  */
 import { diagnostic, type Diagnostic } from "../ioc/diagnostics.js";
 import { docsOf, group, leavesOf, toRecordNode, type Logic } from "./logic.js";
-import type { HostNode, PlanItem, PlanUnit, RecordNode } from "./plan-types.js";
+import type { HitBlock, HostNode, PlanItem, PlanUnit, RecordNode } from "./plan-types.js";
 import { evaluateTree, type LeafValue } from "./record-tree.js";
 import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
 
@@ -101,7 +101,9 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
       const item = sink.items[ref] as PlanItem;
       return item.status.kind === "supported" && !item.negate && item.document === doc;
     });
-    const live = [...new Set(leaves.filter((l) => l.doc === doc).map((l) => l.ref))];
+    const refs = leaves.filter((l) => l.doc === doc).map((l) => l.ref);
+    // Refs repeat only after local DNF; a hash list's come in order, and need no set to dedupe.
+    const live = isIncreasing(refs) ? refs : [...new Set(refs)];
     const index = sink.units.length;
     sink.units.push({
       index,
@@ -217,20 +219,37 @@ function withBlocks(node: RecordNode, plain: (ref: number) => boolean): RecordNo
   if (typeof node === "number" || node.op === "const" || node.op === "block") return node;
   const children = node.children.map((c) => withBlocks(c, plain));
   if (node.op !== "or") return { op: node.op, children };
-  const runs = children.filter((c): c is number => typeof c === "number" && plain(c)).sort((a, b) => a - b);
-  const blocked = new Set<number>();
-  const blocks: RecordNode[] = [];
+  const runs = children.filter((c): c is number => typeof c === "number" && plain(c));
+  // A hash list's refs come in order already; sorting 10,000 numbers with a comparator is not free.
+  if (!isIncreasing(runs)) runs.sort((a, b) => a - b);
+  const blocks: HitBlock[] = [];
   for (let i = 0; i < runs.length; ) {
     let j = i;
     while (j + 1 < runs.length && (runs[j + 1] as number) === (runs[j] as number) + 1) j++;
-    if (j - i + 1 >= MIN_BLOCK) {
-      blocks.push({ op: "block", lo: runs[i] as number, hi: runs[j] as number });
-      for (let k = i; k <= j; k++) blocked.add(runs[k] as number);
-    }
+    if (j - i + 1 >= MIN_BLOCK) blocks.push({ op: "block", lo: runs[i] as number, hi: runs[j] as number });
     i = j + 1;
   }
   if (blocks.length === 0) return { op: "or", children };
-  return { op: "or", children: [...blocks, ...children.filter((c) => typeof c !== "number" || !blocked.has(c))] };
+  return { op: "or", children: [...blocks, ...children.filter((c) => typeof c !== "number" || !inBlocks(blocks, c))] };
+}
+
+function isIncreasing(refs: readonly number[]): boolean {
+  for (let i = 1; i < refs.length; i++) if ((refs[i] as number) <= (refs[i - 1] as number)) return false;
+  return true;
+}
+
+/** Whether `ref` is in one of `blocks` (disjoint, in increasing order). */
+function inBlocks(blocks: readonly HitBlock[], ref: number): boolean {
+  let low = 0;
+  let high = blocks.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const block = blocks[middle] as HitBlock;
+    if (ref < block.lo) high = middle - 1;
+    else if (ref > block.hi) low = middle + 1;
+    else return true;
+  }
+  return false;
 }
 
 function merge(a: Conjunction, b: Conjunction): Conjunction {

@@ -71,7 +71,15 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
   const guards = new Map<string, Map<number, Channel[]>>();
   let built = false;
 
+  /** The last channel found: consecutive items of a hash list read the same one. */
+  let lastChannel: { readonly item: PlanItem; readonly channel: Channel } | undefined;
   const channelFor = (item: PlanItem): Channel => {
+    const last = lastChannel;
+    if (last !== undefined && last.item.document === item.document && last.item.field === item.field && last.item.view === item.view) return last.channel;
+    lastChannel = { item, channel: channelLookup(item) };
+    return lastChannel.channel;
+  };
+  const channelLookup = (item: PlanItem): Channel => {
     let byKey = channels.get(item.document);
     if (byKey === undefined) channels.set(item.document, (byKey = new Map<string, Channel>()));
     const key = `${item.field}\u0000${item.view}`;

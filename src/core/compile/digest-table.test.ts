@@ -37,6 +37,21 @@ describe("digest table (hash equality index)", () => {
     expect(misses.filter((k) => t.get(k) !== undefined)).toEqual([]);
   });
 
+  it("a digest added three times gives its refs in order; size counts distinct digests, not keys that are not hex", () => {
+    const t = new DigestTable();
+    const a = "a".repeat(64);
+    t.add(a, 5);
+    t.add("b".repeat(64), 6);
+    t.add(a, 1);
+    t.add("xyz", 7);
+    t.add(a, 9);
+    t.freeze();
+    expect(t.get(a)).toEqual([5, 1, 9]);
+    expect(t.get("B".repeat(64))).toBe(6);
+    expect(t.get("xyz")).toBeUndefined();
+    expect(t.size).toBe(2);
+  });
+
   it("an empty table answers undefined", () => {
     const t = new DigestTable();
     t.freeze();

@@ -21,7 +21,7 @@
  * @module
  */
 import type { Operand } from "./operand.js";
-import type { PlanItem, PlanUnit, RecordNode } from "./plan-types.js";
+import type { HitBlock, PlanItem, PlanUnit, RecordNode } from "./plan-types.js";
 import { FALSE } from "./tri.js";
 
 /**
@@ -56,6 +56,8 @@ export function gateItems(units: readonly PlanUnit[], items: readonly PlanItem[]
   const guardRefs = new Set<number>();
   /** Covered occurrences: ref → guards. */
   const covered = new Map<number, number[]>();
+  /** Blocks met: their refs are exposed too. */
+  const exposedBlocks: HitBlock[] = [];
 
   const visit = (node: RecordNode, document: string): void => {
     if (typeof node === "number") {
@@ -64,7 +66,7 @@ export function gateItems(units: readonly PlanUnit[], items: readonly PlanItem[]
     }
     if (node.op === "const") return;
     if (node.op === "block") {
-      for (let r = node.lo; r <= node.hi; r++) exposed.add(r);
+      exposedBlocks.push(node);
       return;
     }
     if (node.op === "or") {
@@ -102,7 +104,7 @@ export function gateItems(units: readonly PlanUnit[], items: readonly PlanItem[]
 
   const exposeAll = (node: RecordNode): void => {
     if (typeof node === "number") exposed.add(node);
-    else if (node.op === "block") for (let r = node.lo; r <= node.hi; r++) exposed.add(r);
+    else if (node.op === "block") exposedBlocks.push(node);
     else if (node.op !== "const") for (const child of node.children) exposeAll(child);
   };
   for (const unit of units) {
@@ -113,6 +115,9 @@ export function gateItems(units: readonly PlanUnit[], items: readonly PlanItem[]
     else exposeAll(unit.tree);
   }
   const gated = new Map<number, number[]>();
+  // Most IOCs gate nothing (a hash list is one OR): only then are block refs worth a set entry.
+  if (covered.size === 0) return gated;
+  for (const block of exposedBlocks) for (let r = block.lo; r <= block.hi; r++) exposed.add(r);
   for (const [ref, guards] of covered) if (!exposed.has(ref) && !guardRefs.has(ref)) gated.set(ref, guards);
   return gated;
 }

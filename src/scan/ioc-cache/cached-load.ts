@@ -1,11 +1,13 @@
 /**
- * What a cache entry holds (the loaded file's entry without its path, and its parsed document),
- * and the check that a decoded entry has that shape.
+ * What a cache entry holds (the loaded file's entry without its path, and its parsed document,
+ * stored with its hash lists column-wise: packed-items.ts), and the check that a decoded entry
+ * has that shape.
  *
  * @module
  */
 import { DIAGNOSTIC_CODES, type Diagnostic, type IocDocument, type OpenIocVersion } from "../../core/ioc/index.js";
 import { IOC_CACHE_FORMAT } from "./cache-key.js";
+import type { PackedIndicator } from "./packed-items.js";
 
 /** One IOC file's load, independent of the file's name: what the loader computes from its bytes. */
 export interface CachedLoad {
@@ -21,10 +23,16 @@ export interface CachedLoad {
   readonly document?: IocDocument;
 }
 
+/** A document as stored: its indicator tree packed (packed-items.ts). */
+export interface StoredDocument extends Omit<IocDocument, "criteria"> {
+  readonly criteria?: PackedIndicator;
+}
+
 /** An entry as stored: the load, with the format and key it was written for. */
-export interface StoredEntry extends CachedLoad {
+export interface StoredEntry extends Omit<CachedLoad, "document"> {
   readonly format: typeof IOC_CACHE_FORMAT;
   readonly key: string;
+  readonly document?: StoredDocument;
 }
 
 /**
@@ -61,7 +69,7 @@ function isDiagnostic(value: unknown): value is Diagnostic {
   );
 }
 
-function isDocument(value: unknown): value is IocDocument {
+function isDocument(value: unknown): value is StoredDocument {
   if (!isRecord(value)) return false;
   const { version, id, title, links, parameters, position, criteria } = value;
   return (

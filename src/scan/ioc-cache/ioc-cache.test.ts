@@ -62,6 +62,20 @@ function planData(plan: EvaluationPlan): string {
   return JSON.stringify(plan, (_key, value: unknown) => (value instanceof Map || value instanceof Set ? [...value] : typeof value === "bigint" ? `${value}n` : value));
 }
 
+/** An OR of 50 SHA-256 items, with a commented item, a negated one and a nested AND among them. */
+function hashListIoc(): string {
+  const item = (i: number, extra = "", condition = "is"): string =>
+    `<IndicatorItem id="item-${i}" condition="${condition}"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/>` +
+    `<Content type="sha256">${i.toString(16).padStart(64, "0")}</Content>${extra}</IndicatorItem>\n`;
+  const digests = (from: number, to: number): string => Array.from({ length: to - from }, (_, k) => item(from + k)).join("");
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>\n<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="hash-list"><short_description>list</short_description><definition>\n` +
+    `<Indicator operator="OR" id="root">\n${digests(0, 30)}${item(30, "<Comment>why</Comment>")}${digests(31, 51)}${item(51, "", "isnot")}` +
+    `<Indicator operator="AND" id="nested">${item(52)}<IndicatorItem id="name" condition="is"><Context document="FileItem" search="FileItem/FileName" type="mir"/><Content type="string">a.exe</Content></IndicatorItem></Indicator>\n` +
+    `</Indicator></definition></ioc>\n`
+  );
+}
+
 const entries = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith(".json.gz"));
 
 describe("the IOC cache behind loadIocFiles", () => {
@@ -140,6 +154,32 @@ describe("the IOC cache behind loadIocFiles", () => {
     expect(other.hits + other.misses).toBe(13);
     expect(other.misses).toBeGreaterThanOrEqual(12);
     expect(loaded).toStrictEqual(await load(folder, undefined, { mapEvents: false }));
+  });
+
+  it("a hash list is stored column-wise and loads as parsed; a malformed run is a miss", async () => {
+    const folder = join(work, "hash-list");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "list.ioc"), hashListIoc());
+    const dir = join(work, "hash-list-cache");
+    const parsed = await load(folder, undefined);
+    expect(parsed[0]?.ok).toBe(true);
+    await load(folder, await open(dir));
+    const [name] = entries(dir);
+    const file = join(dir, name as string);
+    const stored = gunzipSync(readFileSync(file)).toString("utf8");
+    // Two runs: the 30 digests before the item with a comment, the 20 after; the rest stays items.
+    expect(stored.match(/"kind":"items"/g)).toHaveLength(2);
+    expect(stored.match(/"kind":"item"/g)).toHaveLength(4);
+
+    const warm = await open(dir);
+    expect(await load(folder, warm)).toStrictEqual(parsed);
+    expect(warm).toMatchObject({ hits: 1, misses: 0 });
+    expect(planData((await preparePlan([folder], { iocCacheDir: dir })).plan)).toBe(planData((await preparePlan([folder], {})).plan));
+
+    writeFileSync(file, gzipSync(stored.replace(/"positions":\[\d+,/, '"positions":[')));
+    const damaged = await open(dir);
+    expect(await load(folder, damaged)).toStrictEqual(parsed);
+    expect(damaged).toMatchObject({ hits: 0, misses: 1 });
   });
 
   it("a damaged, truncated or foreign entry is a miss, and is written again", async () => {

@@ -19,7 +19,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { constants, gunzip, gzip } from "node:zlib";
 import { IOC_CACHE_FORMAT } from "./cache-key.js";
-import { isStoredEntry, type CachedLoad, type StoredEntry } from "./cached-load.js";
+import type { IocDocument } from "../../core/ioc/index.js";
+import { isStoredEntry, type CachedLoad, type StoredDocument, type StoredEntry } from "./cached-load.js";
+import { packCriteria, unpackCriteria } from "./packed-items.js";
 import { evictEntries, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_CACHE_BYTES } from "./eviction.js";
 
 const gzipAsync = promisify(gzip);
@@ -93,15 +95,22 @@ class FolderCache implements IocCache {
       return undefined;
     }
     if (!isStoredEntry(value, key)) return undefined;
+    let load: CachedLoad;
+    try {
+      load = unpacked(value);
+    } catch {
+      return undefined;
+    }
     // The modification time says when the entry was last used: eviction removes the oldest.
     const now = new Date();
     this.track(utimes(file, now, now).catch(() => undefined));
-    return withoutHeader(value);
+    return load;
   }
 
   put(key: string, load: CachedLoad): void {
     if (!this.writable) return;
-    const stored: StoredEntry = { format: IOC_CACHE_FORMAT, key, ...load };
+    const { document, ...rest } = load;
+    const stored: StoredEntry = { format: IOC_CACHE_FORMAT, key, ...rest, ...(document ? { document: packed(document) } : {}) };
     // Serialized now, so the caller's document can be collected while the entry is written.
     const text = JSON.stringify(stored);
     this.track(this.write(key, text));
@@ -135,7 +144,15 @@ class FolderCache implements IocCache {
   }
 }
 
-function withoutHeader(stored: StoredEntry): CachedLoad {
-  const { format: _format, key: _key, ...load } = stored;
-  return load;
+/** The load `stored` holds; throws when its packed items are malformed. */
+function unpacked(stored: StoredEntry): CachedLoad {
+  const { format: _format, key: _key, document, ...load } = stored;
+  if (document === undefined) return load;
+  const { criteria, ...rest } = document;
+  return { ...load, document: criteria === undefined ? rest : { ...rest, criteria: unpackCriteria(criteria) } };
+}
+
+function packed(document: IocDocument): StoredDocument {
+  const { criteria, ...rest } = document;
+  return criteria === undefined ? rest : { ...rest, criteria: packCriteria(criteria) };
 }
