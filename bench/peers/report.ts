@@ -90,12 +90,17 @@ export function caseGoals(result: CaseResult, treeLabel: string): Goal[] {
   const sized = medianOf(result, "iocscan-sized");
   const peers = result.rows.filter((r) => r.spec.kind === "peer" && stats(r) !== undefined);
   if (cold !== undefined && peers.length > 0) {
-    // Like with like: a peer that keeps a cache between runs races iocscan's warm run.
-    const losses = peers.filter((p) => (stats(p)?.medianMs ?? Infinity) <= ((p.spec.warm ? warm : cold) ?? 0)).map((p) => p.spec.label);
-    const fastest = [...peers].sort((a, b) => (stats(a)?.medianMs ?? 0) - (stats(b)?.medianMs ?? 0))[0];
+    // Like with like: a peer that keeps a cache between runs races iocscan's warm run, and a peer
+    // whose rules carry the file sizes races iocscan given the same list with its sizes.
+    const rival = (p: RowResult): number | undefined => (p.spec.warm ? warm : p.spec.sized ? sized : cold);
+    const losses = peers.filter((p) => (stats(p)?.medianMs ?? Infinity) <= (rival(p) ?? 0)).map((p) => `${p.spec.label} (${seconds(stats(p)?.medianMs ?? NaN)} vs iocscan ${seconds(rival(p) ?? NaN)})`);
+    const closest = [...peers].sort((a, b) => (stats(a)?.medianMs ?? 0) / (rival(a) ?? 1) - (stats(b)?.medianMs ?? 0) / (rival(b) ?? 1))[0];
     goals.push({
-      text: `tree ${treeLabel}: iocscan faster than every peer (fresh cache vs peers without a cache, warm cache vs clamd's 2nd pass)`,
-      value: losses.length === 0 ? `yes; fastest peer ${fastest?.spec.label} ${seconds(stats(fastest as RowResult)?.medianMs ?? NaN)} vs iocscan ${seconds(cold)}` : `slower than or equal to: ${losses.join("; ")}`,
+      text: `tree ${treeLabel}: iocscan faster than every peer (fresh cache vs peers without a cache, warm cache vs clamd's 2nd pass, size-carrying IOCs vs YARA's size-guarded rules)`,
+      value:
+        losses.length === 0
+          ? `yes; closest peer ${closest?.spec.label} ${seconds(stats(closest as RowResult)?.medianMs ?? NaN)} vs iocscan ${seconds(rival(closest as RowResult) ?? NaN)}`
+          : `slower than or equal to: ${losses.join("; ")}`,
       met: losses.length === 0,
     });
   }

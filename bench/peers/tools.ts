@@ -30,6 +30,8 @@ export interface RowSpec {
   readonly kind: "floor" | "iocscan" | "peer";
   /** The peer keeps a cache between runs (compared with iocscan's warm run, not its cold one). */
   readonly warm?: boolean;
+  /** A peer whose input carries the file sizes (size-guarded rules): it races iocscan's size-carrying IOCs. */
+  readonly sized?: boolean;
 }
 
 export interface RunContext {
@@ -146,7 +148,7 @@ export function stepsFor(kind: HashKind): Step[] {
       steps.push({
         programs: ["yara"],
         install: `${APT} yara`,
-        rows: [{ id, label, kind: "peer" }],
+        rows: [{ id, label, kind: "peer", sized: id === "yara-sized" }],
         run: (ctx, [bin]) => {
           const r = runTimed(bin as string, ["-r", "-p", "2", rules(ctx.conv), ctx.tree.root]);
           expectStatus("yara", r, [0]);

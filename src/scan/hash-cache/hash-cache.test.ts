@@ -79,6 +79,22 @@ describe("openHashCache", () => {
     again.close();
   });
 
+  it("on a device without entries, files this scan put are found again once written, others miss, and a later scan finds them all", () => {
+    const path = join(dir, "fresh.sqlite");
+    const cache = openHashCache(path, { batchSize: 2 });
+    const keys = Array.from({ length: 5 }, (_, i) => key({ dev: 77n, ino: BigInt(i + 1) }));
+    expect(cache.getMany?.(keys)).toEqual(keys.map(() => undefined));
+    for (const k of keys.slice(0, 4)) cache.put(k, { md5: MD5 });
+    // Two batches written, none queued: the answers come from the database.
+    expect(cache.getMany?.(keys)).toEqual([{ md5: MD5 }, { md5: MD5 }, { md5: MD5 }, { md5: MD5 }, undefined]);
+    cache.put(keys[0] as HashCacheKey, { sha256: SHA256 });
+    expect(cache.get(keys[0] as HashCacheKey)).toEqual({ md5: MD5, sha256: SHA256 });
+    cache.close();
+    const again = openHashCache(path);
+    expect(again.getMany?.(keys).map((d) => d?.md5)).toEqual([MD5, MD5, MD5, MD5, undefined]);
+    again.close();
+  });
+
   it("openHashCache rebuilds a cache written with another schema version", () => {
     const path = join(dir, "old.sqlite");
     const db = new Database(path);

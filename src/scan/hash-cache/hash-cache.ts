@@ -40,6 +40,9 @@ interface Row {
 // Hex made by SQLite: a Buffer per digest, then its hex, cost more than the query itself.
 const DIGEST_COLUMNS = "lower(hex(md5)) AS md5, lower(hex(sha1)) AS sha1, lower(hex(sha256)) AS sha256";
 
+/** Puts per fresh device remembered before its look-ups go back to querying (see freshDevices). */
+const FRESH_LIMIT = 100_000;
+
 /** Files per query of `getMany`. */
 const MANY = 64;
 
@@ -90,6 +93,28 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
   const selectMany = db
     .prepare<bigint[], Row>(`SELECT ino, size, mtime_ns, ctime_ns, ${DIGEST_COLUMNS} FROM file_digests WHERE dev = ? AND ino IN (${Array<string>(MANY).fill("?").join(", ")})`)
     .safeIntegers(true);
+  const anyOfDev = db.prepare<[bigint], number>("SELECT 1 FROM file_digests WHERE dev = ? LIMIT 1").pluck();
+  /**
+   * Devices that held no entry when this scan first asked about them (a first scan, a new disk),
+   * with the inodes this scan has put for them since: a look-up of any other file there can only
+   * miss, so it is answered without a query. Past {@link FRESH_LIMIT} puts the device is looked
+   * up as usual (null), which keeps the memory bounded.
+   */
+  const freshDevices = new Map<bigint, Set<bigint> | null>();
+  const putSince = (dev: bigint): Set<bigint> | undefined => {
+    let written = freshDevices.get(dev);
+    if (written === undefined) freshDevices.set(dev, (written = anyOfDev.get(dev) === undefined ? new Set() : null));
+    return written ?? undefined;
+  };
+  /** True when the file cannot have an entry: its device was fresh and this scan has not put it. */
+  const cannotHave = (key: HashCacheKey): boolean => putSince(int64(key.dev))?.has(int64(key.ino)) === false;
+  const notePut = (key: HashCacheKey): void => {
+    const dev = int64(key.dev);
+    const written = putSince(dev);
+    if (written === undefined) return;
+    if (written.size >= FRESH_LIMIT) freshDevices.set(dev, null);
+    else written.add(int64(key.ino));
+  };
   const upsert = db.prepare<[bigint, bigint, bigint, bigint, bigint, Buffer | null, Buffer | null, Buffer | null]>(
     "INSERT OR REPLACE INTO file_digests (dev, ino, size, mtime_ns, ctime_ns, md5, sha1, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -138,6 +163,7 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
   const lookup = (key: HashCacheKey): Digests | undefined => {
     const queued = queuedFor(key);
     if (queued !== undefined) return queued.digests;
+    if (cannotHave(key)) return undefined;
     return fromRow(key, select.get(int64(key.dev), int64(key.ino)));
   };
   const remember = (key: HashCacheKey, digests: Digests | undefined): Digests | undefined => {
@@ -153,7 +179,7 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
     for (const [i, key] of keys.entries()) {
       const queued = queuedFor(key);
       if (queued !== undefined) answers[i] = queued.digests;
-      else {
+      else if (!cannotHave(key)) {
         const dev = int64(key.dev);
         const list = byDev.get(dev) ?? [];
         if (list.length === 0) byDev.set(dev, list);
@@ -190,6 +216,7 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
         if (hex !== undefined) merged[algorithm] = hex.toLowerCase();
       }
       pending.set(idOf(key), { key, digests: merged });
+      notePut(key);
       if (pending.size >= batchSize) flush();
     },
     close() {
