@@ -14,6 +14,12 @@ import { fileCollector, type FileCollectorOptions, type WalkPosition } from "./i
 import { createPseudoCheck } from "./mounts.js";
 import { walkFiles, type WalkSettings } from "./walk.js";
 
+/** A walk of `scopes` on this machine with nothing excluded and every report dropped. */
+async function plainWalk(scopes: readonly string[]): Promise<WalkSettings> {
+  const host = createHostView();
+  return { host, scopes, crossMounts: false, excluded: () => false, hint: undefined, pseudo: await createPseudoCheck(host), signal: undefined, warn: () => undefined, count: () => undefined };
+}
+
 const root = mkdtempSync(join(tmpdir(), "iocscan-resume-"));
 const single = mkdtempSync(join(tmpdir(), "iocscan-resume-single-"));
 afterAll(() => {
@@ -52,17 +58,7 @@ async function collect(options: Partial<FileCollectorOptions>, stopAfter = Infin
 describe("resumable file collection", () => {
   it("walks in a fixed order: files of a folder by name, then its subfolders by name", async () => {
     // The walk itself, not the collector: records finish out of walk order (see the next test).
-    const settings: WalkSettings = {
-      host: createHostView(),
-      scopes: [join(root, "t1")],
-      crossMounts: false,
-      excluded: () => false,
-      hint: undefined,
-      pseudo: await createPseudoCheck(createHostView()),
-      signal: undefined,
-      warn: () => undefined,
-      count: () => undefined,
-    };
+    const settings = await plainWalk([join(root, "t1")]);
     const relative: string[] = [];
     for await (const entry of walkFiles(settings)) relative.push(entry.host.slice(join(root, "t1").length + 1));
     expect(relative.slice(0, names.length)).toEqual(names.map((n) => `${n}.bin`).sort());
@@ -72,17 +68,7 @@ describe("resumable file collection", () => {
   });
 
   it("walks the same files in the same order when folders are listed ahead, also when resumed", async () => {
-    const settings: WalkSettings = {
-      host: createHostView(),
-      scopes,
-      crossMounts: false,
-      excluded: () => false,
-      hint: undefined,
-      pseudo: await createPseudoCheck(createHostView()),
-      signal: undefined,
-      warn: () => undefined,
-      count: () => undefined,
-    };
+    const settings = await plainWalk(scopes);
     const walked = async (more: Partial<WalkSettings>): Promise<string[]> => {
       const hosts: string[] = [];
       for await (const entry of walkFiles({ ...settings, ...more })) hosts.push(entry.host);

@@ -5,23 +5,16 @@
  *
  * @module
  */
-import { DIAGNOSTIC_CODES, type Diagnostic, type IocDocument, type OpenIocVersion } from "../../core/ioc/index.js";
+import { DIAGNOSTIC_CODES, type Diagnostic, type IocDocument } from "../../core/ioc/index.js";
+import type { LoadedIoc } from "../load-iocs.js";
 import { IOC_CACHE_FORMAT } from "./cache-key.js";
 import type { PackedIndicator } from "./packed-items.js";
 
-/** One IOC file's load, independent of the file's name: what the loader computes from its bytes. */
-export interface CachedLoad {
-  readonly ok: boolean;
-  readonly openiocVersion?: OpenIocVersion;
-  readonly id?: string;
-  readonly title?: string;
-  readonly items: number;
-  readonly supportedItems: number;
-  /** Sorted by position, as the loader reports them. */
-  readonly diagnostics: readonly Diagnostic[];
-  /** Absent when the file did not parse. */
-  readonly document?: IocDocument;
-}
+/**
+ * One IOC file's load, independent of the file's name: what the loader computes from its bytes
+ * (its document is absent only when the file did not parse).
+ */
+export type CachedLoad = Omit<LoadedIoc, "file" | "duplicate">;
 
 /** A document as stored: its indicator tree packed (packed-items.ts). */
 export interface StoredDocument extends Omit<IocDocument, "criteria"> {

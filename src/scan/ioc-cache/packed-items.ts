@@ -10,17 +10,7 @@
 import { CONDITIONS, type Condition, type Indicator, type IndicatorItem, type IndicatorNode, type IocParameter, type ItemContext, type SourcePosition } from "../../core/ioc/index.js";
 
 /** The fields a run of items shares (an item's fields but its id, value, positions and parameters, which are none). */
-interface SharedFields {
-  readonly condition: Condition;
-  readonly sourceCondition: string;
-  readonly negate: boolean;
-  readonly preserveCase: boolean;
-  readonly context: ItemContext;
-  readonly term: string;
-  readonly document: string;
-  readonly contentType: string;
-  readonly hasContent: boolean;
-}
+type SharedFields = Omit<IndicatorItem, "kind" | "id" | "value" | "parameters" | "position" | "valuePosition">;
 
 /** Consecutive items with the same {@link SharedFields} and no parameters, column-wise. */
 export interface ItemRun {
