@@ -50,6 +50,8 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   const db = options.db ?? join(options.dataDir, "server.db");
   if (isPostgresUrl(db)) {
     pool = new pg.Pool({ connectionString: db, max: 20 });
+    // The store keeps idle-connection errors from ending the process; say that they happened.
+    pool.on("error", (error) => options.log(`PostgreSQL: an idle connection failed and was dropped (${error.message})`));
     store = await openPostgresFleetStore(pool);
     try {
       notifier = await createPostgresNotifier(db, pool, options.log);

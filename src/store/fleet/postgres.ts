@@ -11,6 +11,7 @@ import { createFleetStore, type FleetStoreOptions } from "./_fleet-store.js";
 import type { FleetStore } from "./fleet-store.js";
 import { FLEET_MIGRATION_TABLES, fleetMigrationProvider } from "./migrations.js";
 import type { FleetDatabase } from "./schema.js";
+import { survivePoolIdleErrors } from "../postgres/idle-errors.js";
 
 // The first key of iocscan's two-key advisory locks; the second is the job name's hash.
 const ADVISORY_NAMESPACE = 0x10c5;
@@ -25,6 +26,7 @@ const ADVISORY_NAMESPACE = 0x10c5;
  * ```
  */
 export async function openPostgresFleetStore(pool: PostgresPool, options: FleetStoreOptions = {}): Promise<FleetStore> {
+  survivePoolIdleErrors(pool);
   const db = new Kysely<FleetDatabase>({ dialect: new PostgresDialect({ pool }) });
   const { error } = await new Migrator({ db, provider: fleetMigrationProvider, ...FLEET_MIGRATION_TABLES }).migrateToLatest();
   if (error !== undefined) {

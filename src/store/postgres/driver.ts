@@ -11,6 +11,7 @@ import { createKyselyStore } from "../_kysely-store.js";
 import { resultsMigrationProvider } from "../migrations.js";
 import type { StoreDatabase } from "../schema.js";
 import type { ResultsStore, StoreOptions } from "../store.js";
+import { survivePoolIdleErrors } from "./idle-errors.js";
 
 /**
  * Opens the results store on `pool` (a `pg.Pool`, which the store then owns and ends on
@@ -23,6 +24,7 @@ import type { ResultsStore, StoreOptions } from "../store.js";
  * ```
  */
 export async function openPostgresStore(pool: PostgresPool, options: StoreOptions = {}): Promise<ResultsStore> {
+  survivePoolIdleErrors(pool);
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   const { error } = await new Migrator({ db, provider: resultsMigrationProvider }).migrateToLatest();
   if (error !== undefined) {
