@@ -25,7 +25,8 @@ export interface Token {
   readonly offset: number;
 }
 
-const KEYWORDS = new Set(["AND", "OR", "NOT", "FOLLOWEDBY", "LIKE", "MATCHES", "ISSUPERSET", "ISSUBSET", "EXISTS", "LAST", "IN", "START", "STOP", "SECONDS", "WITHIN", "REPEATS", "TIMES", "true", "false"]);
+/** Words the lexer reads as keywords: a property of that name must be written as a string, `a:'OR'`. */
+export const KEYWORDS: ReadonlySet<string> = new Set(["AND", "OR", "NOT", "FOLLOWEDBY", "LIKE", "MATCHES", "ISSUPERSET", "ISSUBSET", "EXISTS", "LAST", "IN", "START", "STOP", "SECONDS", "WITHIN", "REPEATS", "TIMES", "true", "false"]);
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_-]*/y;
 const NUMBER = /[+-]?(\d+)(\.\d+)?/y;
 const TWO_CHAR = new Set(["!=", "<=", ">=", "<>"]);

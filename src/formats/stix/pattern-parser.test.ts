@@ -48,6 +48,13 @@ describe("parseStixPattern()", () => {
     expect(printStixPattern(parseStixPattern(printed))).toBe(printed);
   });
 
+  it("printStixPattern() quotes a property named like a keyword, so that it parses back", () => {
+    const tree = parseStixPattern("[x-thing:'OR' = 1 AND x-thing:'true'.'IN' = 2]");
+    const text = printStixPattern(tree);
+    expect(text).toBe("[x-thing:'OR' = 1 AND x-thing:'true'.'IN' = 2]");
+    expect(printStixPattern(parseStixPattern(text))).toBe(text);
+  });
+
   it("parseStixPattern() decodes the only two string escapes", () => {
     const tree = parseStixPattern("[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\Run\\\\it\\'s']");
     expect(tree.kind === "observation" && tree.expression.kind === "comparison" && tree.expression.value).toEqual({ kind: "string", value: "HKEY_LOCAL_MACHINE\\Run\\it's" });

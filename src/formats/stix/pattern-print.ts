@@ -3,9 +3,12 @@
  *
  * @module
  */
+import { KEYWORDS } from "./_pattern-lexer.js";
 import { canonicalHashKey, type StixComparisonExpression, type StixLiteral, type StixObjectPath, type StixPatternExpression, type StixQualifier } from "./pattern-ast.js";
 
 const BARE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A property name that can be written without quotes: an identifier the lexer does not take for a keyword. */
+const isBareName = (name: string): boolean => BARE_NAME.test(name) && !KEYWORDS.has(name);
 
 /** A string literal with the pattern grammar's only escapes, `\'` and `\\`. */
 export function quoteStixString(value: string): string {
@@ -32,7 +35,7 @@ export function printObjectPath(path: StixObjectPath): string {
   let text = `${path.objectType}:`;
   path.steps.forEach((step, index) => {
     if (step.kind === "index") text += `[${step.index}]`;
-    else text += `${index === 0 ? "" : "."}${BARE_NAME.test(step.name) ? step.name : quoteStixString(step.name)}`;
+    else text += `${index === 0 ? "" : "."}${isBareName(step.name) ? step.name : quoteStixString(step.name)}`;
   });
   return text;
 }
