@@ -32,6 +32,7 @@ export function scanDependencies(hashCache: HashCache | undefined): LiveScanDepe
         ...(settings.crossMounts !== undefined ? { crossMounts: settings.crossMounts } : {}),
         ...(settings.maxHashBytes !== undefined ? { maxHashBytes: settings.maxHashBytes } : {}),
         ...(settings.decide ? { decide: settings.decide } : {}),
+        ...(settings.sizeGate ? { sizeGate: settings.sizeGate } : {}),
         ...(hashCache ? { hashCache } : {}),
       };
       return options;

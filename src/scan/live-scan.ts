@@ -86,10 +86,15 @@ export interface LiveScanDependencies {
 export interface FileCollectorSettings extends FileScanSettings {
   readonly scopes: readonly string[];
   readonly decide?: (cheap: Parameters<Prefilter["decide"]>[0]) => PrefilterDecision;
+  /** The file sizes with which a file may match, when its size alone rules it out otherwise. */
+  readonly sizeGate?: readonly number[];
 }
 
-function prefilterDecision(prefilter: Prefilter): NonNullable<FileCollectorSettings["decide"]> {
-  return (cheap) => prefilter.decide(cheap);
+/** The prefilter of files as the collector takes it: `decide`, and its size gate if it has one. */
+function filePrefilter(plan: EvaluationPlan): Pick<FileCollectorSettings, "decide" | "sizeGate"> {
+  const prefilter = createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS);
+  const gate = prefilter.onlyWhen;
+  return { decide: (cheap) => prefilter.decide(cheap), ...(gate?.field === "SizeInBytes" ? { sizeGate: gate.values } : {}) };
 }
 
 const CHEAP_FILE_FIELDS = ["FullPath", "FilePath", "FileName", "FileExtension", "SizeInBytes"];
@@ -125,7 +130,7 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
           // on an agent started there): absolute, it is also what the responder's scope check reads.
           normalizeScopes(options.scopes.map((scope) => (host.live && !scope.startsWith("/") ? resolve(scope) : scope)))
         : defaultFileScopes(plan).filter((scope) => existsSync(host.toDisk(scope))),
-    ...(plan.documents.has("FileItem") ? { decide: prefilterDecision(createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS)) } : {}),
+    ...(plan.documents.has("FileItem") ? filePrefilter(plan) : {}),
   };
 
   const collectorsDone = new Set(resume?.collectorsDone ?? []);

@@ -43,7 +43,10 @@ const STEP_BYTES = 16 * 1024 * 1024;
 export async function* collectFiles(context: CollectorContext, input: FileCollectorOptions): AsyncGenerator<HostRecord> {
   const options = resolveFileOptions(input);
   // First, so that a worker boots while the owner names and mounts are read.
-  const workers = new FileWorkers(options.concurrency);
+  // The size gate needs every listed file to be wanted: no exclusions, no hint, and no files
+  // finished out of order by an interrupted run (they are skipped by name, uncounted).
+  const gate = options.sizeGate !== undefined && options.excludes.length === 0 && options.hint === undefined && (input.resumeFrom?.done.length ?? 0) === 0;
+  const workers = new FileWorkers(options.concurrency, gate ? options.sizeGate : undefined);
   const warn = createWarn(context);
   const count = (stat: string, by = 1): void => context.count(stat, by);
   // Read buffers of the main-thread content path, reused: at most one per file in flight.
@@ -75,8 +78,14 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     resume: input.resumeFrom,
     workers,
     listAhead: options.excludes.length === 0,
+    gate,
   });
-  const tracker = new PositionTracker(input.resumeFrom);
+  // Files the size gate left out count as seen when the position passes them, not before: a
+  // checkpoint's counts and position then agree, and a resumed scan counts them once.
+  const tracker = new PositionTracker(input.resumeFrom, (gated) => {
+    count("filesSeen", gated);
+    count("filesSkippedByPrefilter", gated);
+  });
   input.exposePosition?.(() => tracker.position());
 
   // Finished files in the order they finished, as sequence numbers and records side by side.
@@ -90,11 +99,25 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   let failure: { error: unknown } | undefined;
   const start = (step: readonly WalkEntry[]): void => {
     const first = tracker.started(step);
+    // A size gate's entries are not files: done at once (counted when the position passes them).
+    const files: WalkEntry[] = [];
+    const seqs: number[] = [];
+    for (let i = 0; i < step.length; i++) {
+      const entry = step[i] as WalkEntry;
+      if (entry.gated === undefined) {
+        files.push(entry);
+        seqs.push(first + i);
+      } else {
+        doneSeqs.push(first + i);
+        doneRecords.push(undefined);
+      }
+    }
+    if (files.length === 0) return;
     working++;
-    unfinishedBytes += listedBytes(step);
-    void collectBatch(step, run, (index, record) => {
-      unfinishedBytes -= listedSize(step[index]);
-      doneSeqs.push(first + index);
+    unfinishedBytes += listedBytes(files);
+    void collectBatch(files, run, (index, record) => {
+      unfinishedBytes -= listedSize(files[index]);
+      doneSeqs.push(seqs[index] as number);
       doneRecords.push(record);
       wake?.();
     })
@@ -195,7 +218,10 @@ class PositionTracker {
   /** Files a resumed walk skipped as done beyond the old position: still done beyond the new one. */
   private readonly carried: readonly string[];
 
-  constructor(resume: WalkPosition | undefined) {
+  constructor(
+    resume: WalkPosition | undefined,
+    private readonly passedGated: (files: number) => void,
+  ) {
     this.scope = resume?.scope ?? 0;
     this.after = resume?.after ?? null;
     this.carried = resume?.done ?? [];
@@ -222,6 +248,7 @@ class PositionTracker {
       if (entry !== undefined) {
         this.scope = entry.scope;
         this.after = entry.host;
+        if (entry.gated !== undefined) this.passedGated(entry.gated);
       }
     }
   }
@@ -230,7 +257,8 @@ class PositionTracker {
     const done = [...this.carried];
     for (const seq of this.ahead) {
       const entry = this.entries.get(seq);
-      if (entry !== undefined) done.push(entry.host);
+      // A size gate's entry is named as a file it does not stand for: not done by name.
+      if (entry !== undefined && entry.gated === undefined) done.push(entry.host);
     }
     return { scope: this.scope, after: this.after, done };
   }

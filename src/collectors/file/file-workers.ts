@@ -55,6 +55,10 @@ export interface Listing {
   readonly error?: WorkerFsError;
   /** Without `listed` in a folder of over LIST_STAT_LIMIT files: the caller stats them. */
   readonly files: readonly { readonly name: string; readonly listed?: StatResult }[];
+  /** Files left out by the size gate (see {@link FileWorkers}): seen, and ruled out by their size. */
+  readonly gated: number;
+  /** With `gated`: the folder's last file name (gated or not), which the walk's position may pass. */
+  readonly gatedThrough?: string;
   readonly folders: readonly { readonly name: string; readonly listed: StatResult }[];
   readonly symlinks: number;
   /** FIFOs, sockets, devices. */
@@ -79,6 +83,8 @@ type FolderReply = {
   readonly error?: { readonly code: string | undefined; readonly message: string };
   readonly files: readonly string[];
   readonly fileStats: Omit<StatReply, "id">;
+  readonly gated?: number;
+  readonly gatedThrough?: string;
   readonly folders: readonly string[];
   readonly folderStats: Omit<StatReply, "id">;
   readonly symlinks: number;
@@ -113,14 +119,15 @@ function stat(paths) {
   return { values, errors };
 }
 const child = (base, name) => (base.endsWith("/") ? base + name : base + "/" + name);
-function list(path) {
+function list(path, useGate) {
   let entries;
   try {
     entries = readdirSync(path, { withFileTypes: true });
   } catch (error) {
     return { error: problem(error) };
   }
-  const files = [], folders = [], unknown = [];
+  let files = [];
+  const folders = [], unknown = [];
   let symlinks = 0, special = 0;
   for (const entry of entries) {
     const name = entry.name;
@@ -146,20 +153,43 @@ function list(path) {
   files.sort();
   folders.sort();
   // A huge folder's files are stat'ed later, a batch at a time: its listing stays small.
-  const fileStats = stat(files.length <= ${LIST_STAT_LIMIT} ? files.map((name) => child(path, name)) : []);
+  let fileStats = stat(files.length <= ${LIST_STAT_LIMIT} ? files.map((name) => child(path, name)) : []);
+  let gated = 0, gatedThrough;
+  if (useGate && gate !== undefined && fileStats.values.length > 0) ({ files, fileStats, gated, gatedThrough } = applyGate(files, fileStats));
   const folderStats = stat(folders.map((name) => child(path, name)));
-  return { files, fileStats, folders, folderStats, symlinks, special, unknown, transfer: [fileStats.values.buffer, folderStats.values.buffer] };
+  return { files, fileStats, gated, gatedThrough, folders, folderStats, symlinks, special, unknown, transfer: [fileStats.values.buffer, folderStats.values.buffer] };
+}
+// The size gate: files whose lstat worked and whose size no IOC can match are left out, counted.
+let gate;
+const SIZE = FIELDS.indexOf("size");
+function applyGate(files, fileStats) {
+  const n = FIELDS.length;
+  const failed = new Set(fileStats.errors.map(([i]) => i));
+  const keep = [];
+  for (let i = 0; i < files.length; i++) {
+    if (failed.has(i) || gate.has(Number(fileStats.values[i * n + SIZE]))) keep.push(i);
+  }
+  if (keep.length === files.length) return { files, fileStats, gated: 0 };
+  // The folder's last file by name, gated or not: where the walk's position may move past them.
+  const through = files[files.length - 1];
+  const values = new BigInt64Array(keep.length * n);
+  const errors = [];
+  keep.forEach((from, to) => {
+    values.set(fileStats.values.subarray(from * n, from * n + n), to * n);
+    if (failed.has(from)) errors.push([to, ...fileStats.errors.find(([i]) => i === from).slice(1)]);
+  });
+  return { files: keep.map((i) => files[i]), fileStats: { values, errors }, gated: files.length - keep.length, gatedThrough: through };
 }
 // The folder, then up to \`ahead\` of its subfolders in walk order (depth first, by name), until
 // they hold \`aheadFiles\` files: never a link, never another device than \`dev\` (the folder's).
 const S_IFMT = ${constants.S_IFMT}n, S_IFDIR = ${constants.S_IFDIR}n;
-function listAhead(path, dev, ahead, aheadFiles) {
+function listAhead(path, dev, ahead, aheadFiles, useGate) {
   const listings = [], transfer = [];
   const stack = [path];
   let files = 0;
   while (stack.length > 0 && (listings.length === 0 || (listings.length <= ahead && files < aheadFiles))) {
     const folder = stack.pop();
-    const { transfer: buffers, ...listing } = list(folder);
+    const { transfer: buffers, ...listing } = list(folder, useGate);
     listings.push({ path: folder, ...listing });
     if (buffers) transfer.push(...buffers);
     if (listing.error) continue;
@@ -202,11 +232,13 @@ function hashOne(job) {
 }
 parentPort.on("message", (message) => {
   try {
-    if (message.op === "stat") {
+    if (message.op === "gate") {
+      gate = new Set(message.sizes);
+    } else if (message.op === "stat") {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
     } else if (message.op === "list") {
-      const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles);
+      const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles, message.gate === true);
       parentPort.postMessage({ id: message.id, listings }, transfer);
     } else {
       parentPort.postMessage({ id: message.id, results: message.jobs.map(hashOne) });
@@ -294,11 +326,13 @@ function statResults(count: number, reply: Omit<StatReply, "id">): StatResult[] 
 }
 
 function listingOf(reply: FolderReply): Listing {
-  if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], folders: [], symlinks: 0, special: 0, unknown: [] };
+  if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], gated: 0, folders: [], symlinks: 0, special: 0, unknown: [] };
   const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
   const fileStats = reply.fileStats.values.length > 0 ? statResults(reply.files.length, reply.fileStats) : [];
   return {
     files: fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name })),
+    gated: reply.gated ?? 0,
+    ...(reply.gatedThrough === undefined ? {} : { gatedThrough: reply.gatedThrough }),
     folders: named(reply.folders, statResults(reply.folders.length, reply.folderStats)),
     symlinks: reply.symlinks,
     special: reply.special,
@@ -376,9 +410,21 @@ export class FileWorkers {
   /** Hash work asked for so far, in the COST_ microseconds. */
   private hashLoad = 0;
 
-  constructor(concurrency: number) {
+  /**
+   * `sizeGate`: the file sizes with which a file may match (FileCollectorOptions.sizeGate); a
+   * listing asked with `gate` leaves the other files out, so the main thread never handles them.
+   */
+  constructor(
+    concurrency: number,
+    private readonly sizeGate?: readonly number[],
+  ) {
     this.size = Math.max(1, Math.min(concurrency, availableParallelism()));
     this.workers.push(this.start());
+  }
+
+  /** Whether listings can leave out files by size (a gate was given). */
+  get gating(): boolean {
+    return this.sizeGate !== undefined;
   }
 
   /** The running workers' thread ids, first started first. */
@@ -401,10 +447,11 @@ export class FileWorkers {
   /**
    * Lists the folder `path` (on device `dev`) and, while they hold fewer than `aheadFiles` files,
    * up to `ahead` of its subfolders in walk order: depth first, by name, never through a link or
-   * onto another device. One message for a subtree instead of a round trip per folder.
+   * onto another device. One message for a subtree instead of a round trip per folder. With
+   * `gate`, files the size gate rules out are left out of the listings (counted in `gated`).
    */
-  async listAhead(path: string, dev: bigint, ahead: number, aheadFiles: number): Promise<{ path: string; listing: Listing }[]> {
-    const message = { op: "list" as const, path, dev: BigInt.asIntN(64, dev), ahead, aheadFiles };
+  async listAhead(path: string, dev: bigint, ahead: number, aheadFiles: number, gate = false): Promise<{ path: string; listing: Listing }[]> {
+    const message = { op: "list" as const, path, dev: BigInt.asIntN(64, dev), ahead, aheadFiles, gate: gate && this.gating };
     const reply = (await this.send(message, COST_LIST * (1 + ahead))) as ListReply;
     return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder) }));
   }
@@ -425,7 +472,7 @@ export class FileWorkers {
   }
 
   private send(
-    message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number } | { op: "hash"; jobs: readonly HashJob[] },
+    message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number; gate: boolean } | { op: "hash"; jobs: readonly HashJob[] },
     load: number,
     hashing = false,
   ): Promise<Reply> {
@@ -472,6 +519,8 @@ export class FileWorkers {
     const worker = spare ?? newWorker();
     spare = undefined;
     const slot: Slot = { worker, load: 0, hashing: 0 };
+    // Before any listing: messages reach a worker in order. No reply.
+    if (this.sizeGate !== undefined) worker.postMessage({ op: "gate", sizes: this.sizeGate });
     worker.on("message", (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);
       if (waiter === undefined) return;

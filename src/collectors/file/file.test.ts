@@ -126,6 +126,21 @@ describe("fileCollector on a planted tree", () => {
     expect(context.counts.get("filesSkippedByPrefilter")).toBe(6);
   });
 
+  it("fileCollector with a size gate builds no record for a file of another size, and counts it as seen and ruled out", async () => {
+    // A decide that lets everything through: what is left out, the gate left out.
+    const decide = () => ({ mayMatch: true, fields: new Set(["Sha256sum"]) });
+    const { records, context } = await scan({ decide, sizeGate: [1, EVIL.length, BLOB.length] }, ["Sha256sum"]);
+    expect([...records.keys()].sort()).toEqual([at("big/blob.bin"), at("bin/evil.exe")]);
+    expect(context.counts.get("filesSeen")).toBe(7);
+    expect(context.counts.get("filesSkippedByPrefilter")).toBe(5);
+    expect(context.counts.get("filesHashed")).toBe(2);
+    // Not with exclusions or a hint: every file then goes through decide, as without a gate.
+    const excluding = await scan({ decide, sizeGate: [EVIL.length], excludes: ["**/cache"] }, ["Sha256sum"]);
+    expect(excluding.records.size).toBe(6);
+    const hinted = await scan({ decide, sizeGate: [EVIL.length], hint: /\.txt$/ }, ["Sha256sum"]);
+    expect([...hinted.records.keys()].sort()).toEqual([at("cache/skip.txt"), at("docs/readme.txt")]);
+  });
+
   it("fileCollector reports a file over maxHashBytes as too-large, counts it and still yields it unhashed", async () => {
     const { records, context } = await scan({ maxHashBytes: 100_000 }, ["Sha256sum"]);
     expect(records.get(at("big/blob.bin"))?.fields).toMatchObject({ SizeInBytes: 300_000 });

@@ -61,6 +61,12 @@ export interface FileCollectorOptions {
    * yielded with every requested field.
    */
   readonly decide?: FileDecide;
+  /**
+   * The sizes with which a file may match, when `decide` rules out every file of another size
+   * whatever its name (the prefilter's `onlyWhen` on SizeInBytes): other files are counted as seen
+   * and skipped by the prefilter where their folder is listed, without a record. Absent: no gate.
+   */
+  readonly sizeGate?: readonly number[];
   /** Digests of unchanged files from earlier scans. */
   readonly hashCache?: HashCache;
   /** Files read at the same time. Default 4 (libuv's default thread pool size). */
@@ -86,6 +92,7 @@ export interface ResolvedFileOptions {
   readonly crossMounts: boolean;
   readonly maxHashBytes: number;
   readonly decide: FileDecide | undefined;
+  readonly sizeGate: readonly number[] | undefined;
   readonly hashCache: HashCache | undefined;
   readonly concurrency: number;
   readonly stringsMaxBytes: number;
@@ -113,6 +120,7 @@ export function resolveFileOptions(options: FileCollectorOptions): ResolvedFileO
     crossMounts: options.crossMounts ?? false,
     maxHashBytes: positive(options.maxHashBytes, DEFAULT_MAX_HASH_BYTES, "maxHashBytes"),
     decide: options.decide,
+    sizeGate: options.sizeGate,
     hashCache: options.hashCache,
     concurrency: Math.max(1, Math.floor(positive(options.concurrency, DEFAULT_CONCURRENCY, "concurrency"))),
     stringsMaxBytes: positive(options.stringsMaxBytes, DEFAULT_STRINGS_MAX_BYTES, "stringsMaxBytes"),

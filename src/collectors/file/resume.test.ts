@@ -110,6 +110,23 @@ describe("resumable file collection", () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it("collects every file the size gate lets through exactly once over a run stopped anywhere and its resumption", async () => {
+    // Every third size; decide agrees with the gate, as the scan's prefilter does.
+    const sizes = [...new Set(Array.from({ length: made }, (_, i) => (i % 7 === 0 ? 2_000_000 : 10 + i)))].filter((_, i) => i % 3 === 0);
+    const decide = (cheap: Readonly<Record<string, unknown>>) => ({ mayMatch: sizes.includes(cheap["SizeInBytes"] as number), fields: new Set(["Md5sum"]) });
+    const gated = { decide, sizeGate: sizes };
+    const { ids: all } = await collect(gated);
+    expect(all.length).toBeGreaterThan(5);
+    expect(new Set(all).size).toBe(all.length);
+    for (const stop of [1, 3, all.length - 1]) {
+      const first = await collect(gated, stop);
+      const rest = await collect({ ...gated, resumeFrom: JSON.parse(JSON.stringify(first.position)) as WalkPosition });
+      const both = [...first.ids, ...rest.ids];
+      expect(both.length, `stopped after ${stop}`).toBe(all.length);
+      expect(new Set(both)).toEqual(new Set(all));
+    }
+  });
+
   it("a position at the end of the walk leaves nothing to do", async () => {
     const { position } = await collect({});
     expect((await collect({ resumeFrom: position as WalkPosition })).ids).toEqual([]);

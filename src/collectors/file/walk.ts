@@ -39,6 +39,12 @@ export interface WalkEntry {
   readonly scope: number;
   /** Its lstat, taken when its folder was listed (absent for a scope that is a file). */
   readonly listed?: StatResult | undefined;
+  /**
+   * Set on the entry that stands for a folder's files left out by the size gate (not a file):
+   * how many. It comes after the folder's files, named as its last file (`host`), so that once
+   * it is done the walk's position lies past all of them; they count as seen then.
+   */
+  readonly gated?: number;
 }
 
 /**
@@ -72,6 +78,12 @@ export interface WalkSettings {
    * without exclusions: an excluded folder is never read, not even ahead.
    */
   readonly listAhead?: boolean;
+  /**
+   * The workers leave out files their size gate rules out (FileWorkers' sizeGate), counted here as
+   * seen and skipped by the prefilter. Only where every listed file would be wanted: no `--exclude`,
+   * no `--hint`, and not in a resumed walk's folders before or around its position.
+   */
+  readonly gate?: boolean;
 }
 
 /** What is left of a folder when resuming: files after `file`, or subfolders from `folder` on. */
@@ -119,18 +131,18 @@ class Listings {
 
   constructor(private readonly workers: FileWorkers) {}
 
-  take(folder: Pending, listAhead: boolean): Promise<Listing> {
-    const listing = this.asked.get(folder) ?? this.takeAhead(folder) ?? this.ask(folder, listAhead);
+  take(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
+    const listing = this.asked.get(folder) ?? this.takeAhead(folder) ?? this.ask(folder, listAhead, gate);
     this.asked.delete(folder);
     return listing;
   }
 
   /** Asks for the listings of the folders on top of `stack` (walked next). */
-  prefetch(stack: readonly Pending[], listAhead: (folder: Pending) => boolean): void {
+  prefetch(stack: readonly Pending[], listAhead: (folder: Pending) => boolean, gate: (folder: Pending) => boolean): void {
     for (let i = stack.length - 1; i >= Math.max(0, stack.length - PREFETCH); i--) {
       const folder = stack[i] as Pending;
       if (this.asked.has(folder) || this.ahead.has(folder.disk)) continue;
-      const listing = this.ask(folder, listAhead(folder));
+      const listing = this.ask(folder, listAhead(folder), gate(folder));
       // A walk stopped early never takes it: its failure (workers closed) must not go unhandled.
       listing.catch(() => undefined);
       this.asked.set(folder, listing);
@@ -144,9 +156,9 @@ class Listings {
     return Promise.resolve(listing);
   }
 
-  private async ask(folder: Pending, listAhead: boolean): Promise<Listing> {
+  private async ask(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
     const ahead = listAhead && this.ahead.size < MAX_HELD_AHEAD ? LIST_AHEAD : 0;
-    const [first, ...more] = await this.workers.listAhead(folder.disk, folder.dev, ahead, LIST_AHEAD_FILES);
+    const [first, ...more] = await this.workers.listAhead(folder.disk, folder.dev, ahead, LIST_AHEAD_FILES, gate);
     for (const { path, listing } of more) this.ahead.set(path, listing);
     return (first as { listing: Listing }).listing;
   }
@@ -159,7 +171,7 @@ export function childPath(base: string, name: string): string {
 
 /** Yields the regular files of every scope, one at a time, in the walk's fixed order. */
 export async function* walkFiles(s: WalkSettings): AsyncGenerator<WalkEntry> {
-  for await (const batch of walkFileBatches(s)) yield* batch;
+  for await (const batch of walkFileBatches(s)) for (const entry of batch) if (entry.gated === undefined) yield entry;
 }
 
 /**
@@ -187,12 +199,15 @@ export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntr
       const stack: Pending[] = [root];
       // Not ahead into what a resumed walk skips: the folders on the way to its position.
       const listAhead = (folder: Pending): boolean => s.listAhead === true && cursorIn(folder.host, after) === undefined;
+      // A folder on a resumed walk's way to its position is listed whole: its files before the
+      // position were counted by the interrupted run.
+      const gate = (folder: Pending): boolean => s.gate === true && cursorIn(folder.host, after) === undefined;
       for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
         if (s.signal?.aborted) return;
         const cursor = cursorIn(folder.host, after);
-        const listing = await listings.take(folder, s.listAhead === true && cursor === undefined);
+        const listing = await listings.take(folder, s.listAhead === true && cursor === undefined, s.gate === true && cursor === undefined);
         const files = await readFolder(s, folder, listing, stack, visited, cursor);
-        listings.prefetch(stack, listAhead);
+        listings.prefetch(stack, listAhead, gate);
         // Built a batch at a time: a folder of a million files holds a million names, not entries.
         const hostBase = childPath(folder.host, "");
         const diskBase = childPath(folder.disk, "");
@@ -207,6 +222,9 @@ export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntr
             batch.push({ disk: diskBase + name, host, explicit: false, scope: folder.scope, listed });
           }
           if (batch.length > 0) yield batch;
+        }
+        if (listing.gated > 0 && listing.gatedThrough !== undefined) {
+          yield [{ disk: diskBase + listing.gatedThrough, host: hostBase + listing.gatedThrough, explicit: false, scope: folder.scope, gated: listing.gated }];
         }
       }
     }

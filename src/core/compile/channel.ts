@@ -202,6 +202,20 @@ export class Channel {
     this.frozen = true;
   }
 
+  /**
+   * The only safe-integer record values on which some item of this channel (gated or not) holds,
+   * ascending; undefined when other values may also hit (an order comparison, a string condition).
+   * For a record value that is a safe integer the channel then reports a hit exactly when the value
+   * is one of these: what a collector may check before it builds the record (file sizes).
+   */
+  exactIntegerKeys(): readonly number[] | undefined {
+    if (!this.frozen || !this.isInteger || this.numberOrder !== undefined) return undefined;
+    const own = this.integers.sortedKeys();
+    if (this.gatedItems === undefined) return own;
+    const gated = this.gatedItems.exactIntegerKeys();
+    return gated === undefined ? undefined : [...new Set([...own, ...gated])].sort((a, b) => a - b);
+  }
+
   /** Reads a raw record value through the channel's view. */
   private viewed(raw: FieldScalar): string {
     const text = typeof raw === "string" ? raw : String(raw);

@@ -88,6 +88,13 @@ export class IntegerTable {
     this.mask = mask;
   }
 
+  /** Every key, ascending (after {@link freeze}). */
+  sortedKeys(): number[] {
+    const out: number[] = [];
+    for (let slot = 0; slot < this.entries.length; slot++) if (this.entries[slot] !== EMPTY) out.push(this.keys[slot] as number);
+    return out.sort((a, b) => a - b);
+  }
+
   /** The refs under `n` (a safe integer), or undefined. */
   get(n: number): IntegerRefs | undefined {
     if (this.refs.length === 0) return undefined;

@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { and, ioc, item, not, or, plan } from "../evaluate/_test-builders.js";
+import type { Condition } from "../ioc/index.js";
 import { createPrefilter, digestsFor, neededFileDigests } from "./prefilter.js";
 
 const CHEAP = ["FileName", "FullPath", "FilePath", "FileExtension", "SizeInBytes"];
@@ -67,5 +69,47 @@ describe("collection prefilters: never hash a file needlessly", () => {
 
   it("digestsFor maps FileItem hash fields to algorithms in a stable order", () => {
     expect(digestsFor(["Sha256sum", "FileName", "Md5sum"])).toEqual(["md5", "sha256"]);
+  });
+
+  describe("the size gate: files ruled out by their size alone", () => {
+    const sized = (size: number, n: number) => and(item("FileItem/SizeInBytes", "is", String(size)), item("FileItem/Sha256sum", "is", n.toString(16).padStart(64, "0")));
+
+    it("a hash list with sizes is gated by exactly its sizes", () => {
+      const pre = createPrefilter(plan(ioc(or(sized(300, 1), sized(12, 2), sized(300, 3)))), "FileItem", CHEAP);
+      expect(pre.onlyWhen).toEqual({ field: "SizeInBytes", values: [12, 300] });
+      expect(pre.decide({ FileName: "a", SizeInBytes: 13 }).mayMatch).toBe(false);
+      expect(digestsFor(pre.decide({ FileName: "a", SizeInBytes: 300 }).fields)).toEqual(["sha256"]);
+    });
+
+    it("no gate when something else may match a file of any size", () => {
+      const gateOf = (criteria: Parameters<typeof ioc>[0]) => createPrefilter(plan(ioc(criteria)), "FileItem", CHEAP).onlyWhen;
+      // A plain hash next to the sized ones: every file is hashed.
+      expect(gateOf(or(sized(5, 1), item("FileItem/Md5sum", "is", md5(1))))).toBeUndefined();
+      // A name also selects files.
+      expect(gateOf(or(sized(5, 1), and(item("FileItem/FileName", "is", "x"), item("FileItem/Md5sum", "is", md5(2)))))).toBeUndefined();
+      // Ranges and order conditions are not a set of sizes.
+      expect(gateOf(and(item("FileItem/SizeInBytes", "is", "1000 TO 2000"), item("FileItem/Md5sum", "is", md5(3))))).toBeUndefined();
+      expect(gateOf(and(item("FileItem/SizeInBytes", "greater-than", "1000"), item("FileItem/Md5sum", "is", md5(3))))).toBeUndefined();
+      // A negated size holds on every other size.
+      expect(gateOf(and(not(item("FileItem/SizeInBytes", "is", "5")), item("FileItem/Md5sum", "is", md5(4))))).toBeUndefined();
+    });
+
+    it("whatever the IOCs, a size outside the gate is never a possible match", () => {
+      const sizeItem = fc.tuple(fc.constantFrom<Condition>("is", "greater-than", "less-than"), fc.integer({ min: 0, max: 40 }), fc.boolean()).map(([condition, size, negate]) => {
+        const node = item("FileItem/SizeInBytes", condition, String(size));
+        return negate ? not(node) : node;
+      });
+      const other = fc.constantFrom(item("FileItem/FileName", "is", "x"), item("FileItem/Md5sum", "is", md5(7)), item("FileItem/Sha256sum", "is", "b".repeat(64)));
+      const group = fc.tuple(fc.array(fc.oneof(sizeItem, other), { minLength: 1, maxLength: 4 }), fc.boolean()).map(([items, all]) => (all ? and(...items) : or(...items)));
+      fc.assert(
+        fc.property(fc.array(group, { minLength: 1, maxLength: 4 }), fc.array(fc.integer({ min: -1, max: 45 }), { maxLength: 20 }), (groups, sizes) => {
+          const pre = createPrefilter(plan(ioc(or(...groups))), "FileItem", CHEAP);
+          const gate = pre.onlyWhen;
+          if (gate === undefined) return;
+          for (const size of sizes) if (!gate.values.includes(size)) expect(pre.decide({ FileName: "x", FullPath: "/x", FilePath: "/", FileExtension: "", SizeInBytes: size }).mayMatch).toBe(false);
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 });

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { FieldValue } from "./channel.js";
+import type { Channel, FieldValue } from "./channel.js";
 import { HitSet, matchFields } from "./hit-set.js";
 import type { EvaluationPlan, PlanItem, PlanUnit } from "./plan-types.js";
 import { pendingLeaves, type LeafValue } from "./record-tree.js";
@@ -24,11 +24,23 @@ export interface PrefilterDecision {
   readonly fields: ReadonlySet<string>;
 }
 
+/** The values of one integer field with which an object may still match; see {@link Prefilter.onlyWhen}. */
+export interface IntegerGate {
+  readonly field: string;
+  readonly values: readonly number[];
+}
+
 /** A document's prefilter for one split of its fields into cheap and expensive. */
 export interface Prefilter {
   readonly document: string;
   /** Expensive fields some unit needs whatever the cheap fields say (e.g. a plain hash list). */
   readonly alwaysNeeded: ReadonlySet<string>;
+  /**
+   * Set when one cheap integer field alone can rule an object out: unless that field is a safe
+   * integer in `values` (ascending), {@link decide} says `mayMatch: false`, so a collector may skip
+   * the object before it builds a record (a hash list with file sizes: most files by size alone).
+   */
+  readonly onlyWhen?: IntegerGate;
   /** Decides for one object from its cheap fields (the expensive ones, if present, are ignored). */
   decide(cheapFields: Readonly<Record<string, FieldValue | null | undefined>>): PrefilterDecision;
 }
@@ -113,9 +125,11 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
   const seen = new Uint32Array(plan.units.length);
   let generation = 0;
 
+  const onlyWhen = alwaysMay ? undefined : integerGate(channels);
   return {
     document,
     alwaysNeeded,
+    ...(onlyWhen === undefined ? {} : { onlyWhen }),
     decide(cheapRecord) {
       hits.clear();
       matchFields(channels, cheapRecord, hits);
@@ -135,4 +149,15 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
       return { mayMatch, fields };
     },
   };
+}
+
+/**
+ * With no cheap item holding the object cannot match (the caller checked): if the cheap items all
+ * read one integer field by exact value, that field's values are the gate.
+ */
+function integerGate(channels: readonly Channel[]): IntegerGate | undefined {
+  const [only, ...others] = channels;
+  if (only === undefined || others.length > 0 || only.view !== "value") return undefined;
+  const values = only.exactIntegerKeys();
+  return values === undefined ? undefined : { field: only.field, values };
 }
