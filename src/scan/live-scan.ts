@@ -106,7 +106,12 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   const scanId = resume?.scanId ?? options.scanId ?? randomUUID();
   const host = createHostView(options.root ?? "/");
   // The file walk's first worker boots while the IOCs load, not after.
-  if (options.switches?.["FileItem"] !== "off" && dependencies.collectors.some((c) => c.document === "FileItem")) prestartFileWorker();
+  // With scopes named and nothing excluded, it also lists them meanwhile (not for a resumed walk,
+  // which starts elsewhere): the listings do not depend on the IOCs.
+  if (options.switches?.["FileItem"] !== "off" && dependencies.collectors.some((c) => c.document === "FileItem")) {
+    const early = host.live && resume === undefined && (options.excludes?.length ?? 0) === 0 && options.scopes !== undefined ? normalizeScopes(options.scopes.map((scope) => resolve(scope))) : [];
+    prestartFileWorker({ prelist: early });
+  }
   const { loaded, plan } = await preparePlan(options.iocPaths, options);
   const fingerprint = planFingerprint(plan);
   if (resume !== undefined && resume.plan !== fingerprint) {

@@ -4,7 +4,7 @@
  * in a temp folder made here.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -44,6 +44,30 @@ describe("file workers", () => {
       const replies = await Promise.all(Array.from({ length: 25 }, () => workers.hash([job(big, 4 * MiB)])));
       expect(replies.every(([r]) => r !== undefined && "digests" in r)).toBe(true);
       expect(workers.threadIds).toHaveLength(Math.min(64, availableParallelism()));
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("a prestarted worker lists the scopes ahead, and the walk takes those listings only while they are fresh", async () => {
+    const tree = mkdtempSync(join(root, "prelist-"));
+    mkdirSync(join(tree, "sub/deeper"), { recursive: true });
+    writeFileSync(join(tree, "sub/a.txt"), "a");
+    writeFileSync(join(tree, "sub/deeper/b.txt"), "b");
+    const names = async (workers: FileWorkers, folder: string) => (await workers.list(folder)).files.map((f) => f.name);
+    prestartFileWorker({ prelist: [tree] });
+    const workers = new FileWorkers(1);
+    try {
+      // Listed ahead, before these files appear: the walk sees the folders as they were then.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      writeFileSync(join(tree, "sub/late.txt"), "late");
+      writeFileSync(join(tree, "sub/deeper/late.txt"), "late");
+      expect(await names(workers, join(tree, "sub"))).toEqual(["a.txt"]);
+      // Taken once: asked again, the folder is listed now.
+      expect(await names(workers, join(tree, "sub"))).toEqual(["a.txt", "late.txt"]);
+      // Past its freshness a listing taken ahead is not used.
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      expect(await names(workers, join(tree, "sub/deeper"))).toEqual(["b.txt", "late.txt"]);
     } finally {
       await workers.close();
     }

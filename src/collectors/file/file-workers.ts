@@ -69,6 +69,13 @@ export interface Listing {
 
 /** Folders with more files than this are listed without their files' lstats (memory stays bounded). */
 const LIST_STAT_LIMIT = 4096;
+/**
+ * Entries (files and folders) a prestarted worker lists ahead of the walk while the IOCs load
+ * (see {@link prestartFileWorker}): some megabytes of names and lstats at most.
+ */
+const PRELIST_ENTRIES = 50_000;
+/** A listing taken ahead is used only this young; older, the folder is listed again. */
+const PRELIST_FRESH_MS = 2000;
 
 /** The order of the stat fields in a stat reply's BigInt64Array, per path. */
 const STAT_FIELDS = ["dev", "ino", "mode", "uid", "gid", "size", "atimeNs", "mtimeNs", "ctimeNs", "birthtimeNs"] as const;
@@ -98,7 +105,7 @@ type Reply = StatReply | HashReply | ListReply | { readonly id: number; readonly
 // never fails its batch; anything else thrown is reported as the batch's failure.
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
-const { openSync, readSync, closeSync, lstatSync, readdirSync } = require("node:fs");
+const { openSync, readSync, closeSync, lstatSync, readdirSync, realpathSync } = require("node:fs");
 const { createHash } = require("node:crypto");
 const FLAGS = ${constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY};
 const FIELDS = ${JSON.stringify(STAT_FIELDS)};
@@ -120,14 +127,70 @@ function stat(paths) {
 }
 const child = (base, name) => (base.endsWith("/") ? base + name : base + "/" + name);
 function list(path, useGate) {
+  let { files, fileStats, ...rest } = readListing(path);
+  if (rest.error) return rest;
+  let gated = 0, gatedThrough;
+  if (useGate && gate !== undefined && fileStats.values.length > 0) ({ files, fileStats, gated, gatedThrough } = applyGate(files, fileStats));
+  return { files, fileStats, gated, gatedThrough, ...rest, transfer: [fileStats.values.buffer, rest.folderStats.values.buffer] };
+}
+// Folders listed before the walk asked for them (prelist), by path: each taken once, and only
+// while fresh (a walk paused for long lists again rather than use old lstats).
+const prelisted = new Map();
+const PRELIST_FRESH_MS = ${PRELIST_FRESH_MS};
+function readListing(path) {
+  const early = prelisted.get(path);
+  if (early !== undefined) {
+    prelisted.delete(path);
+    if (performance.now() - early.at <= PRELIST_FRESH_MS) return early.listing;
+  }
+  return listRaw(path);
+}
+// Lists the scope folders in walk order (depth first, by name; never a link or another device),
+// until \`maxFiles\` entries are held, in slices so that the walk's own requests are not held up.
+function prelist(roots, maxFiles) {
+  const stack = [];
+  for (let i = roots.length - 1; i >= 0; i--) {
+    try {
+      const root = realpathSync(roots[i]);
+      const s = lstatSync(root, { bigint: true });
+      if (s.isDirectory()) stack.push([root, BigInt.asIntN(64, s.dev)]);
+    } catch {
+      // The walk reports it.
+    }
+  }
+  let held = 0;
+  const slice = () => {
+    const until = performance.now() + 5;
+    while (stack.length > 0 && held < maxFiles && performance.now() < until) {
+      const [folder, dev] = stack.pop();
+      if (prelisted.has(folder)) continue;
+      const listing = listRaw(folder);
+      prelisted.set(folder, { at: performance.now(), listing });
+      if (listing.error) continue;
+      held += listing.files.length + listing.folders.length;
+      pushSubfolders(stack, folder, listing, dev, (path) => [path, dev]);
+    }
+    if (stack.length > 0 && held < maxFiles) setImmediate(slice);
+  };
+  slice();
+}
+// Pushes \`listing\`'s subfolders on the same device as \`dev\` (never links), last first.
+function pushSubfolders(stack, folder, listing, dev, item) {
+  const values = listing.folderStats.values;
+  for (let i = listing.folders.length - 1; i >= 0; i--) {
+    const at = i * FIELDS.length;
+    // A folder whose lstat failed has all fields 0: not a folder.
+    if ((values[at + 2] & S_IFMT) === S_IFDIR && values[at] === dev) stack.push(item(child(folder, listing.folders[i])));
+  }
+}
+function listRaw(path) {
   let entries;
   try {
     entries = readdirSync(path, { withFileTypes: true });
   } catch (error) {
     return { error: problem(error) };
   }
-  let files = [];
-  const folders = [], unknown = [];
+  const files = [], folders = [], unknown = [];
   let symlinks = 0, special = 0;
   for (const entry of entries) {
     const name = entry.name;
@@ -153,11 +216,9 @@ function list(path, useGate) {
   files.sort();
   folders.sort();
   // A huge folder's files are stat'ed later, a batch at a time: its listing stays small.
-  let fileStats = stat(files.length <= ${LIST_STAT_LIMIT} ? files.map((name) => child(path, name)) : []);
-  let gated = 0, gatedThrough;
-  if (useGate && gate !== undefined && fileStats.values.length > 0) ({ files, fileStats, gated, gatedThrough } = applyGate(files, fileStats));
+  const fileStats = stat(files.length <= ${LIST_STAT_LIMIT} ? files.map((name) => child(path, name)) : []);
   const folderStats = stat(folders.map((name) => child(path, name)));
-  return { files, fileStats, gated, gatedThrough, folders, folderStats, symlinks, special, unknown, transfer: [fileStats.values.buffer, folderStats.values.buffer] };
+  return { files, fileStats, folders, folderStats, symlinks, special, unknown };
 }
 // The size gate: files whose lstat worked and whose size no IOC can match are left out, counted.
 let gate;
@@ -194,12 +255,7 @@ function listAhead(path, dev, ahead, aheadFiles, useGate) {
     if (buffers) transfer.push(...buffers);
     if (listing.error) continue;
     files += listing.files.length;
-    const values = listing.folderStats.values;
-    for (let i = listing.folders.length - 1; i >= 0; i--) {
-      const at = i * FIELDS.length;
-      // A folder whose lstat failed has all fields 0: not a folder.
-      if ((values[at + 2] & S_IFMT) === S_IFDIR && values[at] === dev) stack.push(child(folder, listing.folders[i]));
-    }
+    pushSubfolders(stack, folder, listing, dev, (path) => path);
   }
   return { listings, transfer };
 }
@@ -234,6 +290,8 @@ parentPort.on("message", (message) => {
   try {
     if (message.op === "gate") {
       gate = new Set(message.sizes);
+    } else if (message.op === "prelist") {
+      prelist(message.roots, message.maxFiles);
     } else if (message.op === "stat") {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
@@ -376,12 +434,17 @@ let spare: Worker | undefined;
 
 /**
  * Starts one file worker now, so that its start-up (about 100 ms, mostly on its own thread)
- * overlaps what the scan does before it walks: loading the IOCs, compiling the plan. Returns its
+ * overlaps what the scan does before it walks: loading the IOCs, compiling the plan. With
+ * `prelist` (absolute folders of this machine, the scopes in walk order; only for a walk without
+ * exclusions), it then lists them ahead, up to {@link PRELIST_ENTRIES} entries. Returns its
  * thread id.
  */
-export function prestartFileWorker(): number {
+export function prestartFileWorker(options: { prelist?: readonly string[] } = {}): number {
   if (spare !== undefined) return spare.threadId;
   const worker = newWorker();
+  // The walk of these folders can start before the scan knows what it looks for: listings do
+  // not depend on the IOCs. The walk takes them as it reaches them (fresh ones only).
+  if (options.prelist !== undefined && options.prelist.length > 0) worker.postMessage({ op: "prelist", roots: options.prelist, maxFiles: PRELIST_ENTRIES });
   // One that fails while nobody uses it is dropped; a FileWorkers starts its own.
   worker.once("error", () => {
     if (spare === worker) spare = undefined;
