@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
+import { environmentNote } from "../environment.js";
 import { findExecutable, versionOf } from "./timed.js";
 
 export interface Machine {
@@ -52,6 +53,7 @@ export function describeMachine(repo: string): Machine {
 export function machineText(m: Machine): string {
   return (
     `${m.cores} x ${m.cpu}, ${m.ramGiB.toFixed(0)} GiB RAM, ${m.kernel}, ${m.os}, Node ${m.node}; iocscan at ${m.commit}.\n` +
-    `Tools: ${m.tools.map((t) => `${t.name} ${t.version}`).join("; ")}.`
+    `Tools: ${m.tools.map((t) => `${t.name} ${t.version}`).join("; ")}.` +
+    (environmentNote === undefined ? "" : `\n${environmentNote}.`)
   );
 }
