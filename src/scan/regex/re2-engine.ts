@@ -13,7 +13,11 @@ import type { CompiledRegex, RegexCompileError, RegexEngine, RegexOptions } from
 type Re2Constructor = new (pattern: string, flags: string) => { test(text: string): boolean };
 
 // `re2` is CommonJS with `export =`; without esModuleInterop a default import does not type-check.
-const RE2 = createRequire(import.meta.url)("re2") as Re2Constructor;
+// Loaded on the first pattern, not with this module: its native part is a 19 MB library, and most
+// scans (hash lists) compile no regex at all.
+const require = createRequire(import.meta.url);
+let RE2: Re2Constructor | undefined;
+const re2 = (): Re2Constructor => (RE2 ??= require("re2") as Re2Constructor);
 
 /** Longest pattern accepted; the longest real one is a few hundred characters. */
 export const MAX_PATTERN_LENGTH = 16 * 1024;
@@ -34,8 +38,10 @@ export function createRe2Engine(): RegexEngine {
       if (pattern.length > MAX_PATTERN_LENGTH) {
         return { error: `the pattern is ${pattern.length} characters long, more than ${MAX_PATTERN_LENGTH}` };
       }
+      // Outside the try: an engine that cannot load is a broken install, not a pattern's fault.
+      const Engine = re2();
       try {
-        const re = new RE2(pattern, options.ignoreCase ? "iu" : "u");
+        const re = new Engine(pattern, options.ignoreCase ? "iu" : "u");
         return { test: (text: string) => re.test(text) };
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
