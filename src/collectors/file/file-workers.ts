@@ -432,25 +432,33 @@ interface Waiter {
  */
 let spare: Worker | undefined;
 
+/** Whether the spare has been asked to list ahead (once per spare). */
+let sparePrelisting = false;
+
 /**
- * Starts one file worker now, so that its start-up (about 100 ms, mostly on its own thread)
- * overlaps what the scan does before it walks: loading the IOCs, compiling the plan. With
- * `prelist` (absolute folders of this machine, the scopes in walk order; only for a walk without
- * exclusions), it then lists them ahead, up to {@link PRELIST_ENTRIES} entries. Returns its
- * thread id.
+ * Starts one file worker now (or keeps the one started), so that its start-up (about 100 ms,
+ * mostly on its own thread) overlaps what the scan does before it walks: loading its modules and
+ * the IOCs, compiling the plan. With `prelist` (absolute folders of this machine, the scopes in
+ * walk order; only for a walk without exclusions), it then lists them ahead, up to
+ * {@link PRELIST_ENTRIES} entries. Returns its thread id.
  */
 export function prestartFileWorker(options: { prelist?: readonly string[] } = {}): number {
-  if (spare !== undefined) return spare.threadId;
-  const worker = newWorker();
+  if (spare === undefined) {
+    const worker = newWorker();
+    // One that fails while nobody uses it is dropped; a FileWorkers starts its own.
+    worker.once("error", () => {
+      if (spare === worker) spare = undefined;
+    });
+    spare = worker;
+    sparePrelisting = false;
+  }
   // The walk of these folders can start before the scan knows what it looks for: listings do
   // not depend on the IOCs. The walk takes them as it reaches them (fresh ones only).
-  if (options.prelist !== undefined && options.prelist.length > 0) worker.postMessage({ op: "prelist", roots: options.prelist, maxFiles: PRELIST_ENTRIES });
-  // One that fails while nobody uses it is dropped; a FileWorkers starts its own.
-  worker.once("error", () => {
-    if (spare === worker) spare = undefined;
-  });
-  spare = worker;
-  return worker.threadId;
+  if (!sparePrelisting && options.prelist !== undefined && options.prelist.length > 0) {
+    spare.postMessage({ op: "prelist", roots: options.prelist, maxFiles: PRELIST_ENTRIES });
+    sparePrelisting = true;
+  }
+  return spare.threadId;
 }
 
 function newWorker(): Worker {
