@@ -42,6 +42,18 @@ describe("server API", () => {
     expect((await client.get("/api/v1/auth/me")).status).toBe(401);
   });
 
+  it("the public routes read at most 64 KiB: a bigger login or enrollment is refused with 413 before any check", async () => {
+    const big = JSON.stringify({ name: "ann", password: "x".repeat(70 * 1024) });
+    for (const path of ["/api/v1/auth/login", "/api/v1/agent/enroll"]) {
+      const res = await fetch(`${t.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: big });
+      expect(res.status, path).toBe(413);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("too-large");
+    }
+    // Under the limit the route answers as usual.
+    const small = await fetch(`${t.url}/api/v1/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "nobody", password: "x".repeat(1000) }) });
+    expect(small.status).toBe(401);
+  });
+
   it("a change without the CSRF token, or from another origin, is refused with 403", async () => {
     const admin = await t.loginAs("administrator");
     const noToken = await admin.request("POST", "/api/v1/groups", { name: "G", parentId: ROOT_GROUP_ID }, { csrf: false });

@@ -36,6 +36,11 @@ import { taskRoutes } from "./routes/tasks.js";
 import { userRoutes } from "./routes/users.js";
 
 /** Options of {@link createServer}. */
+
+/** The API routes that take a body before anyone is authenticated. */
+const PUBLIC_WRITE_ROUTES = ["/auth/login", "/agent/enroll"] as const;
+/** Their body limit: a user name and password, or an enrollment token and host facts. */
+const PUBLIC_BODY_BYTES = 64 * 1024;
 export interface ServerOptions {
   store: FleetStore;
   /** Default: in-process wake-ups (one instance). Pass `createPostgresNotifier` for several. */
@@ -162,6 +167,19 @@ export function createServer(options: ServerOptions): IocscanServer {
       },
     }),
   );
+  // The routes anyone may call (login, enrollment) take a few hundred bytes: a stranger must not
+  // make the server read and parse megabytes before its credentials are checked.
+  for (const path of PUBLIC_WRITE_ROUTES) {
+    app.use(
+      `${API_PREFIX}${path}`,
+      bodyLimit({
+        maxSize: PUBLIC_BODY_BYTES,
+        onError: () => {
+          throw new HttpError(413, "too-large", `The request body is larger than this route accepts (${PUBLIC_BODY_BYTES} bytes)`);
+        },
+      }),
+    );
+  }
   const maxReportBytes = options.maxReportBytes ?? 16 * 1024 * 1024;
   app.use(
     `${API_PREFIX}/sandbox/detections`,
