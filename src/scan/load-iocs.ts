@@ -13,11 +13,13 @@ import {
   checkIoc,
   checkIocSet,
   diagnostic,
+  expandDocument,
   hasErrors,
   parseIoc,
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_DEPTH,
   type CheckIocOptions,
+  type CompactDocument,
   type Diagnostic,
   type IocDocument,
   type IocSetEntry,
@@ -34,9 +36,10 @@ export interface LoadIocsOptions extends ParseIocOptions, Omit<CheckIocOptions, 
   readonly regexEngine?: RegexEngine;
   /**
    * Called, in load order, with each file that will be evaluated (usable, and not a later
-   * duplicate of an IOC id), as soon as it is loaded: a scan compiles it there and then.
+   * duplicate of an IOC id), as soon as it is loaded: a scan compiles it there and then. A
+   * document from the cache holds its hash lists as runs, which the compiler takes whole.
    */
-  readonly onUsable?: (file: string, document: IocDocument) => void;
+  readonly onUsable?: (file: string, document: CompactDocument) => void;
   /**
    * Keep each parsed document in {@link LoadedIoc.document} (default true). A scan passes false
    * with {@link onUsable}, so only one file's parse tree is alive at a time.
@@ -92,7 +95,8 @@ export async function loadIocFiles(paths: readonly string[], options: LoadIocsOp
       if (document.id) usableIds.add(document.id);
       if (first) options.onUsable?.(file, document);
     }
-    loaded.push(keep && document ? { ...entry, document } : entry);
+    // Kept documents are read item by item (ioc check): runs are expanded, the slow path.
+    loaded.push(keep && document ? { ...entry, document: expandDocument(document) } : entry);
   }
 
   // Only usable files take part: a broken file must not shadow a good one with the same id.
@@ -108,7 +112,7 @@ export async function loadIocFiles(paths: readonly string[], options: LoadIocsOp
  * The part of a document {@link checkIocSet} reads (its id and position), as a document: the
  * set check must not keep every parse tree, nor, through sliced strings, every file's text.
  */
-function setView(document: IocDocument): IocDocument {
+function setView(document: CompactDocument): IocDocument {
   return { ...EMPTY_DOCUMENT, id: detach(document.id), position: document.position };
 }
 
@@ -137,7 +141,7 @@ async function fetchOne(file: string, options: LoadIocsOptions): Promise<Fetched
 }
 
 /** The load of a fetched file: its cache entry, else its parse (then recorded in the cache). */
-function finishOne(file: string, fetched: Fetched, options: LoadIocsOptions): { entry: LoadedIoc; document?: IocDocument } {
+function finishOne(file: string, fetched: Fetched, options: LoadIocsOptions): { entry: LoadedIoc; document?: CompactDocument } {
   if ("unreadable" in fetched) return { entry: fetched.unreadable };
   const { bytes, key, cached } = fetched;
   const load = cached ?? parseAndCheck(bytes, options);

@@ -57,4 +57,27 @@ describe("digest table (hash equality index)", () => {
     t.freeze();
     expect(t.get("00")).toBeUndefined();
   });
+
+  it("takes runs of digest bytes beside hex keys, refs of a repeated digest in the order added, even from a misaligned buffer", () => {
+    const hex = (i: number) => (Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0").repeat(8);
+    const bytes = (from: number, count: number) => {
+      const out = new Uint8Array(1 + count * 32).subarray(1); // byte offset 1: not word-aligned
+      for (let k = 0; k < count; k++) out.set(Buffer.from(hex(from + k), "hex"), k * 32);
+      return out;
+    };
+    const t = new DigestTable();
+    t.add(hex(3), 100);
+    t.addRun(bytes(0, 10), 32, 200);
+    t.add("f".repeat(32), 300);
+    t.addRun(bytes(5, 2), 32, 400);
+    t.freeze();
+    expect(t.get(hex(0))).toBe(200);
+    expect(t.get(` ${hex(9).toUpperCase()}\n`)).toBe(209);
+    expect(t.get(hex(3))).toEqual([100, 203]);
+    expect(t.get(hex(5))).toEqual([205, 400]);
+    expect(t.get(hex(6))).toEqual([206, 401]);
+    expect(t.get("F".repeat(32))).toBe(300);
+    expect(t.get(hex(10))).toBeUndefined();
+    expect(t.size).toBe(11);
+  });
 });

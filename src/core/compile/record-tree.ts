@@ -71,19 +71,28 @@ export function satisfiedLeaves(node: RecordNode, leaf: LeafValue, out: number[]
 }
 
 /**
+ * A {@link HitBlock}'s value for {@link pendingLeaves}, appending pending refs to `out`: as its
+ * leaves one by one would give, except that of pending leaves that read the same field it may
+ * append only one.
+ */
+export type PendingBlock = (lo: number, hi: number, out: number[]) => Tri;
+
+/**
  * Evaluates with some leaves not known yet (a file's digest before hashing it), and says which
  * of the unknown leaves could still change the outcome: a decided AND (a FALSE child) or OR (a
  * TRUE child) needs none of them. `pending(ref)` is true for a leaf not known yet; `leaf` must
  * then answer UNKNOWN for it. Pending refs are appended to `out` (repeats possible); nothing is
- * allocated, since a collector asks this for every file.
+ * allocated, since a collector asks this for every file. `block`, when given, answers blocks
+ * whole (a hash list of 10,000 items need not be visited item by item).
  */
-export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: number) => boolean, out: number[]): Tri {
+export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: number) => boolean, out: number[], block?: PendingBlock): Tri {
   if (typeof node === "number") {
     const v = leaf(node);
     if (v === UNKNOWN && pending(node)) out.push(node);
     return v;
   }
   if (node.op === "const") return node.value;
+  if (node.op === "block" && block !== undefined) return block(node.lo, node.hi, out);
   if (node.op === "block") {
     const mark = out.length;
     let result: Tri = FALSE;
@@ -106,7 +115,7 @@ export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: 
   let result: Tri = node.op === "and" ? TRUE : FALSE;
   for (const child of node.children) {
     const before = out.length;
-    const v = pendingLeaves(child, leaf, pending, out);
+    const v = pendingLeaves(child, leaf, pending, out, block);
     if (v === decisive) {
       out.length = mark; // decided without any of them
       return decisive;

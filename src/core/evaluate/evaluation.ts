@@ -183,15 +183,17 @@ class StreamingEvaluation implements Evaluation {
     let byField = this.itemsByField.get(document);
     if (byField !== undefined) return byField;
     byField = new Map();
-    for (const item of this.plan.items) {
+    for (const { lo, hi, first: item } of this.plan.items.spans()) {
       if (item.document !== document || item.status.kind !== "supported") continue;
       let entry = byField.get(item.field);
       if (entry === undefined) byField.set(item.field, (entry = { refs: [], units: [] }));
-      entry.refs.push(item.ref);
-      const units = this.plan.unitsOfItem[item.ref];
-      if (units === undefined) continue;
-      if (typeof units === "number") entry.units.push(units);
-      else entry.units.push(...units);
+      for (let ref = lo; ref <= hi; ref++) {
+        entry.refs.push(ref);
+        const units = this.plan.unitsOfItem[ref];
+        if (units === undefined) continue;
+        if (typeof units === "number") entry.units.push(units);
+        else entry.units.push(...units);
+      }
     }
     for (const entry of byField.values()) entry.units = [...new Set(entry.units)];
     this.itemsByField.set(document, byField);
