@@ -67,14 +67,28 @@ interface Chunk {
   readonly firstRef: number;
 }
 
-/** The digests of one width (bytes, a multiple of 4), frozen. */
+/** A chunk's digests as words, read in place (copied only when its bytes are not word-aligned). */
+function wordsOf(chunk: Chunk, per: number): Int32Array {
+  const { bytes, count } = chunk;
+  if (bytes.byteOffset % 4 === 0) return new Int32Array(bytes.buffer, bytes.byteOffset, count * per);
+  const copy = new Uint8Array(count * per * 4);
+  copy.set(bytes.subarray(0, copy.length));
+  return new Int32Array(copy.buffer);
+}
+
+/**
+ * The digests of one width (bytes, a multiple of 4), frozen. Entries are numbered across the
+ * chunks in the order added; their digests stay in the chunks' own memory (a run's bytes come
+ * from an IOC cache entry, and a million of them are not copied again).
+ */
 class WidthTable {
   /** Words per digest. */
   private readonly per: number;
-  private readonly words: Int32Array;
-  /** Entry → its first ref; entries whose digest repeats an earlier one are left unused. */
-  private readonly refs: Int32Array;
-  /** Entry → every ref, for digests added more than once. */
+  /** Per chunk: its digests as words, its first entry, its refs. */
+  private readonly words: readonly Int32Array[];
+  private readonly firstEntry: Int32Array;
+  private readonly chunks: readonly Chunk[];
+  /** Entry → every ref, for digests added more than once (the later entries are left unused). */
   private readonly more = new Map<number, number[]>();
   /** Pairs (hash, entry index + 1); a zero index is an empty slot. */
   private readonly slots: Int32Array;
@@ -95,33 +109,36 @@ class WidthTable {
   ) {
     const per = width / 4;
     this.per = per;
+    this.chunks = chunks;
+    this.words = chunks.map((c) => wordsOf(c, per));
+    this.firstEntry = new Int32Array(chunks.length + 1);
     let total = 0;
-    for (const c of chunks) total += c.count;
-    // One copy of every digest, in the order added: refs of a repeated digest stay in that order.
-    const bytes = new Uint8Array(total * width);
-    const refs = new Int32Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      bytes.set(c.bytes.subarray(0, c.count * width), at * width);
-      for (let k = 0; k < c.count; k++) refs[at + k] = c.refs === undefined ? c.firstRef + k : (c.refs[k] as number);
-      at += c.count;
-    }
-    const words = new Int32Array(bytes.buffer, 0, total * per);
+    chunks.forEach((c, i) => {
+      this.firstEntry[i] = total;
+      total += c.count;
+    });
+    this.firstEntry[chunks.length] = total;
     let capacity = 16;
     while (capacity < total * 2) capacity *= 2;
     const mask = capacity - 1;
     const slots = new Int32Array(capacity * 2);
+    const hashes = new Int32Array(total);
+    let e = 0;
+    for (const words of this.words) for (let at = 0; at < words.length; at += per) hashes[e++] = hashWords(words, at, per);
     let distinct = 0;
-    for (let e = 0; e < total; e++) {
-      const h = hashWords(words, e * per, per);
+    // Inserted in order of home slot, not of entry: a million random slots in a 16 MiB table
+    // each cost a cache miss, a stream of neighbouring ones does not. The sort is stable, so a
+    // repeated digest's entries still come in the order added and the first one keeps the slot.
+    for (const e of byHomeSlot(hashes, mask)) {
+      const h = hashes[e] as number;
       let slot = h & mask;
       let merged = false;
       for (let entry = slots[slot * 2 + 1] as number; entry !== EMPTY; entry = slots[slot * 2 + 1] as number) {
-        if (slots[slot * 2] === h && sameWords(words, (entry - 1) * per, e * per, per)) {
+        if (slots[slot * 2] === h && this.sameEntries(entry - 1, e)) {
           const first = entry - 1;
           const list = this.more.get(first);
-          if (list === undefined) this.more.set(first, [refs[first] as number, refs[e] as number]);
-          else list.push(refs[e] as number);
+          if (list === undefined) this.more.set(first, [this.refOf(first), this.refOf(e)]);
+          else list.push(this.refOf(e));
           merged = true;
           break;
         }
@@ -132,17 +149,11 @@ class WidthTable {
       slots[slot * 2] = h;
       slots[slot * 2 + 1] = e + 1;
     }
-    this.words = words;
-    this.refs = refs;
     this.slots = slots;
     this.mask = mask;
     this.distinct = distinct;
-    if (distinct >= FILTER_FROM) {
-      const hashes = new Int32Array(distinct);
-      let n = 0;
-      for (let slot = 0; slot < capacity; slot++) if (slots[slot * 2 + 1] !== EMPTY) hashes[n++] = slots[slot * 2] as number;
-      this.filter = KeyFilter.of(hashes);
-    }
+    // Repeated digests repeat their hash: harmless in a filter.
+    this.filter = distinct >= FILTER_FROM ? KeyFilter.of(hashes) : undefined;
     this.probeBytes = new Uint8Array(width);
     this.probeWords = new Int32Array(this.probeBytes.buffer);
   }
@@ -151,28 +162,85 @@ class WidthTable {
   get(text: string, start: number): DigestRefs | undefined {
     if (!decodeHex(text, start, this.probeBytes)) return undefined;
     const probe = this.probeWords;
-    const per = this.per;
-    const h = hashWords(probe, 0, per);
+    const h = hashWords(probe, 0, this.per);
     if (this.filter !== undefined && !this.filter.mayHave(h)) return undefined;
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
       const entry = this.slots[slot * 2 + 1] as number;
       if (entry === EMPTY) return undefined;
       if (this.slots[slot * 2] !== h) continue;
-      const e = entry - 1;
-      let same = true;
-      for (let i = 0; i < per; i++) {
-        if (this.words[e * per + i] !== probe[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.more.get(e) ?? this.refs[e];
+      const c = this.chunkOf(entry - 1);
+      if (sameWords(this.words[c] as Int32Array, (entry - 1 - (this.firstEntry[c] as number)) * this.per, probe, 0, this.per)) return this.more.get(entry - 1) ?? this.refOf(entry - 1);
     }
+  }
+
+  /** The table as data (plans are compared as JSON in tests): every entry's digest and ref, in order. */
+  toJSON(): unknown {
+    const entries: [string, number][] = [];
+    this.words.forEach((words, c) => {
+      const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+      for (let k = 0; k < (this.chunks[c] as Chunk).count; k++) {
+        const e = (this.firstEntry[c] as number) + k;
+        entries.push([Array.from(bytes.subarray(k * this.width, (k + 1) * this.width), (b) => b.toString(16).padStart(2, "0")).join(""), this.refOf(e)]);
+      }
+    });
+    return { width: this.width, distinct: this.distinct, entries, more: [...this.more] };
+  }
+
+  /** The chunk holding entry `e`. */
+  private chunkOf(e: number): number {
+    const starts = this.firstEntry;
+    let low = 0;
+    let high = this.chunks.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if ((starts[middle] as number) <= e) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  private refOf(e: number): number {
+    const c = this.chunkOf(e);
+    const chunk = this.chunks[c] as Chunk;
+    const k = e - (this.firstEntry[c] as number);
+    return chunk.refs === undefined ? chunk.firstRef + k : (chunk.refs[k] as number);
+  }
+
+  private sameEntries(a: number, b: number): boolean {
+    const ca = this.chunkOf(a);
+    const cb = this.chunkOf(b);
+    const per = this.per;
+    return sameWords(this.words[ca] as Int32Array, (a - (this.firstEntry[ca] as number)) * per, this.words[cb] as Int32Array, (b - (this.firstEntry[cb] as number)) * per, per);
   }
 }
 
-function sameWords(words: Int32Array, a: number, b: number, per: number): boolean {
-  for (let i = 0; i < per; i++) if (words[a + i] !== words[b + i]) return false;
+/** Bits of the home slot that pick a partition in {@link byHomeSlot}. */
+const PARTITION_BITS = 10;
+
+/**
+ * Entry indexes ordered by the top bits of their home slot (`hash & mask`), stably: a counting
+ * sort into 1,024 partitions, each a contiguous stretch of the table.
+ */
+function byHomeSlot(hashes: Int32Array, mask: number): Int32Array {
+  const slotBits = 31 - Math.clz32(mask + 1);
+  const shift = Math.max(slotBits - PARTITION_BITS, 0);
+  const counts = new Int32Array((1 << PARTITION_BITS) + 1);
+  for (const h of hashes) {
+    const p = ((h & mask) >>> shift) + 1;
+    counts[p] = (counts[p] as number) + 1;
+  }
+  for (let p = 1; p < counts.length; p++) counts[p] = (counts[p] as number) + (counts[p - 1] as number);
+  const order = new Int32Array(hashes.length);
+  for (let e = 0; e < hashes.length; e++) {
+    const p = ((hashes[e] as number) & mask) >>> shift;
+    order[counts[p] as number] = e;
+    counts[p] = (counts[p] as number) + 1;
+  }
+  return order;
+}
+
+function sameWords(a: Int32Array, at: number, b: Int32Array, bt: number, per: number): boolean {
+  for (let i = 0; i < per; i++) if (a[at + i] !== b[bt + i]) return false;
   return true;
 }
 
