@@ -42,7 +42,16 @@ export interface BuildIdentity {
  * ```
  */
 export function iocCacheKey(bytes: Uint8Array, settings: LoadSettings, build: BuildIdentity = THIS_BUILD): string {
-  const content = createHash("sha256").update(bytes).digest("hex");
+  return iocCacheKeyOf(contentDigest(bytes), settings, build);
+}
+
+/** The SHA-256 of a file's bytes, in hex: what {@link iocCacheKeyOf} keys on. */
+export function contentDigest(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** {@link iocCacheKey} of a file whose {@link contentDigest} is `content`. */
+export function iocCacheKeyOf(content: string, settings: LoadSettings, build: BuildIdentity = THIS_BUILD): string {
   const context = JSON.stringify({ format: IOC_CACHE_FORMAT, version: build.version, build: build.stamp, content, settings: ordered(settings) });
   return createHash("sha256").update(context).digest("hex");
 }

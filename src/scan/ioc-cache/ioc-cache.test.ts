@@ -8,7 +8,7 @@ import { loadIocFiles, type LoadIocsOptions } from "../load-iocs.js";
 import { iocWarnings, preparePlan } from "../prepare-plan.js";
 import { createRe2Engine } from "../regex/re2-engine.js";
 import { entryBytes } from "./entry-codec.js";
-import { entryFileName, evictEntries, iocCacheKey, openIocCache, THIS_BUILD, type IocCache, type LoadSettings } from "./index.js";
+import { contentDigest, entryFileName, evictEntries, fileIdentity, identityFileName, iocCacheKey, openIocCache, THIS_BUILD, type IocCache, type LoadSettings } from "./index.js";
 
 const work = mkdtempSync(join(tmpdir(), "iocscan-ioc-cache-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -40,6 +40,8 @@ function counted(cache: IocCache): IocCache & { hits: number; misses: number } {
       return found;
     },
     put: (key: string, load: Parameters<IocCache["put"]>[1]) => cache.put(key, load),
+    contentOf: (identity: string) => cache.contentOf(identity),
+    rememberContent: (identity: string, content: string) => cache.rememberContent(identity, content),
     settle: () => cache.settle(),
   };
   return counter;
@@ -248,6 +250,35 @@ describe("the IOC cache behind loadIocFiles", () => {
     const repaired = await open(dir);
     expect(await load(folder, repaired)).toStrictEqual(expected);
     expect(repaired).toMatchObject({ hits: 4, misses: 0 });
+  });
+
+  it("a file left alone is found by its identity (no read, no hash); a rewrite, even with its old modification time, is read again", async () => {
+    const folder = join(work, "identity");
+    mkdirSync(folder);
+    const file = join(folder, "list.ioc");
+    writeFileSync(file, hashListIoc());
+    const fresh = join(folder, "fresh.ioc");
+    const dir = join(work, "identity-cache");
+    // Only a file whose times are 2 s old is remembered: a change after that shows in its times.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    writeFileSync(fresh, readFileSync(join(examples, "eicar-test-file.ioc")));
+    const parsed = await load(folder, undefined);
+    await load(folder, await open(dir));
+    const identity = fileIdentity(file, statSync(file, { bigint: true }));
+    expect(readdirSync(dir).filter((name) => name.endsWith(".stat"))).toEqual([identityFileName(identity)]);
+    const cache = await open(dir);
+    expect(await cache.contentOf(identity)).toBe(contentDigest(readFileSync(file)));
+    expect(await load(folder, cache)).toStrictEqual(parsed);
+    expect(cache).toMatchObject({ hits: 2, misses: 0 });
+
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, hashListIoc().replace("<short_description>list<", "<short_description>edit<"));
+    utimesSync(file, atime, mtime);
+    const again = await open(dir);
+    const loaded = await load(folder, again);
+    expect(again).toMatchObject({ hits: 1, misses: 1 });
+    expect(loaded.find((entry) => entry.file === file)?.title).toBe("edit");
+    expect(loaded).toStrictEqual(await load(folder, undefined));
   });
 
   it("a cache folder that cannot be created is told about, and loading goes on without it", async () => {

@@ -20,6 +20,7 @@ import { join } from "node:path";
 import type { CachedLoad } from "./cached-load.js";
 import { decodeEntry, encodeEntry } from "./entry-codec.js";
 import { evictEntries, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_CACHE_BYTES } from "./eviction.js";
+import type { FileIdentity } from "./file-identity.js";
 
 /** Options of {@link openIocCache}. */
 export interface IocCacheOptions {
@@ -37,6 +38,10 @@ export interface IocCache {
   get(key: string): Promise<CachedLoad | undefined>;
   /** Starts recording `load` under `key`; the caller may drop `load` once this returns. */
   put(key: string, load: CachedLoad): void;
+  /** The content digest recorded for the file version `identity` (file-identity.ts), or undefined. */
+  contentOf(identity: FileIdentity): Promise<string | undefined>;
+  /** Starts recording that the file version `identity` holds bytes of digest `content`. */
+  rememberContent(identity: FileIdentity, content: string): void;
   /** Waits for the writes started, then keeps the folder within its bounds. Never rejects. */
   settle(): Promise<void>;
 }
@@ -64,6 +69,13 @@ export async function openIocCache(dir: string, options: IocCacheOptions = {}): 
 export function entryFileName(key: string): string {
   return `${key}.entry`;
 }
+
+/** The name of the file holding the content digest of file version `identity`. */
+export function identityFileName(identity: FileIdentity): string {
+  return `${identity}.stat`;
+}
+
+const HEX_DIGEST = /^[0-9a-f]{64}$/;
 
 class FolderCache implements IocCache {
   private readonly pending = new Set<Promise<void>>();
@@ -94,7 +106,27 @@ class FolderCache implements IocCache {
     if (!this.writable) return;
     // Encoded now, so the caller's document can be collected while the entry is written.
     const bytes = encodeEntry(key, load);
-    this.track(this.write(key, bytes));
+    this.track(this.write(entryFileName(key), bytes));
+  }
+
+  async contentOf(identity: FileIdentity): Promise<string | undefined> {
+    const file = join(this.dir, identityFileName(identity));
+    let content: string;
+    try {
+      content = await readFile(file, "latin1");
+    } catch {
+      return undefined;
+    }
+    if (!HEX_DIGEST.test(content)) return undefined;
+    // Used: kept by eviction as long as the entry it leads to.
+    const now = new Date();
+    this.track(utimes(file, now, now).catch(() => undefined));
+    return content;
+  }
+
+  rememberContent(identity: FileIdentity, content: string): void {
+    if (!this.writable) return;
+    this.track(this.write(identityFileName(identity), Buffer.from(content, "latin1")));
   }
 
   async settle(): Promise<void> {
@@ -103,8 +135,8 @@ class FolderCache implements IocCache {
     await evictEntries(this.dir, { maxAgeMs: this.options.maxAgeMs ?? DEFAULT_MAX_AGE_MS, maxBytes: this.options.maxBytes ?? DEFAULT_MAX_CACHE_BYTES }).catch(() => undefined);
   }
 
-  private async write(key: string, bytes: Uint8Array): Promise<void> {
-    const file = join(this.dir, entryFileName(key));
+  private async write(name: string, bytes: Uint8Array): Promise<void> {
+    const file = join(this.dir, name);
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
       await writeFile(temporary, bytes, { mode: 0o600, flag: "wx" });
