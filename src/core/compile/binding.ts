@@ -14,7 +14,7 @@
 import { diagnostic, type Diagnostic } from "../ioc/diagnostics.js";
 import { docsOf, group, leavesOf, toRecordNode, type Logic } from "./logic.js";
 import type { HitBlock, HostNode, PlanItem, PlanItems, PlanUnit, RecordNode } from "./plan-types.js";
-import { evaluateTree, type LeafValue } from "./record-tree.js";
+import { evaluateTree, type BlockValue, type LeafValue } from "./record-tree.js";
 import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
 
 /** The growing plan parts binding writes to. */
@@ -48,6 +48,15 @@ function fixedLeaves(items: PlanItems, base: boolean | "unknown"): LeafValue {
     if (base === "unknown") return UNKNOWN;
     return base !== item.negate ? TRUE : FALSE;
   };
+}
+
+/**
+ * A block's value under {@link fixedLeaves}: its items are positive and supported (binding
+ * makes blocks of nothing else), so all are worth `base`; a hash list is not walked item by item.
+ */
+function fixedBlock(base: boolean | "unknown"): BlockValue {
+  const value = base === "unknown" ? UNKNOWN : base ? TRUE : FALSE;
+  return () => value;
 }
 
 function constant(value: Tri): HostNode {
@@ -116,8 +125,8 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
       document: doc,
       tree,
       items: live,
-      vacuous: evaluateTree(tree, fixedLeaves(sink.items, false)),
-      ifUncollected: evaluateTree(tree, fixedLeaves(sink.items, "unknown")),
+      vacuous: evaluateTree(tree, fixedLeaves(sink.items, false), undefined, fixedBlock(false)),
+      ifUncollected: evaluateTree(tree, fixedLeaves(sink.items, "unknown"), undefined, fixedBlock("unknown")),
     });
     for (const ref of live) {
       const seen = sink.unitsOfItem[ref];

@@ -19,6 +19,9 @@ import { FALSE } from "./tri.js";
 
 const DEFAULT_MAX_LOCAL_CONJUNCTIONS = 4096;
 
+/** Empty {@link EvaluationPlan.unitsOfItem} slots to push in one call. */
+const NO_UNITS: readonly undefined[] = new Array<undefined>(4096).fill(undefined);
+
 /** A run compiled whole, waiting for its channel: items `first`.. and their digests. */
 interface IndexedRun {
   readonly first: number;
@@ -129,7 +132,8 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
             const compiled = compiler.compileRun(run, first, ioc, document.version);
             if (compiled === undefined) return undefined;
             items.pushRun(compiled.items);
-            for (let k = 0; k < run.count; k++) unitsOfItem.push(undefined);
+            // Slots binding fills, pushed a stretch at a time (not one call per item).
+            for (let k = 0; k < run.count; k += NO_UNITS.length) unitsOfItem.push(...NO_UNITS.slice(0, Math.min(NO_UNITS.length, run.count - k)));
             count += run.count;
             supported += run.count;
             runs.push({ first, shape: compiled.items.shape, digests: compiled.digests });

@@ -65,6 +65,8 @@ interface Chunk {
   /** The refs of a string chunk; a run's refs are `firstRef` onwards. */
   readonly refs: number[] | undefined;
   readonly firstRef: number;
+  /** A run's own index ({@link runSlots}), when it came with one. */
+  readonly slots?: Int32Array;
 }
 
 /** A chunk's digests as words, read in place (copied only when its bytes are not word-aligned). */
@@ -173,7 +175,7 @@ class WidthTable {
     }
   }
 
-  /** The table as data (plans are compared as JSON in tests): every entry's digest and ref, in order. */
+  /** The table as data (plans are compared as JSON in tests): every entry's digest and ref, by ref. */
   toJSON(): unknown {
     const entries: [string, number][] = [];
     this.words.forEach((words, c) => {
@@ -183,7 +185,9 @@ class WidthTable {
         entries.push([Array.from(bytes.subarray(k * this.width, (k + 1) * this.width), (b) => b.toString(16).padStart(2, "0")).join(""), this.refOf(e)]);
       }
     });
-    return { width: this.width, distinct: this.distinct, entries, more: [...this.more] };
+    entries.sort((a, b) => a[1] - b[1]);
+    const more = [...this.more.values()];
+    return { width: this.width, distinct: this.distinct, entries, more };
   }
 
   /** The chunk holding entry `e`. */
@@ -211,6 +215,105 @@ class WidthTable {
     const cb = this.chunkOf(b);
     const per = this.per;
     return sameWords(this.words[ca] as Int32Array, (a - (this.firstEntry[ca] as number)) * per, this.words[cb] as Int32Array, (b - (this.firstEntry[cb] as number)) * per, per);
+  }
+}
+
+/**
+ * An open-addressing index over one run of digests (`width` bytes each, `bytes.length / width`
+ * of them): pairs (hash, k + 1), every digest inserted in order, repeats included. An IOC cache
+ * entry stores it beside the run's digests, so a scan that looks up a few thousand file digests
+ * probes each run's index instead of building one table of a million.
+ */
+export function runSlots(bytes: Uint8Array, width: number): Int32Array {
+  const per = width / 4;
+  const count = Math.floor(bytes.length / width);
+  const words = wordsOf({ width, bytes, count, refs: undefined, firstRef: 0 }, per);
+  let capacity = 16;
+  while (capacity < count * 2) capacity *= 2;
+  const mask = capacity - 1;
+  const slots = new Int32Array(capacity * 2);
+  for (let k = 0; k < count; k++) {
+    const h = hashWords(words, k * per, per);
+    let slot = h & mask;
+    while (slots[slot * 2 + 1] !== EMPTY) slot = (slot + 1) & mask;
+    slots[slot * 2] = h;
+    slots[slot * 2 + 1] = k + 1;
+  }
+  return slots;
+}
+
+/** True when `slots` can be a {@link runSlots} index over `count` digests. */
+function fitsRun(slots: Int32Array, count: number): boolean {
+  const capacity = slots.length / 2;
+  return capacity >= count * 2 && capacity >= 16 && (capacity & (capacity - 1)) === 0;
+}
+
+/** Tables of at least this many digests, nearly all in indexed runs, start lazy ({@link LazyWidthTable}). */
+const LAZY_FROM = 1 << 16;
+
+/**
+ * The digests of one width while they are all in runs with their own index: a look-up probes
+ * each run's index (about one cache miss per run). Building one table costs about as much as
+ * a look-up per digest divided by the number of runs, so once look-ups have cost a quarter of
+ * that, the table is built ({@link WidthTable}) and used from then on: a scan of a few thousand
+ * files never builds it, a scan of millions pays for it once.
+ */
+class LazyWidthTable {
+  private readonly per: number;
+  private readonly words: readonly Int32Array[];
+  private readonly total: number;
+  private lookups = 0;
+  private table: WidthTable | undefined;
+  private readonly probeBytes: Uint8Array;
+  private readonly probeWords: Int32Array;
+
+  constructor(
+    readonly width: number,
+    private readonly chunks: readonly Chunk[],
+  ) {
+    this.per = width / 4;
+    this.words = chunks.map((c) => wordsOf(c, this.per));
+    this.total = chunks.reduce((sum, c) => sum + c.count, 0);
+    this.probeBytes = new Uint8Array(width);
+    this.probeWords = new Int32Array(this.probeBytes.buffer);
+  }
+
+  /** The table, built now if it was not. */
+  built(): WidthTable {
+    return (this.table ??= new WidthTable(this.width, this.chunks));
+  }
+
+  get distinct(): number {
+    return this.built().distinct;
+  }
+
+  get(text: string, start: number): DigestRefs | undefined {
+    if (this.table !== undefined) return this.table.get(text, start);
+    if (++this.lookups * this.chunks.length * 4 > this.total) return this.built().get(text, start);
+    if (!decodeHex(text, start, this.probeBytes)) return undefined;
+    const probe = this.probeWords;
+    const per = this.per;
+    const h = hashWords(probe, 0, per);
+    let found: number | number[] | undefined;
+    for (let c = 0; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c] as Chunk;
+      const slots = chunk.slots as Int32Array;
+      const words = this.words[c] as Int32Array;
+      const mask = slots.length / 2 - 1;
+      for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+        const entry = slots[slot * 2 + 1] as number;
+        if (entry === EMPTY) break;
+        if (slots[slot * 2] !== h || entry > chunk.count || !sameWords(words, (entry - 1) * per, probe, 0, per)) continue;
+        // Repeats of a digest in one run sit further along its chain, in the order added.
+        const ref = chunk.firstRef + entry - 1;
+        found = found === undefined ? ref : typeof found === "number" ? [found, ref] : (found.push(ref), found);
+      }
+    }
+    return found;
+  }
+
+  toJSON(): unknown {
+    return this.built().toJSON();
   }
 }
 
@@ -261,11 +364,14 @@ export class DigestTable {
   private chunks: Chunk[] = [];
   private added = 0;
   /** Frozen tables by digest width in bytes. */
-  private readonly tables = new Map<number, WidthTable>();
-  private distinct = 0;
+  private readonly tables = new Map<number, WidthTable | LazyWidthTable>();
 
+  /** Digests added; once frozen, distinct digests (which builds lazy tables). */
   get size(): number {
-    return this.frozen ? this.distinct : this.added;
+    if (!this.frozen) return this.added;
+    let distinct = 0;
+    for (const table of this.tables.values()) distinct += table.distinct;
+    return distinct;
   }
 
   /**
@@ -292,13 +398,17 @@ export class DigestTable {
     chunk.count++;
   }
 
-  /** Adds `bytes.length / width` digests, `width` bytes each, with refs `firstRef` onwards. */
-  addRun(bytes: Uint8Array, width: number, firstRef: number): void {
+  /**
+   * Adds `bytes.length / width` digests, `width` bytes each, with refs `firstRef` onwards, and
+   * their {@link runSlots} index if there is one (an index that does not fit is ignored).
+   */
+  addRun(bytes: Uint8Array, width: number, firstRef: number, slots?: Int32Array): void {
     if (this.frozen) throw new Error("DigestTable is frozen");
     const count = Math.floor(bytes.length / width);
     this.added += count;
     if (width % 4 !== 0 || width === 0 || count === 0) return;
-    this.chunks.push({ width, bytes, count, refs: undefined, firstRef });
+    const indexed = slots !== undefined && fitsRun(slots, count);
+    this.chunks.push(indexed ? { width, bytes, count, refs: undefined, firstRef, slots } : { width, bytes, count, refs: undefined, firstRef });
   }
 
   freeze(): void {
@@ -312,15 +422,20 @@ export class DigestTable {
     }
     this.chunks = [];
     for (const [width, chunks] of byWidth) {
-      const table = new WidthTable(width, chunks);
-      this.tables.set(width, table);
-      this.distinct += table.distinct;
+      let total = 0;
+      let indexed = 0;
+      for (const c of chunks) {
+        total += c.count;
+        if (c.slots !== undefined) indexed += c.count;
+      }
+      if (total >= LAZY_FROM && indexed === total) this.tables.set(width, new LazyWidthTable(width, chunks));
+      else if (total > 0) this.tables.set(width, new WidthTable(width, chunks));
     }
   }
 
   /** The refs of the digest `raw` spells (any case, surrounding blanks ignored), or undefined. */
   get(raw: string): DigestRefs | undefined {
-    if (this.distinct === 0) return undefined;
+    if (this.tables.size === 0) return undefined;
     let start = 0;
     let end = raw.length;
     while (start < end && isBlank(raw.charCodeAt(start))) start++;

@@ -28,16 +28,25 @@ function blockValue(lo: number, hi: number, leaf: LeafValue): Tri {
   return result;
 }
 
-/** Evaluates `node`, stopping early on a decisive child. An empty group is FALSE (semantics 5.2). */
-export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: BlockHit): Tri {
+/** A {@link HitBlock}'s value answered whole, where its leaves' values are known to be uniform. */
+export type BlockValue = (lo: number, hi: number) => Tri;
+
+/**
+ * Evaluates `node`, stopping early on a decisive child. An empty group is FALSE (semantics 5.2).
+ * Blocks are answered by `blockHit`, else by `block`, else leaf by leaf.
+ */
+export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: BlockHit, block?: BlockValue): Tri {
   if (typeof node === "number") return leaf(node);
   if (node.op === "const") return node.value;
-  if (node.op === "block") return blockHit === undefined ? blockValue(node.lo, node.hi, leaf) : blockHit(node.lo, node.hi) ? TRUE : FALSE;
+  if (node.op === "block") {
+    if (blockHit !== undefined) return blockHit(node.lo, node.hi) ? TRUE : FALSE;
+    return block === undefined ? blockValue(node.lo, node.hi, leaf) : block(node.lo, node.hi);
+  }
   if (node.children.length === 0) return FALSE;
   if (node.op === "and") {
     let result: Tri = TRUE;
     for (const child of node.children) {
-      const v = evaluateTree(child, leaf, blockHit);
+      const v = evaluateTree(child, leaf, blockHit, block);
       if (v === FALSE) return FALSE;
       if (v === UNKNOWN) result = UNKNOWN;
     }
@@ -45,7 +54,7 @@ export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: Block
   }
   let result: Tri = FALSE;
   for (const child of node.children) {
-    const v = evaluateTree(child, leaf, blockHit);
+    const v = evaluateTree(child, leaf, blockHit, block);
     if (v === TRUE) return TRUE;
     if (v === UNKNOWN) result = UNKNOWN;
   }

@@ -19,6 +19,8 @@ export interface RunDigests {
   readonly width: number;
   /** `count * width` bytes; item k's value is the hex of bytes `k * width` to `(k + 1) * width`. */
   readonly bytes: Uint8Array;
+  /** An index over the digests, as the compiler's digest table builds it (`runSlots`), when stored with them. */
+  readonly slots?: Int32Array;
 }
 
 /** Consecutive sibling items sharing {@link RunFields}, column-wise (at least two). */

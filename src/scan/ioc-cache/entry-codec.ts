@@ -25,6 +25,7 @@
  * @module
  */
 import { CONDITIONS, type Condition, type IndicatorItem, type IndicatorNode, type ItemRun, type RunDigests, type RunFields, type SourcePosition, type CompactIndicator, type CompactNode, runItem } from "../../core/ioc/index.js";
+import { runSlots } from "../../core/compile/digest-table.js";
 import { IOC_CACHE_FORMAT } from "./cache-key.js";
 import { isStoredEntry, type CachedLoad, type StoredEntry } from "./cached-load.js";
 
@@ -41,10 +42,12 @@ interface TextColumn {
   readonly ends?: number;
 }
 
-/** Digest values: `width` bytes each from `at`. */
+/** Digest values: `width` bytes each from `at`; their index (runSlots), `length` words from `slots`. */
 interface DigestColumn {
   readonly at: number;
   readonly digests: number;
+  readonly slots: number;
+  readonly length: number;
 }
 
 /** Positions: line, column, value line, value column of item k are `start + k * step`, or a column of 4 numbers per item. */
@@ -242,9 +245,11 @@ function digestColumn(items: readonly IndicatorItem[], body: BodyWriter): Digest
   if (length === 0 || length % 8 !== 0) return undefined;
   for (const item of items) if (item.value.length !== length || !LOWER_HEX.test(item.value)) return undefined;
   const width = length / 2;
-  const bytes = Buffer.allocUnsafe(items.length * width);
+  const raw = new Uint8Array(items.length * width);
+  const bytes = Buffer.from(raw.buffer, 0, raw.length);
   items.forEach((item, k) => bytes.write(item.value, k * width, width, "hex"));
-  return { at: body.add(bytes), digests: width };
+  const slots = runSlots(raw, width);
+  return { at: body.add(bytes), digests: width, slots: body.add(new Uint8Array(slots.buffer)), length: slots.length };
 }
 
 function textColumn(texts: readonly string[], body: BodyWriter): TextColumn {
@@ -308,9 +313,10 @@ class StoredItemRun implements ItemRun {
     this.count = count;
     this.ids = new TextReader(ids, count, body);
     if ("digests" in values) {
-      const width = values.digests;
-      if (!Number.isSafeInteger(width) || width <= 0 || width % 4 !== 0) throw new Error("malformed item run");
-      this.digests = { width, bytes: slice(body, values.at, count * width) };
+      const { digests: width, slots, length } = values;
+      if (!Number.isSafeInteger(width) || width <= 0 || width % 4 !== 0 || !Number.isSafeInteger(length) || length < 0) throw new Error("malformed item run");
+      const index = slice(body, slots, length * 4);
+      this.digests = { width, bytes: slice(body, values.at, count * width), slots: new Int32Array(index.buffer, index.byteOffset, length) };
     } else this.values = new TextReader(values, count, body);
     if ("at" in positions) {
       const bytes = slice(body, positions.at, count * 16);
