@@ -143,7 +143,7 @@ export class Channel {
     if (this.frozen) throw new Error("Channel is frozen");
     if (!this.isDigest) throw new Error(`Channel ${this.field} does not hold digests`);
     this.eagerCount += digests.bytes.length / digests.width;
-    this.digests.addRun(digests.bytes, digests.width, first, digests.slots);
+    this.digests.addRun(digests.bytes, digests.width, first, digests.slots, digests.filter);
   }
 
   /**

@@ -133,7 +133,9 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
             if (compiled === undefined) return undefined;
             items.pushRun(compiled.items);
             // Slots binding fills, pushed a stretch at a time (not one call per item).
-            for (let k = 0; k < run.count; k += NO_UNITS.length) unitsOfItem.push(...NO_UNITS.slice(0, Math.min(NO_UNITS.length, run.count - k)));
+            let k = 0;
+            for (; k + NO_UNITS.length <= run.count; k += NO_UNITS.length) unitsOfItem.push(...NO_UNITS);
+            for (; k < run.count; k++) unitsOfItem.push(undefined);
             count += run.count;
             supported += run.count;
             runs.push({ first, shape: compiled.items.shape, digests: compiled.digests });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DigestTable, runSlots } from "./digest-table.js";
+import { DigestTable, runFilter, runSlots } from "./digest-table.js";
 
 describe("digest table (hash equality index)", () => {
   it("finds digests in any case, ignoring surrounding blanks", () => {
@@ -92,7 +92,9 @@ describe("digest table (hash equality index)", () => {
     const lazy = new DigestTable();
     const eager = new DigestTable();
     runs.forEach((bytes, r) => {
-      lazy.addRun(bytes, 16, r * 100_000, runSlots(bytes, 16));
+      const slots = runSlots(bytes, 16);
+      // Half the runs with their filter, half without.
+      lazy.addRun(bytes, 16, r * 100_000, slots, r % 2 === 0 ? runFilter(slots) : undefined);
       eager.addRun(bytes, 16, r * 100_000);
     });
     lazy.freeze();

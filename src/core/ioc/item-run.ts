@@ -21,6 +21,8 @@ export interface RunDigests {
   readonly bytes: Uint8Array;
   /** An index over the digests, as the compiler's digest table builds it (`runSlots`), when stored with them. */
   readonly slots?: Int32Array;
+  /** The bits of a filter over that index's hashes (`runFilter`). */
+  readonly filter?: Uint32Array;
 }
 
 /** Consecutive sibling items sharing {@link RunFields}, column-wise (at least two). */

@@ -25,7 +25,7 @@
  * @module
  */
 import { CONDITIONS, type Condition, type IndicatorItem, type IndicatorNode, type ItemRun, type RunDigests, type RunFields, type SourcePosition, type CompactIndicator, type CompactNode, runItem } from "../../core/ioc/index.js";
-import { runSlots } from "../../core/compile/digest-table.js";
+import { runFilter, runSlots } from "../../core/compile/digest-table.js";
 import { IOC_CACHE_FORMAT } from "./cache-key.js";
 import { isStoredEntry, type CachedLoad, type StoredEntry } from "./cached-load.js";
 
@@ -34,20 +34,28 @@ const PREFIX = 20;
 /** Shorter runs stay plain items: a run's header costs about as much as one item. */
 const MIN_RUN = 2;
 
-/** A column of strings: fixed `width` bytes each, or ending at the offsets of column `ends`. */
+/**
+ * A column of strings: fixed `width` bytes each, or ending at the offsets of column `ends`; or,
+ * as `uuid`, lower-case UUIDs as their 16 bytes (item ids usually are: 16 bytes instead of 36).
+ */
 interface TextColumn {
   readonly at: number;
-  readonly encoding: "latin1" | "utf8";
+  readonly encoding: "latin1" | "utf8" | "uuid";
   readonly width?: number;
   readonly ends?: number;
 }
 
-/** Digest values: `width` bytes each from `at`; their index (runSlots), `length` words from `slots`. */
+/**
+ * Digest values: `width` bytes each from `at`; their index (runSlots), `length` words from
+ * `slots`; the filter over it (runFilter), `filterLength` words from `filter`.
+ */
 interface DigestColumn {
   readonly at: number;
   readonly digests: number;
   readonly slots: number;
   readonly length: number;
+  readonly filter: number;
+  readonly filterLength: number;
 }
 
 /** Positions: line, column, value line, value column of item k are `start + k * step`, or a column of 4 numbers per item. */
@@ -249,10 +257,25 @@ function digestColumn(items: readonly IndicatorItem[], body: BodyWriter): Digest
   const bytes = Buffer.from(raw.buffer, 0, raw.length);
   items.forEach((item, k) => bytes.write(item.value, k * width, width, "hex"));
   const slots = runSlots(raw, width);
-  return { at: body.add(bytes), digests: width, slots: body.add(new Uint8Array(slots.buffer)), length: slots.length };
+  const filter = runFilter(slots);
+  return {
+    at: body.add(bytes),
+    digests: width,
+    slots: body.add(new Uint8Array(slots.buffer)),
+    length: slots.length,
+    filter: body.add(new Uint8Array(filter.buffer, filter.byteOffset, filter.byteLength)),
+    filterLength: filter.length,
+  };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 function textColumn(texts: readonly string[], body: BodyWriter): TextColumn {
+  if (texts.every((text) => UUID.test(text))) {
+    const bytes = Buffer.alloc(texts.length * 16);
+    texts.forEach((text, k) => bytes.write(text.replaceAll("-", ""), k * 16, 16, "hex"));
+    return { at: body.add(bytes), encoding: "uuid", width: 16 };
+  }
   // Latin-1 when it can hold every character: one byte each, and the fastest to decode.
   const encoding = texts.every((text) => !/[\u0100-\uffff]/.test(text)) ? "latin1" : "utf8";
   const buffers = texts.map((text) => Buffer.from(text, encoding));
@@ -313,10 +336,17 @@ class StoredItemRun implements ItemRun {
     this.count = count;
     this.ids = new TextReader(ids, count, body);
     if ("digests" in values) {
-      const { digests: width, slots, length } = values;
-      if (!Number.isSafeInteger(width) || width <= 0 || width % 4 !== 0 || !Number.isSafeInteger(length) || length < 0) throw new Error("malformed item run");
+      const { digests: width, slots, length, filter, filterLength } = values;
+      const counts = [width, length, filterLength];
+      if (!counts.every((n) => Number.isSafeInteger(n) && n >= 0) || width === 0 || width % 4 !== 0) throw new Error("malformed item run");
       const index = slice(body, slots, length * 4);
-      this.digests = { width, bytes: slice(body, values.at, count * width), slots: new Int32Array(index.buffer, index.byteOffset, length) };
+      const bits = slice(body, filter, filterLength * 4);
+      this.digests = {
+        width,
+        bytes: slice(body, values.at, count * width),
+        slots: new Int32Array(index.buffer, index.byteOffset, length),
+        filter: new Uint32Array(bits.buffer, bits.byteOffset, filterLength),
+      };
     } else this.values = new TextReader(values, count, body);
     if ("at" in positions) {
       const bytes = slice(body, positions.at, count * 16);
@@ -356,7 +386,7 @@ class StoredItemRun implements ItemRun {
 /** Reads the strings of a {@link TextColumn}. */
 class TextReader {
   private readonly at0: number;
-  private readonly encoding: "latin1" | "utf8";
+  private readonly encoding: "latin1" | "utf8" | "uuid";
   private readonly width: number;
   private readonly ends: Uint32Array | undefined;
 
@@ -366,7 +396,9 @@ class TextReader {
     private readonly body: Buffer,
   ) {
     const { at, encoding, width, ends } = column;
-    if ((encoding !== "latin1" && encoding !== "utf8") || !Number.isSafeInteger(at)) throw new Error("malformed item run");
+    if ((encoding !== "latin1" && encoding !== "utf8" && encoding !== "uuid") || (encoding === "uuid" && width !== 16) || !Number.isSafeInteger(at)) {
+      throw new Error("malformed item run");
+    }
     this.at0 = at;
     this.encoding = encoding;
     if (width !== undefined) {
@@ -391,7 +423,12 @@ class TextReader {
 
   at(k: number): string {
     const ends = this.ends;
-    if (ends === undefined) return this.body.toString(this.encoding, this.at0 + k * this.width, this.at0 + (k + 1) * this.width);
+    const start = this.at0 + k * this.width;
+    if (this.encoding === "uuid") {
+      const hex = this.body.toString("hex", start, start + 16);
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    }
+    if (ends === undefined) return this.body.toString(this.encoding, start, start + this.width);
     return this.body.toString(this.encoding, this.at0 + (k === 0 ? 0 : (ends[k - 1] as number)), this.at0 + (ends[k] as number));
   }
 }

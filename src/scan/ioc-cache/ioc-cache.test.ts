@@ -64,10 +64,14 @@ function planData(plan: EvaluationPlan): string {
   return JSON.stringify(plan, (_key, value: unknown) => (value instanceof Map || value instanceof Set ? [...value] : typeof value === "bigint" ? `${value}n` : value));
 }
 
-/** An OR of 50 SHA-256 items, with a commented item, a negated one and a nested AND among them. */
+/**
+ * An OR of 50 SHA-256 items, with a commented item, a negated one and a nested AND among them;
+ * the items after the comment have UUIDs for ids.
+ */
 function hashListIoc(): string {
+  const id = (i: number): string => (i > 30 ? `0000${i.toString(16).padStart(4, "0")}-1111-4222-a333-${"b".repeat(12)}` : `item-${i}`);
   const item = (i: number, extra = "", condition = "is"): string =>
-    `<IndicatorItem id="item-${i}" condition="${condition}"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/>` +
+    `<IndicatorItem id="${id(i)}" condition="${condition}"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/>` +
     `<Content type="sha256">${i.toString(16).padStart(64, "0")}</Content>${extra}</IndicatorItem>\n`;
   const digests = (from: number, to: number): string => Array.from({ length: to - from }, (_, k) => item(from + k)).join("");
   return (
@@ -183,6 +187,7 @@ describe("the IOC cache behind loadIocFiles", () => {
     expect(body.indexOf(Buffer.from((29).toString(16).padStart(64, "0"), "hex"))).toBeGreaterThanOrEqual(0);
     expect(bytes.indexOf((29).toString(16).padStart(64, "0"))).toBe(-1);
     expect(header).toMatch(/"positions":\{"start":\[/);
+    expect(header.match(/"encoding":"(\w+)"/g)).toEqual(['"encoding":"latin1"', '"encoding":"uuid"']);
 
     const warm = await open(dir);
     expect(await load(folder, warm)).toStrictEqual(parsed);
