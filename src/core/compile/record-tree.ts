@@ -65,18 +65,30 @@ export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: Block
  * The leaves that make a TRUE tree true: every child of a TRUE AND, the TRUE children of an OR.
  * These are the "matched items" a detection reports. Does nothing when `node` is not TRUE.
  */
-export function satisfiedLeaves(node: RecordNode, leaf: LeafValue, out: number[]): void {
-  if (evaluateTree(node, leaf) !== TRUE) return;
+export function satisfiedLeaves(node: RecordNode, leaf: LeafValue, out: number[], blocks?: BlockHits): void {
+  if (evaluateTree(node, leaf, blocks?.anyInRange) !== TRUE) return;
   if (typeof node === "number") {
     out.push(node);
     return;
   }
   if (node.op === "const") return;
   if (node.op === "block") {
-    for (let r = node.lo; r <= node.hi; r++) if (leaf(r) === TRUE) out.push(r);
+    if (blocks !== undefined) blocks.inRange(node.lo, node.hi, out);
+    else for (let r = node.lo; r <= node.hi; r++) if (leaf(r) === TRUE) out.push(r);
     return;
   }
-  for (const child of node.children) satisfiedLeaves(child, leaf, out);
+  for (const child of node.children) satisfiedLeaves(child, leaf, out, blocks);
+}
+
+/**
+ * The hits of a record, for {@link satisfiedLeaves} to answer blocks from (a 10,000-item hash
+ * list is not walked item by item). Valid where {@link BlockHit} is: a block leaf holds exactly
+ * when it is a hit.
+ */
+export interface BlockHits {
+  readonly anyInRange: BlockHit;
+  /** Appends the hits in `lo`..`hi` to `out`, in increasing order. */
+  readonly inRange: (lo: number, hi: number, out: number[]) => void;
 }
 
 /**

@@ -287,7 +287,8 @@ class StreamingEvaluation implements Evaluation {
       return;
     }
     const refs: number[] = [];
-    satisfiedLeaves(unit.tree, this.leaf, refs);
+    // With no unknown field, a block's satisfied leaves are its hits (evaluateUnit's rule too).
+    satisfiedLeaves(unit.tree, this.leaf, refs, this.recordHasUnknown ? undefined : this.hits);
     const actionable = refs.some((r) => this.actsOn[r] === 1);
     let list = this.evidence[unit.index];
     if (list === undefined) this.evidence[unit.index] = list = new EvidenceList(this.maxObjects);

@@ -15,9 +15,9 @@ export const DEFAULT_MAX_CACHE_BYTES = 256 * 1024 * 1024;
 /** A temporary file this old was left by a scan that died while writing. */
 const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 
-/** Entries, and the content digests of file versions (file-identity.ts). */
-const ENTRY = /^[0-9a-f]{64}\.(entry|stat)$/;
-const TEMPORARY = /^[0-9a-f]{64}\.(entry|stat)\.\d+\.[0-9a-f]+\.tmp$/;
+/** Entries, and the records of file versions' content digests (file-identity.ts, empty files). */
+const ENTRY = /^[0-9a-f]{64}(\.entry|-[0-9a-f]{64}\.stat)$/;
+const TEMPORARY = /^[0-9a-f]{64}\.entry\.\d+\.[0-9a-f]+\.tmp$/;
 /** Entries of the gzip JSON format (before format 3): never read again, removed on sight. */
 const LEGACY = /^[0-9a-f]{64}\.json\.gz(\.\d+\.[0-9a-f]+\.tmp)?$/;
 

@@ -270,7 +270,7 @@ describe("the IOC cache behind loadIocFiles", () => {
     const parsed = await load(folder, undefined);
     await load(folder, await open(dir));
     const identity = fileIdentity(file, statSync(file, { bigint: true }));
-    expect(readdirSync(dir).filter((name) => name.endsWith(".stat"))).toEqual([identityFileName(identity)]);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".stat"))).toEqual([identityFileName(identity, contentDigest(readFileSync(file)))]);
     const cache = await open(dir);
     expect(await cache.contentOf(identity)).toBe(contentDigest(readFileSync(file)));
     expect(await load(folder, cache)).toStrictEqual(parsed);

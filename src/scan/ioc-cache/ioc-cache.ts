@@ -15,7 +15,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CachedLoad } from "./cached-load.js";
 import { decodeEntry, encodeEntry } from "./entry-codec.js";
@@ -70,15 +70,20 @@ export function entryFileName(key: string): string {
   return `${key}.entry`;
 }
 
-/** The name of the file holding the content digest of file version `identity`. */
-export function identityFileName(identity: FileIdentity): string {
-  return `${identity}.stat`;
+/**
+ * The name of the (empty) file saying that file version `identity` holds bytes of digest
+ * `content`: the name is the record, so one folder listing reads every record at once.
+ */
+export function identityFileName(identity: FileIdentity, content: string): string {
+  return `${identity}-${content}.stat`;
 }
 
-const HEX_DIGEST = /^[0-9a-f]{64}$/;
+const IDENTITY_FILE = /^([0-9a-f]{64})-([0-9a-f]{64})\.stat$/;
 
 class FolderCache implements IocCache {
   private readonly pending = new Set<Promise<void>>();
+  /** File version → content digest, from one listing of the folder (read on first use). */
+  private identities: Promise<Map<FileIdentity, string>> | undefined;
   private written = 0;
   private writable = true;
 
@@ -110,23 +115,36 @@ class FolderCache implements IocCache {
   }
 
   async contentOf(identity: FileIdentity): Promise<string | undefined> {
-    const file = join(this.dir, identityFileName(identity));
-    let content: string;
-    try {
-      content = await readFile(file, "latin1");
-    } catch {
-      return undefined;
-    }
-    if (!HEX_DIGEST.test(content)) return undefined;
-    // Used: kept by eviction as long as the entry it leads to.
-    const now = new Date();
-    this.track(utimes(file, now, now).catch(() => undefined));
-    return content;
+    // Not touched when used: a record is aged from when it was written, and one evicted costs
+    // one read and hash of its file, which writes it again.
+    this.identities ??= readdir(this.dir).then(
+      (names) => {
+        const found = new Map<FileIdentity, string>();
+        for (const name of names) {
+          const match = IDENTITY_FILE.exec(name);
+          if (match) found.set(match[1] as string, match[2] as string);
+        }
+        return found;
+      },
+      () => new Map<FileIdentity, string>(),
+    );
+    return (await this.identities).get(identity);
   }
 
   rememberContent(identity: FileIdentity, content: string): void {
     if (!this.writable) return;
-    this.track(this.write(identityFileName(identity), Buffer.from(content, "latin1")));
+    const file = join(this.dir, identityFileName(identity, content));
+    this.track(
+      writeFile(file, "", { mode: 0o600, flag: "wx" }).then(
+        () => void this.written++,
+        (error: unknown) => {
+          // Already recorded (by a scan running at once): the same record.
+          if ((error as NodeJS.ErrnoException).code === "EEXIST" || !this.writable) return;
+          this.writable = false;
+          this.options.onUnavailable?.(this.dir, error);
+        },
+      ),
+    );
   }
 
   async settle(): Promise<void> {
