@@ -16,12 +16,13 @@ import { docsOf, group, leavesOf, toRecordNode, type Logic } from "./logic.js";
 import type { HitBlock, HostNode, PlanItem, PlanItems, PlanUnit, RecordNode } from "./plan-types.js";
 import { evaluateTree, type BlockValue, type LeafValue } from "./record-tree.js";
 import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
+import type { UnitIndex } from "./unit-index.js";
 
 /** The growing plan parts binding writes to. */
 export interface BindingSink {
   readonly items: PlanItems;
   readonly units: PlanUnit[];
-  readonly unitsOfItem: (number | readonly number[] | undefined)[];
+  readonly unitsOfItem: UnitIndex;
   readonly diagnostics: Diagnostic[];
   readonly ioc: number;
   readonly maxLocalConjunctions: number;
@@ -128,10 +129,7 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
       vacuous: evaluateTree(tree, fixedLeaves(sink.items, false), undefined, fixedBlock(false)),
       ifUncollected: evaluateTree(tree, fixedLeaves(sink.items, "unknown"), undefined, fixedBlock("unknown")),
     });
-    for (const ref of live) {
-      const seen = sink.unitsOfItem[ref];
-      sink.unitsOfItem[ref] = seen === undefined ? index : typeof seen === "number" ? [seen, index] : [...seen, index];
-    }
+    for (const ref of live) sink.unitsOfItem.add(ref, index);
     return { op: "unit", unit: index };
   };
 

@@ -13,14 +13,12 @@ import { gateItems, lookupCost } from "./gating.js";
 import { toLogic, type Logic } from "./logic.js";
 import type { Operand } from "./operand.js";
 import { ItemStore } from "./plan-items.js";
+import { UnitIndex } from "./unit-index.js";
 import type { CompileOptions, DocumentPlan, EvaluationPlan, IocInput, PlanIoc, PlanItem, PlanUnit } from "./plan-types.js";
 import type { RunDigests } from "../ioc/item-run.js";
 import { FALSE } from "./tri.js";
 
 const DEFAULT_MAX_LOCAL_CONJUNCTIONS = 4096;
-
-/** Empty {@link EvaluationPlan.unitsOfItem} slots to push in one call. */
-const NO_UNITS: readonly undefined[] = new Array<undefined>(4096).fill(undefined);
 
 /** A run compiled whole, waiting for its channel: items `first`.. and their digests. */
 interface IndexedRun {
@@ -73,7 +71,7 @@ export interface PlanBuilder {
 export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
   const items = new ItemStore();
   const units: PlanUnit[] = [];
-  const unitsOfItem: (number | readonly number[] | undefined)[] = [];
+  const unitsOfItem = new UnitIndex();
   const channels = new Map<string, Map<string, Channel>>();
   const iocs: PlanIoc[] = [];
   const maxLocalConjunctions = options.maxLocalConjunctions ?? DEFAULT_MAX_LOCAL_CONJUNCTIONS;
@@ -119,7 +117,7 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
             const ref = items.length;
             const { item, operand } = compiler.compile(source, ref, ioc, document.version);
             items.push(item);
-            unitsOfItem.push(undefined);
+            unitsOfItem.extend(1);
             count++;
             if (item.status.kind !== "unknown") supported++;
             if (item.status.kind !== "supported") diagnostics.push(diagnostic(item.status.code, item.status.message, source.position));
@@ -132,10 +130,7 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
             const compiled = compiler.compileRun(run, first, ioc, document.version);
             if (compiled === undefined) return undefined;
             items.pushRun(compiled.items);
-            // Slots binding fills, pushed a stretch at a time (not one call per item).
-            let k = 0;
-            for (; k + NO_UNITS.length <= run.count; k += NO_UNITS.length) unitsOfItem.push(...NO_UNITS);
-            for (; k < run.count; k++) unitsOfItem.push(undefined);
+            unitsOfItem.extend(run.count);
             count += run.count;
             supported += run.count;
             runs.push({ first, shape: compiled.items.shape, digests: compiled.digests });

@@ -140,6 +140,13 @@ export interface PlanItems extends Iterable<PlanItem> {
   spanAt(ref: number): ItemSpan | undefined;
 }
 
+/** Item ref → the units its leaf appears in. */
+export interface UnitsOfItems {
+  readonly length: number;
+  /** A unit, several (after local DNF), or undefined for an item in no unit (or out of range). */
+  at(ref: number): number | readonly number[] | undefined;
+}
+
 /** A per-record boolean tree. A number is a leaf: the ref of an item. */
 export type RecordNode = number | RecordGroup | ConstNode | HitBlock;
 
@@ -225,7 +232,7 @@ export interface EvaluationPlan {
   readonly items: PlanItems;
   readonly units: readonly PlanUnit[];
   /** Item ref → the units its leaf appears in (more than one only after local DNF); undefined for items in no unit. */
-  readonly unitsOfItem: readonly (number | readonly number[] | undefined)[];
+  readonly unitsOfItem: UnitsOfItems;
   /** Documents with at least one supported item, by name. */
   readonly documents: ReadonlyMap<string, DocumentPlan>;
 }

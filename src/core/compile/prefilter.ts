@@ -148,7 +148,7 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
       let mayMatch = alwaysMay;
       generation++;
       for (const ref of hits.refs) {
-        const units = plan.unitsOfItem[ref];
+        const units = plan.unitsOfItem.at(ref);
         if (units === undefined) continue;
         for (const u of typeof units === "number" ? [units] : units) {
           if (seen[u] === generation) continue;

@@ -189,7 +189,7 @@ class StreamingEvaluation implements Evaluation {
       if (entry === undefined) byField.set(item.field, (entry = { refs: [], units: [] }));
       for (let ref = lo; ref <= hi; ref++) {
         entry.refs.push(ref);
-        const units = this.plan.unitsOfItem[ref];
+        const units = this.plan.unitsOfItem.at(ref);
         if (units === undefined) continue;
         if (typeof units === "number") entry.units.push(units);
         else entry.units.push(...units);
@@ -221,7 +221,7 @@ class StreamingEvaluation implements Evaluation {
     this.generation++;
     this.candidates.length = 0;
     for (const ref of this.hits.refs) {
-      const units = this.plan.unitsOfItem[ref];
+      const units = this.plan.unitsOfItem.at(ref);
       if (units === undefined) continue;
       if (typeof units === "number") this.considerCandidate(units, ref);
       else for (const u of units) this.considerCandidate(u, ref);
