@@ -33,7 +33,7 @@ export interface StoredEntry extends Omit<CachedLoad, "document"> {
 
 /**
  * True when `value` is an entry of this format for `key` with the shape of a {@link CachedLoad}.
- * The gzip checksum already catches a damaged file; this catches an entry written by other code
+ * The entry checksum already catches a damaged file; this catches an entry written by other code
  * (another format, another key). The indicator tree is checked at its root only: reading all of
  * it would cost as much as the parse the cache saves, and only the user can write the folder.
  */

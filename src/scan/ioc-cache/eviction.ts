@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 /** Entries not used for 30 days are removed. */
 export const DEFAULT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
-/** The folder is kept under 256 MiB (a million SHA-256 items take about 50 MiB). */
+/** The folder is kept under 256 MiB (a million SHA-256 items with UUID ids take about 65 MiB). */
 export const DEFAULT_MAX_CACHE_BYTES = 256 * 1024 * 1024;
 /** A temporary file this old was left by a scan that died while writing. */
 const STALE_TEMPORARY_MS = 60 * 60 * 1000;
