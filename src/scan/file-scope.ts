@@ -31,17 +31,21 @@ export function defaultFileScopes(plan: EvaluationPlan): string[] {
  */
 export function pathsNamedByIocs(plan: EvaluationPlan): string[] {
   const paths: string[] = [];
-  for (const item of plan.items) {
-    if (!isPathItem(item)) continue;
-    const value = item.value.trim();
-    if (item.field === "FullPath" && value.startsWith("/")) {
-      paths.push(item.condition === "is" ? parentOf(value) : parentOf(value) || "/");
-    } else if (item.field === "FilePath" && value !== "" && !value.includes("\\") && !/^[a-z]:/i.test(value)) {
-      // OpenIOC writes FilePath without leading or trailing separators.
-      paths.push(`/${value.replace(/^\/+|\/+$/g, "")}`);
-    }
+  // Span by span: a hash list's run is no path item, and is not built item by item.
+  for (const { lo, hi, first } of plan.items.spans()) {
+    if (isPathItem(first)) for (let ref = lo; ref <= hi; ref++) addPathOf(plan.items.at(ref) as PlanItem, paths);
   }
   return paths.filter((path) => path !== "" && path !== "/");
+}
+
+function addPathOf(item: PlanItem, paths: string[]): void {
+  const value = item.value.trim();
+  if (item.field === "FullPath" && value.startsWith("/")) {
+    paths.push(item.condition === "is" ? parentOf(value) : parentOf(value) || "/");
+  } else if (item.field === "FilePath" && value !== "" && !value.includes("\\") && !/^[a-z]:/i.test(value)) {
+    // OpenIOC writes FilePath without leading or trailing separators.
+    paths.push(`/${value.replace(/^\/+|\/+$/g, "")}`);
+  }
 }
 
 function isPathItem(item: PlanItem): boolean {

@@ -13,11 +13,13 @@ import {
   checkIoc,
   checkIocSet,
   diagnostic,
+  expandDocument,
   hasErrors,
   parseIoc,
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_DEPTH,
   type CheckIocOptions,
+  type CompactDocument,
   type Diagnostic,
   type IocDocument,
   type IocSetEntry,
@@ -26,7 +28,7 @@ import {
 } from "../core/ioc/index.js";
 import { detach } from "../core/compile/detach.js";
 import { isRegexError, type RegexEngine } from "../core/compile/regex-engine.js";
-import { iocCacheKey, type CachedLoad, type IocCache, type LoadSettings } from "./ioc-cache/index.js";
+import { contentDigest, fileIdentity, iocCacheKeyOf, isSettled, type CachedLoad, type IocCache, type LoadSettings } from "./ioc-cache/index.js";
 
 /** Options of {@link loadIocFiles}. */
 export interface LoadIocsOptions extends ParseIocOptions, Omit<CheckIocOptions, "regexProblem"> {
@@ -34,9 +36,10 @@ export interface LoadIocsOptions extends ParseIocOptions, Omit<CheckIocOptions, 
   readonly regexEngine?: RegexEngine;
   /**
    * Called, in load order, with each file that will be evaluated (usable, and not a later
-   * duplicate of an IOC id), as soon as it is loaded: a scan compiles it there and then.
+   * duplicate of an IOC id), as soon as it is loaded: a scan compiles it there and then. A
+   * document from the cache holds its hash lists as runs, which the compiler takes whole.
    */
-  readonly onUsable?: (file: string, document: IocDocument) => void;
+  readonly onUsable?: (file: string, document: CompactDocument) => void;
   /**
    * Keep each parsed document in {@link LoadedIoc.document} (default true). A scan passes false
    * with {@link onUsable}, so only one file's parse tree is alive at a time.
@@ -92,7 +95,8 @@ export async function loadIocFiles(paths: readonly string[], options: LoadIocsOp
       if (document.id) usableIds.add(document.id);
       if (first) options.onUsable?.(file, document);
     }
-    loaded.push(keep && document ? { ...entry, document } : entry);
+    // Kept documents are read item by item (ioc check): runs are expanded, the slow path.
+    loaded.push(keep && document ? { ...entry, document: expandDocument(document) } : entry);
   }
 
   // Only usable files take part: a broken file must not shadow a good one with the same id.
@@ -108,40 +112,67 @@ export async function loadIocFiles(paths: readonly string[], options: LoadIocsOp
  * The part of a document {@link checkIocSet} reads (its id and position), as a document: the
  * set check must not keep every parse tree, nor, through sliced strings, every file's text.
  */
-function setView(document: IocDocument): IocDocument {
+function setView(document: CompactDocument): IocDocument {
   return { ...EMPTY_DOCUMENT, id: detach(document.id), position: document.position };
 }
 
 const EMPTY_DOCUMENT: IocDocument = { version: "1.1", id: "", title: "", links: [], parameters: [], position: { line: 0, column: 0 } };
 
-/** A file read, and its cache entry if there is one; or the entry of a file that cannot be read. */
-type Fetched = { readonly unreadable: LoadedIoc } | { readonly bytes: Buffer; readonly key: string | undefined; readonly cached: CachedLoad | undefined };
+/**
+ * A file's cache entry, or the file read (with the key its load goes under); or the entry of a
+ * file that cannot be read.
+ */
+type Fetched =
+  | { readonly unreadable: LoadedIoc }
+  | { readonly cached: CachedLoad; readonly key: string }
+  | { readonly bytes: Buffer; readonly key: string | undefined; readonly cached: undefined };
 
 async function fetchOne(file: string, options: LoadIocsOptions): Promise<Fetched> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const cache = options.cache;
   let bytes: Buffer;
+  let identity: string | undefined;
+  /** The content digest recorded for this file version, whose entry is missing. */
+  let known: string | undefined;
   try {
-    const info = await stat(file);
+    const info = await stat(file, { bigint: true });
     if (!info.isFile()) return { unreadable: unreadable(file, `Cannot read "${file}": not a regular file`) };
-    if (info.size > maxBytes) {
+    if (info.size > BigInt(maxBytes)) {
       return { unreadable: unreadable(file, `The file is ${info.size} bytes, larger than the limit of ${maxBytes} bytes`, "IOC004") };
+    }
+    if (cache) {
+      // A file version seen before: its entry is found without reading or hashing the file.
+      identity = fileIdentity(file, info);
+      known = await cache.contentOf(identity);
+      if (known !== undefined) {
+        const key = iocCacheKeyOf(known, loadSettings(options));
+        const cached = await cache.get(key);
+        if (cached) return { cached, key };
+      }
+      if (!isSettled(info)) identity = undefined;
     }
     bytes = await readFile(file);
   } catch (error) {
     return { unreadable: unreadable(file, `Cannot read "${file}": ${describeError(error)}`) };
   }
-  const cache = options.cache;
-  const key = cache ? iocCacheKey(bytes, loadSettings(options)) : undefined;
-  const cached = key === undefined ? undefined : await cache?.get(key);
-  return { bytes, key, cached };
+  if (!cache) return { bytes, key: undefined, cached: undefined };
+  const content = contentDigest(bytes);
+  const key = iocCacheKeyOf(content, loadSettings(options));
+  if (content === known) return { bytes, key, cached: undefined }; // looked up above: a miss
+  if (identity !== undefined) cache.rememberContent(identity, content);
+  const cached = await cache.get(key);
+  return cached ? { cached, key } : { bytes, key, cached: undefined };
 }
 
 /** The load of a fetched file: its cache entry, else its parse (then recorded in the cache). */
-function finishOne(file: string, fetched: Fetched, options: LoadIocsOptions): { entry: LoadedIoc; document?: IocDocument } {
+function finishOne(file: string, fetched: Fetched, options: LoadIocsOptions): { entry: LoadedIoc; document?: CompactDocument } {
   if ("unreadable" in fetched) return { entry: fetched.unreadable };
-  const { bytes, key, cached } = fetched;
-  const load = cached ?? parseAndCheck(bytes, options);
-  if (key !== undefined && !cached) options.cache?.put(key, load);
+  let load: CachedLoad;
+  if (fetched.cached) load = fetched.cached;
+  else {
+    load = parseAndCheck(fetched.bytes, options);
+    if (fetched.key !== undefined) options.cache?.put(fetched.key, load);
+  }
   const { ok, document, ...rest } = load;
   return { entry: { file, ok, duplicate: false, ...rest }, ...(document ? { document } : {}) };
 }

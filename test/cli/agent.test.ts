@@ -60,7 +60,7 @@ describe("iocscan agent", () => {
     expect(report.detections[0]?.actions[0]).toMatchObject({ type: "quarantine", status: "done" });
     expect(server.enrollments).toHaveLength(1);
     // The run's IOC file was recorded in the agent's IOC cache, for the next run.
-    expect(readdirSync(agentPaths(stateDir).iocCache).filter((name) => name.endsWith(".json.gz"))).toHaveLength(1);
+    expect(readdirSync(agentPaths(stateDir).iocCache).filter((name) => name.endsWith(".entry"))).toHaveLength(1);
     await server.until(() => server.inventories.some((i) => i.entries.length === 1), 10_000, "the quarantine inventory");
 
     // Status, while it runs.

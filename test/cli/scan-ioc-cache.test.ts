@@ -3,6 +3,7 @@
  * report is the same cold, warm and with `--no-ioc-cache`, for a scan of a temp folder and of a
  * snapshot. Every database and cache is in a temp folder this test creates (`--db`).
  */
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,7 +62,9 @@ describe("iocscan scan with the IOC cache", () => {
     const state = mkdtempSync(join(work, "state-"));
     const cold = scan(state, args());
     const cache = join(state, "ioc-cache");
-    const entries = readdirSync(cache);
+    // Entries only: the records of IOC files' identities come once the files are 2 s old.
+    const entryFiles = (): string[] => readdirSync(cache).filter((name) => name.endsWith(".entry"));
+    const entries = entryFiles();
     expect(entries.length).toBe(11);
     const warm = scan(state, args());
     const without = scan(mkdtempSync(join(work, "state-")), [...args(), "--no-ioc-cache"]);
@@ -75,7 +78,42 @@ describe("iocscan scan with the IOC cache", () => {
       expect(stable(run.report)).toEqual(stable(cold.report));
       expect(run.stderr).toBe(cold.stderr);
     }
-    expect(readdirSync(cache).sort()).toEqual(entries.sort());
+    expect(entryFiles().sort()).toEqual(entries.sort());
+  });
+
+  it("a 10,000-item hash list reports its one matching item, with its evidence, the same cold, warm and with --no-ioc-cache", () => {
+    const list = join(work, "hash-list");
+    const hashed = join(work, "hashed");
+    mkdirSync(list);
+    mkdirSync(hashed);
+    const content = "a file among many, found by its SHA-256 alone\n";
+    writeFileSync(join(hashed, "payload.bin"), content);
+    const found = createHash("sha256").update(content).digest("hex");
+    const digest = (i: number): string => (i === 7_777 ? found : (Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0").repeat(8));
+    const items = Array.from(
+      { length: 10_000 },
+      (_, i) =>
+        `<IndicatorItem id="id-${i}" condition="is"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/><Content type="sha256">${digest(i)}</Content></IndicatorItem>\n`,
+    );
+    writeFileSync(
+      join(list, "list.ioc"),
+      `<?xml version="1.0"?>\n<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="list"><short_description>list</short_description><definition>\n<Indicator operator="OR" id="root">\n${items.join("")}</Indicator></definition></ioc>\n`,
+    );
+    const run = (state: string, extra: readonly string[] = []) => {
+      const result = runIocscan(["scan", "--db", join(state, "results.db"), "--no-hash-cache", "--format", "json", "--ioc", list, "--scope", hashed, ...extra]);
+      return { status: result.status, report: JSON.parse(result.stdout || "null") as ScanReport, stderr: result.stderr };
+    };
+    const state = mkdtempSync(join(work, "state-"));
+    const cold = run(state);
+    const warm = run(state);
+    const without = run(mkdtempSync(join(work, "state-")), ["--no-ioc-cache"]);
+    expect(cold.status).toBe(1);
+    expect(cold.report.detections).toHaveLength(1);
+    expect(cold.report.detections[0]).toMatchObject({ matchedItems: ["id-7777"], objects: [{ fields: { Sha256sum: found } }] });
+    for (const other of [warm, without]) {
+      expect(other.status).toBe(cold.status);
+      expect(stable(other.report)).toEqual(stable(cold.report));
+    }
   });
 
   it("iocscan scan --no-ioc-cache writes no IOC cache", () => {

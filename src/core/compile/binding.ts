@@ -13,15 +13,16 @@
  */
 import { diagnostic, type Diagnostic } from "../ioc/diagnostics.js";
 import { docsOf, group, leavesOf, toRecordNode, type Logic } from "./logic.js";
-import type { HitBlock, HostNode, PlanItem, PlanUnit, RecordNode } from "./plan-types.js";
-import { evaluateTree, type LeafValue } from "./record-tree.js";
+import type { HitBlock, HostNode, PlanItem, PlanItems, PlanUnit, RecordNode } from "./plan-types.js";
+import { evaluateTree, type BlockValue, type LeafValue } from "./record-tree.js";
 import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
+import type { UnitIndex } from "./unit-index.js";
 
 /** The growing plan parts binding writes to. */
 export interface BindingSink {
-  readonly items: readonly PlanItem[];
+  readonly items: PlanItems;
   readonly units: PlanUnit[];
-  readonly unitsOfItem: (number | readonly number[] | undefined)[];
+  readonly unitsOfItem: UnitIndex;
   readonly diagnostics: Diagnostic[];
   readonly ioc: number;
   readonly maxLocalConjunctions: number;
@@ -40,14 +41,23 @@ export function constantOf(item: PlanItem): Tri | undefined {
 }
 
 /** A leaf function with every supported item fixed to `base` (before negation), or UNKNOWN. */
-function fixedLeaves(items: readonly PlanItem[], base: boolean | "unknown"): LeafValue {
+function fixedLeaves(items: PlanItems, base: boolean | "unknown"): LeafValue {
   return (ref) => {
-    const item = items[ref] as PlanItem;
+    const item = items.shape(ref) as PlanItem;
     const c = constantOf(item);
     if (c !== undefined) return c;
     if (base === "unknown") return UNKNOWN;
     return base !== item.negate ? TRUE : FALSE;
   };
+}
+
+/**
+ * A block's value under {@link fixedLeaves}: its items are positive and supported (binding
+ * makes blocks of nothing else), so all are worth `base`; a hash list is not walked item by item.
+ */
+function fixedBlock(base: boolean | "unknown"): BlockValue {
+  const value = base === "unknown" ? UNKNOWN : base ? TRUE : FALSE;
+  return () => value;
 }
 
 function constant(value: Tri): HostNode {
@@ -84,24 +94,29 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
 
   const makeUnit = (doc: string, subtree: Logic): HostNode => {
     const leaves = leavesOf(subtree);
-    if (leaves.every((l) => l.negated)) {
+    // A run's items are never negated.
+    if (leaves.every((l) => l.t === "leaf" && l.negated)) {
       // Rule 7.6 (a): "some file is not named x" holds on almost every host; such a group
       // never produces matches (the host-level "absence" reading is not implemented).
       const first = leaves[0];
-      if (first !== undefined && !negationOnly.has(first.ref)) {
+      if (first?.t === "leaf" && !negationOnly.has(first.ref)) {
         negationOnly.add(first.ref);
-        const position = (sink.items[first.ref] as PlanItem).position;
-        sink.diagnostics.push(
-          diagnostic("IOC025", `The ${doc} items of this group are all negated: the group never matches (items ${leaves.map((l) => `"${(sink.items[l.ref] as PlanItem).id}"`).join(", ")})`, position),
-        );
+        const position = (sink.items.at(first.ref) as PlanItem).position;
+        const ids = leaves.map((l) => `"${l.t === "leaf" ? (sink.items.at(l.ref) as PlanItem).id : ""}"`).join(", ");
+        sink.diagnostics.push(diagnostic("IOC025", `The ${doc} items of this group are all negated: the group never matches (items ${ids})`, position));
       }
       return constant(FALSE);
     }
     const tree = withBlocks(toRecordNode(subtree), (ref) => {
-      const item = sink.items[ref] as PlanItem;
+      const item = sink.items.shape(ref) as PlanItem;
       return item.status.kind === "supported" && !item.negate && item.document === doc;
     });
-    const refs = leaves.filter((l) => l.doc === doc).map((l) => l.ref);
+    const refs: number[] = [];
+    for (const l of leaves) {
+      if (l.doc !== doc) continue;
+      if (l.t === "leaf") refs.push(l.ref);
+      else for (let r = l.lo; r <= l.hi; r++) refs.push(r);
+    }
     // Refs repeat only after local DNF; a hash list's come in order, and need no set to dedupe.
     const live = isIncreasing(refs) ? refs : [...new Set(refs)];
     const index = sink.units.length;
@@ -111,13 +126,10 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
       document: doc,
       tree,
       items: live,
-      vacuous: evaluateTree(tree, fixedLeaves(sink.items, false)),
-      ifUncollected: evaluateTree(tree, fixedLeaves(sink.items, "unknown")),
+      vacuous: evaluateTree(tree, fixedLeaves(sink.items, false), undefined, fixedBlock(false)),
+      ifUncollected: evaluateTree(tree, fixedLeaves(sink.items, "unknown"), undefined, fixedBlock("unknown")),
     });
-    for (const ref of live) {
-      const seen = sink.unitsOfItem[ref];
-      sink.unitsOfItem[ref] = seen === undefined ? index : typeof seen === "number" ? [seen, index] : [...seen, index];
-    }
+    for (const ref of live) sink.unitsOfItem.add(ref, index);
     return { op: "unit", unit: index };
   };
 
@@ -213,24 +225,62 @@ const MIN_BLOCK = 4;
 /**
  * Replaces runs of consecutive refs among an OR's children, each a plain positive item of the
  * unit's document, by {@link HitBlock}s. Order inside an OR does not matter, so the runs are
- * taken from the sorted refs.
+ * taken from the sorted refs. A block already among the children (a run compiled whole, whose
+ * items are all plain) counts as its refs: the tree is the one its items as leaves would give,
+ * whether the IOC came from the parser or from the IOC cache.
  */
 function withBlocks(node: RecordNode, plain: (ref: number) => boolean): RecordNode {
   if (typeof node === "number" || node.op === "const" || node.op === "block") return node;
   const children = node.children.map((c) => withBlocks(c, plain));
   if (node.op !== "or") return { op: node.op, children };
-  const runs = children.filter((c): c is number => typeof c === "number" && plain(c));
-  // A hash list's refs come in order already; sorting 10,000 numbers with a comparator is not free.
-  if (!isIncreasing(runs)) runs.sort((a, b) => a - b);
-  const blocks: HitBlock[] = [];
-  for (let i = 0; i < runs.length; ) {
-    let j = i;
-    while (j + 1 < runs.length && (runs[j + 1] as number) === (runs[j] as number) + 1) j++;
-    if (j - i + 1 >= MIN_BLOCK) blocks.push({ op: "block", lo: runs[i] as number, hi: runs[j] as number });
-    i = j + 1;
+  // Ranges [lo, hi] of plain refs, flattened in pairs.
+  let ranges: number[] = [];
+  for (const c of children) {
+    if (typeof c === "number") {
+      if (plain(c)) ranges.push(c, c);
+    } else if (c.op === "block") ranges.push(c.lo, c.hi);
   }
-  if (blocks.length === 0) return { op: "or", children };
-  return { op: "or", children: [...blocks, ...children.filter((c) => typeof c !== "number" || !inBlocks(blocks, c))] };
+  // A hash list's refs come in order already; sorting 10,000 pairs with a comparator is not free.
+  if (!rangesIncreasing(ranges)) ranges = sortedRanges(ranges);
+  const blocks: HitBlock[] = [];
+  for (let i = 0; i < ranges.length; ) {
+    const lo = ranges[i] as number;
+    let hi = ranges[i + 1] as number;
+    i += 2;
+    while (i < ranges.length && (ranges[i] as number) === hi + 1) {
+      hi = ranges[i + 1] as number;
+      i += 2;
+    }
+    if (hi - lo + 1 >= MIN_BLOCK) blocks.push({ op: "block", lo, hi });
+  }
+  const rest: RecordNode[] = [];
+  for (const c of children) {
+    if (typeof c === "number") {
+      if (!inBlocks(blocks, c)) rest.push(c);
+    } else if (c.op !== "block") rest.push(c);
+    else if (!inBlocks(blocks, c.lo)) for (let r = c.lo; r <= c.hi; r++) rest.push(r); // too short for a block of its own
+  }
+  if (blocks.length === 0) return { op: "or", children: rest };
+  return { op: "or", children: [...blocks, ...rest] };
+}
+
+function rangesIncreasing(ranges: readonly number[]): boolean {
+  for (let i = 2; i < ranges.length; i += 2) if ((ranges[i] as number) <= (ranges[i - 1] as number)) return false;
+  return true;
+}
+
+function sortedRanges(ranges: readonly number[]): number[] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i] as number, ranges[i + 1] as number]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  // Refs repeat only after local DNF: a repeated ref is one leaf of the OR twice.
+  const out: number[] = [];
+  for (const [lo, hi] of pairs) {
+    const last = out[out.length - 1];
+    if (last !== undefined && lo <= last) out[out.length - 1] = Math.max(last, hi);
+    else out.push(lo, hi);
+  }
+  return out;
 }
 
 function isIncreasing(refs: readonly number[]): boolean {

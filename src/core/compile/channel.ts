@@ -16,6 +16,7 @@
  * @module
  */
 import { applyEventView, canonicalText, normalizeExtension, parseValue, type ParseResult, type ValueType } from "../vocabulary/index.js";
+import type { RunDigests } from "../ioc/item-run.js";
 import { AhoCorasick } from "./aho-corasick.js";
 import { DigestTable, type DigestRefs } from "./digest-table.js";
 import { IntegerTable } from "./integer-table.js";
@@ -135,6 +136,14 @@ export class Channel {
     if (this.frozen) throw new Error("Channel is frozen");
     this.eagerCount++;
     this.index(ref, operand);
+  }
+
+  /** Adds the items `first`.. of a run of `is` items on this digest term: one per digest. */
+  addDigestRun(first: number, digests: RunDigests): void {
+    if (this.frozen) throw new Error("Channel is frozen");
+    if (!this.isDigest) throw new Error(`Channel ${this.field} does not hold digests`);
+    this.eagerCount += digests.bytes.length / digests.width;
+    this.digests.addRun(digests.bytes, digests.width, first, digests.slots, digests.filter);
   }
 
   /**

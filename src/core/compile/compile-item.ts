@@ -11,10 +11,12 @@
  * @module
  */
 import { classifyItem, type ItemSupport } from "../ioc/item-support.js";
+import { runItem, type ItemRun, type RunDigests } from "../ioc/item-run.js";
 import type { Condition, IndicatorItem, OpenIocVersion, SourcePosition } from "../ioc/model.js";
 import { isEventDocument, type ValueType } from "../vocabulary/index.js";
 import { detach } from "./detach.js";
 import { buildOperand, unknown, type Operand, type OperandFailure } from "./operand.js";
+import type { RunSegment } from "./plan-items.js";
 import type { ChannelView, CompileOptions, ItemStatus, PlanItem, UnknownReason } from "./plan-types.js";
 import { valueTypeOfName } from "../vocabulary/type-names.js";
 
@@ -23,6 +25,15 @@ export interface CompiledItem {
   readonly item: PlanItem;
   readonly operand?: Operand;
 }
+
+/** A run compiled whole: its items (built when read) and the digests its channel indexes. */
+export interface CompiledRun {
+  readonly items: RunSegment;
+  readonly digests: RunDigests;
+}
+
+/** Bytes of each digest type. */
+const DIGEST_WIDTH: Readonly<Partial<Record<ValueType, number>>> = { md5: 16, sha1: 20, sha256: 32 };
 
 /** What an item's term resolves to; shared by every item with the same term and condition. */
 interface Target {
@@ -88,6 +99,27 @@ class Item implements PlanItem {
   toJSON(): PlanItem {
     const { ref, ioc, id, position, condition, value, negate, ignoreCase, status, term, document, field, view, type, listValued, mappedFrom } = this;
     return { ref, ioc, id, position, condition, value, negate, ignoreCase, status, term, document, field, view, type, listValued, mappedFrom };
+  }
+}
+
+/** The items of a run: each built from the run's columns when read, as the item compiler would. */
+class RunItems implements RunSegment {
+  readonly count: number;
+  readonly shape: PlanItem;
+
+  constructor(
+    private readonly first: number,
+    private readonly ioc: number,
+    private readonly run: ItemRun,
+    private readonly ignoreCase: boolean,
+    private readonly target: Target,
+  ) {
+    this.count = run.count;
+    this.shape = this.item(0);
+  }
+
+  item(k: number): PlanItem {
+    return new Item(this.first + k, this.ioc, runItem(this.run, k), this.ignoreCase, SUPPORTED, this.target);
   }
 }
 
@@ -171,6 +203,21 @@ export class ItemCompiler {
     }
     this.last = { item, target };
     return target;
+  }
+
+  /**
+   * Compiles a whole run of `is` items on a digest term whose digests are known valid (their
+   * bytes came with the run): every item is supported, and its comparison is its digest. Refs are
+   * `first` onwards. Undefined when the run is anything else: the caller compiles it item by item.
+   */
+  compileRun(run: ItemRun, first: number, ioc: number, version: OpenIocVersion): CompiledRun | undefined {
+    const digests = run.digests;
+    const { condition, negate, hasContent } = run.shared;
+    if (digests === undefined || condition !== "is" || negate || !hasContent || run.count === 0) return undefined;
+    const sample = runItem(run, 0);
+    const target = this.target(sample);
+    if (target.failure !== undefined || target.view !== "value" || DIGEST_WIDTH[target.type] !== digests.width) return undefined;
+    return { items: new RunItems(first, ioc, run, ignoresCase(sample, version), target), digests };
   }
 
   /** Compiles one item. `ref` and `ioc` are its indexes in the plan. */

@@ -4,29 +4,29 @@ import { and, ioc, item, not, or, plan, record, run } from "../evaluate/_test-bu
 describe("term resolution", () => {
   it("resolves terms case-insensitively (third-party spellings like FileItem/MD5Sum)", () => {
     const p = plan(ioc(or(item("FileItem/MD5Sum", "is", "0123456789abcdef0123456789abcdef"))));
-    expect(p.items[0]).toMatchObject({ term: "FileItem/Md5sum", field: "Md5sum", type: "md5", status: { kind: "supported" } });
+    expect(p.items.at(0)).toMatchObject({ term: "FileItem/Md5sum", field: "Md5sum", type: "md5", status: { kind: "supported" } });
   });
 
   it("an unknown term is UNKNOWN (IOC020)", () => {
     const p = plan(ioc(or(item("FileItem/NoSuchThing", "is", "x"))));
-    expect(p.items[0]?.status).toMatchObject({ kind: "unknown", reason: "unknown-term", code: "IOC020" });
+    expect(p.items.at(0)?.status).toMatchObject({ kind: "unknown", reason: "unknown-term", code: "IOC020" });
   });
 
   it("a term not collected on the platform is UNKNOWN (IOC021); the platform is an option", () => {
-    expect(plan(ioc(or(item("RegistryItem/Path", "is", "x")))).items[0]?.status).toMatchObject({ reason: "not-collected" });
-    expect(plan(ioc(or(item("FileItem/FileName", "is", "x"))), { platform: "win" }).items[0]?.status).toMatchObject({ reason: "not-collected" });
+    expect(plan(ioc(or(item("RegistryItem/Path", "is", "x")))).items.at(0)?.status).toMatchObject({ reason: "not-collected" });
+    expect(plan(ioc(or(item("FileItem/FileName", "is", "x"))), { platform: "win" }).items.at(0)?.status).toMatchObject({ reason: "not-collected" });
     expect(plan(ioc(or(item("FileItem/FileName", "is", "x")))).platform).toBe("linux");
   });
 
   it("Network/*, Email/*, Snort are informational: UNKNOWN (IOC022)", () => {
     for (const term of ["Network/DNS", "Network/URI", "Email/From", "Snort/Snort"]) {
-      expect(plan(ioc(or(item(term, "is", "x")))).items[0]?.status).toMatchObject({ kind: "unknown", reason: "informational" });
+      expect(plan(ioc(or(item(term, "is", "x")))).items.at(0)?.status).toMatchObject({ kind: "unknown", reason: "informational" });
     }
   });
 
   it("mapNetworkTerms reads Network/DNS as DnsEntryItem/Host", () => {
     const p = plan(ioc(or(item("Network/DNS", "contains", "evil.example"))), { mapNetworkTerms: true });
-    expect(p.items[0]).toMatchObject({ term: "DnsEntryItem/Host", mappedFrom: "Network/DNS", status: { kind: "supported" } });
+    expect(p.items.at(0)).toMatchObject({ term: "DnsEntryItem/Host", mappedFrom: "Network/DNS", status: { kind: "supported" } });
     const { detections } = run(p, [record("DnsEntryItem", "c2.evil.example", { Host: "c2.evil.example" })]);
     expect(detections[0]?.mappedItems).toHaveLength(1);
   });
@@ -35,30 +35,30 @@ describe("term resolution", () => {
 describe("HX event terms map onto host-state terms by default (semantics 7.9)", () => {
   it("processEvent/processCmdLine is read as ProcessItem/arguments and reported as mapped", () => {
     const p = plan(ioc(and(item("processEvent/process", "is", "rundll32.exe"), item("processEvent/processCmdLine", "contains", "javascript:"))));
-    expect(p.items.map((i) => i.term)).toEqual(["ProcessItem/name", "ProcessItem/arguments"]);
+    expect([...p.items].map((i) => i.term)).toEqual(["ProcessItem/name", "ProcessItem/arguments"]);
     expect(p.units).toHaveLength(1); // one event conjunction stays one process
     const { detections } = run(p, [record("ProcessItem", "77", { name: "rundll32.exe", arguments: 'rundll32.exe javascript:"\\..\\mshtml"' })]);
     expect(detections[0]?.mappedItems).toEqual(detections[0]?.matchedItems);
   });
 
   it("the eventItem/ prefix is accepted", () => {
-    expect(plan(ioc(or(item("eventItem/processEvent/process", "is", "x")))).items[0]?.term).toBe("ProcessItem/name");
+    expect(plan(ioc(or(item("eventItem/processEvent/process", "is", "x")))).items.at(0)?.term).toBe("ProcessItem/name");
   });
 
   it("imageLoadEvent/fileName reads the base name of the process's mapped files", () => {
     const p = plan(ioc(and(item("imageLoadEvent/fileName", "is", "dismcore.dll"), item("imageLoadEvent/process", "is", "x.exe"))));
-    expect(p.items[0]).toMatchObject({ field: "SectionList/MemorySection/Name", view: "basename" });
+    expect(p.items.at(0)).toMatchObject({ field: "SectionList/MemorySection/Name", view: "basename" });
     const ok = record("ProcessItem", "5", { name: "x.exe", "SectionList/MemorySection/Name": ["/usr/lib/libc.so", "C:\\Temp\\DismCore.dll"] });
     expect(run(p, [ok]).verdict).toBe("true");
   });
 
   it("mapEvents: false leaves event terms UNKNOWN", () => {
     const p = plan(ioc(or(item("processEvent/process", "is", "x"))), { mapEvents: false });
-    expect(p.items[0]?.status).toMatchObject({ kind: "unknown", reason: "event-term" });
+    expect(p.items.at(0)?.status).toMatchObject({ kind: "unknown", reason: "event-term" });
   });
 
   it("event terms with no host-state equivalent stay UNKNOWN", () => {
-    expect(plan(ioc(or(item("regKeyEvent/path", "is", "x")))).items[0]?.status).toMatchObject({ kind: "unknown", reason: "event-term" });
+    expect(plan(ioc(or(item("regKeyEvent/path", "is", "x")))).items.at(0)?.status).toMatchObject({ kind: "unknown", reason: "event-term" });
   });
 });
 

@@ -12,10 +12,20 @@ import { detach } from "./detach.js";
 import { gateItems, lookupCost } from "./gating.js";
 import { toLogic, type Logic } from "./logic.js";
 import type { Operand } from "./operand.js";
+import { ItemStore } from "./plan-items.js";
+import { UnitIndex } from "./unit-index.js";
 import type { CompileOptions, DocumentPlan, EvaluationPlan, IocInput, PlanIoc, PlanItem, PlanUnit } from "./plan-types.js";
+import type { RunDigests } from "../ioc/item-run.js";
 import { FALSE } from "./tri.js";
 
 const DEFAULT_MAX_LOCAL_CONJUNCTIONS = 4096;
+
+/** A run compiled whole, waiting for its channel: items `first`.. and their digests. */
+interface IndexedRun {
+  readonly first: number;
+  readonly shape: PlanItem;
+  readonly digests: RunDigests;
+}
 
 /**
  * Compiles IOCs (each with the file it came from) into an immutable plan. The same as feeding
@@ -59,9 +69,9 @@ export interface PlanBuilder {
  * ```
  */
 export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
-  const items: PlanItem[] = [];
+  const items = new ItemStore();
   const units: PlanUnit[] = [];
-  const unitsOfItem: (number | readonly number[] | undefined)[] = [];
+  const unitsOfItem = new UnitIndex();
   const channels = new Map<string, Map<string, Channel>>();
   const iocs: PlanIoc[] = [];
   const maxLocalConjunctions = options.maxLocalConjunctions ?? DEFAULT_MAX_LOCAL_CONJUNCTIONS;
@@ -94,28 +104,44 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
     const diagnostics: Diagnostic[] = [];
     let count = 0;
     let supported = 0;
-    /** The comparisons of the IOC's items (by ref - firstRef), indexed once binding has said which are gated. */
-    const firstRef = items.length;
+    /**
+     * The comparisons of the IOC's plain items, with their refs (increasing), indexed once
+     * binding has said which are gated; and its runs compiled whole, indexed as they are.
+     */
+    const operandRefs: number[] = [];
     const operands: (Operand | undefined)[] = [];
+    const runs: IndexedRun[] = [];
     const logic: Logic = document.criteria
       ? toLogic(document.criteria, {
           leaf: (source) => {
             const ref = items.length;
             const { item, operand } = compiler.compile(source, ref, ioc, document.version);
             items.push(item);
-            unitsOfItem.push(undefined);
+            unitsOfItem.extend(1);
             count++;
             if (item.status.kind !== "unknown") supported++;
             if (item.status.kind !== "supported") diagnostics.push(diagnostic(item.status.code, item.status.message, source.position));
+            operandRefs.push(ref);
             operands.push(operand);
             return { t: "leaf", ref, negated: item.negate, doc: item.status.kind === "supported" ? item.document : undefined };
+          },
+          run: (run) => {
+            const first = items.length;
+            const compiled = compiler.compileRun(run, first, ioc, document.version);
+            if (compiled === undefined) return undefined;
+            items.pushRun(compiled.items);
+            unitsOfItem.extend(run.count);
+            count += run.count;
+            supported += run.count;
+            runs.push({ first, shape: compiled.items.shape, digests: compiled.digests });
+            return { t: "run", lo: first, hi: first + run.count - 1, doc: compiled.items.shape.document };
           },
           emptyGroup: (indicator) => diagnostics.push(diagnostic("IOC032", `Indicator "${indicator.id}" is empty: it never matches`, indicator.position)),
         })
       : { t: "const", value: FALSE };
     const firstUnit = units.length;
     const root = bindLogic(logic, { items, units, unitsOfItem, diagnostics, ioc, maxLocalConjunctions });
-    index(firstRef, operands, units.slice(firstUnit));
+    index(operandRefs, operands, runs, units.slice(firstUnit));
     iocs.push({
       index: ioc,
       file: detach(file),
@@ -129,19 +155,25 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
     });
   };
 
-  /** Adds one IOC's comparisons to the channels, gated ones apart (gating.ts). */
-  const index = (firstRef: number, operands: readonly (Operand | undefined)[], iocUnits: readonly PlanUnit[]): void => {
+  /** Adds one IOC's comparisons to the channels in ref order (runs among them), gated ones apart (gating.ts). */
+  const index = (refs: readonly number[], operands: readonly (Operand | undefined)[], runs: readonly IndexedRun[], iocUnits: readonly PlanUnit[]): void => {
     let gated: Map<number, number[]> | undefined;
     if (gating && operands.length > 1) {
       gated = gateItems(iocUnits, items, (ref) => {
-        const operand = operands[ref - firstRef];
-        return operand === undefined ? undefined : lookupCost(items[ref] as PlanItem, operand);
+        const operand = operands[indexOf(refs, ref)];
+        return operand === undefined ? undefined : lookupCost(items.shape(ref) as PlanItem, operand);
       });
     }
+    let nextRun = 0;
+    // A run's items sit under an OR: never gated.
+    const addRunsBefore = (ref: number): void => {
+      for (let run = runs[nextRun]; run !== undefined && run.first < ref; run = runs[++nextRun]) channelFor(run.shape).addDigestRun(run.first, run.digests);
+    };
     for (let k = 0; k < operands.length; k++) {
       const operand = operands[k];
       if (operand === undefined) continue;
-      const item = items[firstRef + k] as PlanItem;
+      addRunsBefore(refs[k] as number);
+      const item = items.at(refs[k] as number) as PlanItem;
       const channel = channelFor(item);
       const guardRefs = gated?.get(item.ref);
       if (guardRefs === undefined) {
@@ -157,6 +189,7 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
         else if (!opened.includes(channel)) opened.push(channel);
       }
     }
+    addRunsBefore(Infinity);
   };
 
   const build = (): EvaluationPlan => {
@@ -186,4 +219,18 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
   };
 
   return { add, build };
+}
+
+/** The index of `ref` in the increasing `refs`, or -1. */
+function indexOf(refs: readonly number[], ref: number): number {
+  let low = 0;
+  let high = refs.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const r = refs[middle] as number;
+    if (r === ref) return middle;
+    if (r < ref) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
 }

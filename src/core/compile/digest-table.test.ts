@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DigestTable } from "./digest-table.js";
+import { DigestTable, runFilter, runSlots } from "./digest-table.js";
 
 describe("digest table (hash equality index)", () => {
   it("finds digests in any case, ignoring surrounding blanks", () => {
@@ -56,5 +56,59 @@ describe("digest table (hash equality index)", () => {
     const t = new DigestTable();
     t.freeze();
     expect(t.get("00")).toBeUndefined();
+  });
+
+  it("takes runs of digest bytes beside hex keys, refs of a repeated digest in the order added, even from a misaligned buffer", () => {
+    const hex = (i: number) => (Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0").repeat(8);
+    const bytes = (from: number, count: number) => {
+      const out = new Uint8Array(1 + count * 32).subarray(1); // byte offset 1: not word-aligned
+      for (let k = 0; k < count; k++) out.set(Buffer.from(hex(from + k), "hex"), k * 32);
+      return out;
+    };
+    const t = new DigestTable();
+    t.add(hex(3), 100);
+    t.addRun(bytes(0, 10), 32, 200);
+    t.add("f".repeat(32), 300);
+    t.addRun(bytes(5, 2), 32, 400);
+    t.freeze();
+    expect(t.get(hex(0))).toBe(200);
+    expect(t.get(` ${hex(9).toUpperCase()}\n`)).toBe(209);
+    expect(t.get(hex(3))).toEqual([100, 203]);
+    expect(t.get(hex(5))).toEqual([205, 400]);
+    expect(t.get(hex(6))).toEqual([206, 401]);
+    expect(t.get("F".repeat(32))).toBe(300);
+    expect(t.get(hex(10))).toBeUndefined();
+    expect(t.size).toBe(11);
+  });
+
+  it("runs with their own index answer look-ups lazily, as the built table does, before and after it is built", () => {
+    const hex = (i: number) => (Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0").repeat(4);
+    const runs = Array.from({ length: 8 }, (_, r) => {
+      const bytes = new Uint8Array(10_000 * 16);
+      // Digest 5 repeats in every run, and twice in run 3; the rest are distinct.
+      for (let k = 0; k < 10_000; k++) bytes.set(Buffer.from(hex(k === 7 || (r === 3 && k === 9) ? 5 : r * 10_000 + k), "hex"), k * 16);
+      return bytes;
+    });
+    const lazy = new DigestTable();
+    const eager = new DigestTable();
+    runs.forEach((bytes, r) => {
+      const slots = runSlots(bytes, 16);
+      // Half the runs with their filter, half without.
+      lazy.addRun(bytes, 16, r * 100_000, slots, r % 2 === 0 ? runFilter(slots) : undefined);
+      eager.addRun(bytes, 16, r * 100_000);
+    });
+    lazy.freeze();
+    eager.freeze();
+    const probes = [hex(5), ` ${hex(12_345).toUpperCase()}`, hex(79_999), hex(80_000), hex(3), "0".repeat(32), "x".repeat(32)];
+    const answers = probes.map((p) => eager.get(p));
+    expect(answers[0]).toEqual([5, 7, 100_007, 200_007, 300_007, 300_009, 400_007, 500_007, 600_007, 700_007]);
+    expect(answers[1]).toBe(100_000 + 2_345);
+    expect(answers.slice(3)).toEqual([undefined, 3, undefined, undefined]);
+    expect(probes.map((p) => lazy.get(p))).toEqual(answers);
+    // 80,000 digests in 8 runs: the table is built after 2,500 look-ups, and answers the same.
+    for (let i = 0; i < 2_500; i++) lazy.get(hex(i * 31));
+    expect(probes.map((p) => lazy.get(p))).toEqual(answers);
+    expect(lazy.size).toBe(eager.size);
+    expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
   });
 });

@@ -21,7 +21,7 @@
  * @module
  */
 import type { Operand } from "./operand.js";
-import type { HitBlock, PlanItem, PlanUnit, RecordNode } from "./plan-types.js";
+import type { HitBlock, PlanItem, PlanItems, PlanUnit, RecordNode } from "./plan-types.js";
 import { FALSE } from "./tri.js";
 
 /**
@@ -50,7 +50,7 @@ export function lookupCost(item: PlanItem, operand: Operand): number {
  * @param units the IOC's units (every unit its items appear in)
  * @param cost look-up cost of a supported item (see {@link lookupCost}); undefined for an item with no comparison
  */
-export function gateItems(units: readonly PlanUnit[], items: readonly PlanItem[], cost: (ref: number) => number | undefined): Map<number, number[]> {
+export function gateItems(units: readonly PlanUnit[], items: PlanItems, cost: (ref: number) => number | undefined): Map<number, number[]> {
   /** Refs with an occurrence no guard covers. */
   const exposed = new Set<number>();
   const guardRefs = new Set<number>();
@@ -77,7 +77,7 @@ export function gateItems(units: readonly PlanUnit[], items: readonly PlanItem[]
     let guardCost = Infinity;
     for (const child of node.children) {
       if (typeof child !== "number") continue;
-      const item = items[child] as PlanItem;
+      const item = items.shape(child) as PlanItem;
       const c = cost(child);
       if (c === undefined || item.negate || item.status.kind !== "supported" || item.document !== document) continue;
       if (c < guardCost) {
@@ -90,7 +90,7 @@ export function gateItems(units: readonly PlanUnit[], items: readonly PlanItem[]
         visit(child, document);
         continue;
       }
-      const item = items[child] as PlanItem;
+      const item = items.shape(child) as PlanItem;
       if (guard === undefined || child === guard || item.negate || item.status.kind !== "supported" || item.document !== document || cost(child) === undefined) {
         exposed.add(child);
         continue;

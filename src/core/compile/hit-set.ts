@@ -44,6 +44,13 @@ export class HitSet {
     for (const r of this.refs) if (r >= lo && r <= hi) return true;
     return false;
   };
+
+  /** Appends the refs in `lo`..`hi` to `out`, in increasing order. */
+  readonly inRange = (lo: number, hi: number, out: number[]): void => {
+    const from = out.length;
+    for (const r of this.refs) if (r >= lo && r <= hi) out.push(r);
+    if (out.length - from > 1) out.splice(from, out.length - from, ...out.slice(from).sort((a, b) => a - b));
+  };
 }
 
 type Fields = Readonly<Record<string, FieldValue | null | undefined>>;

@@ -19,9 +19,12 @@ export type {
   ItemStatus,
   NeverStatus,
   PlanIoc,
+  ItemSpan,
   PlanItem,
+  PlanItems,
   PlanUnit,
   RecordNode,
+  UnitsOfItems,
   UnknownReason,
   UnknownStatus,
 } from "./plan-types.js";

@@ -30,6 +30,17 @@ export class KeyFilter {
     private readonly mask: number,
   ) {}
 
+  /** A filter over the words of {@link words} (stored elsewhere); undefined when they cannot be a filter's. */
+  static fromWords(words: Uint32Array): KeyFilter | undefined {
+    const count = words.length;
+    return count > 0 && (count & (count - 1)) === 0 ? new KeyFilter(words, count - 1) : undefined;
+  }
+
+  /** The filter's bits, to store ({@link fromWords} reads them back). */
+  get bits(): Uint32Array {
+    return this.words;
+  }
+
   /** A filter holding `hashes` (non-negative 31-bit integers). */
   static of(hashes: readonly number[] | Int32Array): KeyFilter {
     let count = 1;

@@ -6,7 +6,8 @@
  * @module
  */
 import type { Diagnostic, DiagnosticCode } from "../ioc/diagnostics.js";
-import type { Condition, IocDocument, OpenIocVersion, SourcePosition } from "../ioc/model.js";
+import type { CompactDocument } from "../ioc/item-run.js";
+import type { Condition, OpenIocVersion, SourcePosition } from "../ioc/model.js";
 import type { EventValueView, Platform, ValueType } from "../vocabulary/index.js";
 import type { Channel } from "./channel.js";
 import type { RegexEngine } from "./regex-engine.js";
@@ -15,7 +16,8 @@ import type { Tri } from "./tri.js";
 /** One loaded IOC and the file it came from (reported with every detection). */
 export interface IocInput {
   readonly file: string;
-  readonly document: IocDocument;
+  /** The IOC; its hash lists may come as runs (an IOC cache entry), compiled without an object per item. */
+  readonly document: CompactDocument;
 }
 
 /** Options of {@link compilePlan}. */
@@ -110,6 +112,41 @@ export interface PlanItem {
   readonly status: ItemStatus;
 }
 
+/** Refs `lo`..`hi` whose items share every field but id, value and positions. */
+export interface ItemSpan {
+  readonly lo: number;
+  readonly hi: number;
+  /** The item `lo`: its shared fields are every item's of the span. */
+  readonly first: PlanItem;
+}
+
+/**
+ * The plan's items by ref. The items of a hash list taken from a run are not objects until read:
+ * {@link at} builds one (a report reads a few), {@link shape} answers the shared fields without
+ * building anything, and a walk over every item goes span by span.
+ */
+export interface PlanItems extends Iterable<PlanItem> {
+  readonly length: number;
+  /** Item `ref`; undefined out of range. An item of a run is built anew by each call. */
+  at(ref: number): PlanItem | undefined;
+  /**
+   * An item sharing every field of item `ref` but id, value and positions (item `ref` itself,
+   * or the first of its run): for reading status, document, field, negation and the like.
+   */
+  shape(ref: number): PlanItem | undefined;
+  /** Every ref, in order, in spans of items that share their fields (a plain item is a span of one). */
+  spans(): Iterable<ItemSpan>;
+  /** The span holding `ref`; undefined out of range. */
+  spanAt(ref: number): ItemSpan | undefined;
+}
+
+/** Item ref → the units its leaf appears in. */
+export interface UnitsOfItems {
+  readonly length: number;
+  /** A unit, several (after local DNF), or undefined for an item in no unit (or out of range). */
+  at(ref: number): number | readonly number[] | undefined;
+}
+
 /** A per-record boolean tree. A number is a leaf: the ref of an item. */
 export type RecordNode = number | RecordGroup | ConstNode | HitBlock;
 
@@ -192,10 +229,10 @@ export interface DocumentPlan {
 export interface EvaluationPlan {
   readonly platform: Platform;
   readonly iocs: readonly PlanIoc[];
-  readonly items: readonly PlanItem[];
+  readonly items: PlanItems;
   readonly units: readonly PlanUnit[];
   /** Item ref → the units its leaf appears in (more than one only after local DNF); undefined for items in no unit. */
-  readonly unitsOfItem: readonly (number | readonly number[] | undefined)[];
+  readonly unitsOfItem: UnitsOfItems;
   /** Documents with at least one supported item, by name. */
   readonly documents: ReadonlyMap<string, DocumentPlan>;
 }

@@ -13,7 +13,7 @@
 import type { Channel, FieldValue } from "./channel.js";
 import { HitSet, matchFields } from "./hit-set.js";
 import type { EvaluationPlan, PlanItem, PlanUnit } from "./plan-types.js";
-import { pendingLeaves, type LeafValue } from "./record-tree.js";
+import { pendingLeaves, type LeafValue, type PendingBlock } from "./record-tree.js";
 import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
 
 /** What one object needs before it can be evaluated. */
@@ -96,21 +96,45 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
   const docPlan = plan.documents.get(document);
   const channels = docPlan?.channels.filter((c) => cheap.has(c.field)) ?? [];
   const hits = new HitSet(plan.items.length);
-  const isPending = (ref: number): boolean => {
-    const item = plan.items[ref] as PlanItem;
-    return item.status.kind === "supported" && item.document === document && !cheap.has(item.field);
-  };
+  const isPendingItem = (item: PlanItem): boolean => item.status.kind === "supported" && item.document === document && !cheap.has(item.field);
+  const isPending = (ref: number): boolean => isPendingItem(plan.items.shape(ref) as PlanItem);
   const leaf: LeafValue = (ref) => {
-    const item = plan.items[ref] as PlanItem;
+    const item = plan.items.shape(ref) as PlanItem;
     if (item.status.kind === "never") return FALSE;
     if (item.status.kind === "unknown" || isPending(ref)) return UNKNOWN;
     return hits.has(ref) !== item.negate ? TRUE : FALSE;
   };
+  /**
+   * A block's items are positive and supported: TRUE when one has a hit, else UNKNOWN when one is
+   * pending. Taken span by span (the items of a span share status and field), so one pending ref
+   * per span stands for its field.
+   */
+  const block: PendingBlock = (lo, hi, out) => {
+    for (const r of hits.refs) if (r >= lo && r <= hi) return TRUE;
+    let result: Tri = FALSE;
+    for (let r = lo; r <= hi; ) {
+      const span = plan.items.spanAt(r);
+      if (span === undefined) break;
+      if (span.first.status.kind === "unknown") result = UNKNOWN;
+      else if (isPendingItem(span.first)) {
+        result = UNKNOWN;
+        out.push(r);
+      }
+      r = span.hi + 1;
+    }
+    return result;
+  };
   const pendingRefs: number[] = [];
   const decideUnit = (unit: PlanUnit, into: Set<string>): Tri => {
     pendingRefs.length = 0;
-    const value = pendingLeaves(unit.tree, leaf, isPending, pendingRefs);
-    if (value !== FALSE) for (const r of pendingRefs) into.add((plan.items[r] as PlanItem).field);
+    const value = pendingLeaves(unit.tree, leaf, isPending, pendingRefs, block);
+    if (value === FALSE) return value;
+    // A hash list leaves thousands of pending refs, all of one field.
+    let last: string | undefined;
+    for (const r of pendingRefs) {
+      const field = (plan.items.shape(r) as PlanItem).field;
+      if (field !== last) into.add((last = field));
+    }
     return value;
   };
 
@@ -138,7 +162,7 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
       let mayMatch = alwaysMay;
       generation++;
       for (const ref of hits.refs) {
-        const units = plan.unitsOfItem[ref];
+        const units = plan.unitsOfItem.at(ref);
         if (units === undefined) continue;
         for (const u of typeof units === "number" ? [units] : units) {
           if (seen[u] === generation) continue;

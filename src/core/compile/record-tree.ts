@@ -28,16 +28,25 @@ function blockValue(lo: number, hi: number, leaf: LeafValue): Tri {
   return result;
 }
 
-/** Evaluates `node`, stopping early on a decisive child. An empty group is FALSE (semantics 5.2). */
-export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: BlockHit): Tri {
+/** A {@link HitBlock}'s value answered whole, where its leaves' values are known to be uniform. */
+export type BlockValue = (lo: number, hi: number) => Tri;
+
+/**
+ * Evaluates `node`, stopping early on a decisive child. An empty group is FALSE (semantics 5.2).
+ * Blocks are answered by `blockHit`, else by `block`, else leaf by leaf.
+ */
+export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: BlockHit, block?: BlockValue): Tri {
   if (typeof node === "number") return leaf(node);
   if (node.op === "const") return node.value;
-  if (node.op === "block") return blockHit === undefined ? blockValue(node.lo, node.hi, leaf) : blockHit(node.lo, node.hi) ? TRUE : FALSE;
+  if (node.op === "block") {
+    if (blockHit !== undefined) return blockHit(node.lo, node.hi) ? TRUE : FALSE;
+    return block === undefined ? blockValue(node.lo, node.hi, leaf) : block(node.lo, node.hi);
+  }
   if (node.children.length === 0) return FALSE;
   if (node.op === "and") {
     let result: Tri = TRUE;
     for (const child of node.children) {
-      const v = evaluateTree(child, leaf, blockHit);
+      const v = evaluateTree(child, leaf, blockHit, block);
       if (v === FALSE) return FALSE;
       if (v === UNKNOWN) result = UNKNOWN;
     }
@@ -45,7 +54,7 @@ export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: Block
   }
   let result: Tri = FALSE;
   for (const child of node.children) {
-    const v = evaluateTree(child, leaf, blockHit);
+    const v = evaluateTree(child, leaf, blockHit, block);
     if (v === TRUE) return TRUE;
     if (v === UNKNOWN) result = UNKNOWN;
   }
@@ -56,34 +65,55 @@ export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: Block
  * The leaves that make a TRUE tree true: every child of a TRUE AND, the TRUE children of an OR.
  * These are the "matched items" a detection reports. Does nothing when `node` is not TRUE.
  */
-export function satisfiedLeaves(node: RecordNode, leaf: LeafValue, out: number[]): void {
-  if (evaluateTree(node, leaf) !== TRUE) return;
+export function satisfiedLeaves(node: RecordNode, leaf: LeafValue, out: number[], blocks?: BlockHits): void {
+  if (evaluateTree(node, leaf, blocks?.anyInRange) !== TRUE) return;
   if (typeof node === "number") {
     out.push(node);
     return;
   }
   if (node.op === "const") return;
   if (node.op === "block") {
-    for (let r = node.lo; r <= node.hi; r++) if (leaf(r) === TRUE) out.push(r);
+    if (blocks !== undefined) blocks.inRange(node.lo, node.hi, out);
+    else for (let r = node.lo; r <= node.hi; r++) if (leaf(r) === TRUE) out.push(r);
     return;
   }
-  for (const child of node.children) satisfiedLeaves(child, leaf, out);
+  for (const child of node.children) satisfiedLeaves(child, leaf, out, blocks);
 }
+
+/**
+ * The hits of a record, for {@link satisfiedLeaves} to answer blocks from (a 10,000-item hash
+ * list is not walked item by item). Valid where {@link BlockHit} is: a block leaf holds exactly
+ * when it is a hit.
+ */
+export interface BlockHits {
+  readonly anyInRange: BlockHit;
+  /** Appends the hits in `lo`..`hi` to `out`, in increasing order. */
+  readonly inRange: (lo: number, hi: number, out: number[]) => void;
+}
+
+/**
+ * A {@link HitBlock}'s value for {@link pendingLeaves}, appending pending refs to `out`: as its
+ * leaves one by one would give, except that of pending leaves that read the same field it may
+ * append only one.
+ */
+export type PendingBlock = (lo: number, hi: number, out: number[]) => Tri;
 
 /**
  * Evaluates with some leaves not known yet (a file's digest before hashing it), and says which
  * of the unknown leaves could still change the outcome: a decided AND (a FALSE child) or OR (a
  * TRUE child) needs none of them. `pending(ref)` is true for a leaf not known yet; `leaf` must
  * then answer UNKNOWN for it. Pending refs are appended to `out` (repeats possible); nothing is
- * allocated, since a collector asks this for every file.
+ * allocated, since a collector asks this for every file. `block`, when given, answers blocks
+ * whole (a hash list of 10,000 items need not be visited item by item).
  */
-export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: number) => boolean, out: number[]): Tri {
+export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: number) => boolean, out: number[], block?: PendingBlock): Tri {
   if (typeof node === "number") {
     const v = leaf(node);
     if (v === UNKNOWN && pending(node)) out.push(node);
     return v;
   }
   if (node.op === "const") return node.value;
+  if (node.op === "block" && block !== undefined) return block(node.lo, node.hi, out);
   if (node.op === "block") {
     const mark = out.length;
     let result: Tri = FALSE;
@@ -106,7 +136,7 @@ export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: 
   let result: Tri = node.op === "and" ? TRUE : FALSE;
   for (const child of node.children) {
     const before = out.length;
-    const v = pendingLeaves(child, leaf, pending, out);
+    const v = pendingLeaves(child, leaf, pending, out, block);
     if (v === decisive) {
       out.length = mark; // decided without any of them
       return decisive;

@@ -64,7 +64,7 @@ describe.skipIf(!present)("Stuxnet on Linux: registry UNKNOWN, file name + signe
   const p = present ? load("openioc-to-stix-examples/examples/stuxnet.ioc.xml") : undefined;
 
   it("registry and driver items are UNKNOWN on Linux, file name items supported", () => {
-    const status = (term: string) => new Set((p as EvaluationPlan).items.filter((i) => i.term === term).map((i) => i.status.kind));
+    const status = (term: string) => new Set([...(p as EvaluationPlan).items].filter((i) => i.term === term).map((i) => i.status.kind));
     expect(status("RegistryItem/Path")).toEqual(new Set(["unknown"]));
     expect(status("DriverItem/DeviceItem/AttachedToDriverName")).toEqual(new Set(["unknown"]));
     expect(status("FileItem/FileName")).toEqual(new Set(["supported"]));

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { HostNode, PlanIoc, PlanItem } from "../compile/plan-types.js";
+import type { HostNode, PlanIoc, PlanItem, PlanItems } from "../compile/plan-types.js";
 import { TRUE, type Tri } from "../compile/tri.js";
 import type { EvidenceList } from "./evidence.js";
 import type { Detection, DetectionObject, FieldValue } from "./types.js";
@@ -31,7 +31,7 @@ interface MergedObject {
 }
 
 /** Builds the detection of a TRUE IOC. */
-export function buildDetection(ioc: PlanIoc, items: readonly PlanItem[], source: DetectionSource): Detection {
+export function buildDetection(ioc: PlanIoc, items: PlanItems, source: DetectionSource): Detection {
   const units = new Set<number>();
   satisfiedUnits(ioc.root, source, units);
   const objects = new Map<string, MergedObject>();
@@ -57,7 +57,7 @@ export function buildDetection(ioc: PlanIoc, items: readonly PlanItem[], source:
     const ids: string[] = [];
     const seen = new Set<string>();
     for (const r of [...refs].sort((a, b) => a - b)) {
-      const item = items[r] as PlanItem;
+      const item = items.at(r) as PlanItem;
       if (!keep(item) || seen.has(item.id)) continue;
       seen.add(item.id);
       ids.push(item.id);

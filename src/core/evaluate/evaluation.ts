@@ -183,15 +183,17 @@ class StreamingEvaluation implements Evaluation {
     let byField = this.itemsByField.get(document);
     if (byField !== undefined) return byField;
     byField = new Map();
-    for (const item of this.plan.items) {
+    for (const { lo, hi, first: item } of this.plan.items.spans()) {
       if (item.document !== document || item.status.kind !== "supported") continue;
       let entry = byField.get(item.field);
       if (entry === undefined) byField.set(item.field, (entry = { refs: [], units: [] }));
-      entry.refs.push(item.ref);
-      const units = this.plan.unitsOfItem[item.ref];
-      if (units === undefined) continue;
-      if (typeof units === "number") entry.units.push(units);
-      else entry.units.push(...units);
+      for (let ref = lo; ref <= hi; ref++) {
+        entry.refs.push(ref);
+        const units = this.plan.unitsOfItem.at(ref);
+        if (units === undefined) continue;
+        if (typeof units === "number") entry.units.push(units);
+        else entry.units.push(...units);
+      }
     }
     for (const entry of byField.values()) entry.units = [...new Set(entry.units)];
     this.itemsByField.set(document, byField);
@@ -219,7 +221,7 @@ class StreamingEvaluation implements Evaluation {
     this.generation++;
     this.candidates.length = 0;
     for (const ref of this.hits.refs) {
-      const units = this.plan.unitsOfItem[ref];
+      const units = this.plan.unitsOfItem.at(ref);
       if (units === undefined) continue;
       if (typeof units === "number") this.considerCandidate(units, ref);
       else for (const u of units) this.considerCandidate(u, ref);
@@ -285,7 +287,8 @@ class StreamingEvaluation implements Evaluation {
       return;
     }
     const refs: number[] = [];
-    satisfiedLeaves(unit.tree, this.leaf, refs);
+    // With no unknown field, a block's satisfied leaves are its hits (evaluateUnit's rule too).
+    satisfiedLeaves(unit.tree, this.leaf, refs, this.recordHasUnknown ? undefined : this.hits);
     const actionable = refs.some((r) => this.actsOn[r] === 1);
     let list = this.evidence[unit.index];
     if (list === undefined) this.evidence[unit.index] = list = new EvidenceList(this.maxObjects);

@@ -48,7 +48,7 @@ export class EvidenceBuilder {
     const fields: Record<string, FieldValue> = {};
     let actionable = false;
     for (const ref of refs) {
-      const item = this.plan.items[ref] as PlanItem;
+      const item = this.plan.items.at(ref) as PlanItem;
       if (item.status.kind !== "supported") continue;
       if (canActOn(item)) actionable = true;
       const value = Object.hasOwn(record.fields, item.field) ? record.fields[item.field] : undefined;

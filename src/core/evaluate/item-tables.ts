@@ -32,12 +32,11 @@ export function itemTables(plan: EvaluationPlan): ItemTables {
   const constants = new Uint8Array(n);
   const negated = new Uint8Array(n);
   const actsOn = new Uint8Array(n);
-  for (let ref = 0; ref < n; ref++) {
-    const item = plan.items[ref];
-    if (item === undefined) continue;
-    constants[ref] = item.status.kind === "supported" ? LIVE : item.status.kind === "never" ? FALSE : UNKNOWN;
-    negated[ref] = item.negate ? 1 : 0;
-    actsOn[ref] = canActOn(item) ? 1 : 0;
+  // Span by span: a run's items share every fact read here (its values are digests, never "").
+  for (const { lo, hi, first } of plan.items.spans()) {
+    constants.fill(first.status.kind === "supported" ? LIVE : first.status.kind === "never" ? FALSE : UNKNOWN, lo, hi + 1);
+    negated.fill(first.negate ? 1 : 0, lo, hi + 1);
+    actsOn.fill(canActOn(first) ? 1 : 0, lo, hi + 1);
   }
   tables = { constants, negated, actsOn };
   cache.set(plan, tables);

@@ -118,7 +118,7 @@ describe("empty content never matches (semantics 6.2)", () => {
     expect(run(p, [file("/a", { FileName: "a" })]).verdict).toBe("false");
     const q = plan(ioc(and(item("FileItem/FileName", "is", "a"), item("FileItem/FilePath", condition, "", { negate: true }))));
     expect(run(q, [file("/a", { FileName: "a", FilePath: "x" })]).verdict).toBe("false");
-    expect(p.items[0]?.status).toMatchObject({ kind: "never", code: "IOC023" });
+    expect(p.items.at(0)?.status).toMatchObject({ kind: "never", code: "IOC023" });
   });
 
   it('is "" matches a string field that exists and is empty, not a missing one', () => {

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
  * The layout of a cache entry. Raise it whenever the cached value changes shape or meaning (the
  * parser, the checker or the diagnostics change): entries of another format are misses.
  */
-export const IOC_CACHE_FORMAT = 2;
+export const IOC_CACHE_FORMAT = 3;
 
 /** The load settings that change the entry: parse limits, term switches, regex judgement. */
 export interface LoadSettings {
@@ -42,7 +42,16 @@ export interface BuildIdentity {
  * ```
  */
 export function iocCacheKey(bytes: Uint8Array, settings: LoadSettings, build: BuildIdentity = THIS_BUILD): string {
-  const content = createHash("sha256").update(bytes).digest("hex");
+  return iocCacheKeyOf(contentDigest(bytes), settings, build);
+}
+
+/** The SHA-256 of a file's bytes, in hex: what {@link iocCacheKeyOf} keys on. */
+export function contentDigest(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** {@link iocCacheKey} of a file whose {@link contentDigest} is `content`. */
+export function iocCacheKeyOf(content: string, settings: LoadSettings, build: BuildIdentity = THIS_BUILD): string {
   const context = JSON.stringify({ format: IOC_CACHE_FORMAT, version: build.version, build: build.stamp, content, settings: ordered(settings) });
   return createHash("sha256").update(context).digest("hex");
 }

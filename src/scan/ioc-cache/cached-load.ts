@@ -1,22 +1,25 @@
 /**
  * What a cache entry holds (the loaded file's entry without its path, and its parsed document,
- * stored with its hash lists column-wise: packed-items.ts), and the check that a decoded entry
- * has that shape.
+ * stored with its hash lists column-wise: entry-codec.ts), and the check that a decoded entry
+ * header has that shape.
  *
  * @module
  */
-import { DIAGNOSTIC_CODES, type Diagnostic, type IocDocument } from "../../core/ioc/index.js";
+import { DIAGNOSTIC_CODES, type CompactDocument, type Diagnostic, type IocDocument } from "../../core/ioc/index.js";
 import type { LoadedIoc } from "../load-iocs.js";
 import { IOC_CACHE_FORMAT } from "./cache-key.js";
-import type { PackedIndicator } from "./packed-items.js";
+import type { PackedIndicator } from "./entry-codec.js";
 
 /**
  * One IOC file's load, independent of the file's name: what the loader computes from its bytes
- * (its document is absent only when the file did not parse).
+ * (its document is absent only when the file did not parse). A document read from the cache
+ * holds its hash lists as runs (expandDocument gives the parser's document).
  */
-export type CachedLoad = Omit<LoadedIoc, "file" | "duplicate">;
+export interface CachedLoad extends Omit<LoadedIoc, "file" | "duplicate" | "document"> {
+  readonly document?: CompactDocument;
+}
 
-/** A document as stored: its indicator tree packed (packed-items.ts). */
+/** A document as stored: its indicator tree packed (entry-codec.ts). */
 export interface StoredDocument extends Omit<IocDocument, "criteria"> {
   readonly criteria?: PackedIndicator;
 }
@@ -30,7 +33,7 @@ export interface StoredEntry extends Omit<CachedLoad, "document"> {
 
 /**
  * True when `value` is an entry of this format for `key` with the shape of a {@link CachedLoad}.
- * The gzip checksum already catches a damaged file; this catches an entry written by other code
+ * The entry checksum already catches a damaged file; this catches an entry written by other code
  * (another format, another key). The indicator tree is checked at its root only: reading all of
  * it would cost as much as the parse the cache saves, and only the user can write the folder.
  */

@@ -1,6 +1,7 @@
 /**
  * Keeps the IOC cache folder bounded: entries unused for a while go, then the least recently
  * used ones while the folder is over its size. An entry's modification time is its last use.
+ * Entries of the old gzip JSON format go at once.
  *
  * @module
  */
@@ -9,13 +10,16 @@ import { join } from "node:path";
 
 /** Entries not used for 30 days are removed. */
 export const DEFAULT_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
-/** The folder is kept under 256 MiB (a million SHA-256 items take about 50 MiB). */
+/** The folder is kept under 256 MiB (a million SHA-256 items with UUID ids take about 65 MiB). */
 export const DEFAULT_MAX_CACHE_BYTES = 256 * 1024 * 1024;
 /** A temporary file this old was left by a scan that died while writing. */
 const STALE_TEMPORARY_MS = 60 * 60 * 1000;
 
-const ENTRY = /^[0-9a-f]{64}\.json\.gz$/;
-const TEMPORARY = /^[0-9a-f]{64}\.json\.gz\.\d+\.[0-9a-f]+\.tmp$/;
+/** Entries, and the records of file versions' content digests (file-identity.ts, empty files). */
+const ENTRY = /^[0-9a-f]{64}(\.entry|-[0-9a-f]{64}\.stat)$/;
+const TEMPORARY = /^[0-9a-f]{64}\.entry\.\d+\.[0-9a-f]+\.tmp$/;
+/** Entries of the gzip JSON format (before format 3): never read again, removed on sight. */
+const LEGACY = /^[0-9a-f]{64}\.json\.gz(\.\d+\.[0-9a-f]+\.tmp)?$/;
 
 /** The bounds of {@link evictEntries}. */
 export interface EvictionBounds {
@@ -31,9 +35,13 @@ export interface EvictionBounds {
 export async function evictEntries(dir: string, bounds: EvictionBounds, now = Date.now()): Promise<void> {
   const entries: { path: string; size: number; usedAt: number }[] = [];
   for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    if (LEGACY.test(name)) {
+      await remove(path);
+      continue;
+    }
     const isEntry = ENTRY.test(name);
     if (!isEntry && !TEMPORARY.test(name)) continue;
-    const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) continue;
     if (isEntry) entries.push({ path, size: info.size, usedAt: info.mtimeMs });

@@ -2,13 +2,13 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import type { EvaluationPlan } from "../../core/compile/index.js";
 import { loadIocFiles, type LoadIocsOptions } from "../load-iocs.js";
 import { iocWarnings, preparePlan } from "../prepare-plan.js";
 import { createRe2Engine } from "../regex/re2-engine.js";
-import { entryFileName, evictEntries, iocCacheKey, openIocCache, THIS_BUILD, type IocCache, type LoadSettings } from "./index.js";
+import { entryBytes } from "./entry-codec.js";
+import { contentDigest, entryFileName, evictEntries, fileIdentity, identityFileName, iocCacheKey, openIocCache, THIS_BUILD, type IocCache, type LoadSettings } from "./index.js";
 
 const work = mkdtempSync(join(tmpdir(), "iocscan-ioc-cache-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -40,6 +40,8 @@ function counted(cache: IocCache): IocCache & { hits: number; misses: number } {
       return found;
     },
     put: (key: string, load: Parameters<IocCache["put"]>[1]) => cache.put(key, load),
+    contentOf: (identity: string) => cache.contentOf(identity),
+    rememberContent: (identity: string, content: string) => cache.rememberContent(identity, content),
     settle: () => cache.settle(),
   };
   return counter;
@@ -62,10 +64,14 @@ function planData(plan: EvaluationPlan): string {
   return JSON.stringify(plan, (_key, value: unknown) => (value instanceof Map || value instanceof Set ? [...value] : typeof value === "bigint" ? `${value}n` : value));
 }
 
-/** An OR of 50 SHA-256 items, with a commented item, a negated one and a nested AND among them. */
+/**
+ * An OR of 50 SHA-256 items, with a commented item, a negated one and a nested AND among them;
+ * the items after the comment have UUIDs for ids.
+ */
 function hashListIoc(): string {
+  const id = (i: number): string => (i > 30 ? `0000${i.toString(16).padStart(4, "0")}-1111-4222-a333-${"b".repeat(12)}` : `item-${i}`);
   const item = (i: number, extra = "", condition = "is"): string =>
-    `<IndicatorItem id="item-${i}" condition="${condition}"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/>` +
+    `<IndicatorItem id="${id(i)}" condition="${condition}"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/>` +
     `<Content type="sha256">${i.toString(16).padStart(64, "0")}</Content>${extra}</IndicatorItem>\n`;
   const digests = (from: number, to: number): string => Array.from({ length: to - from }, (_, k) => item(from + k)).join("");
   return (
@@ -76,7 +82,13 @@ function hashListIoc(): string {
   );
 }
 
-const entries = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith(".json.gz"));
+const entries = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith(".entry"));
+
+/** An entry file's JSON header and binary body (entry-codec.ts: header length at byte 8, header from byte 20). */
+function partsOf(bytes: Buffer): { header: string; body: Buffer } {
+  const length = bytes.readUInt32LE(8);
+  return { header: bytes.toString("utf8", 20, 20 + length), body: bytes.subarray(20 + ((length + 3) & ~3)) };
+}
 
 describe("the IOC cache behind loadIocFiles", () => {
   it("a hit gives the same loaded entries, documents, diagnostics and positions as a parse", async () => {
@@ -156,7 +168,7 @@ describe("the IOC cache behind loadIocFiles", () => {
     expect(loaded).toStrictEqual(await load(folder, undefined, { mapEvents: false }));
   });
 
-  it("a hash list is stored column-wise and loads as parsed; a malformed run is a miss", async () => {
+  it("a hash list is stored column-wise, its digests as bytes, and loads as parsed; a damaged or malformed run is a miss", async () => {
     const folder = join(work, "hash-list");
     mkdirSync(folder);
     writeFileSync(join(folder, "list.ioc"), hashListIoc());
@@ -166,20 +178,59 @@ describe("the IOC cache behind loadIocFiles", () => {
     await load(folder, await open(dir));
     const [name] = entries(dir);
     const file = join(dir, name as string);
-    const stored = gunzipSync(readFileSync(file)).toString("utf8");
+    const bytes = readFileSync(file);
+    const { header, body } = partsOf(bytes);
     // Two runs: the 30 digests before the item with a comment, the 20 after; the rest stays items.
-    expect(stored.match(/"kind":"items"/g)).toHaveLength(2);
-    expect(stored.match(/"kind":"item"/g)).toHaveLength(4);
+    expect(header.match(/"kind":"items"/g)).toHaveLength(2);
+    expect(header.match(/"kind":"item"/g)).toHaveLength(4);
+    // Raw digests in the body, no hex text; evenly spaced positions as a start and a step.
+    expect(body.indexOf(Buffer.from((29).toString(16).padStart(64, "0"), "hex"))).toBeGreaterThanOrEqual(0);
+    expect(bytes.indexOf((29).toString(16).padStart(64, "0"))).toBe(-1);
+    expect(header).toMatch(/"positions":\{"start":\[/);
+    expect(header.match(/"encoding":"(\w+)"/g)).toEqual(['"encoding":"latin1"', '"encoding":"uuid"']);
 
     const warm = await open(dir);
     expect(await load(folder, warm)).toStrictEqual(parsed);
     expect(warm).toMatchObject({ hits: 1, misses: 0 });
     expect(planData((await preparePlan([folder], { iocCacheDir: dir })).plan)).toBe(planData((await preparePlan([folder], {})).plan));
 
-    writeFileSync(file, gzipSync(stored.replace(/"positions":\[\d+,/, '"positions":[')));
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1] as number) ^ 1;
+    writeFileSync(file, flipped);
     const damaged = await open(dir);
     expect(await load(folder, damaged)).toStrictEqual(parsed);
     expect(damaged).toMatchObject({ hits: 0, misses: 1 });
+
+    // Whole and with a good checksum, but a run's column reaches past the body.
+    writeFileSync(file, entryBytes(header.replace(/"ids":\{"at":\d+/, `"ids":{"at":${body.length}`), body));
+    const malformed = await open(dir);
+    expect(await load(folder, malformed)).toStrictEqual(parsed);
+    expect(malformed).toMatchObject({ hits: 0, misses: 1 });
+  });
+
+  it("a plan from a cached 10,000-item run has every item, matches by digest, and equals the plan from a parse", async () => {
+    const folder = join(work, "long-run");
+    mkdirSync(folder);
+    const digest = (i: number): string => (Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0").repeat(8);
+    const items = Array.from(
+      { length: 10_000 },
+      (_, i) =>
+        `<IndicatorItem id="id-${i}" condition="is"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/><Content type="sha256">${digest(i)}</Content></IndicatorItem>\n`,
+    );
+    writeFileSync(
+      join(folder, "long.ioc"),
+      `<?xml version="1.0"?>\n<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="long"><short_description>long</short_description><definition>\n<Indicator operator="OR" id="root">\n${items.join("")}</Indicator></definition></ioc>\n`,
+    );
+    const dir = join(work, "long-run-cache");
+    const cold = await preparePlan([folder], { iocCacheDir: dir });
+    const warm = await preparePlan([folder], { iocCacheDir: dir });
+    expect(warm.plan.items.at(7_777)).toMatchObject({ id: "id-7777", value: digest(7_777), position: { line: 7_781, column: 1 }, status: { kind: "supported" } });
+    // One span for the run: nothing walks its items one object at a time.
+    expect([...warm.plan.items.spans()]).toHaveLength(1);
+    expect(planData(warm.plan)).toBe(planData(cold.plan));
+    const hits: number[] = [];
+    warm.plan.documents.get("FileItem")?.channels[0]?.matchElement(` ${digest(7_777).toUpperCase()}`, (ref) => hits.push(ref));
+    expect(hits).toEqual([7_777]);
   });
 
   it("a damaged, truncated or foreign entry is a miss, and is written again", async () => {
@@ -190,13 +241,13 @@ describe("the IOC cache behind loadIocFiles", () => {
     const names = entries(dir).sort();
     expect(names).toHaveLength(4);
     const [garbage, truncated, foreign, wrongShape] = names.map((name) => join(dir, name)) as [string, string, string, string];
-    writeFileSync(garbage, "not gzip at all");
+    writeFileSync(garbage, "not an entry at all");
     writeFileSync(truncated, readFileSync(truncated).subarray(0, 200));
     // A whole, well-formed entry, but recorded for another key.
     writeFileSync(foreign, readFileSync(wrongShape));
-    // A whole entry for this key whose content is not a load.
-    const stored = JSON.parse(gunzipSync(readFileSync(wrongShape)).toString("utf8")) as Record<string, unknown>;
-    writeFileSync(wrongShape, gzipSync(JSON.stringify({ ...stored, items: "many" })));
+    // A whole entry for this key, with a good checksum, whose content is not a load.
+    const { header, body } = partsOf(readFileSync(wrongShape));
+    writeFileSync(wrongShape, entryBytes(JSON.stringify({ ...(JSON.parse(header) as Record<string, unknown>), items: "many" }), body));
 
     const damaged = await open(dir);
     expect(await load(folder, damaged)).toStrictEqual(expected);
@@ -204,6 +255,35 @@ describe("the IOC cache behind loadIocFiles", () => {
     const repaired = await open(dir);
     expect(await load(folder, repaired)).toStrictEqual(expected);
     expect(repaired).toMatchObject({ hits: 4, misses: 0 });
+  });
+
+  it("a file left alone is found by its identity (no read, no hash); a rewrite, even with its old modification time, is read again", async () => {
+    const folder = join(work, "identity");
+    mkdirSync(folder);
+    const file = join(folder, "list.ioc");
+    writeFileSync(file, hashListIoc());
+    const fresh = join(folder, "fresh.ioc");
+    const dir = join(work, "identity-cache");
+    // Only a file whose times are 2 s old is remembered: a change after that shows in its times.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    writeFileSync(fresh, readFileSync(join(examples, "eicar-test-file.ioc")));
+    const parsed = await load(folder, undefined);
+    await load(folder, await open(dir));
+    const identity = fileIdentity(file, statSync(file, { bigint: true }));
+    expect(readdirSync(dir).filter((name) => name.endsWith(".stat"))).toEqual([identityFileName(identity, contentDigest(readFileSync(file)))]);
+    const cache = await open(dir);
+    expect(await cache.contentOf(identity)).toBe(contentDigest(readFileSync(file)));
+    expect(await load(folder, cache)).toStrictEqual(parsed);
+    expect(cache).toMatchObject({ hits: 2, misses: 0 });
+
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, hashListIoc().replace("<short_description>list<", "<short_description>edit<"));
+    utimesSync(file, atime, mtime);
+    const again = await open(dir);
+    const loaded = await load(folder, again);
+    expect(again).toMatchObject({ hits: 1, misses: 1 });
+    expect(loaded.find((entry) => entry.file === file)?.title).toBe("edit");
+    expect(loaded).toStrictEqual(await load(folder, undefined));
   });
 
   it("a cache folder that cannot be created is told about, and loading goes on without it", async () => {

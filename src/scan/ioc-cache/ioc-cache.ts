@@ -1,11 +1,12 @@
 /**
- * A persistent cache of loaded IOC files: one gzip-compressed JSON file per key in a folder of
- * its own, so a scan that loads the same IOC files again skips their XML parse and check.
+ * A persistent cache of loaded IOC files: one file per key in a folder of its own, so a scan that
+ * loads the same IOC files again skips their XML parse and check.
  *
- * Why JSON and gzip: for a 10,000-item file, JSON.parse takes about 45 ms where v8.deserialize
- * takes 70 ms and keeps half again as much heap (it keeps two-byte strings two-byte); gzip level 1
- * shrinks an entry about tenfold for about 6 ms to inflate, and its CRC-32 and length make a
- * damaged or truncated entry fail to inflate, hence a miss.
+ * An entry is a small JSON header and a binary body with the columns of its hash lists
+ * (entry-codec.ts): a million-item list reads back as a few large buffers, with no object per
+ * item and no hex to check. Not compressed: random digests do not compress, and ids and
+ * positions stay small beside them. Its lengths and checksum make a damaged or truncated entry a
+ * miss.
  *
  * Entries are written to a temporary file then renamed, so scans running at once each see a
  * whole entry or none. A failure to read is a miss; a failure to write is told once and the scan
@@ -14,23 +15,12 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { constants, gunzip, gzip } from "node:zlib";
-import { IOC_CACHE_FORMAT } from "./cache-key.js";
-import type { IocDocument } from "../../core/ioc/index.js";
-import { isStoredEntry, type CachedLoad, type StoredDocument, type StoredEntry } from "./cached-load.js";
-import { packCriteria, unpackCriteria } from "./packed-items.js";
+import type { CachedLoad } from "./cached-load.js";
+import { decodeEntry, encodeEntry } from "./entry-codec.js";
 import { evictEntries, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_CACHE_BYTES } from "./eviction.js";
-
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
-/**
- * zlib's output chunk: the default 16 KiB makes inflating a 4.7 MB entry hop to the thread pool
- * about 300 times (measured 38 ms for it; 6 ms with 1 MiB chunks).
- */
-const ZLIB_CHUNK = 1 << 20;
+import type { FileIdentity } from "./file-identity.js";
 
 /** Options of {@link openIocCache}. */
 export interface IocCacheOptions {
@@ -48,6 +38,10 @@ export interface IocCache {
   get(key: string): Promise<CachedLoad | undefined>;
   /** Starts recording `load` under `key`; the caller may drop `load` once this returns. */
   put(key: string, load: CachedLoad): void;
+  /** The content digest recorded for the file version `identity` (file-identity.ts), or undefined. */
+  contentOf(identity: FileIdentity): Promise<string | undefined>;
+  /** Starts recording that the file version `identity` holds bytes of digest `content`. */
+  rememberContent(identity: FileIdentity, content: string): void;
   /** Waits for the writes started, then keeps the folder within its bounds. Never rejects. */
   settle(): Promise<void>;
 }
@@ -73,11 +67,23 @@ export async function openIocCache(dir: string, options: IocCacheOptions = {}): 
 
 /** The name of the entry file of `key` (a hex digest, so never a path). */
 export function entryFileName(key: string): string {
-  return `${key}.json.gz`;
+  return `${key}.entry`;
 }
+
+/**
+ * The name of the (empty) file saying that file version `identity` holds bytes of digest
+ * `content`: the name is the record, so one folder listing reads every record at once.
+ */
+export function identityFileName(identity: FileIdentity, content: string): string {
+  return `${identity}-${content}.stat`;
+}
+
+const IDENTITY_FILE = /^([0-9a-f]{64})-([0-9a-f]{64})\.stat$/;
 
 class FolderCache implements IocCache {
   private readonly pending = new Set<Promise<void>>();
+  /** File version → content digest, from one listing of the folder (read on first use). */
+  private identities: Promise<Map<FileIdentity, string>> | undefined;
   private written = 0;
   private writable = true;
 
@@ -88,19 +94,13 @@ class FolderCache implements IocCache {
 
   async get(key: string): Promise<CachedLoad | undefined> {
     const file = join(this.dir, entryFileName(key));
-    let value: unknown;
+    let load: CachedLoad | undefined;
     try {
-      value = JSON.parse((await gunzipAsync(await readFile(file), { chunkSize: ZLIB_CHUNK })).toString("utf8"));
+      load = decodeEntry(await readFile(file), key);
     } catch {
       return undefined;
     }
-    if (!isStoredEntry(value, key)) return undefined;
-    let load: CachedLoad;
-    try {
-      load = unpacked(value);
-    } catch {
-      return undefined;
-    }
+    if (load === undefined) return undefined;
     // The modification time says when the entry was last used: eviction removes the oldest.
     const now = new Date();
     this.track(utimes(file, now, now).catch(() => undefined));
@@ -109,11 +109,42 @@ class FolderCache implements IocCache {
 
   put(key: string, load: CachedLoad): void {
     if (!this.writable) return;
-    const { document, ...rest } = load;
-    const stored: StoredEntry = { format: IOC_CACHE_FORMAT, key, ...rest, ...(document ? { document: packed(document) } : {}) };
-    // Serialized now, so the caller's document can be collected while the entry is written.
-    const text = JSON.stringify(stored);
-    this.track(this.write(key, text));
+    // Encoded now, so the caller's document can be collected while the entry is written.
+    const bytes = encodeEntry(key, load);
+    this.track(this.write(entryFileName(key), bytes));
+  }
+
+  async contentOf(identity: FileIdentity): Promise<string | undefined> {
+    // Not touched when used: a record is aged from when it was written, and one evicted costs
+    // one read and hash of its file, which writes it again.
+    this.identities ??= readdir(this.dir).then(
+      (names) => {
+        const found = new Map<FileIdentity, string>();
+        for (const name of names) {
+          const match = IDENTITY_FILE.exec(name);
+          if (match) found.set(match[1] as string, match[2] as string);
+        }
+        return found;
+      },
+      () => new Map<FileIdentity, string>(),
+    );
+    return (await this.identities).get(identity);
+  }
+
+  rememberContent(identity: FileIdentity, content: string): void {
+    if (!this.writable) return;
+    const file = join(this.dir, identityFileName(identity, content));
+    this.track(
+      writeFile(file, "", { mode: 0o600, flag: "wx" }).then(
+        () => void this.written++,
+        (error: unknown) => {
+          // Already recorded (by a scan running at once): the same record.
+          if ((error as NodeJS.ErrnoException).code === "EEXIST" || !this.writable) return;
+          this.writable = false;
+          this.options.onUnavailable?.(this.dir, error);
+        },
+      ),
+    );
   }
 
   async settle(): Promise<void> {
@@ -122,11 +153,10 @@ class FolderCache implements IocCache {
     await evictEntries(this.dir, { maxAgeMs: this.options.maxAgeMs ?? DEFAULT_MAX_AGE_MS, maxBytes: this.options.maxBytes ?? DEFAULT_MAX_CACHE_BYTES }).catch(() => undefined);
   }
 
-  private async write(key: string, text: string): Promise<void> {
-    const file = join(this.dir, entryFileName(key));
+  private async write(name: string, bytes: Uint8Array): Promise<void> {
+    const file = join(this.dir, name);
     const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      const bytes = await gzipAsync(text, { level: constants.Z_BEST_SPEED, chunkSize: ZLIB_CHUNK });
       await writeFile(temporary, bytes, { mode: 0o600, flag: "wx" });
       await rename(temporary, file);
       this.written++;
@@ -142,17 +172,4 @@ class FolderCache implements IocCache {
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work));
   }
-}
-
-/** The load `stored` holds; throws when its packed items are malformed. */
-function unpacked(stored: StoredEntry): CachedLoad {
-  const { format: _format, key: _key, document, ...load } = stored;
-  if (document === undefined) return load;
-  const { criteria, ...rest } = document;
-  return { ...load, document: criteria === undefined ? rest : { ...rest, criteria: unpackCriteria(criteria) } };
-}
-
-function packed(document: IocDocument): StoredDocument {
-  const { criteria, ...rest } = document;
-  return criteria === undefined ? rest : { ...rest, criteria: packCriteria(criteria) };
 }
