@@ -98,11 +98,11 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
     const asking: number[] = [];
     for (const i of indexes) {
       const key = keys[i] as HashCacheKey;
-      const entry = pending.size > 0 ? queued(key) : undefined;
+      // A fresh device: only what this scan put (written or queued) can be there.
+      if (written !== undefined && !written.has(int64(key.ino))) continue;
       // Another version queued: this one is about to be replaced.
-      if (entry !== undefined && !sameVersion(key, entry.key)) continue;
-      // A fresh device: only what this scan put can be there.
-      if (entry !== undefined || written === undefined || written.has(int64(key.ino))) asking.push(i);
+      const entry = pending.size > 0 ? queued(key) : undefined;
+      if (entry === undefined || sameVersion(key, entry.key)) asking.push(i);
     }
     for (let start = 0; start < asking.length; start += LOOKUP_SLOTS) {
       const part = asking.slice(start, start + LOOKUP_SLOTS);
