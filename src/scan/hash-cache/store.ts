@@ -67,7 +67,8 @@ function createSchema(db: Database.Database): void {
 const SAME_VERSION = "size = excluded.size AND mtime_ns = excluded.mtime_ns AND ctime_ns = excluded.ctime_ns";
 /**
  * An entry of the same version keeps the digests the new one lacks (md5 now + sha256 later =
- * both); another version is replaced. Done by SQLite, so a put needs no look-up first.
+ * both); another version is replaced. Done by SQLite, so a put needs no look-up first. The
+ * CASE sees the row as it was before the update (SET expressions are evaluated first).
  */
 const MERGE = `ON CONFLICT (dev, ino) DO UPDATE SET ${ALGORITHMS.map((a) => `${a} = CASE WHEN ${SAME_VERSION} THEN coalesce(excluded.${a}, ${a}) ELSE excluded.${a} END`).join(", ")}, size = excluded.size, mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns`;
 
@@ -79,7 +80,7 @@ export function openStore(path: string): Store {
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   createSchema(db);
-  // Hex made by SQLite: a Buffer per digest, then its hex, cost more than the query itself.
+  // Hex made by SQLite: a Buffer per digest and its hex made in JS measured 10-20% slower.
   const lookup = db
     .prepare<[bigint[]], Row>(
       `SELECT ino, size, mtime_ns, ctime_ns, lower(hex(md5)), lower(hex(sha1)), lower(hex(sha256)) FROM file_digests WHERE dev = ? AND ino IN (${Array<string>(LOOKUP_SLOTS).fill("?").join(", ")})`,
