@@ -95,6 +95,54 @@ describe("openHashCache", () => {
     again.close();
   });
 
+  it("puts are written once batchSize are queued or the oldest has waited maxDelayMs, and at close", () => {
+    const path = join(dir, "when.sqlite");
+    const rows = (): number => {
+      const reader = new Database(path, { readonly: true });
+      try {
+        return reader.prepare("SELECT count(*) FROM file_digests").pluck().get() as number;
+      } finally {
+        reader.close();
+      }
+    };
+    const batched = openHashCache(path, { batchSize: 3, maxDelayMs: 60_000 });
+    for (const ino of [1n, 2n]) batched.put(key({ ino }), { md5: MD5 });
+    expect(rows()).toBe(0);
+    batched.put(key({ ino: 3n }), { md5: MD5 });
+    expect(rows()).toBe(3);
+    batched.put(key({ ino: 4n }), { md5: MD5 });
+    expect(rows()).toBe(3);
+    batched.close();
+    expect(rows()).toBe(4);
+    const timed = openHashCache(path, { batchSize: 1000, maxDelayMs: 0 });
+    timed.put(key({ ino: 5n }), { md5: MD5 });
+    expect(rows()).toBe(5);
+    timed.close();
+  });
+
+  it("the same inode on two devices is queued, written and found apart; a written entry and a queued put of its version answer together", () => {
+    const cache = openHashCache(join(dir, "devices.sqlite"), { batchSize: 1000 });
+    const a = key({ dev: 1n, ino: 5n });
+    const b = key({ dev: 2n, ino: 5n });
+    cache.put(a, { md5: MD5 });
+    cache.put(b, { sha256: SHA256 });
+    expect(cache.getMany?.([a, b])).toEqual([{ md5: MD5 }, { sha256: SHA256 }]);
+    cache.close();
+    const again = openHashCache(join(dir, "devices.sqlite"), { batchSize: 1000 });
+    expect(again.getMany?.([b, a])).toEqual([{ sha256: SHA256 }, { md5: MD5 }]);
+    // Written md5 + queued sha256 of the same version: both, before and after the write.
+    again.put(a, { sha256: SHA256 });
+    expect(again.get(a)).toEqual({ md5: MD5, sha256: SHA256 });
+    // A queued newer version hides the written one.
+    again.put(b, { md5: MD5 });
+    again.put(key({ dev: 2n, ino: 5n, size: 11n }), { md5: MD5 });
+    expect(again.get(b)).toBeUndefined();
+    again.close();
+    const third = openHashCache(join(dir, "devices.sqlite"));
+    expect(third.getMany?.([a, b, key({ dev: 2n, ino: 5n, size: 11n })])).toEqual([{ md5: MD5, sha256: SHA256 }, undefined, { md5: MD5 }]);
+    third.close();
+  });
+
   it("openHashCache rebuilds a cache written with another schema version", () => {
     const path = join(dir, "old.sqlite");
     const db = new Database(path);
