@@ -70,6 +70,8 @@ export interface LoadedIoc {
 }
 
 const IOC_FILE = /\.(ioc|xml)$/i;
+/** Files read ahead of the one being compiled (each at most `maxBytes`, most far smaller). */
+const READ_AHEAD = 4;
 
 /** Loads every IOC file named by `paths` (files, or folders searched recursively for *.ioc and *.xml). */
 export async function loadIocFiles(paths: readonly string[], options: LoadIocsOptions = {}): Promise<LoadedIoc[]> {
@@ -81,13 +83,18 @@ export async function loadIocFiles(paths: readonly string[], options: LoadIocsOp
   const setEntries: IocSetEntry[] = unreadableFolders.map((entry) => ({ file: entry.file }));
   /** Usable IOC ids seen so far: only the first file with an id is evaluated. */
   const usableIds = new Set<string>();
-  // One file ahead: the next file is read and its cache entry inflated (off the main thread)
-  // while this one is compiled by onUsable.
-  let next = files.length > 0 ? fetchOne(files[0] as string, options) : undefined;
+  // A few files ahead: the next ones are read (and their cache entries found) while this one is
+  // compiled by onUsable, so that a list of many files does not wait for each read in turn.
+  const ahead: Promise<Fetched>[] = [];
+  let fetchedUpTo = 0;
+  const refill = (from: number): void => {
+    while (fetchedUpTo < files.length && fetchedUpTo < from + READ_AHEAD) ahead.push(fetchOne(files[fetchedUpTo++] as string, options));
+  };
+  refill(0);
   for (let i = 0; i < files.length; i++) {
     const file = files[i] as string;
-    const fetched = await (next as Promise<Fetched>);
-    next = i + 1 < files.length ? fetchOne(files[i + 1] as string, options) : undefined;
+    const fetched = await (ahead.shift() as Promise<Fetched>);
+    refill(i + 1);
     const { entry, document } = finishOne(file, fetched, options);
     setEntries.push(entry.ok && document ? { file, document: setView(document) } : { file });
     if (entry.ok && document) {
