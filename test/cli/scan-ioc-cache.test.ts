@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScanReport } from "../../src/core/report/index.js";
+import { hashListIoc, spreadDigest } from "../../src/scan/ioc-cache/_test-hash-list.js";
 import { runIocscan } from "./run-cli.js";
 
 const examples = fileURLToPath(new URL("../../examples/", import.meta.url));
@@ -89,16 +90,7 @@ describe("iocscan scan with the IOC cache", () => {
     const content = "a file among many, found by its SHA-256 alone\n";
     writeFileSync(join(hashed, "payload.bin"), content);
     const found = createHash("sha256").update(content).digest("hex");
-    const digest = (i: number): string => (i === 7_777 ? found : (Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0").repeat(8));
-    const items = Array.from(
-      { length: 10_000 },
-      (_, i) =>
-        `<IndicatorItem id="id-${i}" condition="is"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/><Content type="sha256">${digest(i)}</Content></IndicatorItem>\n`,
-    );
-    writeFileSync(
-      join(list, "list.ioc"),
-      `<?xml version="1.0"?>\n<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="list"><short_description>list</short_description><definition>\n<Indicator operator="OR" id="root">\n${items.join("")}</Indicator></definition></ioc>\n`,
-    );
+    writeFileSync(join(list, "list.ioc"), hashListIoc("list", 10_000, (i) => (i === 7_777 ? found : spreadDigest(i))));
     const run = (state: string, extra: readonly string[] = []) => {
       const result = runIocscan(["scan", "--db", join(state, "results.db"), "--no-hash-cache", "--format", "json", "--ioc", list, "--scope", hashed, ...extra]);
       return { status: result.status, report: JSON.parse(result.stdout || "null") as ScanReport, stderr: result.stderr };

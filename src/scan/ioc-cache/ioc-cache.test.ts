@@ -7,6 +7,7 @@ import type { EvaluationPlan } from "../../core/compile/index.js";
 import { loadIocFiles, type LoadIocsOptions } from "../load-iocs.js";
 import { iocWarnings, preparePlan } from "../prepare-plan.js";
 import { createRe2Engine } from "../regex/re2-engine.js";
+import { hashListIoc as longHashList, spreadDigest } from "./_test-hash-list.js";
 import { entryBytes } from "./entry-codec.js";
 import { contentDigest, entryFileName, evictEntries, fileIdentity, identityFileName, iocCacheKey, openIocCache, THIS_BUILD, type IocCache, type LoadSettings } from "./index.js";
 
@@ -211,25 +212,16 @@ describe("the IOC cache behind loadIocFiles", () => {
   it("a plan from a cached 10,000-item run has every item, matches by digest, and equals the plan from a parse", async () => {
     const folder = join(work, "long-run");
     mkdirSync(folder);
-    const digest = (i: number): string => (Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0").repeat(8);
-    const items = Array.from(
-      { length: 10_000 },
-      (_, i) =>
-        `<IndicatorItem id="id-${i}" condition="is"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/><Content type="sha256">${digest(i)}</Content></IndicatorItem>\n`,
-    );
-    writeFileSync(
-      join(folder, "long.ioc"),
-      `<?xml version="1.0"?>\n<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="long"><short_description>long</short_description><definition>\n<Indicator operator="OR" id="root">\n${items.join("")}</Indicator></definition></ioc>\n`,
-    );
+    writeFileSync(join(folder, "long.ioc"), longHashList("long", 10_000));
     const dir = join(work, "long-run-cache");
     const cold = await preparePlan([folder], { iocCacheDir: dir });
     const warm = await preparePlan([folder], { iocCacheDir: dir });
-    expect(warm.plan.items.at(7_777)).toMatchObject({ id: "id-7777", value: digest(7_777), position: { line: 7_781, column: 1 }, status: { kind: "supported" } });
+    expect(warm.plan.items.at(7_777)).toMatchObject({ id: "id-7777", value: spreadDigest(7_777), position: { line: 7_781, column: 1 }, status: { kind: "supported" } });
     // One span for the run: nothing walks its items one object at a time.
     expect([...warm.plan.items.spans()]).toHaveLength(1);
     expect(planData(warm.plan)).toBe(planData(cold.plan));
     const hits: number[] = [];
-    warm.plan.documents.get("FileItem")?.channels[0]?.matchElement(` ${digest(7_777).toUpperCase()}`, (ref) => hits.push(ref));
+    warm.plan.documents.get("FileItem")?.channels[0]?.matchElement(` ${spreadDigest(7_777).toUpperCase()}`, (ref) => hits.push(ref));
     expect(hits).toEqual([7_777]);
   });
 
