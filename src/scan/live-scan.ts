@@ -105,11 +105,16 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   const startedAt = resume?.startedAt ?? new Date().toISOString();
   const scanId = resume?.scanId ?? options.scanId ?? randomUUID();
   const host = createHostView(options.root ?? "/");
-  // The file walk's first worker boots while the IOCs load, not after.
-  // With scopes named and nothing excluded, it also lists them meanwhile (not for a resumed walk,
-  // which starts elsewhere): the listings do not depend on the IOCs.
+  // Scopes the user names are reported when missing; default areas a host lacks are not. A
+  // relative scope of a live scan is a folder of the working directory (a task's "tree" on an
+  // agent started there): absolute, it is also what the responder's scope check reads.
+  const namedScopes =
+    options.scopes && options.scopes.length > 0 ? normalizeScopes(options.scopes.map((scope) => (host.live && !scope.startsWith("/") ? resolve(scope) : scope))) : undefined;
+  // The file walk's first worker boots while the IOCs load, not after. With scopes named and
+  // nothing excluded, it also lists them meanwhile (not for a resumed walk, which starts
+  // elsewhere, nor inside an image): the listings do not depend on the IOCs.
   if (options.switches?.["FileItem"] !== "off" && dependencies.collectors.some((c) => c.document === "FileItem")) {
-    const early = host.live && resume === undefined && (options.excludes?.length ?? 0) === 0 && options.scopes !== undefined ? normalizeScopes(options.scopes.map((scope) => resolve(scope))) : [];
+    const early = host.live && resume === undefined && (options.excludes?.length ?? 0) === 0 ? (namedScopes ?? []) : [];
     prestartFileWorker({ prelist: early });
   }
   const { loaded, plan } = await preparePlan(options.iocPaths, options);
@@ -128,13 +133,7 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   const progress = new ProgressTicker(stats, options.onProgress);
   const fileSettings: FileCollectorSettings = {
     ...options,
-    // Scopes the user names are reported when missing; default areas a host lacks are not.
-    scopes:
-      options.scopes && options.scopes.length > 0
-        ? // A relative scope of a live scan is a folder of the working directory (a task's "tree"
-          // on an agent started there): absolute, it is also what the responder's scope check reads.
-          normalizeScopes(options.scopes.map((scope) => (host.live && !scope.startsWith("/") ? resolve(scope) : scope)))
-        : defaultFileScopes(plan).filter((scope) => existsSync(host.toDisk(scope))),
+    scopes: namedScopes ?? defaultFileScopes(plan).filter((scope) => existsSync(host.toDisk(scope))),
     ...(plan.documents.has("FileItem") ? filePrefilter(plan) : {}),
   };
 

@@ -42,10 +42,10 @@ const STEP_BYTES = 16 * 1024 * 1024;
 /** Runs one FileItem collection. */
 export async function* collectFiles(context: CollectorContext, input: FileCollectorOptions): AsyncGenerator<HostRecord> {
   const options = resolveFileOptions(input);
-  // First, so that a worker boots while the owner names and mounts are read.
   // The size gate needs every listed file to be wanted: no exclusions, no hint, and no files
   // finished out of order by an interrupted run (they are skipped by name, uncounted).
   const gate = options.sizeGate !== undefined && options.excludes.length === 0 && options.hint === undefined && (input.resumeFrom?.done.length ?? 0) === 0;
+  // First, so that a worker boots while the owner names and mounts are read.
   const workers = new FileWorkers(options.concurrency, gate ? options.sizeGate : undefined);
   const warn = createWarn(context);
   const count = (stat: string, by = 1): void => context.count(stat, by);

@@ -58,8 +58,10 @@ describe("file workers", () => {
     prestartFileWorker({ prelist: [tree] });
     const workers = new FileWorkers(1);
     try {
+      // A worker handles messages in order and lists ahead in slices between them: after as many
+      // round trips as the tree has folders, all three are listed (no sleep to guess at).
+      for (let i = 0; i < 3; i++) await workers.stat([tree]);
       // Listed ahead, before these files appear: the walk sees the folders as they were then.
-      await new Promise((resolve) => setTimeout(resolve, 600));
       writeFileSync(join(tree, "sub/late.txt"), "late");
       writeFileSync(join(tree, "sub/deeper/late.txt"), "late");
       expect(await names(workers, join(tree, "sub"))).toEqual(["a.txt"]);

@@ -79,9 +79,10 @@ export interface WalkSettings {
    */
   readonly listAhead?: boolean;
   /**
-   * The workers leave out files their size gate rules out (FileWorkers' sizeGate), counted here as
-   * seen and skipped by the prefilter. Only where every listed file would be wanted: no `--exclude`,
-   * no `--hint`, and not in a resumed walk's folders before or around its position.
+   * The workers leave out files their size gate rules out (FileWorkers' sizeGate); each folder's
+   * are yielded as one entry with `gated` set, for the caller to count. Only where every listed
+   * file would be wanted: no `--exclude`, no `--hint`, and not in the folders on a resumed walk's
+   * way to its position.
    */
   readonly gate?: boolean;
 }
@@ -204,9 +205,8 @@ export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntr
       const gate = (folder: Pending): boolean => s.gate === true && cursorIn(folder.host, after) === undefined;
       for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
         if (s.signal?.aborted) return;
-        const cursor = cursorIn(folder.host, after);
-        const listing = await listings.take(folder, s.listAhead === true && cursor === undefined, s.gate === true && cursor === undefined);
-        const files = await readFolder(s, folder, listing, stack, visited, cursor);
+        const listing = await listings.take(folder, listAhead(folder), gate(folder));
+        const files = await readFolder(s, folder, listing, stack, visited, cursorIn(folder.host, after));
         listings.prefetch(stack, listAhead, gate);
         // Built a batch at a time: a folder of a million files holds a million names, not entries.
         const hostBase = childPath(folder.host, "");
