@@ -1,32 +1,33 @@
 /**
- * Bundles the `iocscan` command line (src/cli/main.ts) with esbuild into dist/bin/: one ES module
- * for what every command loads, plus one chunk per `await import()` (code splitting), so that a
- * command loads only the code it runs.
+ * Bundles the `iocscan` command line with esbuild into dist/bin/: `iocscan-cli.cjs`, the whole CLI
+ * (src/cli/bundle-entry.ts) as one CommonJS file, and `iocscan.js`, its launcher (src/cli/bin.ts).
  *
  *   npx tsx scripts/bundle-cli.ts [--emit-root DIR] [--package-root DIR] [--out-dir DIR]
  *
  * run by `npm run build` after tsc has written dist/ (defaults: dist/, the repository, dist/bin/).
  *
- * Why: node loads an ES module graph file by file. The per-file emit of tsc makes a scan load
- * about 500 modules (kysely, zod, hono, our own ~140), about 1 s of CPU before the first file
- * is looked at. One bundle costs a fraction of that (BENCHMARKS.md, "Fixed cost and IOC loading").
+ * Why a bundle: node loads an ES module graph file by file. The per-file emit of tsc makes a scan
+ * load about 500 modules (kysely, zod, hono, our own ~140), about 1 s of CPU before the first file
+ * is looked at (BENCHMARKS.md, "Fixed cost and IOC loading"). Why CommonJS, one file: the launcher
+ * runs it with V8's code cache (src/cli/code-cache.ts), which Node.js 20 offers only for scripts,
+ * not for ES modules; modules only some commands use (the server, the agent) are compiled
+ * lazily, when first called, so the other commands do not pay for them.
  *
  * What stays outside the bundle, loaded from node_modules at run time:
  * - native addons (re2, better-sqlite3) and pg's optional native binding;
- * - files located at run time with `new URL("relative", import.meta.url)` (package.json, worker
- *   entry files): the relative path is rewritten to point from the bundle to the same file of the
- *   per-file emit (dist/ for a source under src/, the package root for anything else), so a worker
- *   started from a file keeps working.
+ * - files located at run time with `new URL("relative", import.meta.url)` (package.json, the web
+ *   console): the relative path is rewritten to point from the bundle to the same file of the
+ *   per-file emit (dist/ for a source under src/, the package root for anything else).
  *
  * The type-checked per-file emit of tsc stays in dist/ for the library entry (`main`).
  *
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build, type Metafile, type Plugin } from "esbuild";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 
 /** Packages that cannot be bundled: native addons and optional native bindings. */
 export const EXTERNAL_PACKAGES = ["re2", "better-sqlite3", "pg-native"];
@@ -71,29 +72,42 @@ function runtimeUrls(layout: BundleLayout): Plugin {
   };
 }
 
+/** The CommonJS bundle's name of `import.meta.url` (the bundle's own URL, set by its banner). */
+const BUNDLE_URL = "__iocscanBundleUrl";
+
 /**
- * Writes the bundle to `layout.outDir`; resolves to esbuild's metafile (inputs per output).
- * Bundled CommonJS packages call `require` for node's built-ins: the banner gives them one.
+ * Writes the bundle and its launcher to `layout.outDir`; resolves to esbuild's metafile of the
+ * bundle (inputs per output).
  */
 export async function bundleCli(layout: BundleLayout): Promise<Metafile> {
+  const common: BuildOptions = { bundle: true, platform: "node", target: "node20", plugins: [runtimeUrls(layout)], legalComments: "linked", logLevel: "warning" };
   const result = await build({
-    entryPoints: { iocscan: join(layout.repo, "src/cli/main.ts") },
-    outdir: layout.outDir,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
+    ...common,
+    entryPoints: [join(layout.repo, "src/cli/bundle-entry.ts")],
+    outfile: join(layout.outDir, "iocscan-cli.cjs"),
+    format: "cjs",
     external: EXTERNAL_PACKAGES,
-    plugins: [runtimeUrls(layout)],
-    banner: { js: `import { createRequire as __iocscanCreateRequire } from "node:module";\nconst require = __iocscanCreateRequire(import.meta.url);` },
-    // Every chunk beside the entry: a rewritten run-time URL is relative to that one folder.
-    chunkNames: "iocscan-[name]-[hash]",
-    legalComments: "linked",
+    // Every module sees the bundle's URL as its own: run-time URLs were rewritten relative to it.
+    define: { "import.meta.url": BUNDLE_URL },
+    banner: { js: `const ${BUNDLE_URL} = require("node:url").pathToFileURL(__filename).href;` },
     metafile: true,
-    logLevel: "warning",
   });
+  await asciiOnly(join(layout.outDir, "iocscan-cli.cjs"));
+  await build({ ...common, entryPoints: [join(layout.repo, "src/cli/bin.ts")], outfile: join(layout.outDir, "iocscan.js"), format: "esm" });
+  if (result.metafile === undefined) throw new Error("esbuild wrote no metafile");
   return result.metafile;
+}
+
+/**
+ * Rewrites the characters beyond ASCII in `file` as \u escapes (esbuild escapes those of strings
+ * and names, not those of comments): the launcher reads an ASCII bundle as latin1, a copy of its
+ * bytes, three times faster than decoding UTF-8 (src/cli/code-cache.ts).
+ */
+async function asciiOnly(file: string): Promise<void> {
+  const text = await readFile(file, "utf8");
+  // eslint-disable-next-line no-control-regex
+  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (ascii !== text) await writeFile(file, ascii);
 }
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
@@ -108,7 +122,6 @@ if (invokedDirectly) {
     outDir: resolve(values["out-dir"] ?? join(repo, "dist/bin")),
   };
   const metafile = await bundleCli(layout);
-  const outputs = Object.entries(metafile.outputs).filter(([file]) => file.endsWith(".js"));
-  const bytes = outputs.reduce((sum, [, output]) => sum + output.bytes, 0);
-  process.stdout.write(`bundled src/cli/main.ts into ${join(layout.outDir, "iocscan.js")} and ${outputs.length - 1} chunk(s), ${(bytes / 1e6).toFixed(1)} MB\n`);
+  const bytes = Object.entries(metafile.outputs).reduce((sum, [file, output]) => sum + (file.endsWith(".cjs") ? output.bytes : 0), 0);
+  process.stdout.write(`bundled the CLI into ${join(layout.outDir, "iocscan-cli.cjs")} (${(bytes / 1e6).toFixed(1)} MB), launched by ${join(layout.outDir, "iocscan.js")}\n`);
 }

@@ -85,7 +85,7 @@ export interface TimedResult extends Timed {
  * `nodeChild`); throws on a signal or timeout. GNU time's figures are wait4's rusage: ru_maxrss
  * is the largest single process among the child and its waited-for descendants, not a sum.
  */
-export function runTimed(command: string, args: readonly string[], options: { nodeChild?: boolean; cwd?: string } = {}): TimedResult {
+export function runTimed(command: string, args: readonly string[], options: { nodeChild?: boolean; cwd?: string; env?: Readonly<Record<string, string>> } = {}): TimedResult {
   const nodeChild = options.nodeChild === true;
   const scratch = mkdtempSync(join(tmpdir(), "iocscan-bench-time-"));
   const rssFile = join(scratch, "rss");
@@ -103,7 +103,7 @@ export function runTimed(command: string, args: readonly string[], options: { no
       encoding: "utf8",
       maxBuffer: 256 * 2 ** 20,
       timeout: TIMEOUT_MS,
-      env: { ...process.env, ...extraEnv },
+      env: { ...process.env, ...options.env, ...extraEnv },
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     const wallMs = performance.now() - start;
@@ -193,7 +193,10 @@ export function runScan(options: ScanOptions): ScanRun {
     "json",
     ...(options.hashCache ? [] : ["--no-hash-cache"]),
   ];
-  const r = runTimed(process.execPath, args, { nodeChild: true });
+  // The launcher's V8 code cache (src/cli/code-cache.ts) beside the compiled scanner, not in
+  // the user's ~/.cache: written by the first (warm-up) scan, as a user's first scan writes it.
+  const env = options.cli === "tsx" ? {} : { IOCSCAN_CODE_CACHE_DIR: join(dirname(options.cli), "..", "code-cache") };
+  const r = runTimed(process.execPath, args, { nodeChild: true, env });
   if (r.status !== 0 && r.status !== 1) throw new Error(`iocscan scan ${options.scope} failed (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
   let report: ScanReportShape;
   try {

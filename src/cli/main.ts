@@ -1,30 +1,15 @@
 #!/usr/bin/env node
 /**
- * The `iocscan` command line: argument parsing only. Each command calls one library function and
- * formats its result.
+ * The `iocscan` command line run from its sources (through tsx, as the tests do). The shipped
+ * command is the bundle that scripts/bundle-cli.ts makes, started by bin.ts.
  *
  * @module
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildProgram } from "./program.js";
+import { runCli } from "./run-cli.js";
 
-/** Runs the CLI with `argv` (without the node and script entries); resolves to the exit status. */
-export async function runCli(argv: readonly string[]): Promise<number> {
-  const run = { exitCode: 0 };
-  try {
-    const program = await buildProgram(run, argv);
-    await program.parseAsync([...argv], { from: "user" });
-  } catch (error) {
-    // commander throws CommanderError for --help, --version and usage errors (exitOverride).
-    if (error instanceof Error && "exitCode" in error && typeof error.exitCode === "number") {
-      return error.exitCode === 0 ? 0 : 2;
-    }
-    process.stderr.write(`iocscan: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-  return run.exitCode;
-}
+export { runCli };
 
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ScanExecution, ScanReport } from "../core/report/index.js";
 import { createHostView } from "../collectors/host-view.js";
@@ -132,6 +133,13 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
   // A checkpoint that cannot be written (a read-only state folder) costs resumability, not the
   // scan: the scan goes on and its report says so.
   let checkpointProblem: string | undefined;
+  // Made now: a short scan may finish before its first checkpoint, and must still say when
+  // its folder cannot be used (an interrupted scan could not have been resumed).
+  if (dir !== undefined && settings !== undefined) {
+    await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      checkpointProblem = `${dir}: ${error instanceof Error ? error.message : String(error)}`;
+    });
+  }
   const checkpointing =
     dir === undefined || settings === undefined
       ? undefined

@@ -151,7 +151,7 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     warnings: warnings.save(),
     plan: fingerprint,
   });
-  const checkpoints = new CheckpointClock(options.checkpointing);
+  const checkpoints = new CheckpointClock(options.checkpointing, options.respond !== undefined);
   // Other collectors take a second or two and have no position: a checkpoint taken inside one
   // would repeat or lose its records, so they are checkpointed only before and after.
   const canCheckpoint = (): boolean => collecting === undefined || collecting === "FileItem";
@@ -214,10 +214,11 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
       if (options.signal?.aborted === true && options.checkpointing) await interrupted();
       collectorsDone.add(collector.document);
       collecting = undefined;
-      if (options.checkpointing) await checkpoints.save(state("collecting"));
+      // After the last one, the checkpoint below (written at once) says the same and more.
+      if (collector !== run[run.length - 1]?.collector) await checkpoints.milestone(state("collecting"));
     }
     // From here on the records are complete: a resumed scan only redoes the response.
-    if (options.checkpointing) await checkpoints.save(state("responding"));
+    await checkpoints.milestone(state("responding"));
   }
   progress.flush();
 
@@ -270,12 +271,26 @@ export function planFingerprint(plan: EvaluationPlan): string {
   return hash.digest("hex");
 }
 
+/**
+ * A scan that only reports writes no checkpoint at a milestone (a collector done, the records
+ * complete) while it is younger than this and has written none: what a crash would lose is
+ * less than writing one costs (the evaluation state serialized, an fsync: about 50 ms of a
+ * 0.4 s rescan), and the checkpoint would be removed a moment later.
+ */
+const YOUNG_SCAN_MS = 2000;
+
 /** When the next periodic checkpoint is due, and the one place checkpoints are written. */
 class CheckpointClock {
-  private last = Date.now();
+  private readonly started = Date.now();
+  private last = this.started;
+  private written = false;
   private readonly interval: number;
 
-  constructor(private readonly checkpointing: Checkpointing | undefined) {
+  /** `acting`: the scan responds with actions, which a resumed scan must not repeat (always checkpointed). */
+  constructor(
+    private readonly checkpointing: Checkpointing | undefined,
+    private readonly acting: boolean,
+  ) {
     this.interval = checkpointing?.intervalMs ?? 15_000;
   }
 
@@ -287,6 +302,13 @@ class CheckpointClock {
     if (this.checkpointing === undefined) return;
     await this.checkpointing.save(state);
     this.last = Date.now();
+    this.written = true;
+  }
+
+  /** A checkpoint at a milestone: skipped for a young report-only scan ({@link YOUNG_SCAN_MS}). */
+  async milestone(state: RunnerState): Promise<void> {
+    if (!this.acting && !this.written && Date.now() - this.started < Math.min(this.interval, YOUNG_SCAN_MS)) return;
+    await this.save(state);
   }
 }
 

@@ -1,11 +1,11 @@
 /**
- * The shipped CLI is an esbuild bundle (scripts/bundle-cli.ts): it must run a real scan, record it
- * with the native SQLite addon, and find files located at run time (package.json) from any of
- * its chunks.
+ * The shipped CLI is an esbuild bundle (scripts/bundle-cli.ts) started by its launcher: it must
+ * run a real scan, record it with the native SQLite addon, find files located at run time
+ * (package.json), and keep its V8 code cache (src/cli/code-cache.ts) in the folder it is given.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,9 +15,10 @@ import { bundleCli } from "../../scripts/bundle-cli.js";
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 let work: string;
 let cli: string;
+let codeCache: string;
 
 function run(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, IOCSCAN_CODE_CACHE_DIR: codeCache } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -28,6 +29,7 @@ beforeAll(async () => {
   // The source tree stands in for the per-file emit: only run-time URLs point into it.
   await bundleCli({ repo, emitRoot: join(repo, "src"), packageRoot: repo, outDir: join(work, "bin") });
   cli = join(work, "bin/iocscan.js");
+  codeCache = join(work, "code-cache");
 }, 60_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -65,14 +67,33 @@ describe("the bundled CLI", () => {
 `,
     );
     const db = join(work, "results.db");
-    const scan = run(["scan", "--ioc", ioc, "--scope", tree, "--format", "json", "--db", db, "--no-hash-cache"]);
-    expect(scan.stderr).toBe("");
-    expect(scan.status).toBe(1);
-    const report = JSON.parse(scan.stdout) as { detections: { objects: { id: string; fields: Record<string, unknown> }[] }[] };
-    const found = report.detections.flatMap((d) => d.objects.map((o) => o.fields["FullPath"] ?? o.id));
-    expect(found).toEqual([join(tree, "planted.bin")]);
+    const scan = (): string[] => {
+      const result = run(["scan", "--ioc", ioc, "--scope", tree, "--format", "json", "--db", db, "--no-hash-cache"]);
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(1);
+      const report = JSON.parse(result.stdout) as { detections: { objects: { id: string; fields: { FullPath?: string } }[] }[] };
+      return report.detections.flatMap((d) => d.objects.map((o) => o.fields.FullPath ?? o.id));
+    };
+    expect(scan()).toEqual([join(tree, "planted.bin")]);
+    // The first scan wrote the code cache of `scan`; the second starts from it and leaves it as is.
+    const [cacheName] = readdirSync(codeCache).filter((name) => name.startsWith("scan-"));
+    expect(cacheName).toMatch(/^scan-[0-9a-f]{16}\.v8$/);
+    const cache = statSync(join(codeCache, cacheName as string));
+    expect(cache.size).toBeGreaterThan(100_000);
+    expect(scan()).toEqual([join(tree, "planted.bin")]);
+    expect(statSync(join(codeCache, cacheName as string)).mtimeMs).toBe(cache.mtimeMs);
     const list = run(["results", "list", "--db", db]);
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(/finished/);
+  });
+
+  it("a damaged code cache costs the compile, not the command", () => {
+    const [cacheName] = readdirSync(codeCache).filter((name) => name.startsWith("scan-"));
+    writeFileSync(join(codeCache, cacheName as string), Buffer.alloc(65_536, 7), { mode: 0o600 });
+    const result = run(["scan", "--ioc", join(work, "planted.ioc"), "--scope", join(work, "tree"), "--format", "json", "--no-db", "--no-hash-cache"]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(1);
+    // Refused, then written anew.
+    expect(statSync(join(codeCache, cacheName as string)).size).toBeGreaterThan(100_000);
   });
 });

@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FileWorkers, prestartFileWorker, type HashJob } from "./file-workers.js";
+import { adoptFileWorker, FileWorkers, prestartFileWorker, type HashJob } from "./file-workers.js";
+import { startFileWorkerThread } from "./worker-program.js";
 
 const root = mkdtempSync(join(tmpdir(), "iocscan-workers-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -28,6 +29,24 @@ describe("file workers", () => {
       expect(workers.threadIds).toEqual([early]);
       const [result] = await workers.hash([job(small, 11)]);
       expect(result).toEqual({ digests: { sha256: createHash("sha256").update("small file\n").digest("hex") } });
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("adopts a worker the launcher started before the CLI loaded; a second one is stopped", async () => {
+    const launched = startFileWorkerThread();
+    adoptFileWorker(launched);
+    const extra = startFileWorkerThread();
+    const extraExit = new Promise<number>((resolve) => extra.once("exit", resolve));
+    adoptFileWorker(extra);
+    expect(prestartFileWorker()).toBe(launched.threadId);
+    const workers = new FileWorkers(2);
+    try {
+      expect(workers.threadIds).toEqual([launched.threadId]);
+      const [result] = await workers.hash([job(small, 11)]);
+      expect(result).toEqual({ digests: { sha256: createHash("sha256").update("small file\n").digest("hex") } });
+      await expect(extraExit).resolves.toEqual(expect.any(Number));
     } finally {
       await workers.close();
     }

@@ -1,0 +1,236 @@
+/**
+ * The program of a file worker (file-workers.ts holds the protocol and its main-thread side), and
+ * the start of one such thread. Apart from the protocol so that the CLI's launcher (src/cli/bin.ts)
+ * can start the first worker before it loads the rest of the CLI: the thread's own start-up (a
+ * Node.js environment, about 50 ms of CPU) then runs beside the CLI's, not after it.
+ *
+ * The worker is a short plain-JavaScript program passed as a string (`eval: true`): it needs no
+ * loader, so the same code runs from `dist/`, under tsx and under vitest.
+ *
+ * @module
+ */
+import { constants } from "node:fs";
+import { Worker } from "node:worker_threads";
+
+/** Folders with more files than this are listed without their files' lstats (memory stays bounded). */
+const LIST_STAT_LIMIT = 4096;
+
+/** A listing taken ahead is used only this young; older, the folder is listed again. */
+const PRELIST_FRESH_MS = 2000;
+
+/** The order of the stat fields in a stat reply's BigInt64Array, per path. */
+export const STAT_FIELDS = ["dev", "ino", "mode", "uid", "gid", "size", "atimeNs", "mtimeNs", "ctimeNs", "birthtimeNs"] as const;
+
+// Same rules as content.ts: no links followed, a FIFO cannot block the open, a short read (the
+// file shrank or was swapped) is an error rather than a digest of part of it. One file's error
+// never fails its batch; anything else thrown is reported as the batch's failure.
+const WORKER_SOURCE = `
+const { parentPort } = require("node:worker_threads");
+const { openSync, readSync, closeSync, lstatSync, readdirSync, realpathSync } = require("node:fs");
+const { createHash } = require("node:crypto");
+const FLAGS = ${constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY};
+const FIELDS = ${JSON.stringify(STAT_FIELDS)};
+const buffer = Buffer.allocUnsafe(1024 * 1024);
+const problem = (error) => ({ code: error && error.code, message: String(error && error.message) });
+function stat(paths) {
+  const values = new BigInt64Array(paths.length * FIELDS.length);
+  const errors = [];
+  for (let i = 0; i < paths.length; i++) {
+    try {
+      const s = lstatSync(paths[i], { bigint: true });
+      for (let f = 0; f < FIELDS.length; f++) values[i * FIELDS.length + f] = BigInt.asIntN(64, s[FIELDS[f]]);
+    } catch (error) {
+      const p = problem(error);
+      errors.push([i, p.code, p.message]);
+    }
+  }
+  return { values, errors };
+}
+const child = (base, name) => (base.endsWith("/") ? base + name : base + "/" + name);
+function list(path, useGate) {
+  let { files, fileStats, ...rest } = readListing(path);
+  if (rest.error) return rest;
+  let gated = 0, gatedThrough;
+  if (useGate && gate !== undefined && fileStats.values.length > 0) ({ files, fileStats, gated, gatedThrough } = applyGate(files, fileStats));
+  return { files, fileStats, gated, gatedThrough, ...rest, transfer: [fileStats.values.buffer, rest.folderStats.values.buffer] };
+}
+// Folders listed before the walk asked for them (prelist), by path: each taken once, and only
+// while fresh (a walk paused for long lists again rather than use old lstats).
+const prelisted = new Map();
+const PRELIST_FRESH_MS = ${PRELIST_FRESH_MS};
+function readListing(path) {
+  const early = prelisted.get(path);
+  if (early !== undefined) {
+    prelisted.delete(path);
+    if (performance.now() - early.at <= PRELIST_FRESH_MS) return early.listing;
+  }
+  return listRaw(path);
+}
+// Lists the scope folders in walk order (depth first, by name; never a link or another device),
+// until \`maxFiles\` entries are held, in slices so that the walk's own requests are not held up.
+function prelist(roots, maxFiles) {
+  const stack = [];
+  for (let i = roots.length - 1; i >= 0; i--) {
+    try {
+      const root = realpathSync(roots[i]);
+      const s = lstatSync(root, { bigint: true });
+      if (s.isDirectory()) stack.push([root, BigInt.asIntN(64, s.dev)]);
+    } catch {
+      // The walk reports it.
+    }
+  }
+  let held = 0;
+  const slice = () => {
+    const until = performance.now() + 5;
+    while (stack.length > 0 && held < maxFiles && performance.now() < until) {
+      const [folder, dev] = stack.pop();
+      if (prelisted.has(folder)) continue;
+      const listing = listRaw(folder);
+      prelisted.set(folder, { at: performance.now(), listing });
+      if (listing.error) continue;
+      held += listing.files.length + listing.folders.length;
+      pushSubfolders(stack, folder, listing, dev, (path) => [path, dev]);
+    }
+    if (stack.length > 0 && held < maxFiles) setImmediate(slice);
+  };
+  slice();
+}
+// Pushes \`listing\`'s subfolders on the same device as \`dev\` (never links), last first.
+function pushSubfolders(stack, folder, listing, dev, item) {
+  const values = listing.folderStats.values;
+  for (let i = listing.folders.length - 1; i >= 0; i--) {
+    const at = i * FIELDS.length;
+    // A folder whose lstat failed has all fields 0: not a folder.
+    if ((values[at + 2] & S_IFMT) === S_IFDIR && values[at] === dev) stack.push(item(child(folder, listing.folders[i])));
+  }
+}
+function listRaw(path) {
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (error) {
+    return { error: problem(error) };
+  }
+  const files = [], folders = [], unknown = [];
+  let symlinks = 0, special = 0;
+  for (const entry of entries) {
+    const name = entry.name;
+    if (entry.isFile()) files.push(name);
+    else if (entry.isDirectory()) folders.push(name);
+    else if (entry.isSymbolicLink()) symlinks++;
+    else if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) special++;
+    else {
+      // DT_UNKNOWN: some file systems do not say; lstat does.
+      try {
+        const s = lstatSync(child(path, name));
+        if (s.isFile()) files.push(name);
+        else if (s.isDirectory()) folders.push(name);
+        else if (s.isSymbolicLink()) symlinks++;
+        else special++;
+      } catch (error) {
+        const p = problem(error);
+        unknown.push([name, p.code, p.message]);
+      }
+    }
+  }
+  // Code-unit order: the same on every run for the same names, whatever the file system lists.
+  files.sort();
+  folders.sort();
+  // A huge folder's files are stat'ed later, a batch at a time: its listing stays small.
+  const fileStats = stat(files.length <= ${LIST_STAT_LIMIT} ? files.map((name) => child(path, name)) : []);
+  const folderStats = stat(folders.map((name) => child(path, name)));
+  return { files, fileStats, folders, folderStats, symlinks, special, unknown };
+}
+// The size gate: files whose lstat worked and whose size no IOC can match are left out, counted.
+let gate;
+const SIZE = FIELDS.indexOf("size");
+function applyGate(files, fileStats) {
+  const n = FIELDS.length;
+  const failed = new Set(fileStats.errors.map(([i]) => i));
+  const keep = [];
+  for (let i = 0; i < files.length; i++) {
+    if (failed.has(i) || gate.has(Number(fileStats.values[i * n + SIZE]))) keep.push(i);
+  }
+  if (keep.length === files.length) return { files, fileStats, gated: 0 };
+  // The folder's last file by name, gated or not: where the walk's position may move past them.
+  const through = files[files.length - 1];
+  const values = new BigInt64Array(keep.length * n);
+  const errors = [];
+  keep.forEach((from, to) => {
+    values.set(fileStats.values.subarray(from * n, from * n + n), to * n);
+    if (failed.has(from)) errors.push([to, ...fileStats.errors.find(([i]) => i === from).slice(1)]);
+  });
+  return { files: keep.map((i) => files[i]), fileStats: { values, errors }, gated: files.length - keep.length, gatedThrough: through };
+}
+// The folder, then up to \`ahead\` of its subfolders in walk order (depth first, by name), until
+// they hold \`aheadFiles\` files: never a link, never another device than \`dev\` (the folder's).
+const S_IFMT = ${constants.S_IFMT}n, S_IFDIR = ${constants.S_IFDIR}n;
+function listAhead(path, dev, ahead, aheadFiles, useGate) {
+  const listings = [], transfer = [];
+  const stack = [path];
+  let files = 0;
+  while (stack.length > 0 && (listings.length === 0 || (listings.length <= ahead && files < aheadFiles))) {
+    const folder = stack.pop();
+    const { transfer: buffers, ...listing } = list(folder, useGate);
+    listings.push({ path: folder, ...listing });
+    if (buffers) transfer.push(...buffers);
+    if (listing.error) continue;
+    files += listing.files.length;
+    pushSubfolders(stack, folder, listing, dev, (path) => path);
+  }
+  return { listings, transfer };
+}
+function hashOne(job) {
+  let fd = -1;
+  try {
+    fd = openSync(job.path, FLAGS);
+    const hashes = job.algorithms.map((a) => createHash(a));
+    let position = 0;
+    while (position < job.size) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, job.size - position), position);
+      if (n === 0) break;
+      const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
+      for (const h of hashes) h.update(chunk);
+      position += n;
+    }
+    if (position < job.size) {
+      const e = new Error(job.path + " shrank from " + job.size + " bytes while it was read");
+      e.code = "ECHANGED";
+      throw e;
+    }
+    const digests = {};
+    job.algorithms.forEach((a, i) => { digests[a] = hashes[i].digest("hex"); });
+    return { digests };
+  } catch (error) {
+    return problem(error);
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+parentPort.on("message", (message) => {
+  try {
+    if (message.op === "gate") {
+      gate = new Set(message.sizes);
+    } else if (message.op === "prelist") {
+      prelist(message.roots, message.maxFiles);
+    } else if (message.op === "stat") {
+      const reply = stat(message.paths);
+      parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
+    } else if (message.op === "list") {
+      const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles, message.gate === true);
+      parentPort.postMessage({ id: message.id, listings }, transfer);
+    } else {
+      parentPort.postMessage({ id: message.id, results: message.jobs.map(hashOne) });
+    }
+  } catch (error) {
+    parentPort.postMessage({ id: message.id, failed: String(error && error.stack || error) });
+  }
+});
+`;
+
+/** Starts a file worker thread; unreferenced: an idle worker must not keep a finished scan's process alive. */
+export function startFileWorkerThread(): Worker {
+  const worker = new Worker(WORKER_SOURCE, { eval: true });
+  worker.unref();
+  return worker;
+}
