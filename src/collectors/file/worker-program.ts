@@ -24,6 +24,9 @@ export const STAT_FIELDS = ["dev", "ino", "mode", "uid", "gid", "size", "atimeNs
 // Same rules as content.ts: no links followed, a FIFO cannot block the open, a short read (the
 // file shrank or was swapped) is an error rather than a digest of part of it. One file's error
 // never fails its batch; anything else thrown is reported as the batch's failure.
+// A stat's fields are copied one by one, by name: a loop over the names costs a keyed look-up
+// per field, a third of the time of a listing's lstats. A BigInt64Array element takes a value
+// modulo 2^64, as SQLite's signed integers hold inode numbers.
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { openSync, readSync, closeSync, lstatSync, readdirSync, realpathSync } = require("node:fs");
@@ -38,7 +41,8 @@ function stat(paths) {
   for (let i = 0; i < paths.length; i++) {
     try {
       const s = lstatSync(paths[i], { bigint: true });
-      for (let f = 0; f < FIELDS.length; f++) values[i * FIELDS.length + f] = BigInt.asIntN(64, s[FIELDS[f]]);
+      const at = i * FIELDS.length;
+      ${STAT_FIELDS.map((field, f) => `values[at + ${f}] = s.${field};`).join(" ")}
     } catch (error) {
       const p = problem(error);
       errors.push([i, p.code, p.message]);
