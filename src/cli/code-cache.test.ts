@@ -112,23 +112,31 @@ describe("requireWithCodeCache", () => {
 describe("codeCacheFile", () => {
   it("is per command, under the XDG cache folder or the one named, and off when asked", () => {
     const env = { XDG_CACHE_HOME: join(work, "xdg") };
-    const scan = codeCacheFile(bundle, "scan", env) as string;
+    const user = 1000;
+    const scan = codeCacheFile(bundle, "scan", env, user) as string;
     expect(scan).toMatch(new RegExp(`^${join(work, "xdg", "iocscan", "code-cache")}/scan-[0-9a-f]{16}\\.v8$`));
-    expect(codeCacheFile(bundle, "server", env)).toMatch(/\/server-[0-9a-f]{16}\.v8$/);
-    expect(codeCacheFile(bundle, "--help", env)).toMatch(/\/other-[0-9a-f]{16}\.v8$/);
-    expect(codeCacheFile(bundle, undefined, env)).toMatch(/\/other-[0-9a-f]{16}\.v8$/);
-    expect(codeCacheFile(bundle, "scan", { IOCSCAN_CODE_CACHE_DIR: join(work, "named") })).toMatch(new RegExp(`^${join(work, "named")}/scan-`));
-    expect(codeCacheFile(bundle, "scan", { ...env, IOCSCAN_CODE_CACHE: "off" })).toBeUndefined();
-    expect(codeCacheFile(join(work, "missing.cjs"), "scan", env)).toBeUndefined();
+    expect(codeCacheFile(bundle, "server", env, user)).toMatch(/\/server-[0-9a-f]{16}\.v8$/);
+    expect(codeCacheFile(bundle, "--help", env, user)).toMatch(/\/other-[0-9a-f]{16}\.v8$/);
+    expect(codeCacheFile(bundle, undefined, env, user)).toMatch(/\/other-[0-9a-f]{16}\.v8$/);
+    expect(codeCacheFile(bundle, "scan", { IOCSCAN_CODE_CACHE_DIR: join(work, "named") }, user)).toMatch(new RegExp(`^${join(work, "named")}/scan-`));
+    expect(codeCacheFile(bundle, "scan", { ...env, IOCSCAN_CODE_CACHE: "off" }, user)).toBeUndefined();
+    expect(codeCacheFile(join(work, "missing.cjs"), "scan", env, user)).toBeUndefined();
+    // A relative XDG_CACHE_HOME is invalid (XDG): ~/.cache.
+    expect(codeCacheFile(bundle, "scan", { XDG_CACHE_HOME: "relative" }, user)).toMatch(/\/\.cache\/iocscan\/code-cache\/scan-/);
+  });
+
+  it("as root, is under /var/cache whatever HOME and XDG_CACHE_HOME say, unless a folder is named", () => {
+    expect(codeCacheFile(bundle, "scan", { XDG_CACHE_HOME: join(work, "xdg"), HOME: "/home/someone" }, 0)).toMatch(/^\/var\/cache\/iocscan\/code-cache\/scan-[0-9a-f]{16}\.v8$/);
+    expect(codeCacheFile(bundle, "scan", { IOCSCAN_CODE_CACHE_DIR: join(work, "named") }, 0)).toMatch(new RegExp(`^${join(work, "named")}/scan-`));
   });
 
   it("changes with the bundle, so an upgrade does not meet the old cache", () => {
     const env = { XDG_CACHE_HOME: join(work, "xdg") };
     const other = join(work, "bundle-2.cjs");
     writeFileSync(other, "module.exports = 1;\n");
-    const before = codeCacheFile(other, "scan", env);
+    const before = codeCacheFile(other, "scan", env, 1000);
     writeFileSync(other, "module.exports = 22;\n");
     utimesSync(other, new Date(Date.now() + 5000), new Date(Date.now() + 5000));
-    expect(codeCacheFile(other, "scan", env)).not.toBe(before);
+    expect(codeCacheFile(other, "scan", env, 1000)).not.toBe(before);
   });
 });

@@ -19,7 +19,7 @@ import { createHash } from "node:crypto";
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { Script, constants as vmConstants } from "node:vm";
 
 /** How the bundle's code cache was used. */
@@ -77,12 +77,19 @@ export function requireWithCodeCache<T>(file: string, cacheFile: string | undefi
 
 /**
  * Where the code cache of `bundle` for `command` is kept: `$IOCSCAN_CODE_CACHE_DIR`, else
- * `$XDG_CACHE_HOME/iocscan/code-cache` (`~/.cache/...`). The name holds the command and a key of
- * the node version, architecture and the bundle's version (size and time), so that installs and
- * Node.js versions side by side do not overwrite each other's cache at every run. Undefined
- * (no cache) with `IOCSCAN_CODE_CACHE=off` or when the bundle cannot be looked at.
+ * `/var/cache/iocscan/code-cache` as root (never a folder under a `$HOME` that sudo may have
+ * left pointing at a user's), else `$XDG_CACHE_HOME/iocscan/code-cache` (`~/.cache/...`). The name
+ * holds the command and a key of the node version, architecture and the bundle's version (size
+ * and time), so that installs and Node.js versions side by side do not overwrite each other's
+ * cache at every run. Undefined (no cache) with `IOCSCAN_CODE_CACHE=off` or when the bundle
+ * cannot be looked at.
  */
-export function codeCacheFile(bundle: string, command: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function codeCacheFile(
+  bundle: string,
+  command: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  uid: number | undefined = process.getuid?.(),
+): string | undefined {
   if (env["IOCSCAN_CODE_CACHE"] === "off") return undefined;
   let version: string;
   try {
@@ -92,11 +99,18 @@ export function codeCacheFile(bundle: string, command: string | undefined, env: 
     return undefined;
   }
   const key = createHash("sha256").update(`${process.version}\0${process.arch}\0${bundle}\0${version}`).digest("hex").slice(0, 16);
-  const base = env["XDG_CACHE_HOME"] || join(homedir(), ".cache");
-  const dir = env["IOCSCAN_CODE_CACHE_DIR"] || join(base, "iocscan", "code-cache");
-  // Command names are plain words; anything else (a typo, --help) shares one cache.
+  // Name each command's own cache; anything else (a typo, --help) shares one.
   const name = command !== undefined && /^[a-z]{1,20}$/.test(command) ? command : "other";
-  return join(dir, `${name}-${key}.v8`);
+  return join(codeCacheDir(env, uid), `${name}-${key}.v8`);
+}
+
+function codeCacheDir(env: Readonly<Record<string, string | undefined>>, uid: number | undefined): string {
+  const named = env["IOCSCAN_CODE_CACHE_DIR"];
+  if (named !== undefined && isAbsolute(named)) return named;
+  if (uid === 0) return "/var/cache/iocscan/code-cache";
+  // The XDG specification says a relative value is invalid and must be ignored.
+  const xdg = env["XDG_CACHE_HOME"];
+  return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), ".cache"), "iocscan", "code-cache");
 }
 
 /** The cache's bytes, if this user owns the file and only this user may write it. */
