@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listEntries, openQuarantine } from "../../actions/quarantine/index.js";
 import { MAX_UNFINISHED_FILES } from "../../collectors/file/index.js";
 import { resumeHostScan, scanHost, type HostScanOptions } from "../host-scan.js";
-import { ScanInterruptedError } from "../live-scan.js";
+import { scanDependencies } from "../dependencies.js";
+import { ScanInterruptedError, scanLive } from "../live-scan.js";
 import { checkpointFile } from "./checkpoint-file.js";
-import type { WorkGate } from "./runner-state.js";
+import type { RunnerState, WorkGate } from "./runner-state.js";
 import { essentials, writeTestTree, type TestTree } from "./_test-tree.js";
 
 let work: string;
@@ -157,6 +158,30 @@ describe("checkpointed live scans", () => {
     for (const path of copy.planted) expect(existsSync(path)).toBe(false);
     const entries = await listEntries(await openQuarantine({ dir: store }));
     expect(entries.map((e) => e.meta.originalPath).sort()).toEqual([...copy.planted].sort());
+  });
+
+  it("a short report-only scan writes no milestone checkpoint; an acting one, or one with a short interval, does", async () => {
+    const small = writeTestTree(join(work, "small"), 20, 7);
+    const options = { iocPaths: [small.ioc], scopes: [small.tree], switches: { FileItem: "on" as const } };
+    const phases = (): { saved: RunnerState["phase"][]; save: (state: RunnerState) => Promise<void> } => {
+      const saved: RunnerState["phase"][] = [];
+      return { saved, save: (state) => (saved.push(state.phase), Promise.resolve()) };
+    };
+    // 20 files: done well within the 2 s under which a report-only scan skips its milestones.
+    const reportOnly = phases();
+    const report = await scanLive({ ...options, checkpointing: { save: reportOnly.save } }, scanDependencies(undefined));
+    expect(report.detections[0]?.objects.map((o) => o.id).sort()).toEqual([...small.planted].sort());
+    expect(reportOnly.saved).toEqual([]);
+    // Acting: the records-complete checkpoint is written (and not the last collector's, which it supersedes).
+    const acting = phases();
+    let responded = 0;
+    await scanLive({ ...options, checkpointing: { save: acting.save }, respond: () => (responded++, Promise.resolve()) }, scanDependencies(undefined));
+    expect(responded).toBe(1);
+    expect(acting.saved).toEqual(["responding"]);
+    // An interval shorter than a scan's youth: checkpoints as before.
+    const frequent = phases();
+    await scanLive({ ...options, checkpointing: { save: frequent.save, intervalMs: 1 } }, scanDependencies(undefined));
+    expect(frequent.saved.at(-1)).toBe("responding");
   });
 
   it("a checkpoint folder that cannot be written costs resumability, not the scan", async () => {
