@@ -43,8 +43,6 @@ export async function buildProgram(run: CliRun, argv?: readonly string[]): Promi
   const named = argv?.find((arg) => !arg.startsWith("-"));
   const versionOnly = named === undefined && argv !== undefined && (argv.includes("--version") || argv.includes("-V"));
   const chosen = versionOnly ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
-  // A scan's first file worker boots while the scan's modules load, on a thread of its own.
-  if (named === "scan" && !argv?.some((arg) => arg === "--help" || arg === "-h")) void import("../collectors/file/file-workers.js").then(({ prestartFileWorker }) => prestartFileWorker());
   const registers = await Promise.all(chosen.map((name) => (COMMANDS[name] as () => Promise<Register>)()));
   for (const register of registers) register(program, run);
   return program;

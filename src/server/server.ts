@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { iocFromReport } from "../formats/sandbox/index.js";
 import type { FleetStore } from "../store/fleet/index.js";
@@ -35,12 +35,12 @@ import { sandboxRoutes } from "./routes/sandbox.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { userRoutes } from "./routes/users.js";
 
-/** Options of {@link createServer}. */
-
 /** The API routes that take a body before anyone is authenticated. */
 const PUBLIC_WRITE_ROUTES = ["/auth/login", "/agent/enroll"] as const;
 /** Their body limit: a user name and password, or an enrollment token and host facts. */
 const PUBLIC_BODY_BYTES = 64 * 1024;
+
+/** Options of {@link createServer}. */
 export interface ServerOptions {
   store: FleetStore;
   /** Default: in-process wake-ups (one instance). Pass `createPostgresNotifier` for several. */
@@ -160,35 +160,17 @@ export function createServer(options: ServerOptions): IocscanServer {
   });
   app.use(
     `${API_PREFIX}/*`,
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 64 * 1024 * 1024,
-      onError: () => {
-        throw new HttpError(413, "too-large", "The request body is too large");
-      },
-    }),
+    limitBody(options.maxBodyBytes ?? 64 * 1024 * 1024, "The request body is too large"),
   );
   // The routes anyone may call (login, enrollment) take a few hundred bytes: a stranger must not
   // make the server read and parse megabytes before its credentials are checked.
   for (const path of PUBLIC_WRITE_ROUTES) {
-    app.use(
-      `${API_PREFIX}${path}`,
-      bodyLimit({
-        maxSize: PUBLIC_BODY_BYTES,
-        onError: () => {
-          throw new HttpError(413, "too-large", `The request body is larger than this route accepts (${PUBLIC_BODY_BYTES} bytes)`);
-        },
-      }),
-    );
+    app.use(`${API_PREFIX}${path}`, limitBody(PUBLIC_BODY_BYTES, `The request body is larger than this route accepts (${PUBLIC_BODY_BYTES} bytes)`));
   }
   const maxReportBytes = options.maxReportBytes ?? 16 * 1024 * 1024;
   app.use(
     `${API_PREFIX}/sandbox/detections`,
-    bodyLimit({
-      maxSize: maxReportBytes,
-      onError: () => {
-        throw new HttpError(413, "too-large", `The sandbox report is larger than the intake accepts (${maxReportBytes} bytes)`);
-      },
-    }),
+    limitBody(maxReportBytes, `The sandbox report is larger than the intake accepts (${maxReportBytes} bytes)`),
   );
   app.get("/metrics", metricsHandler(ctx.metrics, options.metricsToken));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -252,4 +234,14 @@ export function createServer(options: ServerOptions): IocscanServer {
       await notifier.close();
     },
   };
+}
+
+/** A body limit of `maxSize` bytes, refused with the API's 413 error saying `message`. */
+function limitBody(maxSize: number, message: string): MiddlewareHandler {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new HttpError(413, "too-large", message);
+    },
+  });
 }
