@@ -70,7 +70,7 @@ function startAgent(overrides: Partial<AgentOptions> = {}, enroll = true): Runni
 }
 
 function realScan(): RunScan {
-  return hostScanRunner({ quarantineDir: planted.quarantine, hashCacheFile: join(planted.work, "hash-cache.db") });
+  return hostScanRunner({ quarantineDir: planted.quarantine, hashCacheFile: join(planted.work, "hash-cache") });
 }
 
 /** A real scan that first waits for `gate` (or the abort), counting its calls. */

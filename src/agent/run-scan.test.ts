@@ -18,7 +18,7 @@ describe("taskScanOptions", () => {
   it("taskScanOptions() maps a task's settings onto scanHost's options", () => {
     const signal = new AbortController().signal;
     const onProgress = (): void => undefined;
-    const options = taskScanOptions(order, ["/state/a.ioc"], { signal, onProgress, attempt: 1 }, { quarantineDir: "/q", hashCacheFile: "/state/h.db", checkpointRoot: "/state/checkpoints" });
+    const options = taskScanOptions(order, ["/state/a.ioc"], { signal, onProgress, attempt: 1 }, { quarantineDir: "/q", hashCacheFile: "/state/hash-cache", checkpointRoot: "/state/checkpoints" });
     expect(options).toEqual({
       iocPaths: ["/state/a.ioc"],
       action: "quarantine",
@@ -27,7 +27,7 @@ describe("taskScanOptions", () => {
       excludes: ["/srv/cache/**"],
       switches: { ProcessItem: "off" },
       quarantineDir: "/q",
-      hashCacheFile: "/state/h.db",
+      hashCacheFile: "/state/hash-cache",
       onProgress,
       signal,
       background: true,

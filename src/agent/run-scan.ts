@@ -32,7 +32,7 @@ export type RunScan = (order: RunOrder, iocFilePaths: readonly string[], hooks: 
 export interface HostScanRunnerOptions {
   /** The quarantine store (default: the store's default folder). */
   readonly quarantineDir?: string;
-  /** The hash cache file shared by all runs; undefined = no cache. */
+  /** The hash cache folder shared by all runs; undefined = no cache. */
   readonly hashCacheFile?: string;
   /** Told when the hash cache cannot be opened (the scan goes on without it). */
   readonly onCacheUnavailable?: (file: string, error: unknown) => void;

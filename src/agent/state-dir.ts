@@ -72,7 +72,7 @@ export function agentPaths(root: string): AgentPaths {
     outbox: join(root, "outbox"),
     rejected: join(root, "rejected"),
     iocFiles: join(root, "ioc-files"),
-    hashCache: join(root, "hash-cache.db"),
+    hashCache: join(root, "hash-cache"),
     iocCache: join(root, "ioc-cache"),
     checkpoints: join(root, "checkpoints"),
     estimates: join(root, "estimates.json"),

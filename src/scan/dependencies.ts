@@ -9,9 +9,9 @@ import type { FileCollectorOptions, HashCache } from "../collectors/file/index.j
 import { COLLECTORS } from "../collectors/registry.js";
 import type { FileCollectorSettings, LiveScanDependencies } from "./live-scan.js";
 
-/** The hash cache's default file: beside the results database. */
+/** The hash cache's default folder: beside the results database. */
 export function defaultHashCachePath(resultsDbPath: string): string {
-  return join(dirname(resultsDbPath), "hash-cache.db");
+  return join(dirname(resultsDbPath), "hash-cache");
 }
 
 /** The IOC cache's default folder: beside the results database, like the hash cache. */

@@ -30,7 +30,7 @@ export interface HostScanOptions extends Omit<LiveScanOptions, "respond" | "chec
   readonly quarantineDir?: string;
   /** Globs of host paths no action may touch, besides the built-in protected paths. */
   readonly protect?: readonly string[];
-  /** The hash cache file; undefined = no cache. */
+  /** The hash cache folder; undefined = no cache. */
   readonly hashCacheFile?: string;
   /** Told when the hash cache cannot be opened (the scan goes on without it). */
   readonly onCacheUnavailable?: (file: string, error: unknown) => void;
@@ -170,7 +170,8 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
   const priority = (options.background ?? options.idleOnly === true) ? await lowerPriority({ nice: 19 }) : undefined;
   const idle = options.gate === undefined && options.idleOnly === true ? await createIdleGate() : undefined;
   const limiter = options.pace === undefined && options.maxCpu !== undefined ? createCpuLimiter({ percent: options.maxCpu }) : undefined;
-  const hashCache = options.hashCacheFile === undefined ? undefined : openCache(options.hashCacheFile, options.onCacheUnavailable);
+  const cacheWriteErrors: unknown[] = [];
+  const hashCache = options.hashCacheFile === undefined ? undefined : openCache(options.hashCacheFile, options.onCacheUnavailable, cacheWriteErrors);
   try {
     const report = await scanLive(
       {
@@ -190,6 +191,11 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
       ...(report.stats["resumed"] ? { resumed: report.stats["resumed"] } : {}),
     };
     if (Object.keys(execution).length > 0) report.execution = execution;
+    // Closed here, not in finally: the last entries are written now, and a failure is reported.
+    hashCache?.close();
+    for (const error of cacheWriteErrors.splice(0)) {
+      report.warnings.push({ code: "hash-cache-not-written", message: `the hash cache in ${options.hashCacheFile} could not be updated, a later scan will hash these files again: ${error instanceof Error ? error.message : String(error)}` });
+    }
     if (checkpointProblem !== undefined) {
       report.warnings.push({ code: "checkpoint-failed", message: `checkpoints could not be written, so this scan could not have been resumed: ${checkpointProblem}` });
     }
@@ -205,12 +211,12 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
   }
 }
 
-function openCache(file: string, onUnavailable: HostScanOptions["onCacheUnavailable"]): ReturnType<typeof openHashCache> | undefined {
+function openCache(folder: string, onUnavailable: HostScanOptions["onCacheUnavailable"], writeErrors: unknown[]): ReturnType<typeof openHashCache> | undefined {
   try {
-    return openHashCache(file);
+    return openHashCache(folder, { onWriteError: (error) => writeErrors.push(error) });
   } catch (error) {
     // A scan without the cache is slower, never wrong.
-    onUnavailable?.(file, error);
+    onUnavailable?.(folder, error);
     return undefined;
   }
 }

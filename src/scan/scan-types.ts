@@ -16,7 +16,7 @@ export interface FileScanSettings {
   readonly crossMounts?: boolean;
   /** Files larger than this are not hashed (reported as skipped). */
   readonly maxHashBytes?: number;
-  /** The persistent hash cache file; null turns the cache off. */
+  /** The persistent hash cache folder; null turns the cache off. */
   readonly hashCachePath?: string | null;
 }
 

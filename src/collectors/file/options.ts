@@ -36,6 +36,8 @@ export interface HashCache {
   getMany?(keys: readonly HashCacheKey[]): (Digests | undefined)[];
   /** Records digests for this version, keeping the ones already known for it. */
   put(key: HashCacheKey, digests: Digests): void;
+  /** False when the cache holds no entry of this device (a first scan): its look-ups can only miss. */
+  holdsDevice?(dev: bigint): boolean;
   /** Writes what is pending and releases the store. */
   close(): void;
 }

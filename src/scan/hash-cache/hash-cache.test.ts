@@ -1,158 +1,207 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { collectAll, createTestContext } from "../../collectors/conformance.js";
 import { fileCollector, type HashCacheKey } from "../../collectors/file/index.js";
 import { createHostView } from "../../collectors/host-view.js";
-import { HASH_CACHE_SCHEMA_VERSION, openHashCache } from "./index.js";
+import { openHashCache } from "./index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "iocscan-hash-cache-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const key = (over: Partial<HashCacheKey> = {}): HashCacheKey => ({ dev: 2049n, ino: 1234n, size: 10n, mtimeNs: 1_700_000_000_123_456_789n, ctimeNs: 1_700_000_000_123_456_789n, ...over });
 const MD5 = "d41d8cd98f00b204e9800998ecf8427e";
+const SHA1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
 const SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 describe("openHashCache", () => {
   it("openHashCache keeps digests across reopening, keyed by the exact file version", () => {
-    const path = join(dir, "a/cache.sqlite");
-    const cache = openHashCache(path);
+    const folder = join(dir, "a/cache");
+    const cache = openHashCache(folder);
     cache.put(key(), { md5: MD5 });
     cache.close();
-    const again = openHashCache(path);
+    const again = openHashCache(folder);
     expect(again.get(key())).toEqual({ md5: MD5 });
     // Any part of the version differing (by one nanosecond) is a miss.
     expect(again.get(key({ mtimeNs: key().mtimeNs + 1n }))).toBeUndefined();
     expect(again.get(key({ ctimeNs: key().ctimeNs + 1n }))).toBeUndefined();
     expect(again.get(key({ size: 11n }))).toBeUndefined();
     expect(again.get(key({ ino: 1235n }))).toBeUndefined();
+    expect(again.get(key({ dev: 2050n }))).toBeUndefined();
     again.close();
-    const db = new Database(path, { readonly: true });
-    expect(db.pragma("user_version", { simple: true })).toBe(HASH_CACHE_SCHEMA_VERSION);
-    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    db.close();
+    // One file per device, private to this user, in a private folder.
+    expect(readdirSync(folder)).toEqual(["dev-0000000000000801.bin"]);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(statSync(join(folder, "dev-0000000000000801.bin")).mode & 0o777).toBe(0o600);
   });
 
   it("openHashCache adds a digest to the ones already known for the same version, and forgets them for a new one", () => {
-    const cache = openHashCache(join(dir, "merge.sqlite"), { batchSize: 1 });
+    const folder = join(dir, "merge");
+    const cache = openHashCache(folder);
     cache.put(key(), { md5: MD5 });
-    cache.put(key(), { sha256: SHA256.toUpperCase() });
-    expect(cache.get(key())).toEqual({ md5: MD5, sha256: SHA256 });
-    cache.put(key({ size: 99n }), { sha256: SHA256 });
-    expect(cache.get(key({ size: 99n }))).toEqual({ sha256: SHA256 });
-    expect(cache.get(key())).toBeUndefined();
     cache.close();
+    const second = openHashCache(folder);
+    // Written md5 + a put sha256 of the same version: both, before and after the write.
+    second.put(key(), { sha256: SHA256.toUpperCase() });
+    expect(second.get(key())).toEqual({ md5: MD5, sha256: SHA256 });
+    second.close();
+    const third = openHashCache(folder);
+    expect(third.get(key())).toEqual({ md5: MD5, sha256: SHA256 });
+    third.put(key({ size: 99n }), { sha1: SHA1 });
+    expect(third.get(key({ size: 99n }))).toEqual({ sha1: SHA1 });
+    // A newer version put hides the written one at once.
+    expect(third.get(key())).toBeUndefined();
+    third.close();
+    const fourth = openHashCache(folder);
+    expect(fourth.get(key())).toBeUndefined();
+    expect(fourth.get(key({ size: 99n }))).toEqual({ sha1: SHA1 });
+    fourth.close();
   });
 
-  it("openHashCache answers from puts not yet written and stores 64-bit inode numbers", () => {
-    const cache = openHashCache(join(dir, "pending.sqlite"), { batchSize: 1000 });
-    const big = key({ ino: 2n ** 64n - 1n, dev: 2n ** 63n });
+  it("openHashCache answers from puts not yet written and keeps 64-bit inode numbers, signed or not, and times before 1970", () => {
+    const folder = join(dir, "pending");
+    const cache = openHashCache(folder);
+    const big = key({ ino: 2n ** 64n - 1n, dev: 2n ** 63n, mtimeNs: -5n });
+    // The same inode as a worker's BigInt64Array reads it: negative.
+    const signed = { ...big, ino: -1n, dev: -(2n ** 63n) };
     cache.put(big, { md5: MD5 });
     expect(cache.get(big)).toEqual({ md5: MD5 });
+    expect(cache.get(signed)).toEqual({ md5: MD5 });
     cache.close();
-    const again = openHashCache(join(dir, "pending.sqlite"));
+    const again = openHashCache(folder);
     expect(again.get(big)).toEqual({ md5: MD5 });
+    expect(again.get(signed)).toEqual({ md5: MD5 });
     again.close();
   });
 
-  it("getMany answers a batch like get, key by key: written, queued, stale, absent, other devices, over one query's slots", () => {
-    const path = join(dir, "many.sqlite");
-    const cache = openHashCache(path, { batchSize: 50 });
-    // 150 files on two devices, 64-bit inodes among them; written in batches of 50, the last 30 still queued.
-    const keys = Array.from({ length: 150 }, (_, i) => key({ dev: i % 2 === 0 ? 2049n : 2n ** 63n, ino: i % 7 === 0 ? 2n ** 64n - BigInt(i) : BigInt(i + 1) }));
-    for (const [i, k] of keys.entries()) if (i < 120) cache.put(k, { md5: MD5.replace(/^../, i.toString(16).padStart(2, "0")) });
-    for (const [i, k] of keys.entries()) if (i >= 120 && i < 140) cache.put(k, { sha256: SHA256 });
+  it("getMany answers a batch like get, key by key, over many files on two devices, inodes high and low", () => {
+    const folder = join(dir, "many");
+    const keys = Array.from({ length: 3000 }, (_, i) => key({ dev: i % 2 === 0 ? 2049n : 2n ** 63n, ino: i % 7 === 0 ? 2n ** 64n - BigInt(i + 1) : BigInt(i * 2 ** 20 + 1) }));
+    const digest = (i: number): string => MD5.slice(0, 26) + i.toString(16).padStart(6, "0");
+    const first = openHashCache(folder);
+    for (const [i, k] of keys.entries()) if (i < 2000) first.put(k, { md5: digest(i) });
+    first.close();
+    const cache = openHashCache(folder);
+    // Written, put now, absent, another version.
+    for (const [i, k] of keys.entries()) if (i >= 2000 && i < 2500) cache.put(k, { sha256: SHA256 });
     const asked = [...keys, key({ ino: 999_999n }), key({ ...keys[4], size: 11n }), keys[3] as HashCacheKey];
     const many = cache.getMany?.(asked);
-    expect(many).toHaveLength(asked.length);
     expect(many).toEqual(asked.map((k) => cache.get(k)));
-    expect(many?.[5]).toEqual({ md5: MD5.replace(/^../, "05") });
-    expect(many?.[130]).toEqual({ sha256: SHA256 });
-    expect(many?.[145]).toBeUndefined();
-    expect(many?.[151]).toBeUndefined(); // same file, another size: another version
+    expect(many?.[5]).toEqual({ md5: digest(5) });
+    expect(many?.[1999]).toEqual({ md5: digest(1999) });
+    expect(many?.[2100]).toEqual({ sha256: SHA256 });
+    expect(many?.[2700]).toBeUndefined();
+    expect(many?.[3001]).toBeUndefined();
     cache.close();
-    const again = openHashCache(path);
-    expect(again.getMany?.(keys.slice(0, 140)).every((digests) => digests !== undefined)).toBe(true);
+    const again = openHashCache(folder);
+    expect(again.getMany?.(keys).map((d) => d !== undefined)).toEqual(keys.map((_, i) => i < 2500));
+    expect(again.get(keys[7] as HashCacheKey)).toEqual({ md5: digest(7) });
     again.close();
   });
 
-  it("on a device without entries, files this scan put are found again once written, others miss, and a later scan finds them all", () => {
-    const path = join(dir, "fresh.sqlite");
-    const cache = openHashCache(path, { batchSize: 2 });
-    const keys = Array.from({ length: 5 }, (_, i) => key({ dev: 77n, ino: BigInt(i + 1) }));
-    expect(cache.getMany?.(keys)).toEqual(keys.map(() => undefined));
-    for (const k of keys.slice(0, 4)) cache.put(k, { md5: MD5 });
-    // Two batches written, none queued: the answers come from the database.
-    expect(cache.getMany?.(keys)).toEqual([{ md5: MD5 }, { md5: MD5 }, { md5: MD5 }, { md5: MD5 }, undefined]);
-    cache.put(keys[0] as HashCacheKey, { sha256: SHA256 });
-    expect(cache.get(keys[0] as HashCacheKey)).toEqual({ md5: MD5, sha256: SHA256 });
+  it("holdsDevice tells a device the cache knows nothing of (a first scan) from one it holds or was put", () => {
+    const folder = join(dir, "holds");
+    const cache = openHashCache(folder);
+    expect(cache.holdsDevice(77n)).toBe(false);
+    cache.put(key({ dev: 77n }), { md5: MD5 });
+    expect(cache.holdsDevice(77n)).toBe(true);
+    expect(cache.holdsDevice(78n)).toBe(false);
     cache.close();
-    const again = openHashCache(path);
-    expect(again.getMany?.(keys).map((d) => d?.md5)).toEqual([MD5, MD5, MD5, MD5, undefined]);
+    const again = openHashCache(folder);
+    expect(again.holdsDevice(77n)).toBe(true);
     again.close();
   });
 
-  it("puts are written once batchSize are queued or the oldest has waited maxDelayMs, and at close", () => {
-    const path = join(dir, "when.sqlite");
-    const rows = (): number => {
-      const reader = new Database(path, { readonly: true });
-      try {
-        return reader.prepare("SELECT count(*) FROM file_digests").pluck().get() as number;
-      } finally {
-        reader.close();
-      }
-    };
-    const batched = openHashCache(path, { batchSize: 3, maxDelayMs: 60_000 });
-    for (const ino of [1n, 2n]) batched.put(key({ ino }), { md5: MD5 });
-    expect(rows()).toBe(0);
-    batched.put(key({ ino: 3n }), { md5: MD5 });
-    expect(rows()).toBe(3);
-    batched.put(key({ ino: 4n }), { md5: MD5 });
-    expect(rows()).toBe(3);
-    batched.close();
-    expect(rows()).toBe(4);
-    const timed = openHashCache(path, { batchSize: 1000, maxDelayMs: 0 });
-    timed.put(key({ ino: 5n }), { md5: MD5 });
-    expect(rows()).toBe(5);
-    timed.close();
+  it("puts are written every flushEvery new files and at close; two scans writing one device keep each other's entries", () => {
+    const folder = join(dir, "when");
+    const file = join(folder, "dev-0000000000000801.bin");
+    const one = openHashCache(folder, { flushEvery: 3 });
+    const two = openHashCache(folder);
+    for (const ino of [1n, 2n]) one.put(key({ ino }), { md5: MD5 });
+    // The same file again is no new put.
+    one.put(key({ ino: 2n }), { sha256: SHA256 });
+    expect(existsSync(file)).toBe(false);
+    one.put(key({ ino: 3n }), { md5: MD5 });
+    expect(existsSync(file)).toBe(true);
+    two.put(key({ ino: 10n }), { md5: MD5 });
+    two.close();
+    one.put(key({ ino: 4n }), { md5: MD5 });
+    one.close();
+    const reader = openHashCache(folder);
+    expect([1n, 2n, 3n, 4n, 10n, 11n].map((ino) => reader.get(key({ ino }))?.md5)).toEqual([MD5, MD5, MD5, MD5, MD5, undefined]);
+    expect(reader.get(key({ ino: 2n }))).toEqual({ md5: MD5, sha256: SHA256 });
+    reader.close();
+    // Nothing left aside.
+    expect(readdirSync(folder)).toEqual(["dev-0000000000000801.bin"]);
   });
 
-  it("the same inode on two devices is queued, written and found apart; a written entry and a queued put of its version answer together", () => {
-    const cache = openHashCache(join(dir, "devices.sqlite"), { batchSize: 1000 });
-    const a = key({ dev: 1n, ino: 5n });
-    const b = key({ dev: 2n, ino: 5n });
-    cache.put(a, { md5: MD5 });
-    cache.put(b, { sha256: SHA256 });
-    expect(cache.getMany?.([a, b])).toEqual([{ md5: MD5 }, { sha256: SHA256 }]);
-    cache.close();
-    const again = openHashCache(join(dir, "devices.sqlite"), { batchSize: 1000 });
-    expect(again.getMany?.([b, a])).toEqual([{ sha256: SHA256 }, { md5: MD5 }]);
-    // Written md5 + queued sha256 of the same version: both, before and after the write.
-    again.put(a, { sha256: SHA256 });
-    expect(again.get(a)).toEqual({ md5: MD5, sha256: SHA256 });
-    // A queued newer version hides the written one.
-    again.put(b, { md5: MD5 });
-    again.put(key({ dev: 2n, ino: 5n, size: 11n }), { md5: MD5 });
-    expect(again.get(b)).toBeUndefined();
-    again.close();
-    const third = openHashCache(join(dir, "devices.sqlite"));
-    expect(third.getMany?.([a, b, key({ dev: 2n, ino: 5n, size: 11n })])).toEqual([{ md5: MD5, sha256: SHA256 }, undefined, { md5: MD5 }]);
-    third.close();
+  it("past maxEntriesPerDevice, the entries written longest ago are dropped", () => {
+    const folder = join(dir, "bounded");
+    let now = Date.UTC(2026, 0, 1);
+    const old = openHashCache(folder, { now: () => now });
+    for (const ino of [5n, 6n, 7n]) old.put(key({ ino }), { md5: MD5 });
+    old.close();
+    now += 3 * 86_400_000;
+    const recent = openHashCache(folder, { now: () => now, maxEntriesPerDevice: 4 });
+    for (const ino of [1n, 9n]) recent.put(key({ ino }), { md5: MD5 });
+    // Rewritten today: its day is today's. Of the two older ones only one fits: the lower inode.
+    recent.put(key({ ino: 7n }), { sha256: SHA256 });
+    recent.close();
+    const reader = openHashCache(folder);
+    expect([1n, 5n, 6n, 7n, 9n].map((ino) => reader.get(key({ ino })) !== undefined)).toEqual([true, true, false, true, true]);
+    reader.close();
   });
 
-  it("openHashCache rebuilds a cache written with another schema version", () => {
-    const path = join(dir, "old.sqlite");
-    const db = new Database(path);
-    db.exec("CREATE TABLE file_digests (x)");
-    db.pragma("user_version = 99");
-    db.close();
-    const cache = openHashCache(path);
+  it("a damaged, cut or foreign device file is ignored and written anew; the old SQLite cache beside the folder is removed", () => {
+    const folder = join(dir, "state/hash-cache");
+    mkdirSync(join(dir, "state"), { recursive: true });
+    for (const suffix of ["", "-wal", "-shm"]) writeFileSync(join(dir, "state", `hash-cache.db${suffix}`), "old");
+    const cache = openHashCache(folder);
+    expect(existsSync(join(dir, "state/hash-cache.db"))).toBe(false);
+    expect(existsSync(join(dir, "state/hash-cache.db-wal"))).toBe(false);
     cache.put(key(), { md5: MD5 });
-    expect(cache.get(key())).toEqual({ md5: MD5 });
+    cache.put(key({ ino: 1n }), { sha1: SHA1 });
     cache.close();
+    const file = join(folder, "dev-0000000000000801.bin");
+    const good = readFileSync(file);
+    const damage = (bytes: Buffer): void => {
+      writeFileSync(file, bytes);
+      const reader = openHashCache(folder);
+      expect(reader.get(key())).toBeUndefined();
+      expect(reader.holdsDevice(2049n)).toBe(false);
+      reader.put(key({ ino: 2n }), { md5: MD5 });
+      reader.close();
+      const after = openHashCache(folder);
+      expect(after.get(key({ ino: 2n }))).toEqual({ md5: MD5 });
+      after.close();
+    };
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 3] = (flipped[flipped.length - 3] as number) ^ 0xff;
+    damage(flipped);
+    damage(good.subarray(0, good.length - 7));
+    damage(Buffer.from("not a cache"));
+    // Another device's file under this device's name.
+    const foreign = Buffer.from(good);
+    foreign.writeUInt32LE(7, 16);
+    damage(foreign);
+  });
+
+  it("a folder other users may write, or that is a file, is refused; a write that fails is reported, not thrown", () => {
+    const open = join(dir, "shared");
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    expect(() => openHashCache(open)).toThrow(/writable by other users/);
+    writeFileSync(join(dir, "a-file"), "");
+    expect(() => openHashCache(join(dir, "a-file"))).toThrow();
+    const folder = join(dir, "failing");
+    const errors: unknown[] = [];
+    const cache = openHashCache(folder, { onWriteError: (error) => errors.push(error) });
+    cache.put(key(), { md5: MD5 });
+    rmSync(folder, { recursive: true });
+    cache.close();
+    expect(errors).toHaveLength(1);
   });
 });
 
@@ -173,7 +222,7 @@ describe("the FileItem collector with a hash cache", () => {
     rmSync(tree, { recursive: true, force: true });
     mkdirSync(tree);
     for (let i = 0; i < 20; i++) writeFileSync(join(tree, `f${i}.bin`), `content ${i}`);
-    const cachePath = join(dir, "scan.sqlite");
+    const cachePath = join(dir, "scan");
     const first = await run(cachePath, ["Md5sum"]);
     expect(first.counts.get("filesHashed")).toBe(20);
 

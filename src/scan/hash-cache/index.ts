@@ -1,6 +1,7 @@
 /**
- * The persistent hash cache (SQLite) that makes an unchanged rescan cost little more than the walk.
+ * The persistent hash cache (a binary file per device) that makes an unchanged rescan cost little
+ * more than the walk.
  *
  * @module
  */
-export { HASH_CACHE_SCHEMA_VERSION, openHashCache, type HashCacheOptions } from "./hash-cache.js";
+export { HASH_CACHE_FORMAT_VERSION, openHashCache, type HashCacheOptions } from "./hash-cache.js";

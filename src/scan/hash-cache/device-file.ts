@@ -1,0 +1,64 @@
+/**
+ * The hash cache's files: a folder of one file per device, each replaced whole (written aside,
+ * renamed over), so a crash leaves the old file or the new one, never a mix. Not fsynced (that
+ * took most of a second here, at the end of every scan): a file torn by a power cut fails its
+ * CRC and is rebuilt, which only costs reading those files again.
+ *
+ * The folder must be this user's and writable by nobody else: its digests decide which files a
+ * scan reads, so another user able to write them could make a planted file look clean.
+ *
+ * @module
+ */
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { DeviceTable } from "./device-table.js";
+
+export const deviceFile = (folder: string, dev: bigint): string => join(folder, `dev-${BigInt.asUintN(64, dev).toString(16).padStart(16, "0")}.bin`);
+
+/** Creates the folder (mode 0700) if needed; throws if it is not safe to trust. */
+export function prepareFolder(folder: string): void {
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(folder);
+  if (!stat.isDirectory()) throw new Error(`${folder} is not a folder`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) throw new Error(`${folder} belongs to user ${stat.uid}, not to this user (${uid})`);
+  if ((stat.mode & 0o022) !== 0) throw new Error(`${folder} is writable by other users (mode ${(stat.mode & 0o777).toString(8)})`);
+  // The SQLite cache of earlier versions sat beside the folder, named after it.
+  if (basename(folder) === "hash-cache") for (const suffix of ["", "-wal", "-shm"]) rmSync(join(dirname(folder), `hash-cache.db${suffix}`), { force: true });
+}
+
+/** The device's table, or undefined when it has none or its file cannot be used (then rebuilt). */
+export function readDeviceTable(folder: string, dev: bigint): DeviceTable | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(deviceFile(folder, dev));
+  } catch {
+    // Absent is the normal case; unreadable shows up when the write fails.
+    return undefined;
+  }
+  const table = DeviceTable.read(bytes, dev);
+  return typeof table === "string" ? undefined : table;
+}
+
+let writes = 0;
+
+/** Replaces the device's file with `bytes` (mode 0600). */
+export function writeDeviceFile(folder: string, dev: bigint, bytes: Buffer): void {
+  const file = deviceFile(folder, dev);
+  const aside = `${file}.${process.pid}.${writes++}.tmp`;
+  const fd = openSync(aside, "wx", 0o600);
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(aside, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(aside, file);
+  } catch (error) {
+    rmSync(aside, { force: true });
+    throw error;
+  }
+}
