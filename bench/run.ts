@@ -5,7 +5,7 @@
  * Usage: npm run bench [-- SUITE_NAME_FILTER]
  */
 import { arch, cpus, totalmem } from "node:os";
-import { environmentNote } from "./environment.js";
+import { busyProcesses, busyText, environmentNote } from "./environment.js";
 import type { BenchSuite } from "./measure.js";
 import { parseCorpusSuite } from "./suites/parse-corpus.js";
 
@@ -14,7 +14,7 @@ const SUITES: readonly BenchSuite[] = [parseCorpusSuite, (await import("./suites
 const filter = process.argv[2]?.toLowerCase();
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 process.stdout.write(
-  `Node ${process.version}, ${arch()}, ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}\n${environmentNote === undefined ? "" : `${environmentNote}.\n`}\n`,
+  `Node ${process.version}, ${arch()}, ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString()}\n${environmentNote === undefined ? "" : `${environmentNote}.\n`}Other processes busy at start (over 10% of a core in a 1 s sample): ${busyText(busyProcesses())}.\n\n`,
 );
 let failed = 0;
 for (const suite of SUITES) {

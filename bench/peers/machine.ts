@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
-import { environmentNote } from "../environment.js";
+import { busyProcesses, busyText, environmentNote, type BusyProcess } from "../environment.js";
 import { findExecutable, versionOf } from "./timed.js";
 
 export interface Machine {
@@ -19,6 +19,8 @@ export interface Machine {
   readonly node: string;
   readonly commit: string;
   readonly tools: readonly { name: string; version: string }[];
+  /** Other processes using the CPU when the run started. */
+  readonly busy: readonly BusyProcess[];
 }
 
 const TOOLS: readonly [string, string, readonly string[]][] = [
@@ -43,6 +45,7 @@ export function describeMachine(repo: string): Machine {
     os: /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(osRelease)?.[1] ?? "unknown OS",
     node: process.version,
     commit: `${git.stdout.trim() || "unknown"}${dirty ? " (src/ with uncommitted changes)" : ""}`,
+    busy: busyProcesses(),
     tools: TOOLS.map(([name, bin, args]) => {
       const path = findExecutable(bin);
       return { name, version: path === undefined ? "not installed" : versionOf(path, args) };
@@ -54,6 +57,7 @@ export function machineText(m: Machine): string {
   return (
     `${m.cores} x ${m.cpu}, ${m.ramGiB.toFixed(0)} GiB RAM, ${m.kernel}, ${m.os}, Node ${m.node}; iocscan at ${m.commit}.\n` +
     `Tools: ${m.tools.map((t) => `${t.name} ${t.version}`).join("; ")}.` +
-    (environmentNote === undefined ? "" : `\n${environmentNote}.`)
+    (environmentNote === undefined ? "" : `\n${environmentNote}.`) +
+    `\nOther processes busy at start (over 10% of a core in a 1 s sample): ${busyText(m.busy)}.`
   );
 }

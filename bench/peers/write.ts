@@ -5,6 +5,7 @@
  * @module
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { busyText } from "../environment.js";
 import { barChart, type Bar, type Panel } from "./chart.js";
 import { machineText, type Machine } from "./machine.js";
 import type { PeersOptions } from "./options.js";
@@ -35,7 +36,7 @@ export function renderSection(input: SectionInput): string {
   const stamp = input.startedAt.toISOString().replace(/:\d\d\.\d+Z$/, " UTC").replace("T", " ");
   let out = `### Run of ${stamp}${options.quick ? " (--quick: small trees, smoke test only)" : ""}${input.final ? "" : " (INCOMPLETE: written while the run went on)"}\n\n`;
   out += `Machine: ${machineText(input.machine)}\n\n`;
-  out += `${options.runs} run(s) per tool, alternating (each round runs every tool once, starting one tool later than the round before); median wall time with the min-max spread; warm page cache (every tree is read once first; dropping caches is not possible in the container); ${Math.round(input.minutes)} minutes in all. **Load average (1/5/15 min) at start ${loadText(input.loadStart)}, at the end ${loadText(input.loadEnd)}** on ${input.machine.cores} cores: the machine was shared with other sessions, so every wall time (the floor's included) is inflated.\n\n`;
+  out += `${options.runs} run(s) per tool, alternating (each round runs every tool once, starting one tool later than the round before); median wall time with the min-max spread; warm page cache (every tree is read once first; dropping caches is not possible in the container); ${Math.round(input.minutes)} minutes in all. **Load average (1/5/15 min) at start ${loadText(input.loadStart)}, at the end ${loadText(input.loadEnd)}** on ${input.machine.cores} cores; ${input.machine.busy.length === 0 ? "no other process was busy when the run started" : `**other processes were busy when the run started (${busyText(input.machine.busy)})**, so every wall time (the floor's included) is inflated`}.\n\n`;
   if (input.goals.length > 0) out += `#### Goals (issue 10)\n\n${goalsTable(input.goals)}\n`;
   for (const result of input.results) {
     out += `#### ${result.spec.title}\n\nLoad average before / after: ${loadText(result.loadBefore)} → ${loadText(result.loadAfter)}.\n\n${caseTable(result)}\n`;
