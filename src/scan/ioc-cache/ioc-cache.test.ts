@@ -278,6 +278,27 @@ describe("the IOC cache behind loadIocFiles", () => {
     expect(loaded).toStrictEqual(await load(folder, undefined));
   });
 
+  it("a hit brings its entry's last use forward only when it is over an hour old", async () => {
+    const folder = join(work, "touch");
+    mkdirSync(folder);
+    cpSync(join(examples, "eicar-test-file.ioc"), join(folder, "eicar.ioc"));
+    const dir = join(work, "touch-cache");
+    await load(folder, await open(dir));
+    const [name] = entries(dir);
+    const entry = join(dir, name as string);
+    const minutesAgo = (minutes: number): Date => new Date(Date.now() - minutes * 60_000);
+    utimesSync(entry, minutesAgo(30), minutesAgo(30));
+    const recent = await open(dir);
+    await load(folder, recent);
+    expect(recent.hits).toBe(1);
+    expect(Math.round((Date.now() - statSync(entry).mtimeMs) / 60_000)).toBe(30);
+    utimesSync(entry, minutesAgo(90), minutesAgo(90));
+    const old = await open(dir);
+    await load(folder, old);
+    expect(old.hits).toBe(1);
+    expect(Date.now() - statSync(entry).mtimeMs).toBeLessThan(60_000);
+  });
+
   it("a cache folder that cannot be created is told about, and loading goes on without it", async () => {
     const blocker = join(work, "a-file");
     writeFileSync(blocker, "");

@@ -15,7 +15,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CachedLoad } from "./cached-load.js";
 import { decodeEntry, encodeEntry } from "./entry-codec.js";
@@ -44,6 +44,30 @@ export interface IocCache {
   rememberContent(identity: FileIdentity, content: string): void;
   /** Waits for the writes started, then keeps the folder within its bounds. Never rejects. */
   settle(): Promise<void>;
+}
+
+/** An entry's modification time is brought forward when used only once it is this old. */
+const TOUCH_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * The file's bytes in one read into a buffer of its size (fs.promises.readFile reads in 512 KiB
+ * pieces), with its modification time; undefined if it shrank meanwhile (being replaced).
+ */
+async function readWhole(file: string): Promise<{ bytes: Buffer; usedMs: number } | undefined> {
+  const handle = await open(file, "r");
+  try {
+    const info = await handle.stat();
+    const bytes = Buffer.allocUnsafeSlow(info.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) return undefined;
+      at += bytesRead;
+    }
+    return { bytes, usedMs: info.mtimeMs };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -94,16 +118,18 @@ class FolderCache implements IocCache {
 
   async get(key: string): Promise<CachedLoad | undefined> {
     const file = join(this.dir, entryFileName(key));
-    let load: CachedLoad | undefined;
+    let read: { bytes: Buffer; usedMs: number } | undefined;
     try {
-      load = decodeEntry(await readFile(file), key);
+      read = await readWhole(file);
     } catch {
       return undefined;
     }
+    const load = read === undefined ? undefined : decodeEntry(read.bytes, key);
     if (load === undefined) return undefined;
-    // The modification time says when the entry was last used: eviction removes the oldest.
-    const now = new Date();
-    this.track(utimes(file, now, now).catch(() => undefined));
+    // The modification time says when the entry was last used: eviction removes the oldest. To
+    // the hour is enough for a bound of days, and a scan with 100 entries skips 100 utimes.
+    const now = Date.now();
+    if (now - (read as { usedMs: number }).usedMs > TOUCH_AFTER_MS) this.track(utimes(file, new Date(now), new Date(now)).catch(() => undefined));
     return load;
   }
 
