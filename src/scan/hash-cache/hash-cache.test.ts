@@ -95,6 +95,20 @@ describe("openHashCache", () => {
     again.close();
   });
 
+  it("holdsDevice is false for a device the cache has no entry of, until this scan puts one", () => {
+    const path = join(dir, "holds.sqlite");
+    const cache = openHashCache(path, { batchSize: 1000 });
+    expect(cache.holdsDevice?.(5n)).toBe(false);
+    cache.put(key({ dev: 5n }), { md5: MD5 });
+    expect(cache.holdsDevice?.(5n)).toBe(true);
+    expect(cache.holdsDevice?.(6n)).toBe(false);
+    cache.close();
+    const again = openHashCache(path);
+    expect(again.holdsDevice?.(5n)).toBe(true);
+    expect(again.holdsDevice?.(2n ** 64n - 1n)).toBe(false);
+    again.close();
+  });
+
   it("puts are written once batchSize are queued or the oldest has waited maxDelayMs, and at close", () => {
     const path = join(dir, "when.sqlite");
     const rows = (): number => {

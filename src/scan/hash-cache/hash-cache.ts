@@ -143,6 +143,11 @@ export function openHashCache(path: string, options: HashCacheOptions = {}): Has
   return {
     get: (key) => getMany([key])[0],
     getMany,
+    holdsDevice(dev) {
+      checkOpen();
+      const written = putSince(int64(dev));
+      return written === undefined || written.size > 0;
+    },
     put(key, digests) {
       checkOpen();
       const before = pending.get(key.ino);
