@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { channel } from "node:diagnostics_channel";
 import { constants } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
@@ -92,6 +93,26 @@ type FolderReply = {
   readonly unknown: readonly (readonly [string, string | undefined, string])[];
 };
 type Reply = StatReply | HashReply | ListReply | { readonly id: number; readonly failed: string };
+
+/**
+ * The diagnostics channel on which every FileWorkers publishes each worker it takes on (a
+ * {@link WorkerStart}): what tests and a trace of a scan's timeline read. Nothing is published
+ * without a subscriber.
+ */
+export const WORKER_START_CHANNEL = "iocscan:file-workers:start";
+
+/** A worker taken on by a FileWorkers, as published on {@link WORKER_START_CHANNEL}. */
+export interface WorkerStart {
+  readonly threadId: number;
+  /** 0 for the set's first worker. */
+  readonly index: number;
+  /** A spare started ahead (prestartFileWorker, adoptFileWorker), not a thread started now. */
+  readonly adopted: boolean;
+  /** Hashing the set had been asked for until then, in its cost units (0: none yet). */
+  readonly hashLoad: number;
+}
+
+const workerStarts = channel(WORKER_START_CHANNEL);
 
 /** An fs error reported by a worker, with its errno code. */
 export class WorkerFsError extends Error {
@@ -190,6 +211,8 @@ interface Slot {
   load: number;
   /** Hash batches queued on it. */
   hashing: number;
+  /** Started by this set and not running its program yet (see {@link COST_BOOT}). */
+  booting: boolean;
 }
 
 // Rough costs of the work, in microseconds of a worker: they only steer where a batch goes and
@@ -204,6 +227,12 @@ const COST_PER_MIB = 800;
  * files (IOC sizes known) does better on one.
  */
 const GROW_AFTER_HASH_LOAD = 50_000;
+/**
+ * What a worker still starting up counts as having queued: about its start-up's wall time. Work
+ * goes to it only once the others have that much ahead of them, so that a listing the walk
+ * waits for is not held up behind a start-up.
+ */
+const COST_BOOT = 50_000;
 
 
 interface Waiter {
@@ -260,8 +289,9 @@ function keepSpare(worker: Worker): Worker {
 
 /**
  * A set of file workers: the first starts at once (or is adopted), the others when hashing work
- * queues behind busy ones. Never more than the cores: on 2 cores, 4 hashing threads plus this
- * one only take turns, each having paid its start-up.
+ * queues behind busy ones, or all at once by {@link FileWorkers.grow} for a scan that hashes
+ * every file. Never more than the cores: on 2 cores, 4 hashing threads plus this one only take
+ * turns, each having paid its start-up.
  */
 export class FileWorkers {
   private readonly workers: Slot[] = [];
@@ -324,6 +354,15 @@ export class FileWorkers {
     return reply.results.map((result) => ("digests" in result ? result : { error: new WorkerFsError(result.message, result.code) }));
   }
 
+  /**
+   * Starts every worker the set may have (up to its size) now, not once hashing has queued up
+   * behind busy ones: for a scan known to hash every file it walks, whose workers would all be
+   * hashing soon anyway. Their start-ups then overlap the walk's first listings.
+   */
+  grow(): void {
+    while (this.workers.length < this.size) this.workers.push(this.start());
+  }
+
   /** Stops the workers; batches still waiting fail. */
   async close(): Promise<void> {
     const workers = this.workers.splice(0);
@@ -371,15 +410,23 @@ export class FileWorkers {
     if (hashing) this.hashLoad += load;
     const wanted = hashing && this.hashLoad >= GROW_AFTER_HASH_LOAD && this.workers.every((w) => w.hashing > 0);
     if (this.workers.length < this.size && (this.workers.length === 0 || wanted)) this.workers.push(this.start());
+    const queued = (slot: Slot): number => slot.load + (slot.booting ? COST_BOOT : 0);
     let best = this.workers[0] as Slot;
-    for (const slot of this.workers) if (slot.load < best.load) best = slot;
+    for (const slot of this.workers) if (queued(slot) < queued(best)) best = slot;
     return best;
   }
 
   private start(): Slot {
-    const worker = spare ?? startFileWorkerThread();
+    const adopted = spare;
+    const worker = adopted ?? startFileWorkerThread();
     spare = undefined;
-    const slot: Slot = { worker, load: 0, hashing: 0 };
+    // An adopted spare has had time to start (the first worker takes any work in any case).
+    const slot: Slot = { worker, load: 0, hashing: 0, booting: adopted === undefined && this.workers.length > 0 };
+    if (slot.booting) worker.once("online", () => (slot.booting = false));
+    if (workerStarts.hasSubscribers) {
+      const start: WorkerStart = { threadId: worker.threadId, index: this.workers.length, adopted: adopted !== undefined, hashLoad: this.hashLoad };
+      workerStarts.publish(start);
+    }
     // Before any listing: messages reach a worker in order. No reply.
     if (this.sizeGate !== undefined) worker.postMessage({ op: "gate", sizes: this.sizeGate });
     worker.on("message", (reply: Reply) => {

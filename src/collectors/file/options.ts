@@ -69,6 +69,13 @@ export interface FileCollectorOptions {
    * and skipped by the prefilter where their folder is listed, without a record. Absent: no gate.
    */
   readonly sizeGate?: readonly number[];
+  /**
+   * Every file needs a digest whatever its cheap fields (the prefilter's `alwaysNeeded` holds
+   * `Md5sum`, `Sha1sum` or `Sha256sum`: a hash list without sizes). Unless the hash cache may
+   * answer, the collector then starts all its hashing workers with the walk rather than once
+   * hashing has queued up behind the first. Default false.
+   */
+  readonly hashEveryFile?: boolean;
   /** Digests of unchanged files from earlier scans. */
   readonly hashCache?: HashCache;
   /** Files read at the same time. Default 4 (libuv's default thread pool size). */
@@ -95,6 +102,7 @@ export interface ResolvedFileOptions {
   readonly maxHashBytes: number;
   readonly decide: FileDecide | undefined;
   readonly sizeGate: readonly number[] | undefined;
+  readonly hashEveryFile: boolean;
   readonly hashCache: HashCache | undefined;
   readonly concurrency: number;
   readonly stringsMaxBytes: number;
@@ -123,6 +131,7 @@ export function resolveFileOptions(options: FileCollectorOptions): ResolvedFileO
     maxHashBytes: positive(options.maxHashBytes, DEFAULT_MAX_HASH_BYTES, "maxHashBytes"),
     decide: options.decide,
     sizeGate: options.sizeGate,
+    hashEveryFile: options.hashEveryFile ?? false,
     hashCache: options.hashCache,
     concurrency: Math.max(1, Math.floor(positive(options.concurrency, DEFAULT_CONCURRENCY, "concurrency"))),
     stringsMaxBytes: positive(options.stringsMaxBytes, DEFAULT_STRINGS_MAX_BYTES, "stringsMaxBytes"),
