@@ -15,7 +15,7 @@ import { constants } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { DigestAlgorithm, Digests } from "./options.js";
-import { STAT_FIELDS, startFileWorkerThread } from "./worker-program.js";
+import { DIGEST_HEX_LENGTH, STAT_FIELDS, startFileWorkerThread } from "./worker-program.js";
 
 /**
  * One file's lstat, as far as FileItem uses it; bigint like `BigIntStats` (inode numbers may use
@@ -75,7 +75,8 @@ export interface Listing {
 const PRELIST_ENTRIES = 50_000;
 
 type StatReply = { readonly id: number; readonly values: BigInt64Array; readonly errors: readonly Problem[] };
-type HashReply = { readonly id: number; readonly results: readonly ({ readonly digests: Digests } | { readonly code: string | undefined; readonly message: string })[] };
+/** Each file's digests as hex, back to back in the batch's algorithm order (see hashResults). */
+type HashReply = { readonly id: number; readonly hex: string; readonly errors: readonly Problem[] };
 type Problem = readonly [number, string | undefined, string];
 /** A list reply: the asked folder's listing first, then those listed ahead. */
 type ListReply = { readonly id: number; readonly listings: readonly FolderReply[] };
@@ -186,6 +187,30 @@ function statResults(count: number, reply: Omit<StatReply, "id">): StatResult[] 
     const stat = new PackedStat(values, unsigned, i * n);
     results.push({ stat, kind: kindOf(stat.mode) });
   }
+  for (const [index, code, message] of reply.errors) results[index] = { error: new WorkerFsError(message, code) };
+  return results;
+}
+
+const ALGORITHMS: readonly DigestAlgorithm[] = ["md5", "sha1", "sha256"];
+
+/** Unpacks a hash reply: each job's digests (the ones it asked for) or its error. */
+function hashResults(jobs: readonly HashJob[], algorithms: readonly DigestAlgorithm[], reply: Omit<HashReply, "id">): HashResult[] {
+  // Where each algorithm's hex digest starts within a file's, and a file's width, in characters.
+  const offset: Partial<Record<DigestAlgorithm, number>> = {};
+  let width = 0;
+  for (const algorithm of algorithms) {
+    offset[algorithm] = width;
+    width += DIGEST_HEX_LENGTH[algorithm];
+  }
+  const { hex } = reply;
+  const results = jobs.map((job, i): HashResult => {
+    const digests: Digests = {};
+    for (const algorithm of job.algorithms) {
+      const start = i * width + (offset[algorithm] as number);
+      digests[algorithm] = hex.slice(start, start + DIGEST_HEX_LENGTH[algorithm]);
+    }
+    return { digests };
+  });
   for (const [index, code, message] of reply.errors) results[index] = { error: new WorkerFsError(message, code) };
   return results;
 }
@@ -347,11 +372,25 @@ export class FileWorkers {
     return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder) }));
   }
 
-  /** The digests of every job's file, each read once; one result per job, in order. */
+  /**
+   * The digests of every job's file, each read once; one result per job, in order. The batch
+   * goes as its paths, its sizes and one list of algorithms (those of all its jobs: normally the
+   * same for every file, else some file is hashed with one more), and comes back as one string.
+   */
   async hash(jobs: readonly HashJob[]): Promise<HashResult[]> {
-    const load = jobs.reduce((sum, job) => sum + COST_OPEN + Math.ceil((job.size / 2 ** 20) * COST_PER_MIB), 0);
-    const reply = (await this.send({ op: "hash", jobs }, load, true)) as HashReply;
-    return reply.results.map((result) => ("digests" in result ? result : { error: new WorkerFsError(result.message, result.code) }));
+    const paths: string[] = [];
+    const sizes = new Float64Array(jobs.length);
+    const asked = new Set<DigestAlgorithm>();
+    let load = 0;
+    for (const [i, job] of jobs.entries()) {
+      paths.push(job.path);
+      sizes[i] = job.size;
+      for (const algorithm of job.algorithms) asked.add(algorithm);
+      load += COST_OPEN + Math.ceil((job.size / 2 ** 20) * COST_PER_MIB);
+    }
+    const algorithms = ALGORITHMS.filter((algorithm) => asked.has(algorithm));
+    const reply = (await this.send({ op: "hash", paths, sizes, algorithms }, load, true)) as HashReply;
+    return hashResults(jobs, algorithms, reply);
   }
 
   /**
@@ -372,7 +411,10 @@ export class FileWorkers {
   }
 
   private send(
-    message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number; gate: boolean } | { op: "hash"; jobs: readonly HashJob[] },
+    message:
+      | { op: "stat"; paths: readonly string[] }
+      | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number; gate: boolean }
+      | { op: "hash"; paths: readonly string[]; sizes: Float64Array; algorithms: readonly DigestAlgorithm[] },
     load: number,
     hashing = false,
   ): Promise<Reply> {
