@@ -253,9 +253,9 @@ const COST_PER_MIB = 800;
  */
 const GROW_AFTER_HASH_LOAD = 50_000;
 /**
- * What a worker still starting up counts as having queued: about its start-up's wall time. Work
- * goes to it only once the others have that much ahead of them, so that a listing the walk
- * waits for is not held up behind a start-up.
+ * What a worker still starting up counts as having queued, for listings and stats: about its
+ * start-up's wall time, so that a listing the walk waits for is not held up behind a start-up.
+ * Hash batches may queue on it (the walk does not wait for them).
  */
 const COST_BOOT = 50_000;
 
@@ -452,7 +452,7 @@ export class FileWorkers {
     if (hashing) this.hashLoad += load;
     const wanted = hashing && this.hashLoad >= GROW_AFTER_HASH_LOAD && this.workers.every((w) => w.hashing > 0);
     if (this.workers.length < this.size && (this.workers.length === 0 || wanted)) this.workers.push(this.start());
-    const queued = (slot: Slot): number => slot.load + (slot.booting ? COST_BOOT : 0);
+    const queued = (slot: Slot): number => slot.load + (slot.booting && !hashing ? COST_BOOT : 0);
     let best = this.workers[0] as Slot;
     for (const slot of this.workers) if (queued(slot) < queued(best)) best = slot;
     return best;
