@@ -1,8 +1,8 @@
 /**
  * When a scan's file workers start: with a hash list without sizes (the prefilter's alwaysNeeded
  * holds a digest) and no hash cache, every file is hashed, and the second worker starts with the
- * walk; with sizes beside the hashes, few files are, and the scan stays on one worker. The tree
- * and IOC files are a temp folder made here.
+ * first hash batch; with sizes beside the hashes, few files are, and the scan stays on one
+ * worker. The tree and IOC files are a temp folder made here.
  */
 import { createHash } from "node:crypto";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
@@ -47,11 +47,11 @@ async function scanWatching(ioc: string): Promise<{ starts: WorkerStart[]; found
 }
 
 describe("file workers of a scan", () => {
-  it("scanHost with a hash list and no hash cache starts its second file worker before any hashing is asked for", async () => {
+  it("scanHost with a hash list and no hash cache starts its second file worker with the first hash batch", async () => {
     const { starts, found } = await scanWatching(t.ioc);
     expect(found).toBe(t.planted.length);
-    const grown = starts.filter((start) => start.index > 0).map(({ index, hashLoad }) => ({ index, hashLoad }));
-    expect(grown).toEqual(availableParallelism() > 1 ? [{ index: 1, hashLoad: 0 }] : []);
+    const grown = starts.filter((start) => start.index > 0).map(({ index, hashBatches }) => ({ index, hashBatches }));
+    expect(grown).toEqual(availableParallelism() > 1 ? [{ index: 1, hashBatches: 0 }] : []);
   });
 
   it("scanHost with sizes beside the hashes stays on one file worker", async () => {

@@ -173,10 +173,10 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
 }
 
 /**
- * For a scan that hashes every file (`hashEveryFile`): starts all the workers now, unless the
- * hash cache may answer for some scope, i.e. it holds entries of a scope root's device (a
- * rescan). Without `holdsDevice` a cache is taken to answer. The devices are those of the scope
- * roots (links followed): a hint, which at worst starts a worker early or late.
+ * For a scan that hashes every file (`hashEveryFile`): all the workers start with its first hash
+ * batch, unless the hash cache may answer for some scope, i.e. it holds entries of a scope
+ * root's device (a rescan). Without `holdsDevice` a cache is taken to answer. The devices are
+ * those of the scope roots (links followed): a hint, which at worst starts a worker early or late.
  */
 async function growUnlessCached(workers: FileWorkers, options: ResolvedFileOptions, host: HostView): Promise<void> {
   const cache = options.hashCache;
@@ -186,7 +186,7 @@ async function growUnlessCached(workers: FileWorkers, options: ResolvedFileOptio
     const devices = await Promise.all(options.scopes.map((scope) => stat(host.toDisk(scope), { bigint: true }).then((s) => s.dev, () => undefined)));
     if (devices.some((dev) => dev !== undefined && holdsDevice(dev))) return;
   }
-  workers.grow();
+  workers.growWithHashing();
 }
 
 /** The size its folder's listing saw; 0 when unknown (a scope that is a file, a huge folder). */

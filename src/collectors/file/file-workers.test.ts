@@ -83,21 +83,20 @@ describe("file workers", () => {
     }
   });
 
-  it("grow() starts every worker the set may have before any hashing is asked for; all of them hash", async () => {
+  it("growWithHashing() starts every worker the set may have with the first hash batch, not before; all of them hash", async () => {
     const cores = Math.min(2, availableParallelism());
     const workers = new FileWorkers(2);
     try {
       const starts = await startsDuring(async () => {
-        workers.grow();
-        expect(workers.threadIds).toHaveLength(cores);
-        // A listing right away is not held up behind the second worker's start-up.
+        workers.growWithHashing();
+        // Listings alone (a scope without files) never start another.
         expect((await workers.list(root)).files.map((f) => f.name)).toEqual(["big.bin", "small.bin"]);
+        expect(workers.threadIds).toHaveLength(1);
         const replies = await Promise.all(Array.from({ length: 8 }, () => workers.hash([job(small, 11)])));
         expect(replies.every(([r]) => r !== undefined && "digests" in r)).toBe(true);
+        expect(workers.threadIds).toHaveLength(cores);
       });
-      expect(starts.map(({ index, hashLoad }) => ({ index, hashLoad }))).toEqual(cores > 1 ? [{ index: 1, hashLoad: 0 }] : []);
-      workers.grow();
-      expect(workers.threadIds).toHaveLength(cores);
+      expect(starts.map(({ index, hashBatches }) => ({ index, hashBatches }))).toEqual(cores > 1 ? [{ index: 1, hashBatches: 0 }] : []);
     } finally {
       await workers.close();
     }

@@ -109,8 +109,8 @@ export interface WorkerStart {
   readonly index: number;
   /** A spare started ahead (prestartFileWorker, adoptFileWorker), not a thread started now. */
   readonly adopted: boolean;
-  /** Hashing the set had been asked for until then, in its cost units (0: none yet). */
-  readonly hashLoad: number;
+  /** Hash batches the set had been asked for before the one that started it (0: it came with the first). */
+  readonly hashBatches: number;
 }
 
 const workerStarts = channel(WORKER_START_CHANNEL);
@@ -314,9 +314,9 @@ function keepSpare(worker: Worker): Worker {
 
 /**
  * A set of file workers: the first starts at once (or is adopted), the others when hashing work
- * queues behind busy ones, or all at once by {@link FileWorkers.grow} for a scan that hashes
- * every file. Never more than the cores: on 2 cores, 4 hashing threads plus this one only take
- * turns, each having paid its start-up.
+ * queues behind busy ones, or all with the first hash batch for a scan that hashes every file
+ * ({@link FileWorkers.growWithHashing}). Never more than the cores: on 2 cores, 4 hashing
+ * threads plus this one only take turns, each having paid its start-up.
  */
 export class FileWorkers {
   private readonly workers: Slot[] = [];
@@ -325,6 +325,10 @@ export class FileWorkers {
   private readonly size: number;
   /** Hash work asked for so far, in the COST_ microseconds. */
   private hashLoad = 0;
+  /** Hash batches asked for so far. */
+  private hashBatches = 0;
+  /** Set by {@link growWithHashing}. */
+  private eager = false;
 
   /**
    * `sizeGate`: the file sizes with which a file may match (FileCollectorOptions.sizeGate); a
@@ -394,12 +398,12 @@ export class FileWorkers {
   }
 
   /**
-   * Starts every worker the set may have (up to its size) now, not once hashing has queued up
-   * behind busy ones: for a scan known to hash every file it walks, whose workers would all be
-   * hashing soon anyway. Their start-ups then overlap the walk's first listings.
+   * For a scan known to hash every file it walks: every worker the set may have (up to its size)
+   * starts with the first hash batch, not once hashing has queued up behind busy ones, since all
+   * would be hashing soon anyway. Not before that batch: a scope without files needs one worker.
    */
-  grow(): void {
-    while (this.workers.length < this.size) this.workers.push(this.start());
+  growWithHashing(): void {
+    this.eager = true;
   }
 
   /** Stops the workers; batches still waiting fail. */
@@ -450,8 +454,11 @@ export class FileWorkers {
    */
   private leastBusy(hashing: boolean, load: number): Slot {
     if (hashing) this.hashLoad += load;
+    if (this.workers.length === 0) this.workers.push(this.start());
+    if (hashing && this.eager) while (this.workers.length < this.size) this.workers.push(this.start());
     const wanted = hashing && this.hashLoad >= GROW_AFTER_HASH_LOAD && this.workers.every((w) => w.hashing > 0);
-    if (this.workers.length < this.size && (this.workers.length === 0 || wanted)) this.workers.push(this.start());
+    if (this.workers.length < this.size && wanted) this.workers.push(this.start());
+    if (hashing) this.hashBatches++;
     const queued = (slot: Slot): number => slot.load + (slot.booting && !hashing ? COST_BOOT : 0);
     let best = this.workers[0] as Slot;
     for (const slot of this.workers) if (queued(slot) < queued(best)) best = slot;
@@ -466,7 +473,7 @@ export class FileWorkers {
     const slot: Slot = { worker, load: 0, hashing: 0, booting: adopted === undefined && this.workers.length > 0 };
     if (slot.booting) worker.once("online", () => (slot.booting = false));
     if (workerStarts.hasSubscribers) {
-      const start: WorkerStart = { threadId: worker.threadId, index: this.workers.length, adopted: adopted !== undefined, hashLoad: this.hashLoad };
+      const start: WorkerStart = { threadId: worker.threadId, index: this.workers.length, adopted: adopted !== undefined, hashBatches: this.hashBatches };
       workerStarts.publish(start);
     }
     // Before any listing: messages reach a worker in order. No reply.

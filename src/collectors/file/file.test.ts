@@ -143,7 +143,7 @@ describe("fileCollector on a planted tree", () => {
     expect([...hinted.records.keys()].sort()).toEqual([at("cache/skip.txt"), at("docs/readme.txt")]);
   });
 
-  it("fileCollector with hashEveryFile and no hash cache starts its second worker before any hashing is asked for; without, a few files hash on one", async () => {
+  it("fileCollector with hashEveryFile and no hash cache starts its second worker with the first hash batch, and none for a scope without files; without it, a few files hash on one", async () => {
     const starts: WorkerStart[] = [];
     const listener = (message: unknown): void => void starts.push(message as WorkerStart);
     subscribe(WORKER_START_CHANNEL, listener);
@@ -151,7 +151,12 @@ describe("fileCollector on a planted tree", () => {
       const every = await scan({ hashEveryFile: true }, ["Sha256sum"]);
       expect(every.context.counts.get("filesHashed")).toBe(7);
       const grown = starts.filter((start) => start.index > 0);
-      expect(grown.map(({ index, hashLoad }) => ({ index, hashLoad }))).toEqual(availableParallelism() > 1 ? [{ index: 1, hashLoad: 0 }] : []);
+      expect(grown.map(({ index, hashBatches }) => ({ index, hashBatches }))).toEqual(availableParallelism() > 1 ? [{ index: 1, hashBatches: 0 }] : []);
+      starts.length = 0;
+      const empty = mkdtempSync(join(root, "empty-"));
+      await scan({ scopes: [empty], hashEveryFile: true }, ["Sha256sum"]);
+      rmSync(empty, { recursive: true });
+      expect(starts.map(({ index }) => index)).toEqual([0]);
       starts.length = 0;
       const some = await scan({}, ["Sha256sum"]);
       expect(some.context.counts.get("filesHashed")).toBe(7);

@@ -72,8 +72,8 @@ export interface FileCollectorOptions {
   /**
    * Every file needs a digest whatever its cheap fields (the prefilter's `alwaysNeeded` holds
    * `Md5sum`, `Sha1sum` or `Sha256sum`: a hash list without sizes). Unless the hash cache may
-   * answer, the collector then starts all its hashing workers with the walk rather than once
-   * hashing has queued up behind the first. Default false.
+   * answer, the collector then starts all its hashing workers with the first hash batch rather
+   * than once hashing has queued up behind the first worker. Default false.
    */
   readonly hashEveryFile?: boolean;
   /** Digests of unchanged files from earlier scans. */

@@ -227,7 +227,7 @@ describe("the FileItem collector with a hash cache", () => {
       const first = await run(cachePath, ["Md5sum"], true);
       expect(first.counts.get("filesHashed")).toBe(20);
       const grown = starts.filter((start) => start.index > 0);
-      expect(grown.map(({ hashLoad }) => hashLoad)).toEqual(availableParallelism() > 1 ? [0] : []);
+      expect(grown.map(({ hashBatches }) => hashBatches)).toEqual(availableParallelism() > 1 ? [0] : []);
       const check = openHashCache(cachePath);
       expect(check.holdsDevice?.(statSync(tree, { bigint: true }).dev)).toBe(true);
       check.close();
