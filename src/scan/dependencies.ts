@@ -33,6 +33,7 @@ export function scanDependencies(hashCache: HashCache | undefined): LiveScanDepe
         ...(settings.maxHashBytes !== undefined ? { maxHashBytes: settings.maxHashBytes } : {}),
         ...(settings.decide ? { decide: settings.decide } : {}),
         ...(settings.sizeGate ? { sizeGate: settings.sizeGate } : {}),
+        ...(settings.hashEveryFile ? { hashEveryFile: true } : {}),
         ...(hashCache ? { hashCache } : {}),
       };
       return options;

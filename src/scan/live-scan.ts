@@ -13,7 +13,7 @@ import { resolve } from "node:path";
 import { prestartFileWorker, type WalkPosition } from "../collectors/file/index.js";
 import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
-import { createPrefilter, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
+import { createPrefilter, digestsFor, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
 import { createEvaluation } from "../core/evaluate/index.js";
 // report.js, not index.js: the index also brings the snapshot schema and its library to every scan.
 import { REPORT_FORMAT, REPORT_VERSION, type ReportWarning, type ScanReport } from "../core/report/report.js";
@@ -88,13 +88,22 @@ export interface FileCollectorSettings extends FileScanSettings {
   readonly decide?: (cheap: Parameters<Prefilter["decide"]>[0]) => PrefilterDecision;
   /** The file sizes with which a file may match, when its size alone rules it out otherwise. */
   readonly sizeGate?: readonly number[];
+  /** Every file needs a digest whatever its cheap fields (FileCollectorOptions.hashEveryFile). */
+  readonly hashEveryFile?: boolean;
 }
 
-/** The prefilter of files as the collector takes it: `decide`, and its size gate if it has one. */
-function filePrefilter(plan: EvaluationPlan): Pick<FileCollectorSettings, "decide" | "sizeGate"> {
+/**
+ * The prefilter of files as the collector takes it: `decide`, its size gate if it has one, and
+ * whether it asks a digest of every file.
+ */
+function filePrefilter(plan: EvaluationPlan): Pick<FileCollectorSettings, "decide" | "sizeGate" | "hashEveryFile"> {
   const prefilter = createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS);
   const gate = prefilter.onlyWhen;
-  return { decide: (cheap) => prefilter.decide(cheap), ...(gate?.field === "SizeInBytes" ? { sizeGate: gate.values } : {}) };
+  return {
+    decide: (cheap) => prefilter.decide(cheap),
+    ...(gate?.field === "SizeInBytes" ? { sizeGate: gate.values } : {}),
+    ...(digestsFor(prefilter.alwaysNeeded).length > 0 ? { hashEveryFile: true } : {}),
+  };
 }
 
 const CHEAP_FILE_FIELDS = ["FullPath", "FilePath", "FileName", "FileExtension", "SizeInBytes"];

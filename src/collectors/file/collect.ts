@@ -8,12 +8,13 @@
  *
  * @module
  */
+import { stat } from "node:fs/promises";
 import picomatch from "picomatch";
-import type { CollectorContext, HostRecord } from "../types.js";
+import type { CollectorContext, HostRecord, HostView } from "../types.js";
 import { collectBatch, type FileRun } from "./file-record.js";
 import { FileWorkers } from "./file-workers.js";
 import { createPseudoCheck } from "./mounts.js";
-import { resolveFileOptions, type FileCollectorOptions } from "./options.js";
+import { resolveFileOptions, type FileCollectorOptions, type ResolvedFileOptions } from "./options.js";
 import { loadOwnerNames } from "./owners.js";
 import { createWarn } from "./problems.js";
 import { walkFileBatches, type WalkEntry, type WalkPosition } from "./walk.js";
@@ -47,6 +48,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   const gate = options.sizeGate !== undefined && options.excludes.length === 0 && options.hint === undefined && (input.resumeFrom?.done.length ?? 0) === 0;
   // First, so that a worker boots while the owner names and mounts are read.
   const workers = new FileWorkers(options.concurrency, gate ? options.sizeGate : undefined);
+  const growing = options.hashEveryFile ? growUnlessCached(workers, options, context.host) : undefined;
   const warn = createWarn(context);
   const count = (stat: string, by = 1): void => context.count(stat, by);
   // Read buffers of the main-thread content path, reused: at most one per file in flight.
@@ -64,6 +66,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
       give: (buffer) => void free.push(buffer),
     },
   };
+  await growing;
   const isExcluded = options.excludes.length > 0 ? picomatch([...options.excludes], { dot: true }) : () => false;
   const walk = walkFileBatches({
     host: context.host,
@@ -167,6 +170,23 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     while (working > 0) await settle();
     await workers.close();
   }
+}
+
+/**
+ * For a scan that hashes every file (`hashEveryFile`): all the workers start with its first hash
+ * batch, unless the hash cache may answer for some scope, i.e. it holds entries of a scope
+ * root's device (a rescan). Without `holdsDevice` a cache is taken to answer. The devices are
+ * those of the scope roots (links followed): a hint, which at worst starts a worker early or late.
+ */
+async function growUnlessCached(workers: FileWorkers, options: ResolvedFileOptions, host: HostView): Promise<void> {
+  const cache = options.hashCache;
+  if (cache !== undefined) {
+    const holdsDevice = cache.holdsDevice?.bind(cache);
+    if (holdsDevice === undefined) return;
+    const devices = await Promise.all(options.scopes.map((scope) => stat(host.toDisk(scope), { bigint: true }).then((s) => s.dev, () => undefined)));
+    if (devices.some((dev) => dev !== undefined && holdsDevice(dev))) return;
+  }
+  workers.growWithHashing();
 }
 
 /** The size its folder's listing saw; 0 when unknown (a scope that is a file, a huge folder). */

@@ -1,14 +1,15 @@
 /**
  * How many file workers run: one from the start (a prestarted one when there is one), a second
- * only once enough hashing queues behind a busy one, never more than the cores. Files are real,
- * in a temp folder made here.
+ * only once enough hashing queues behind a busy one, or at once when asked to grow, never more
+ * than the cores; and what a hash batch returns. Files are real, in a temp folder made here.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { adoptFileWorker, FileWorkers, prestartFileWorker, type HashJob } from "./file-workers.js";
+import { adoptFileWorker, FileWorkers, prestartFileWorker, WORKER_START_CHANNEL, type HashJob, type WorkerStart } from "./file-workers.js";
 import { startFileWorkerThread } from "./worker-program.js";
 
 const root = mkdtempSync(join(tmpdir(), "iocscan-workers-"));
@@ -20,6 +21,20 @@ writeFileSync(small, "small file\n");
 const big = join(root, "big.bin");
 writeFileSync(big, Buffer.alloc(4 * MiB, 7));
 const job = (path: string, size: number): HashJob => ({ path, size, algorithms: ["sha256"] });
+const digest = (algorithm: string, data: string | Buffer): string => createHash(algorithm).update(data).digest("hex");
+
+/** The workers FileWorkers sets take on while `run` runs, as published on WORKER_START_CHANNEL. */
+async function startsDuring(run: () => Promise<void>): Promise<WorkerStart[]> {
+  const starts: WorkerStart[] = [];
+  const listener = (message: unknown): void => void starts.push(message as WorkerStart);
+  subscribe(WORKER_START_CHANNEL, listener);
+  try {
+    await run();
+  } finally {
+    unsubscribe(WORKER_START_CHANNEL, listener);
+  }
+  return starts;
+}
 
 describe("file workers", () => {
   it("adopts the prestarted worker instead of starting another", async () => {
@@ -63,6 +78,57 @@ describe("file workers", () => {
       const replies = await Promise.all(Array.from({ length: 25 }, () => workers.hash([job(big, 4 * MiB)])));
       expect(replies.every(([r]) => r !== undefined && "digests" in r)).toBe(true);
       expect(workers.threadIds).toHaveLength(Math.min(64, availableParallelism()));
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("growWithHashing() starts every worker the set may have with the first hash batch, not before; all of them hash", async () => {
+    const cores = Math.min(2, availableParallelism());
+    const workers = new FileWorkers(2);
+    try {
+      const starts = await startsDuring(async () => {
+        workers.growWithHashing();
+        // Listings alone (a scope without files) never start another.
+        expect((await workers.list(root)).files.map((f) => f.name)).toEqual(["big.bin", "small.bin"]);
+        expect(workers.threadIds).toHaveLength(1);
+        const replies = await Promise.all(Array.from({ length: 8 }, () => workers.hash([job(small, 11)])));
+        expect(replies.every(([r]) => r !== undefined && "digests" in r)).toBe(true);
+        expect(workers.threadIds).toHaveLength(cores);
+      });
+      expect(starts.map(({ index, hashBatches }) => ({ index, hashBatches }))).toEqual(cores > 1 ? [{ index: 1, hashBatches: 0 }] : []);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("hash() gives each file the digests it asked for, and one file's error without failing the batch", async () => {
+    const folder = mkdtempSync(join(root, "batch-"));
+    const a = join(folder, "a.txt");
+    writeFileSync(a, "alpha");
+    const b = join(folder, "b.txt");
+    writeFileSync(b, "bravo!");
+    symlinkSync(a, join(folder, "link.txt"));
+    const workers = new FileWorkers(1);
+    try {
+      const results = await workers.hash([
+        { path: a, size: 5, algorithms: ["sha256"] },
+        { path: join(folder, "gone.txt"), size: 3, algorithms: ["md5"] },
+        { path: b, size: 6, algorithms: ["md5", "sha1"] },
+        // Never followed, even when named.
+        { path: join(folder, "link.txt"), size: 5, algorithms: ["sha256"] },
+        // Listed at 9 bytes, 6 there now: a short read is an error, not the digest of a part.
+        { path: b, size: 9, algorithms: ["sha1"] },
+        { path: a, size: 5, algorithms: ["md5", "sha1", "sha256"] },
+      ]);
+      expect(results).toHaveLength(6);
+      expect(results[0]).toEqual({ digests: { sha256: digest("sha256", "alpha") } });
+      expect(results[1]).toMatchObject({ error: { code: "ENOENT" } });
+      expect(results[2]).toEqual({ digests: { md5: digest("md5", "bravo!"), sha1: digest("sha1", "bravo!") } });
+      expect(results[3]).toMatchObject({ error: { code: "ELOOP" } });
+      expect(results[4]).toMatchObject({ error: { code: "ECHANGED" } });
+      expect(results[4] !== undefined && "error" in results[4] && results[4].error.message).toContain("shrank from 9 bytes");
+      expect(results[5]).toEqual({ digests: { md5: digest("md5", "alpha"), sha1: digest("sha1", "alpha"), sha256: digest("sha256", "alpha") } });
     } finally {
       await workers.close();
     }

@@ -10,11 +10,12 @@
  *
  * @module
  */
+import { channel } from "node:diagnostics_channel";
 import { constants } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { DigestAlgorithm, Digests } from "./options.js";
-import { STAT_FIELDS, startFileWorkerThread } from "./worker-program.js";
+import { DIGEST_HEX_LENGTH, STAT_FIELDS, startFileWorkerThread } from "./worker-program.js";
 
 /**
  * One file's lstat, as far as FileItem uses it; bigint like `BigIntStats` (inode numbers may use
@@ -74,7 +75,8 @@ export interface Listing {
 const PRELIST_ENTRIES = 50_000;
 
 type StatReply = { readonly id: number; readonly values: BigInt64Array; readonly errors: readonly Problem[] };
-type HashReply = { readonly id: number; readonly results: readonly ({ readonly digests: Digests } | { readonly code: string | undefined; readonly message: string })[] };
+/** Each file's digests as hex, back to back in the batch's algorithm order (see hashResults). */
+type HashReply = { readonly id: number; readonly hex: string; readonly errors: readonly Problem[] };
 type Problem = readonly [number, string | undefined, string];
 /** A list reply: the asked folder's listing first, then those listed ahead. */
 type ListReply = { readonly id: number; readonly listings: readonly FolderReply[] };
@@ -92,6 +94,26 @@ type FolderReply = {
   readonly unknown: readonly (readonly [string, string | undefined, string])[];
 };
 type Reply = StatReply | HashReply | ListReply | { readonly id: number; readonly failed: string };
+
+/**
+ * The diagnostics channel on which every FileWorkers publishes each worker it takes on (a
+ * {@link WorkerStart}): what tests and a trace of a scan's timeline read. Nothing is published
+ * without a subscriber.
+ */
+export const WORKER_START_CHANNEL = "iocscan:file-workers:start";
+
+/** A worker taken on by a FileWorkers, as published on {@link WORKER_START_CHANNEL}. */
+export interface WorkerStart {
+  readonly threadId: number;
+  /** 0 for the set's first worker. */
+  readonly index: number;
+  /** A spare started ahead (prestartFileWorker, adoptFileWorker), not a thread started now. */
+  readonly adopted: boolean;
+  /** Hash batches the set had been asked for before the one that started it (0: it came with the first). */
+  readonly hashBatches: number;
+}
+
+const workerStarts = channel(WORKER_START_CHANNEL);
 
 /** An fs error reported by a worker, with its errno code. */
 export class WorkerFsError extends Error {
@@ -169,6 +191,30 @@ function statResults(count: number, reply: Omit<StatReply, "id">): StatResult[] 
   return results;
 }
 
+const ALGORITHMS: readonly DigestAlgorithm[] = ["md5", "sha1", "sha256"];
+
+/** Unpacks a hash reply: each job's digests (the ones it asked for) or its error. */
+function hashResults(jobs: readonly HashJob[], algorithms: readonly DigestAlgorithm[], reply: Omit<HashReply, "id">): HashResult[] {
+  // Where each algorithm's hex digest starts within a file's, and a file's width, in characters.
+  const offset: Partial<Record<DigestAlgorithm, number>> = {};
+  let width = 0;
+  for (const algorithm of algorithms) {
+    offset[algorithm] = width;
+    width += DIGEST_HEX_LENGTH[algorithm];
+  }
+  const { hex } = reply;
+  const results = jobs.map((job, i): HashResult => {
+    const digests: Digests = {};
+    for (const algorithm of job.algorithms) {
+      const start = i * width + (offset[algorithm] as number);
+      digests[algorithm] = hex.slice(start, start + DIGEST_HEX_LENGTH[algorithm]);
+    }
+    return { digests };
+  });
+  for (const [index, code, message] of reply.errors) results[index] = { error: new WorkerFsError(message, code) };
+  return results;
+}
+
 function listingOf(reply: FolderReply): Listing {
   if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], gated: 0, folders: [], symlinks: 0, special: 0, unknown: [] };
   const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
@@ -190,6 +236,8 @@ interface Slot {
   load: number;
   /** Hash batches queued on it. */
   hashing: number;
+  /** Started by this set and not running its program yet (see {@link COST_BOOT}). */
+  booting: boolean;
 }
 
 // Rough costs of the work, in microseconds of a worker: they only steer where a batch goes and
@@ -204,6 +252,12 @@ const COST_PER_MIB = 800;
  * files (IOC sizes known) does better on one.
  */
 const GROW_AFTER_HASH_LOAD = 50_000;
+/**
+ * What a worker still starting up counts as having queued, for listings and stats: about its
+ * start-up's wall time, so that a listing the walk waits for is not held up behind a start-up.
+ * Hash batches may queue on it (the walk does not wait for them).
+ */
+const COST_BOOT = 50_000;
 
 
 interface Waiter {
@@ -260,8 +314,9 @@ function keepSpare(worker: Worker): Worker {
 
 /**
  * A set of file workers: the first starts at once (or is adopted), the others when hashing work
- * queues behind busy ones. Never more than the cores: on 2 cores, 4 hashing threads plus this
- * one only take turns, each having paid its start-up.
+ * queues behind busy ones, or all with the first hash batch for a scan that hashes every file
+ * ({@link FileWorkers.growWithHashing}). Never more than the cores: on 2 cores, 4 hashing
+ * threads plus this one only take turns, each having paid its start-up.
  */
 export class FileWorkers {
   private readonly workers: Slot[] = [];
@@ -270,6 +325,10 @@ export class FileWorkers {
   private readonly size: number;
   /** Hash work asked for so far, in the COST_ microseconds. */
   private hashLoad = 0;
+  /** Hash batches asked for so far. */
+  private hashBatches = 0;
+  /** Set by {@link growWithHashing}. */
+  private eager = false;
 
   /**
    * `sizeGate`: the file sizes with which a file may match (FileCollectorOptions.sizeGate); a
@@ -317,11 +376,34 @@ export class FileWorkers {
     return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder) }));
   }
 
-  /** The digests of every job's file, each read once; one result per job, in order. */
+  /**
+   * The digests of every job's file, each read once; one result per job, in order. The batch
+   * goes as its paths, its sizes and one list of algorithms (those of all its jobs: normally the
+   * same for every file, else some file is hashed with one more), and comes back as one string.
+   */
   async hash(jobs: readonly HashJob[]): Promise<HashResult[]> {
-    const load = jobs.reduce((sum, job) => sum + COST_OPEN + Math.ceil((job.size / 2 ** 20) * COST_PER_MIB), 0);
-    const reply = (await this.send({ op: "hash", jobs }, load, true)) as HashReply;
-    return reply.results.map((result) => ("digests" in result ? result : { error: new WorkerFsError(result.message, result.code) }));
+    const paths: string[] = [];
+    const sizes = new Float64Array(jobs.length);
+    const asked = new Set<DigestAlgorithm>();
+    let load = 0;
+    for (const [i, job] of jobs.entries()) {
+      paths.push(job.path);
+      sizes[i] = job.size;
+      for (const algorithm of job.algorithms) asked.add(algorithm);
+      load += COST_OPEN + Math.ceil((job.size / 2 ** 20) * COST_PER_MIB);
+    }
+    const algorithms = ALGORITHMS.filter((algorithm) => asked.has(algorithm));
+    const reply = (await this.send({ op: "hash", paths, sizes, algorithms }, load, true)) as HashReply;
+    return hashResults(jobs, algorithms, reply);
+  }
+
+  /**
+   * For a scan known to hash every file it walks: every worker the set may have (up to its size)
+   * starts with the first hash batch, not once hashing has queued up behind busy ones, since all
+   * would be hashing soon anyway. Not before that batch: a scope without files needs one worker.
+   */
+  growWithHashing(): void {
+    this.eager = true;
   }
 
   /** Stops the workers; batches still waiting fail. */
@@ -333,7 +415,10 @@ export class FileWorkers {
   }
 
   private send(
-    message: { op: "stat"; paths: readonly string[] } | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number; gate: boolean } | { op: "hash"; jobs: readonly HashJob[] },
+    message:
+      | { op: "stat"; paths: readonly string[] }
+      | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number; gate: boolean }
+      | { op: "hash"; paths: readonly string[]; sizes: Float64Array; algorithms: readonly DigestAlgorithm[] },
     load: number,
     hashing = false,
   ): Promise<Reply> {
@@ -369,17 +454,28 @@ export class FileWorkers {
    */
   private leastBusy(hashing: boolean, load: number): Slot {
     if (hashing) this.hashLoad += load;
+    if (this.workers.length === 0) this.workers.push(this.start());
+    if (hashing && this.eager) while (this.workers.length < this.size) this.workers.push(this.start());
     const wanted = hashing && this.hashLoad >= GROW_AFTER_HASH_LOAD && this.workers.every((w) => w.hashing > 0);
-    if (this.workers.length < this.size && (this.workers.length === 0 || wanted)) this.workers.push(this.start());
+    if (this.workers.length < this.size && wanted) this.workers.push(this.start());
+    if (hashing) this.hashBatches++;
+    const queued = (slot: Slot): number => slot.load + (slot.booting && !hashing ? COST_BOOT : 0);
     let best = this.workers[0] as Slot;
-    for (const slot of this.workers) if (slot.load < best.load) best = slot;
+    for (const slot of this.workers) if (queued(slot) < queued(best)) best = slot;
     return best;
   }
 
   private start(): Slot {
-    const worker = spare ?? startFileWorkerThread();
+    const adopted = spare;
+    const worker = adopted ?? startFileWorkerThread();
     spare = undefined;
-    const slot: Slot = { worker, load: 0, hashing: 0 };
+    // An adopted spare has had time to start (the first worker takes any work in any case).
+    const slot: Slot = { worker, load: 0, hashing: 0, booting: adopted === undefined && this.workers.length > 0 };
+    if (slot.booting) worker.once("online", () => (slot.booting = false));
+    if (workerStarts.hasSubscribers) {
+      const start: WorkerStart = { threadId: worker.threadId, index: this.workers.length, adopted: adopted !== undefined, hashBatches: this.hashBatches };
+      workerStarts.publish(start);
+    }
     // Before any listing: messages reach a worker in order. No reply.
     if (this.sizeGate !== undefined) worker.postMessage({ op: "gate", sizes: this.sizeGate });
     worker.on("message", (reply: Reply) => {

@@ -1,13 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { collectAll, createTestContext, runConformance, type TestContext } from "../conformance.js";
 import { createHostView } from "../host-view.js";
 import type { HostRecord, HostView } from "../types.js";
 import { buildPe } from "./_test-pe.js";
+import { WORKER_START_CHANNEL, type WorkerStart } from "./file-workers.js";
 import { fileCollector, type FileCollectorOptions } from "./index.js";
 
 // The planted tree is built synchronously so the conformance suite can be registered with it.
@@ -139,6 +141,29 @@ describe("fileCollector on a planted tree", () => {
     expect(excluding.records.size).toBe(6);
     const hinted = await scan({ decide, sizeGate: [EVIL.length], hint: /\.txt$/ }, ["Sha256sum"]);
     expect([...hinted.records.keys()].sort()).toEqual([at("cache/skip.txt"), at("docs/readme.txt")]);
+  });
+
+  it("fileCollector with hashEveryFile and no hash cache starts its second worker with the first hash batch, and none for a scope without files; without it, a few files hash on one", async () => {
+    const starts: WorkerStart[] = [];
+    const listener = (message: unknown): void => void starts.push(message as WorkerStart);
+    subscribe(WORKER_START_CHANNEL, listener);
+    try {
+      const every = await scan({ hashEveryFile: true }, ["Sha256sum"]);
+      expect(every.context.counts.get("filesHashed")).toBe(7);
+      const grown = starts.filter((start) => start.index > 0);
+      expect(grown.map(({ index, hashBatches }) => ({ index, hashBatches }))).toEqual(availableParallelism() > 1 ? [{ index: 1, hashBatches: 0 }] : []);
+      starts.length = 0;
+      const empty = mkdtempSync(join(root, "empty-"));
+      await scan({ scopes: [empty], hashEveryFile: true }, ["Sha256sum"]);
+      rmSync(empty, { recursive: true });
+      expect(starts.map(({ index }) => index)).toEqual([0]);
+      starts.length = 0;
+      const some = await scan({}, ["Sha256sum"]);
+      expect(some.context.counts.get("filesHashed")).toBe(7);
+      expect(starts.map(({ index }) => index)).toEqual([0]);
+    } finally {
+      unsubscribe(WORKER_START_CHANNEL, listener);
+    }
   });
 
   it("fileCollector reports a file over maxHashBytes as too-large, counts it and still yields it unhashed", async () => {

@@ -34,10 +34,10 @@ export interface HashCache {
   get(key: HashCacheKey): Digests | undefined;
   /** `get` of many keys at once (one answer per key, in order): fewer queries for a batch of files. */
   getMany?(keys: readonly HashCacheKey[]): (Digests | undefined)[];
-  /** Records digests for this version, keeping the ones already known for it. */
-  put(key: HashCacheKey, digests: Digests): void;
   /** False when the cache holds no entry of this device (a first scan): its look-ups can only miss. */
   holdsDevice?(dev: bigint): boolean;
+  /** Records digests for this version, keeping the ones already known for it. */
+  put(key: HashCacheKey, digests: Digests): void;
   /** Writes what is pending and releases the store. */
   close(): void;
 }
@@ -69,6 +69,13 @@ export interface FileCollectorOptions {
    * and skipped by the prefilter where their folder is listed, without a record. Absent: no gate.
    */
   readonly sizeGate?: readonly number[];
+  /**
+   * Every file needs a digest whatever its cheap fields (the prefilter's `alwaysNeeded` holds
+   * `Md5sum`, `Sha1sum` or `Sha256sum`: a hash list without sizes). Unless the hash cache may
+   * answer, the collector then starts all its hashing workers with the first hash batch rather
+   * than once hashing has queued up behind the first worker. Default false.
+   */
+  readonly hashEveryFile?: boolean;
   /** Digests of unchanged files from earlier scans. */
   readonly hashCache?: HashCache;
   /** Files read at the same time. Default 4 (libuv's default thread pool size). */
@@ -95,6 +102,7 @@ export interface ResolvedFileOptions {
   readonly maxHashBytes: number;
   readonly decide: FileDecide | undefined;
   readonly sizeGate: readonly number[] | undefined;
+  readonly hashEveryFile: boolean;
   readonly hashCache: HashCache | undefined;
   readonly concurrency: number;
   readonly stringsMaxBytes: number;
@@ -123,6 +131,7 @@ export function resolveFileOptions(options: FileCollectorOptions): ResolvedFileO
     maxHashBytes: positive(options.maxHashBytes, DEFAULT_MAX_HASH_BYTES, "maxHashBytes"),
     decide: options.decide,
     sizeGate: options.sizeGate,
+    hashEveryFile: options.hashEveryFile ?? false,
     hashCache: options.hashCache,
     concurrency: Math.max(1, Math.floor(positive(options.concurrency, DEFAULT_CONCURRENCY, "concurrency"))),
     stringsMaxBytes: positive(options.stringsMaxBytes, DEFAULT_STRINGS_MAX_BYTES, "stringsMaxBytes"),

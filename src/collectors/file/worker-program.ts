@@ -11,12 +11,16 @@
  */
 import { constants } from "node:fs";
 import { Worker } from "node:worker_threads";
+import type { DigestAlgorithm } from "./options.js";
 
 /** Folders with more files than this are listed without their files' lstats (memory stays bounded). */
 const LIST_STAT_LIMIT = 4096;
 
 /** A listing taken ahead is used only this young; older, the folder is listed again. */
 const PRELIST_FRESH_MS = 2000;
+
+/** Each digest's length in hex: in a hash reply, a file's digests take the sum of its batch's algorithms'. */
+export const DIGEST_HEX_LENGTH: Readonly<Record<DigestAlgorithm, number>> = { md5: 32, sha1: 40, sha256: 64 };
 
 /** The order of the stat fields in a stat reply's BigInt64Array, per path. */
 export const STAT_FIELDS = ["dev", "ino", "mode", "uid", "gid", "size", "atimeNs", "mtimeNs", "ctimeNs", "birthtimeNs"] as const;
@@ -184,27 +188,45 @@ function listAhead(path, dev, ahead, aheadFiles, useGate) {
   }
   return { listings, transfer };
 }
-function hashOne(job) {
+const DIGEST_HEX = ${JSON.stringify(DIGEST_HEX_LENGTH)};
+// Hashes every file of a batch with every one of \`algorithms\`: one hex string of each file's
+// digests back to back (a file's error in \`errors\`, its place in the string zeros).
+function hashBatch(paths, sizes, algorithms) {
+  let width = 0;
+  for (const a of algorithms) width += DIGEST_HEX[a];
+  const parts = [], errors = [];
+  for (let i = 0; i < paths.length; i++) {
+    const digests = hashOne(paths[i], sizes[i], algorithms);
+    if (typeof digests === "string") parts.push(digests);
+    else {
+      parts.push("0".repeat(width));
+      errors.push([i, digests.code, digests.message]);
+    }
+  }
+  return { hex: parts.join(""), errors };
+}
+// A file's hex digests, one after the other, or its problem.
+function hashOne(path, size, algorithms) {
   let fd = -1;
   try {
-    fd = openSync(job.path, FLAGS);
-    const hashes = job.algorithms.map((a) => createHash(a));
+    fd = openSync(path, FLAGS);
+    const hashes = algorithms.map((a) => createHash(a));
     let position = 0;
-    while (position < job.size) {
-      const n = readSync(fd, buffer, 0, Math.min(buffer.length, job.size - position), position);
+    while (position < size) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - position), position);
       if (n === 0) break;
       const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
       for (const h of hashes) h.update(chunk);
       position += n;
     }
-    if (position < job.size) {
-      const e = new Error(job.path + " shrank from " + job.size + " bytes while it was read");
+    if (position < size) {
+      const e = new Error(path + " shrank from " + size + " bytes while it was read");
       e.code = "ECHANGED";
       throw e;
     }
-    const digests = {};
-    job.algorithms.forEach((a, i) => { digests[a] = hashes[i].digest("hex"); });
-    return { digests };
+    let hex = "";
+    for (const h of hashes) hex += h.digest("hex");
+    return hex;
   } catch (error) {
     return problem(error);
   } finally {
@@ -224,7 +246,7 @@ parentPort.on("message", (message) => {
       const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles, message.gate === true);
       parentPort.postMessage({ id: message.id, listings }, transfer);
     } else {
-      parentPort.postMessage({ id: message.id, results: message.jobs.map(hashOne) });
+      parentPort.postMessage({ id: message.id, ...hashBatch(message.paths, message.sizes, message.algorithms) });
     }
   } catch (error) {
     parentPort.postMessage({ id: message.id, failed: String(error && error.stack || error) });

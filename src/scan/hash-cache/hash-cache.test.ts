@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { collectAll, createTestContext } from "../../collectors/conformance.js";
+import { WORKER_START_CHANNEL, type WorkerStart } from "../../collectors/file/file-workers.js";
 import { fileCollector, type HashCacheKey } from "../../collectors/file/index.js";
 import { createHostView } from "../../collectors/host-view.js";
 import { openHashCache } from "./index.js";
@@ -207,11 +209,11 @@ describe("openHashCache", () => {
 
 describe("the FileItem collector with a hash cache", () => {
   const tree = join(dir, "tree");
-  const run = async (cachePath: string, fields: string[]) => {
+  const run = async (cachePath: string, fields: string[], hashEveryFile = false) => {
     const cache = openHashCache(cachePath);
     try {
       const context = createTestContext(createHostView(), fields);
-      const records = await collectAll(fileCollector, context, { scopes: [tree], hashCache: cache });
+      const records = await collectAll(fileCollector, context, { scopes: [tree], hashCache: cache, hashEveryFile });
       return { records: new Map(records.map((r) => [r.fields["FileName"], r.fields])), counts: context.counts };
     } finally {
       cache.close();
@@ -246,5 +248,30 @@ describe("the FileItem collector with a hash cache", () => {
     const fifth = await run(cachePath, ["Md5sum", "Sha256sum"]);
     expect(fifth.counts.get("filesHashed")).toBeUndefined();
     expect(fifth.counts.get("hashCacheHits")).toBe(20);
+  });
+
+  it("a scan that hashes every file starts its second worker at once on a first scan, not on a rescan the cache answers", async () => {
+    rmSync(tree, { recursive: true, force: true });
+    mkdirSync(tree);
+    for (let i = 0; i < 20; i++) writeFileSync(join(tree, `f${i}.bin`), `content ${i}`);
+    const cachePath = join(dir, "grow");
+    const starts: WorkerStart[] = [];
+    const listener = (message: unknown): void => void starts.push(message as WorkerStart);
+    subscribe(WORKER_START_CHANNEL, listener);
+    try {
+      const first = await run(cachePath, ["Md5sum"], true);
+      expect(first.counts.get("filesHashed")).toBe(20);
+      const grown = starts.filter((start) => start.index > 0);
+      expect(grown.map(({ hashBatches }) => hashBatches)).toEqual(availableParallelism() > 1 ? [0] : []);
+      const check = openHashCache(cachePath);
+      expect(check.holdsDevice?.(statSync(tree, { bigint: true }).dev)).toBe(true);
+      check.close();
+      starts.length = 0;
+      const second = await run(cachePath, ["Md5sum"], true);
+      expect(second.counts.get("hashCacheHits")).toBe(20);
+      expect(starts.map(({ index }) => index)).toEqual([0]);
+    } finally {
+      unsubscribe(WORKER_START_CHANNEL, listener);
+    }
   });
 });
