@@ -63,7 +63,7 @@ describe("iocscan scan killed and resumed", () => {
     const next = random(20261128);
     // --max-cpu stretches the scan to several seconds on any machine, so the kills land inside it
     // (a resumed scan keeps the limit: it is one of the settings its checkpoint records).
-    const start = [...scanArgs(victim, ["--checkpoint-dir", checkpoints, "--checkpoint-interval", "0.2", "--max-cpu", "20"]), "--ioc", victim.ioc, "--scope", victim.tree];
+    const start = [...scanArgs(victim, ["--checkpoint-dir", checkpoints, "--checkpoint-interval", "0.2", "--max-cpu", "10"]), "--ioc", victim.ioc, "--scope", victim.tree];
     let kills = 0;
     let final: ScanReport | undefined;
     for (let attempt = 0; attempt < 12 && final === undefined; attempt++) {
