@@ -172,15 +172,13 @@ function startRecord(entry: WalkEntry, stat: FileStat, run: FileRun, tally: Tall
   return { entry, stat, fields, needed, algorithms: needed.length > 0 ? digestsFor(needed) : [], found: {}, unknown: [] };
 }
 
-/** Digests the hash cache knows for the batch's files that need some: one look-up per batch. */
+/** Digests the hash cache knows for the batch's files that need some. */
 function addCachedDigests(building: readonly (Building | undefined)[], run: FileRun): void {
   const cache = run.options.hashCache;
   if (cache === undefined) return;
   const asking = building.filter((file): file is Building => file !== undefined && file.algorithms.length > 0);
   if (asking.length === 0) return;
-  const keys = asking.map((file) => cacheKey(file.stat));
-  const known = cache.getMany !== undefined ? cache.getMany(keys) : keys.map((key) => cache.get(key));
-  for (const [i, file] of asking.entries()) Object.assign(file.found, known[i]);
+  for (const file of asking) Object.assign(file.found, cache.get(cacheKey(file.stat)));
 }
 
 /**

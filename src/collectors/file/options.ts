@@ -32,8 +32,6 @@ export interface HashCacheKey {
 export interface HashCache {
   /** The digests known for exactly this file version (any key field differing: undefined). */
   get(key: HashCacheKey): Digests | undefined;
-  /** `get` of many keys at once (one answer per key, in order): fewer queries for a batch of files. */
-  getMany?(keys: readonly HashCacheKey[]): (Digests | undefined)[];
   /** False when the cache holds no entry of this device (a first scan): its look-ups can only miss. */
   holdsDevice?(dev: bigint): boolean;
   /** Records digests for this version, keeping the ones already known for it. */

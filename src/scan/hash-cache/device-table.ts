@@ -120,7 +120,7 @@ export class DeviceTable {
 
   digests(i: number): Digests {
     const flags = this.flags(i);
-    let from = HEADER_BYTES + this.count * ENTRY_BYTES + (this.halves[i * ENTRY_WORDS * 2 + 8] as number);
+    let from = this.digestStart(i);
     const digests: Digests = {};
     for (const algorithm of ALGORITHMS) {
       if ((flags & FLAG[algorithm]) === 0) continue;
@@ -134,19 +134,19 @@ export class DeviceTable {
     return (this.halves[i * ENTRY_WORDS * 2 + 9] as number) >>> 16;
   }
 
-  private flags(i: number): number {
+  /** Which digests entry `i` holds (1 md5, 2 sha1, 4 sha256). */
+  flags(i: number): number {
     return (this.halves[i * ENTRY_WORDS * 2 + 9] as number) & 0xff;
   }
 
   /** Digest bytes of entry `i`, as stored. */
   digestBytes(i: number): Buffer {
-    const flags = this.flags(i);
-    const from = HEADER_BYTES + this.count * ENTRY_BYTES + (this.halves[i * ENTRY_WORDS * 2 + 8] as number);
-    return this.bytes.subarray(from, from + digestLength(flags));
+    const from = this.digestStart(i);
+    return this.bytes.subarray(from, from + digestLength(this.flags(i)));
   }
 
-  rawFlags(i: number): number {
-    return this.flags(i);
+  private digestStart(i: number): number {
+    return HEADER_BYTES + this.count * ENTRY_BYTES + (this.halves[i * ENTRY_WORDS * 2 + 8] as number);
   }
 }
 
@@ -195,7 +195,7 @@ function newest(from: Int32Array, dayOf: (f: number) => number, max: number): In
 }
 
 function encode(dev: bigint, from: Int32Array, table: DeviceTable | undefined, added: readonly Put[], dayOf: (f: number) => number): Buffer {
-  const flags = Uint8Array.from(from, (f) => (f >= 0 ? (table as DeviceTable).rawFlags(f) : flagsOf((added[-1 - f] as Put).digests)));
+  const flags = Uint8Array.from(from, (f) => (f >= 0 ? (table as DeviceTable).flags(f) : flagsOf((added[-1 - f] as Put).digests)));
   let digestBytes = 0;
   for (const f of flags) digestBytes += digestLength(f);
   const entriesEnd = HEADER_BYTES + from.length * ENTRY_BYTES;
@@ -232,14 +232,16 @@ function encode(dev: bigint, from: Int32Array, table: DeviceTable | undefined, a
   return bytes;
 }
 
-/** Only well-formed digests are kept: a malformed one would be written as fewer bytes. */
 function flagsOf(digests: Digests): number {
   let flags = 0;
   for (const algorithm of ALGORITHMS) if (digests[algorithm] !== undefined) flags |= FLAG[algorithm];
   return flags;
 }
 
-/** A digest as a put may carry it: lower-case hex of the algorithm's length, or nothing. */
+/**
+ * A digest as a put may carry it: lower-case hex of the algorithm's length, or nothing (a
+ * malformed one would be written as fewer bytes and shift the entries after it).
+ */
 export function cleanDigests(digests: Digests): Digests {
   const clean: Digests = {};
   for (const algorithm of ALGORITHMS) {

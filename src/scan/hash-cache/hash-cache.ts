@@ -68,13 +68,16 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
   const get = (key: HashCacheKey): Digests | undefined => {
     checkOpen();
     const dev = BigInt.asUintN(64, key.dev);
+    const devicePuts = puts.get(dev);
+    const table = tableOf(dev);
+    // A device the cache knows nothing of (a first scan): no key to make.
+    if (table === undefined && devicePuts === undefined) return undefined;
     const version = versionOf(key);
-    const put = puts.get(dev)?.get(version.ino);
+    const put = devicePuts?.get(version.ino);
     // Another version put: the file changed during this scan; this one is about to be replaced.
     if (put !== undefined && !sameVersion(put, version)) return undefined;
-    const table = tableOf(dev);
     const i = table === undefined ? -1 : table.find(version.ino);
-    const found = i >= 0 && (table as DeviceTable).holds(i, version) ? (table as DeviceTable).digests(i) : undefined;
+    const found = i >= 0 && table?.holds(i, version) ? table.digests(i) : undefined;
     return put === undefined ? found : { ...found, ...put.digests };
   };
 
@@ -97,7 +100,6 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
 
   return {
     get,
-    getMany: (keys) => keys.map(get),
     put(key, digests) {
       checkOpen();
       const clean = cleanDigests(digests);

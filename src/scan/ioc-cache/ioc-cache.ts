@@ -118,18 +118,13 @@ class FolderCache implements IocCache {
 
   async get(key: string): Promise<CachedLoad | undefined> {
     const file = join(this.dir, entryFileName(key));
-    let read: { bytes: Buffer; usedMs: number } | undefined;
-    try {
-      read = await readWhole(file);
-    } catch {
-      return undefined;
-    }
+    const read = await readWhole(file).catch(() => undefined);
     const load = read === undefined ? undefined : decodeEntry(read.bytes, key);
-    if (load === undefined) return undefined;
+    if (read === undefined || load === undefined) return undefined;
     // The modification time says when the entry was last used: eviction removes the oldest. To
     // the hour is enough for a bound of days, and a scan with 100 entries skips 100 utimes.
     const now = Date.now();
-    if (now - (read as { usedMs: number }).usedMs > TOUCH_AFTER_MS) this.track(utimes(file, new Date(now), new Date(now)).catch(() => undefined));
+    if (now - read.usedMs > TOUCH_AFTER_MS) this.track(utimes(file, new Date(now), new Date(now)).catch(() => undefined));
     return load;
   }
 
