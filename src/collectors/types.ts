@@ -48,6 +48,13 @@ export interface CollectorContext {
   count(stat: string, by?: number): void;
   /** Aborted when the scan is cancelled or paused: stop yielding soon. */
   readonly signal?: AbortSignal;
+  /**
+   * Where the scan may pause, pace itself or take a checkpoint, as it does after each record: a
+   * collector that leaves many objects out without a record (a gate) calls it after such a run,
+   * at a point where every object before is done, so that a scan with few records still pauses
+   * when asked, keeps to its CPU limit and saves its position.
+   */
+  between?(): Promise<void>;
 }
 
 /** The declaration and implementation of one collector. */

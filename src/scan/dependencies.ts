@@ -34,6 +34,7 @@ export function scanDependencies(hashCache: HashCache | undefined): LiveScanDepe
         ...(settings.decide ? { decide: settings.decide } : {}),
         ...(settings.sizeGate ? { sizeGate: settings.sizeGate } : {}),
         ...(settings.hashEveryFile ? { hashEveryFile: true } : {}),
+        ...(settings.digestGate ? { digestGate: settings.digestGate } : {}),
         ...(hashCache ? { hashCache } : {}),
       };
       return options;

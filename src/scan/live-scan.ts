@@ -10,10 +10,10 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { hostname as machineHostname } from "node:os";
 import { resolve } from "node:path";
-import { prestartFileWorker, type WalkPosition } from "../collectors/file/index.js";
+import { prestartFileWorker, type DigestGate, type WalkPosition } from "../collectors/file/index.js";
 import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
-import { createPrefilter, digestsFor, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
+import { createPrefilter, digestsFor, type DigestAlgorithm, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
 import { createEvaluation } from "../core/evaluate/index.js";
 // report.js, not index.js: the index also brings the snapshot schema and its library to every scan.
 import { REPORT_FORMAT, REPORT_VERSION, type ReportWarning, type ScanReport } from "../core/report/report.js";
@@ -90,19 +90,49 @@ export interface FileCollectorSettings extends FileScanSettings {
   readonly sizeGate?: readonly number[];
   /** Every file needs a digest whatever its cheap fields (FileCollectorOptions.hashEveryFile). */
   readonly hashEveryFile?: boolean;
+  /** Files whose digests no IOC names cannot match (FileCollectorOptions.digestGate). */
+  readonly digestGate?: DigestGate;
 }
 
 /**
  * The prefilter of files as the collector takes it: `decide`, its size gate if it has one, and
  * whether it asks a digest of every file.
  */
-function filePrefilter(plan: EvaluationPlan): Pick<FileCollectorSettings, "decide" | "sizeGate" | "hashEveryFile"> {
+function filePrefilter(plan: EvaluationPlan): Pick<FileCollectorSettings, "decide" | "sizeGate" | "hashEveryFile" | "digestGate"> {
   const prefilter = createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS);
   const gate = prefilter.onlyWhen;
+  const everyFile = digestsFor(prefilter.alwaysNeeded);
+  const digestGate = everyFile.length > 0 ? digestGateOf(plan, everyFile) : undefined;
   return {
     decide: (cheap) => prefilter.decide(cheap),
     ...(gate?.field === "SizeInBytes" ? { sizeGate: gate.values } : {}),
-    ...(digestsFor(prefilter.alwaysNeeded).length > 0 ? { hashEveryFile: true } : {}),
+    ...(everyFile.length > 0 ? { hashEveryFile: true } : {}),
+    ...(digestGate === undefined ? {} : { digestGate }),
+  };
+}
+
+const DIGEST_FIELD: Readonly<Record<DigestAlgorithm, string>> = { md5: "Md5sum", sha1: "Sha1sum", sha256: "Sha256sum" };
+
+/**
+ * The digest gate of a plan whose every file needs `algorithms`: a second prefilter to which
+ * only those digests are known and everything else (names, sizes, other digests, PE headers) is
+ * UNKNOWN. If it rules out a file that has no digest hit, no IOC can match a file whose digests
+ * it does not name, whatever its other fields: then it decides for each file from its digests.
+ */
+function digestGateOf(plan: EvaluationPlan, algorithms: readonly DigestAlgorithm[]): DigestGate | undefined {
+  const byDigests = createPrefilter(
+    plan,
+    "FileItem",
+    algorithms.map((algorithm) => DIGEST_FIELD[algorithm]),
+  );
+  if (byDigests.decide({}).mayMatch) return undefined;
+  return {
+    algorithms,
+    mayMatch(digests) {
+      const known: Record<string, string | undefined> = {};
+      for (const algorithm of algorithms) known[DIGEST_FIELD[algorithm]] = digests[algorithm];
+      return byDigests.decide(known).mayMatch;
+    },
   };
 }
 
@@ -198,6 +228,7 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
           progress.tick();
         },
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(needsBetween ? { between } : {}),
       };
       collecting = collector.document;
       filePosition = undefined;

@@ -11,10 +11,10 @@
 import { stat } from "node:fs/promises";
 import picomatch from "picomatch";
 import type { CollectorContext, HostRecord, HostView } from "../types.js";
-import { collectBatch, type FileRun } from "./file-record.js";
-import { FileWorkers } from "./file-workers.js";
+import { cacheKey, collectBatch, type FileRun } from "./file-record.js";
+import { FileWorkers, type FileStat } from "./file-workers.js";
 import { createPseudoCheck } from "./mounts.js";
-import { resolveFileOptions, type FileCollectorOptions, type ResolvedFileOptions } from "./options.js";
+import { resolveFileOptions, type Digests, type FileCollectorOptions, type ResolvedFileOptions } from "./options.js";
 import { loadOwnerNames } from "./owners.js";
 import { createWarn } from "./problems.js";
 import { walkFileBatches, type WalkEntry, type WalkPosition } from "./walk.js";
@@ -35,6 +35,23 @@ export const MAX_UNFINISHED_FILES = 256;
  * still read after the consumer pauses (`--idle-only`) and read again after a resumption.
  */
 export const MAX_UNFINISHED_BYTES = 64 * 1024 * 1024;
+/**
+ * Hashing while listing (FileWorkers.hashWhileListing): files up to this size; larger ones go in
+ * hash batches, which spread over the workers rather than hold up a listing the walk waits for.
+ */
+const LISTING_HASH_MAX_FILE = 1024 * 1024;
+/**
+ * The bytes and files one listing request may hash: the walk keeps four requests under way
+ * (walk.ts PREFETCH), so four times this is what a paused scan may still read, as much as
+ * {@link MAX_UNFINISHED_FILES} allows the hash batches.
+ */
+const LISTING_HASH_BUDGET = { bytes: 4 * 1024 * 1024, files: MAX_UNFINISHED_FILES / 4 };
+/**
+ * Files done without a record (a gate left them out) after which the collector stops at
+ * `context.between`: where a scan with few records still pauses, paces itself and saves its
+ * position.
+ */
+const QUIET_FILES = 64;
 /** Files taken from the walk at once: one stat, prefilter and hash-cache pass, one promise. */
 const STEP_FILES = 64;
 /** A step also ends at this many bytes, so that big files come a few at a time. */
@@ -45,9 +62,10 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   const options = resolveFileOptions(input);
   // The size gate needs every listed file to be wanted: no exclusions, no hint, and no files
   // finished out of order by an interrupted run (they are skipped by name, uncounted).
-  const gate = options.sizeGate !== undefined && options.excludes.length === 0 && options.hint === undefined && (input.resumeFrom?.done.length ?? 0) === 0;
+  const gatable = options.excludes.length === 0 && options.hint === undefined && (input.resumeFrom?.done.length ?? 0) === 0;
+  const sizeGated = gatable && options.sizeGate !== undefined;
   // First, so that a worker boots while the owner names and mounts are read.
-  const workers = new FileWorkers(options.concurrency, gate ? options.sizeGate : undefined);
+  const workers = new FileWorkers(options.concurrency, sizeGated ? options.sizeGate : undefined);
   const growing = options.hashEveryFile ? growUnlessCached(workers, options, context.host) : undefined;
   const warn = createWarn(context);
   const count = (stat: string, by = 1): void => context.count(stat, by);
@@ -66,7 +84,20 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
       give: (buffer) => void free.push(buffer),
     },
   };
-  await growing;
+  const cold = (await growing) === true;
+  // A cold scan of a hash list: the workers hash what they list, and the files whose digests no
+  // IOC names never reach this thread (counted with their folder's gated entry).
+  const digestGate = options.digestGate;
+  const hashWhileListing = gatable && cold && digestGate !== undefined;
+  if (hashWhileListing) {
+    workers.hashWhileListing({
+      algorithms: digestGate.algorithms,
+      maxFileBytes: Math.min(LISTING_HASH_MAX_FILE, options.maxHashBytes),
+      budgetBytes: LISTING_HASH_BUDGET.bytes,
+      budgetFiles: LISTING_HASH_BUDGET.files,
+    });
+  }
+  const cache = options.hashCache;
   const isExcluded = options.excludes.length > 0 ? picomatch([...options.excludes], { dot: true }) : () => false;
   const walk = walkFileBatches({
     host: context.host,
@@ -81,13 +112,26 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     resume: input.resumeFrom,
     workers,
     listAhead: options.excludes.length === 0,
-    gate,
+    gate: sizeGated || hashWhileListing,
+    ...(hashWhileListing
+      ? {
+          digestGate: (stat: FileStat, digests: Digests): boolean => {
+            cache?.put(cacheKey(stat), digests);
+            return digestGate.mayMatch(digests);
+          },
+        }
+      : {}),
   });
   // Files the size gate left out count as seen when the position passes them, not before: a
   // checkpoint's counts and position then agree, and a resumed scan counts them once.
-  const tracker = new PositionTracker(input.resumeFrom, (gated) => {
+  const tracker = new PositionTracker(input.resumeFrom, ({ gated = 0, gatedHashed }) => {
     count("filesSeen", gated);
-    count("filesSkippedByPrefilter", gated);
+    const hashed = gatedHashed?.files ?? 0;
+    if (gated > hashed) count("filesSkippedByPrefilter", gated - hashed);
+    if (hashed > 0) {
+      count("filesHashed", hashed);
+      count("bytesHashed", gatedHashed?.bytes ?? 0);
+    }
   });
   input.exposePosition?.(() => tracker.position());
 
@@ -131,8 +175,12 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
         wake?.();
       });
   };
-  const settle = (): Promise<void> => new Promise((resolve) => (wake = resolve));
-  function* finished(): Generator<HostRecord> {
+  const change = (): Promise<void> => new Promise((resolve) => (wake = resolve));
+  // Files may finish while `finished` waits in `context.between`: then there is no need to wait.
+  const settle = (): Promise<void> => (doneSeqs.length > 0 || failure !== undefined ? Promise.resolve() : change());
+  /** Files done without a record since the last record or call of `context.between`. */
+  let quiet = 0;
+  async function* finished(): AsyncGenerator<HostRecord> {
     if (failure) throw failure.error;
     // Taken whole; what finishes meanwhile waits for the next call.
     const seqs = doneSeqs;
@@ -142,9 +190,22 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     for (let i = 0; i < seqs.length; i++) {
       if (context.signal?.aborted) return;
       // Marked before the yield: when the consumer holds this record, the position covers it.
-      tracker.finished(seqs[i] as number);
+      const seq = seqs[i] as number;
+      const files = tracker.filesOf(seq);
+      tracker.finished(seq);
       const record = records[i];
-      if (record !== undefined) yield record;
+      if (record !== undefined) {
+        quiet = 0;
+        yield record;
+      } else if (context.between !== undefined) {
+        // Every so many files done without a record (left out by a gate), a place to pause, as a
+        // record is: the position covers every file that was handed on.
+        quiet += files;
+        if (quiet >= QUIET_FILES) {
+          quiet = 0;
+          await context.between();
+        }
+      }
     }
   }
 
@@ -167,7 +228,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     yield* finished();
   } finally {
     // Stopped early (consumer break, abort, error): let open files close before returning.
-    while (working > 0) await settle();
+    while (working > 0) await change();
     await workers.close();
   }
 }
@@ -178,15 +239,16 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
  * root's device (a rescan). Without `holdsDevice` a cache is taken to answer. The devices are
  * those of the scope roots (links followed): a hint, which at worst starts a worker early or late.
  */
-async function growUnlessCached(workers: FileWorkers, options: ResolvedFileOptions, host: HostView): Promise<void> {
+async function growUnlessCached(workers: FileWorkers, options: ResolvedFileOptions, host: HostView): Promise<boolean> {
   const cache = options.hashCache;
   if (cache !== undefined) {
     const holdsDevice = cache.holdsDevice?.bind(cache);
-    if (holdsDevice === undefined) return;
+    if (holdsDevice === undefined) return false;
     const devices = await Promise.all(options.scopes.map((scope) => stat(host.toDisk(scope), { bigint: true }).then((s) => s.dev, () => undefined)));
-    if (devices.some((dev) => dev !== undefined && holdsDevice(dev))) return;
+    if (devices.some((dev) => dev !== undefined && holdsDevice(dev))) return false;
   }
   workers.growWithHashing();
+  return true;
 }
 
 /** The size its folder's listing saw; 0 when unknown (a scope that is a file, a huge folder). */
@@ -240,7 +302,7 @@ class PositionTracker {
 
   constructor(
     resume: WalkPosition | undefined,
-    private readonly passedGated: (files: number) => void,
+    private readonly passedGated: (entry: WalkEntry) => void,
   ) {
     this.scope = resume?.scope ?? 0;
     this.after = resume?.after ?? null;
@@ -259,6 +321,11 @@ class PositionTracker {
     return this.nextSeq - this.low - this.ahead.size;
   }
 
+  /** How many files the unfinished entry `seq` stands for: a gate's entry, those it left out. */
+  filesOf(seq: number): number {
+    return this.entries.get(seq)?.gated ?? 1;
+  }
+
   finished(seq: number): void {
     this.ahead.add(seq);
     while (this.ahead.delete(this.low)) {
@@ -268,7 +335,7 @@ class PositionTracker {
       if (entry !== undefined) {
         this.scope = entry.scope;
         this.after = entry.host;
-        if (entry.gated !== undefined) this.passedGated(entry.gated);
+        if (entry.gated !== undefined) this.passedGated(entry);
       }
     }
   }

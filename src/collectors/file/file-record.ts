@@ -116,15 +116,15 @@ export async function collectBatch(entries: readonly WalkEntry[], run: FileRun, 
       at.push(i);
     }
   }
-  addCachedDigests(building, run);
+  addKnownDigests(building, run);
   const toHash: { file: Building; index: number; missing: readonly DigestAlgorithm[] }[] = [];
   const readsHere: Promise<void>[] = [];
   for (const [j, file] of building.entries()) {
     const index = at[j] as number;
     const plan = planReads(file, run, tally);
-    if (plan.readHere !== undefined) readsHere.push(readContentHere(file, plan.readHere, run).then(() => deliver(index, finish(file))));
+    if (plan.readHere !== undefined) readsHere.push(readContentHere(file, plan.readHere, run).then(() => deliver(index, finishUnlessGated(file, run))));
     else if (plan.missing.length > 0) toHash.push({ file, index, missing: plan.missing });
-    else deliver(index, finish(file));
+    else deliver(index, finishUnlessGated(file, run));
   }
   addTally(tally, run);
   if (toHash.length === 0 && readsHere.length === 0) return;
@@ -172,13 +172,25 @@ function startRecord(entry: WalkEntry, stat: FileStat, run: FileRun, tally: Tall
   return { entry, stat, fields, needed, algorithms: needed.length > 0 ? digestsFor(needed) : [], found: {}, unknown: [] };
 }
 
-/** Digests the hash cache knows for the batch's files that need some. */
-function addCachedDigests(building: readonly (Building | undefined)[], run: FileRun): void {
+/**
+ * Digests known already for the batch's files that need some: computed by the worker that listed
+ * the file (FileWorkers.hashWhileListing; counted as hashed here, put in the hash cache by the
+ * collector), else from the hash cache.
+ */
+function addKnownDigests(building: readonly Building[], run: FileRun): void {
   const cache = run.options.hashCache;
-  if (cache === undefined) return;
-  const asking = building.filter((file): file is Building => file !== undefined && file.algorithms.length > 0);
-  if (asking.length === 0) return;
-  for (const file of asking) Object.assign(file.found, cache.get(cacheKey(file.stat)));
+  let files = 0;
+  let bytes = 0;
+  for (const file of building) {
+    if (file.algorithms.length === 0) continue;
+    const listed = file.entry.digests;
+    if (listed !== undefined) {
+      Object.assign(file.found, listed);
+      files++;
+      bytes += Number(file.stat.size);
+    } else if (cache !== undefined) Object.assign(file.found, cache.get(cacheKey(file.stat)));
+  }
+  countHashed(files, bytes, run);
 }
 
 /**
@@ -189,7 +201,7 @@ function planReads(file: Building, run: FileRun, tally: Tally): { missing: reado
   const { options } = run;
   const { algorithms, needed, stat } = file;
   let missing = algorithms.filter((algorithm) => file.found[algorithm] === undefined);
-  if (algorithms.length > 0 && missing.length === 0) tally.hashCacheHits++;
+  if (algorithms.length > 0 && missing.length === 0 && file.entry.digests === undefined) tally.hashCacheHits++;
   if (missing.length > 0 && Number(stat.size) > options.maxHashBytes) {
     tally.filesTooLarge++;
     run.warn({ code: "too-large", message: `not hashed: ${stat.size} bytes, over the hashing limit of ${options.maxHashBytes}`, path: file.entry.host });
@@ -233,7 +245,7 @@ async function hashOnWorkers(batch: readonly { file: Building; index: number; mi
       files++;
       bytes += Number(file.stat.size);
     } else unreadable(file, missing, [], result?.error ?? new Error("no reply for this file"), run);
-    deliver(index, finish(file));
+    deliver(index, finishUnlessGated(file, run));
   }
   countHashed(files, bytes, run);
 }
@@ -284,6 +296,16 @@ function unreadable(file: Building, digests: readonly DigestAlgorithm[], fields:
   warnError(run.warn, error, "cannot read file", file.entry.host);
   for (const algorithm of digests) file.unknown.push(DIGEST_FIELD[algorithm]);
   file.unknown.push(...fields);
+}
+
+/**
+ * The file's record, unless the digest gate rules it out by the digests it has (cached, hashed
+ * while listed or hashed now): then no IOC can match it, and it is done without a record.
+ */
+function finishUnlessGated(file: Building, run: FileRun): HostRecord | undefined {
+  const gate = run.options.digestGate;
+  if (gate !== undefined && gate.algorithms.every((algorithm) => file.found[algorithm] !== undefined) && !gate.mayMatch(file.found)) return undefined;
+  return finish(file);
 }
 
 function finish(file: Building): HostRecord {

@@ -54,8 +54,12 @@ export type HashResult = { readonly digests: Digests } | { readonly error: Worke
 export interface Listing {
   /** The folder could not be read: nothing else is set. */
   readonly error?: WorkerFsError;
-  /** Without `listed` in a folder of over LIST_STAT_LIMIT files (worker-program.ts): the caller stats them. */
-  readonly files: readonly { readonly name: string; readonly listed?: StatResult }[];
+  /**
+   * Without `listed` in a folder of over LIST_STAT_LIMIT files (worker-program.ts): the caller
+   * stats them. With `digests` when the worker hashed the file as it listed it
+   * ({@link FileWorkers.hashWhileListing}).
+   */
+  readonly files: readonly ListedFile[];
   /** Files left out by the size gate (see {@link FileWorkers}): seen, and ruled out by their size. */
   readonly gated: number;
   /** With `gated`: the folder's last file name (gated or not), which the walk's position may pass. */
@@ -66,6 +70,27 @@ export interface Listing {
   readonly special: number;
   /** Entries of no listed type whose lstat failed. */
   readonly unknown: readonly { readonly name: string; readonly error: WorkerFsError }[];
+}
+
+/** A file of a {@link Listing}. */
+export interface ListedFile {
+  readonly name: string;
+  readonly listed?: StatResult;
+  /** Its digests, computed by the worker that listed it (the algorithms of hashWhileListing). */
+  readonly digests?: Digests;
+}
+
+/** What {@link FileWorkers.hashWhileListing} hashes. */
+export interface ListingHashes {
+  readonly algorithms: readonly DigestAlgorithm[];
+  /** Larger files are left to hash batches, which spread over the workers. */
+  readonly maxFileBytes: number;
+  /**
+   * The bytes and files one listing request may hash: what the walk's prefetching reads ahead of
+   * it, and what a paused scan still reads. Its listings ahead hold at most `budgetFiles` files.
+   */
+  readonly budgetBytes: number;
+  readonly budgetFiles: number;
 }
 
 /**
@@ -92,6 +117,8 @@ type FolderReply = {
   readonly symlinks: number;
   readonly special: number;
   readonly unknown: readonly (readonly [string, string | undefined, string])[];
+  /** Digests of the files hashed while listed: hex, back to back, and which files they are. */
+  readonly inline?: { readonly hex: string; readonly hashed: Uint8Array };
 };
 type Reply = StatReply | HashReply | ListReply | { readonly id: number; readonly failed: string };
 
@@ -215,12 +242,30 @@ function hashResults(jobs: readonly HashJob[], algorithms: readonly DigestAlgori
   return results;
 }
 
-function listingOf(reply: FolderReply): Listing {
+/** The listed files, those the worker hashed with their digests (`inline`: see FolderReply). */
+function withDigests(files: ListedFile[], inline: NonNullable<FolderReply["inline"]>, algorithms: readonly DigestAlgorithm[]): ListedFile[] {
+  let width = 0;
+  for (const algorithm of algorithms) width += DIGEST_HEX_LENGTH[algorithm];
+  return files.map((file, i) => {
+    if (inline.hashed[i] !== 1) return file;
+    const digests: Digests = {};
+    let at = i * width;
+    for (const algorithm of algorithms) {
+      const end = at + DIGEST_HEX_LENGTH[algorithm];
+      digests[algorithm] = inline.hex.slice(at, end);
+      at = end;
+    }
+    return { ...file, digests };
+  });
+}
+
+function listingOf(reply: FolderReply, algorithms: readonly DigestAlgorithm[] | undefined): Listing {
   if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], gated: 0, folders: [], symlinks: 0, special: 0, unknown: [] };
   const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
   const fileStats = reply.fileStats.values.length > 0 ? statResults(reply.files.length, reply.fileStats) : [];
+  const files: ListedFile[] = fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name }));
   return {
-    files: fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name })),
+    files: reply.inline === undefined || algorithms === undefined ? files : withDigests(files, reply.inline, algorithms),
     gated: reply.gated ?? 0,
     ...(reply.gatedThrough === undefined ? {} : { gatedThrough: reply.gatedThrough }),
     folders: named(reply.folders, statResults(reply.folders.length, reply.folderStats)),
@@ -258,6 +303,12 @@ const GROW_AFTER_HASH_LOAD = 50_000;
  * Hash batches may queue on it (the walk does not wait for them).
  */
 const COST_BOOT = 50_000;
+/** What a listing that hashes its files adds (a guess: up to its byte budget of small files). */
+const COST_LIST_HASHING = 20_000;
+
+function inlineMessage(hashes: ListingHashes): { op: "inline" } & ListingHashes {
+  return { op: "inline", algorithms: hashes.algorithms, maxFileBytes: hashes.maxFileBytes, budgetBytes: hashes.budgetBytes, budgetFiles: hashes.budgetFiles };
+}
 
 
 interface Waiter {
@@ -329,6 +380,8 @@ export class FileWorkers {
   private hashBatches = 0;
   /** Set by {@link growWithHashing}. */
   private eager = false;
+  /** Set by {@link hashWhileListing}. */
+  private listingHashes: ListingHashes | undefined;
 
   /**
    * `sizeGate`: the file sizes with which a file may match (FileCollectorOptions.sizeGate); a
@@ -345,6 +398,23 @@ export class FileWorkers {
   /** Whether listings can leave out files by size (a gate was given). */
   get gating(): boolean {
     return this.sizeGate !== undefined;
+  }
+
+  /** Whether gated listings hash their files ({@link hashWhileListing}). */
+  get hashingWhileListing(): boolean {
+    return this.listingHashes !== undefined;
+  }
+
+  /**
+   * From now on, a listing asked with `gate` also hashes its regular files (up to
+   * `maxFileBytes` each, `budgetBytes` per request) on the worker that lists them: a scan that
+   * hashes every file then sends the main thread each folder's names, lstats and digests in one
+   * message, not a hash batch per 64 files. Such listings count as hashing work: they start
+   * every worker of a set that {@link growWithHashing}.
+   */
+  hashWhileListing(hashes: ListingHashes): void {
+    this.listingHashes = hashes;
+    for (const { worker } of this.workers) worker.postMessage(inlineMessage(hashes));
   }
 
   /** The running workers' thread ids, first started first. */
@@ -371,9 +441,16 @@ export class FileWorkers {
    * `gate`, files the size gate rules out are left out of the listings (counted in `gated`).
    */
   async listAhead(path: string, dev: bigint, ahead: number, aheadFiles: number, gate = false): Promise<{ path: string; listing: Listing }[]> {
-    const message = { op: "list" as const, path, dev: BigInt.asIntN(64, dev), ahead, aheadFiles, gate: gate && this.gating };
-    const reply = (await this.send(message, COST_LIST * (1 + ahead))) as ListReply;
-    return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder) }));
+    // Hashing while listing applies where the gate may: the files of such a listing are all wanted.
+    const hashes = gate ? this.listingHashes : undefined;
+    const inline = hashes !== undefined;
+    // Ahead, no more files than the request may hash: they would only wait for hash batches.
+    const files = hashes === undefined ? aheadFiles : Math.min(aheadFiles, hashes.budgetFiles);
+    const message = { op: "list" as const, path, dev: BigInt.asIntN(64, dev), ahead, aheadFiles: files, gate: gate && this.gating, inline };
+    const load = COST_LIST * (1 + ahead) + (inline ? COST_LIST_HASHING : 0);
+    const reply = (await this.send(message, load, inline)) as ListReply;
+    const algorithms = message.inline ? this.listingHashes?.algorithms : undefined;
+    return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder, algorithms) }));
   }
 
   /**
@@ -417,7 +494,7 @@ export class FileWorkers {
   private send(
     message:
       | { op: "stat"; paths: readonly string[] }
-      | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number; gate: boolean }
+      | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number; gate: boolean; inline: boolean }
       | { op: "hash"; paths: readonly string[]; sizes: Float64Array; algorithms: readonly DigestAlgorithm[] },
     load: number,
     hashing = false,
@@ -478,6 +555,7 @@ export class FileWorkers {
     }
     // Before any listing: messages reach a worker in order. No reply.
     if (this.sizeGate !== undefined) worker.postMessage({ op: "gate", sizes: this.sizeGate });
+    if (this.listingHashes !== undefined) worker.postMessage(inlineMessage(this.listingHashes));
     worker.on("message", (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);
       if (waiter === undefined) return;

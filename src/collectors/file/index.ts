@@ -14,6 +14,7 @@ export {
   DEFAULT_STRINGS_MAX_COUNT,
   type DigestAlgorithm,
   type Digests,
+  type DigestGate,
   type FileCollectorOptions,
   type FileDecide,
   type HashCache,

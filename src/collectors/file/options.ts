@@ -40,6 +40,12 @@ export interface HashCache {
   close(): void;
 }
 
+/** See FileCollectorOptions.digestGate. */
+export interface DigestGate {
+  readonly algorithms: readonly DigestAlgorithm[];
+  mayMatch(digests: Digests): boolean;
+}
+
 /** The prefilter the scan runner derives from the compiled plan (`createPrefilter(...).decide`). */
 export type FileDecide = (cheap: Readonly<Record<string, FieldValue | null | undefined>>) => PrefilterDecision;
 
@@ -74,6 +80,14 @@ export interface FileCollectorOptions {
    * than once hashing has queued up behind the first worker. Default false.
    */
   readonly hashEveryFile?: boolean;
+  /**
+   * When no IOC can match a file whose digests (`algorithms`, the ones every file needs) it does
+   * not name, whatever the file's other fields: `mayMatch` says whether one of these digests is
+   * named. A scan that hashes every file and whose hash cache cannot answer then has the workers
+   * hash the files as they list them, and only the files `mayMatch` keeps become records. Absent:
+   * every hashed file becomes a record.
+   */
+  readonly digestGate?: DigestGate;
   /** Digests of unchanged files from earlier scans. */
   readonly hashCache?: HashCache;
   /** Files read at the same time. Default 4 (libuv's default thread pool size). */
@@ -101,6 +115,7 @@ export interface ResolvedFileOptions {
   readonly decide: FileDecide | undefined;
   readonly sizeGate: readonly number[] | undefined;
   readonly hashEveryFile: boolean;
+  readonly digestGate: DigestGate | undefined;
   readonly hashCache: HashCache | undefined;
   readonly concurrency: number;
   readonly stringsMaxBytes: number;
@@ -130,6 +145,7 @@ export function resolveFileOptions(options: FileCollectorOptions): ResolvedFileO
     decide: options.decide,
     sizeGate: options.sizeGate,
     hashEveryFile: options.hashEveryFile ?? false,
+    digestGate: options.digestGate,
     hashCache: options.hashCache,
     concurrency: Math.max(1, Math.floor(positive(options.concurrency, DEFAULT_CONCURRENCY, "concurrency"))),
     stringsMaxBytes: positive(options.stringsMaxBytes, DEFAULT_STRINGS_MAX_BYTES, "stringsMaxBytes"),

@@ -22,6 +22,7 @@ import { constants } from "node:fs";
 import { resolve } from "node:path";
 import type { HostView } from "../types.js";
 import { FileWorkers, type FileStat, type Listing, type StatResult } from "./file-workers.js";
+import type { Digests } from "./options.js";
 import { lstatBig } from "./fs-async.js";
 import type { PseudoCheck } from "./mounts.js";
 import { warnError, type Warn } from "./problems.js";
@@ -45,6 +46,10 @@ export interface WalkEntry {
    * it is done the walk's position lies past all of them; they count as seen then.
    */
   readonly gated?: number;
+  /** With `gated`: how many of them were hashed while listed (and ruled out by their digests), and their bytes. */
+  readonly gatedHashed?: { readonly files: number; readonly bytes: number };
+  /** Its digests, computed by the worker that listed it (FileWorkers.hashWhileListing). */
+  readonly digests?: Digests | undefined;
 }
 
 /**
@@ -85,6 +90,12 @@ export interface WalkSettings {
    * way to its position.
    */
   readonly gate?: boolean;
+  /**
+   * For files the workers hashed while listing them (gated folders of a walk whose FileWorkers
+   * hash while listing): false when no IOC can match a file with these digests. Such files are
+   * left out like the size gate's, counted with the folder's `gated` entry.
+   */
+  readonly digestGate?: (stat: FileStat, digests: Digests) => boolean;
 }
 
 /** What is left of a folder when resuming: files after `file`, or subfolders from `folder` on. */
@@ -106,8 +117,12 @@ interface Pending extends Folder {
   readonly scope: number;
 }
 
-/** Folders listed ahead of the walk. */
+/** Listing requests the walk keeps under way. */
 const PREFETCH = 4;
+/** How far down the stack {@link Listings.prefetch} looks for folders to list. */
+const PREFETCH_DEPTH = 64;
+/** Listings asked ahead and not taken yet, answered or not. */
+const MAX_ASKED = 16;
 const S_IFMT = BigInt(constants.S_IFMT);
 const S_IFDIR = BigInt(constants.S_IFDIR);
 /** The most files in one batch of {@link walkFileBatches}. */
@@ -129,6 +144,8 @@ class Listings {
   private readonly asked = new Map<Pending, Promise<Listing>>();
   /** Listings that came ahead, by disk path; each taken once. */
   private readonly ahead = new Map<string, Listing>();
+  /** Requests not answered yet. */
+  private listing = 0;
 
   constructor(private readonly workers: FileWorkers) {}
 
@@ -138,9 +155,15 @@ class Listings {
     return listing;
   }
 
-  /** Asks for the listings of the folders on top of `stack` (walked next). */
+  /**
+   * Asks for the listings of the folders walked next, from the top of `stack`, while fewer than
+   * {@link PREFETCH} are being listed and {@link MAX_ASKED} are asked and not taken. Folders that
+   * came ahead are passed over, down to {@link PREFETCH_DEPTH} deep: a listing that hashes its
+   * files keeps a worker busy for a while, and every worker should have one.
+   */
   prefetch(stack: readonly Pending[], listAhead: (folder: Pending) => boolean, gate: (folder: Pending) => boolean): void {
-    for (let i = stack.length - 1; i >= Math.max(0, stack.length - PREFETCH); i--) {
+    const bottom = Math.max(0, stack.length - PREFETCH_DEPTH);
+    for (let i = stack.length - 1; i >= bottom && this.listing < PREFETCH && this.asked.size < MAX_ASKED; i--) {
       const folder = stack[i] as Pending;
       if (this.asked.has(folder) || this.ahead.has(folder.disk)) continue;
       const listing = this.ask(folder, listAhead(folder), gate(folder));
@@ -159,9 +182,14 @@ class Listings {
 
   private async ask(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
     const ahead = listAhead && this.ahead.size < MAX_HELD_AHEAD ? LIST_AHEAD : 0;
-    const [first, ...more] = await this.workers.listAhead(folder.disk, folder.dev, ahead, LIST_AHEAD_FILES, gate);
-    for (const { path, listing } of more) this.ahead.set(path, listing);
-    return (first as { listing: Listing }).listing;
+    this.listing++;
+    try {
+      const [first, ...more] = await this.workers.listAhead(folder.disk, folder.dev, ahead, LIST_AHEAD_FILES, gate);
+      for (const { path, listing } of more) this.ahead.set(path, listing);
+      return (first as { listing: Listing }).listing;
+    } finally {
+      this.listing--;
+    }
   }
 }
 
@@ -212,19 +240,29 @@ export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntr
         const hostBase = childPath(folder.host, "");
         const diskBase = childPath(folder.disk, "");
         const skipDone = done.size > 0;
+        const digestGate = s.digestGate;
+        const ruledOut = { files: 0, bytes: 0 };
         for (let start = 0; start < files.length; start += MAX_BATCH) {
           const batch: WalkEntry[] = [];
           for (let i = start; i < Math.min(files.length, start + MAX_BATCH); i++) {
-            const { name, listed } = files[i] as Listing["files"][number];
+            const { name, listed, digests } = files[i] as Listing["files"][number];
             const host = hostBase + name;
             if (!wantedFile(s, host) || (skipDone && done.has(host))) continue;
+            if (digests !== undefined && digestGate !== undefined && listed !== undefined && "stat" in listed && !digestGate(listed.stat, digests)) {
+              ruledOut.files++;
+              ruledOut.bytes += Number(listed.stat.size);
+              continue;
+            }
             // One shape for every entry (listed or not): this runs per file.
-            batch.push({ disk: diskBase + name, host, explicit: false, scope: folder.scope, listed });
+            batch.push({ disk: diskBase + name, host, explicit: false, scope: folder.scope, listed, digests });
           }
           if (batch.length > 0) yield batch;
         }
-        if (listing.gated > 0 && listing.gatedThrough !== undefined) {
-          yield [{ disk: diskBase + listing.gatedThrough, host: hostBase + listing.gatedThrough, explicit: false, scope: folder.scope, gated: listing.gated }];
+        // The folder's last file by name (gated or not): once done, the position passes them all.
+        const through = listing.gatedThrough ?? listing.files.at(-1)?.name;
+        if ((listing.gated > 0 || ruledOut.files > 0) && through !== undefined) {
+          const gated = listing.gated + ruledOut.files;
+          yield [{ disk: diskBase + through, host: hostBase + through, explicit: false, scope: folder.scope, gated, ...(ruledOut.files > 0 ? { gatedHashed: ruledOut } : {}) }];
         }
       }
     }

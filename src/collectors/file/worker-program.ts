@@ -55,12 +55,46 @@ function stat(paths) {
   return { values, errors };
 }
 const child = (base, name) => (base.endsWith("/") ? base + name : base + "/" + name);
-function list(path, useGate) {
+function list(path, useGate, budget) {
+  // budget: undefined, or what this request may still hash (hashListed).
   let { files, fileStats, ...rest } = readListing(path);
   if (rest.error) return rest;
   let gated = 0, gatedThrough;
   if (useGate && gate !== undefined && fileStats.values.length > 0) ({ files, fileStats, gated, gatedThrough } = applyGate(files, fileStats));
-  return { files, fileStats, gated, gatedThrough, ...rest, transfer: [fileStats.values.buffer, rest.folderStats.values.buffer] };
+  const transfer = [fileStats.values.buffer, rest.folderStats.values.buffer];
+  let inlineDigests;
+  if (budget !== undefined && fileStats.values.length > 0) {
+    inlineDigests = hashListed(path, files, fileStats, budget);
+    transfer.push(inlineDigests.hashed.buffer);
+  }
+  return { files, fileStats, gated, gatedThrough, inline: inlineDigests, ...rest, transfer };
+}
+// Hashing while listing (set by the "inline" message, for a scan that hashes every file and has
+// no hash cache to ask): the listed regular files up to \`maxFileBytes\`, while the request's
+// \`budget\` (bytes and files) lasts. One hex string of the kept files' digests (a file not
+// hashed here: zeros) and a flag per file; a file that fails is left to the main thread, which
+// reports it.
+let inline;
+function hashListed(path, files, fileStats, budget) {
+  const n = FIELDS.length;
+  const failed = new Set(fileStats.errors.map(([i]) => i));
+  const hashed = new Uint8Array(files.length);
+  const parts = [];
+  for (let i = 0; i < files.length; i++) {
+    const size = Number(fileStats.values[i * n + SIZE]);
+    let hex;
+    if (!failed.has(i) && (fileStats.values[i * n + 2] & S_IFMT) === S_IFREG && size <= inline.maxFileBytes && size <= budget.left && budget.files > 0) {
+      const digests = hashOne(child(path, files[i]), size, inline.algorithms);
+      if (typeof digests === "string") {
+        hex = digests;
+        hashed[i] = 1;
+        budget.left -= size;
+        budget.files--;
+      }
+    }
+    parts.push(hex ?? inline.zeros);
+  }
+  return { hex: parts.join(""), hashed };
 }
 // Folders listed before the walk asked for them (prelist), by path: each taken once, and only
 // while fresh (a walk paused for long lists again rather than use old lstats).
@@ -172,14 +206,15 @@ function applyGate(files, fileStats) {
 }
 // The folder, then up to \`ahead\` of its subfolders in walk order (depth first, by name), until
 // they hold \`aheadFiles\` files: never a link, never another device than \`dev\` (the folder's).
-const S_IFMT = ${constants.S_IFMT}n, S_IFDIR = ${constants.S_IFDIR}n;
-function listAhead(path, dev, ahead, aheadFiles, useGate) {
+const S_IFMT = ${constants.S_IFMT}n, S_IFDIR = ${constants.S_IFDIR}n, S_IFREG = ${constants.S_IFREG}n;
+function listAhead(path, dev, ahead, aheadFiles, useGate, useInline) {
   const listings = [], transfer = [];
   const stack = [path];
+  const budget = useInline && inline !== undefined ? { left: inline.budgetBytes, files: inline.budgetFiles } : undefined;
   let files = 0;
   while (stack.length > 0 && (listings.length === 0 || (listings.length <= ahead && files < aheadFiles))) {
     const folder = stack.pop();
-    const { transfer: buffers, ...listing } = list(folder, useGate);
+    const { transfer: buffers, ...listing } = list(folder, useGate, budget);
     listings.push({ path: folder, ...listing });
     if (buffers) transfer.push(...buffers);
     if (listing.error) continue;
@@ -237,13 +272,17 @@ parentPort.on("message", (message) => {
   try {
     if (message.op === "gate") {
       gate = new Set(message.sizes);
+    } else if (message.op === "inline") {
+      let width = 0;
+      for (const a of message.algorithms) width += DIGEST_HEX[a];
+      inline = { algorithms: message.algorithms, maxFileBytes: message.maxFileBytes, budgetBytes: message.budgetBytes, budgetFiles: message.budgetFiles, zeros: "0".repeat(width) };
     } else if (message.op === "prelist") {
       prelist(message.roots, message.maxFiles);
     } else if (message.op === "stat") {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
     } else if (message.op === "list") {
-      const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles, message.gate === true);
+      const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles, message.gate === true, message.inline === true);
       parentPort.postMessage({ id: message.id, listings }, transfer);
     } else {
       parentPort.postMessage({ id: message.id, ...hashBatch(message.paths, message.sizes, message.algorithms) });

@@ -28,21 +28,32 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const base = (): HostScanOptions => ({ iocPaths: [t.ioc], scopes: [t.tree], switches: { FileItem: "on" } });
 
-/** Aborts the scan after `records` records: a gate that never pauses but counts the records. */
-function abortAfter(records: number): { signal: AbortSignal; gate: WorkGate } {
+/**
+ * Aborts the scan at its `stops`-th stop: a gate that never pauses but counts where the scan asks
+ * it, after each record and after each folder's files that the digest gate left out (the IOC is
+ * a hash list: most files make no record).
+ */
+function abortAfter(stops: number): { signal: AbortSignal; gate: WorkGate } {
   const controller = new AbortController();
   let seen = 0;
   return {
     signal: controller.signal,
     gate: {
       mustPause: () => {
-        if (++seen >= records) controller.abort();
+        if (++seen >= stops) controller.abort();
         return false;
       },
       waitToContinue: () => Promise.resolve(),
       describe: () => "",
     },
   };
+}
+
+/** How many stops an uninterrupted scan makes: interruptions are placed as fractions of it. */
+async function stopsOf(options: HostScanOptions): Promise<number> {
+  let stops = 0;
+  await scanHost({ ...options, gate: { mustPause: () => (stops++, false), waitToContinue: () => Promise.resolve(), describe: () => "" } });
+  return stops;
 }
 
 describe("checkpointed live scans", () => {
@@ -56,11 +67,13 @@ describe("checkpointed live scans", () => {
   it("a gate pause writes a checkpoint, waits, and the scan goes on to the same report", async () => {
     const dir = join(work, "cp-gate");
     const reference = await scanHost(base());
-    let records = 0;
+    const every = Math.floor((await stopsOf(base())) / 5);
+    expect(every).toBeGreaterThan(3);
+    let stops = 0;
     let waits = 0;
     let checkpointSeenWhilePaused = false;
     const gate: WorkGate = {
-      mustPause: () => ++records % 400 === 0,
+      mustPause: () => ++stops % every === 0,
       waitToContinue: async () => {
         waits++;
         checkpointSeenWhilePaused ||= readdirSync(dir).some((n) => n.endsWith(".checkpoint.json"));
@@ -80,7 +93,8 @@ describe("checkpointed live scans", () => {
   it("a scan aborted again and again resumes each time and reports what an uninterrupted scan reports", async () => {
     const dir = join(work, "cp-abort");
     const reference = await scanHost(base());
-    const first = abortAfter(200);
+    const total = await stopsOf(base());
+    const first = abortAfter(Math.floor(total / 6));
     let scanId: string | undefined;
     await scanHost({ ...base(), checkpointDir: dir, checkpointIntervalMs: 1, ...first }).catch((error: unknown) => {
       expect(error).toBeInstanceOf(ScanInterruptedError);
@@ -92,15 +106,15 @@ describe("checkpointed live scans", () => {
     for (;;) {
       rounds++;
       expect(existsSync(checkpointFile(dir, id))).toBe(true);
-      const outcome = await resumeHostScan(dir, id, { checkpointIntervalMs: 1, ...abortAfter(rounds < 4 ? 300 : Infinity) }).catch((error: unknown) => error);
+      const outcome = await resumeHostScan(dir, id, { checkpointIntervalMs: 1, ...abortAfter(rounds < 4 ? Math.floor(total / 5) : Infinity) }).catch((error: unknown) => error);
       if (outcome instanceof ScanInterruptedError) continue;
       const report = outcome as Awaited<ReturnType<typeof resumeHostScan>>;
       expect(essentials(report)).toEqual(essentials(reference));
       expect(report.scanId).toBe(id);
       expect(report.stats["resumed"]).toBe(rounds);
       // Each resumption repeats at most the files that were unfinished, not the walk so far: a
-      // walk restarted in round k would repeat the 200 + 300 (k - 1) files done before it.
-      expect(rounds * MAX_UNFINISHED_FILES).toBeLessThan(200 + 500 + 800 + 1100);
+      // walk restarted in each round would repeat all the files done before it.
+      expect(rounds * MAX_UNFINISHED_FILES).toBeLessThan(1500);
       expect(report.stats["filesHashed"]).toBeGreaterThanOrEqual(reference.stats["filesHashed"] ?? 0);
       expect(report.stats["filesHashed"]).toBeLessThanOrEqual((reference.stats["filesHashed"] ?? 0) + rounds * MAX_UNFINISHED_FILES);
       break;
@@ -151,7 +165,7 @@ describe("checkpointed live scans", () => {
     const dir = join(copy.root, "cp");
     const options: HostScanOptions = { iocPaths: [copy.ioc], scopes: [copy.tree], switches: { FileItem: "on" }, action: "quarantine", quarantineDir: store, checkpointDir: dir, checkpointIntervalMs: 1 };
     let id: string | undefined;
-    await scanHost({ ...options, ...abortAfter(250) }).catch((error: unknown) => (id = (error as ScanInterruptedError).scanId));
+    await scanHost({ ...options, ...abortAfter(Math.floor((await stopsOf({ ...options, action: "report" })) / 2)) }).catch((error: unknown) => (id = (error as ScanInterruptedError).scanId));
     const report = await resumeHostScan(dir, id as string);
     const receipts = report.detections.flatMap((d) => d.actions);
     expect(receipts.map((a) => a.status)).toEqual(copy.planted.map(() => "done"));
@@ -195,8 +209,9 @@ describe("checkpointed live scans", () => {
   it("refuses to resume when the IOC files changed, naming the scan", async () => {
     const copy = writeTestTree(mkdtempSync(join(work, "c-")), 200);
     const dir = join(copy.root, "cp");
+    const options: HostScanOptions = { iocPaths: [copy.ioc], scopes: [copy.tree], switches: { FileItem: "on" } };
     let id = "";
-    await scanHost({ iocPaths: [copy.ioc], scopes: [copy.tree], switches: { FileItem: "on" }, checkpointDir: dir, checkpointIntervalMs: 1, ...abortAfter(50) }).catch(
+    await scanHost({ ...options, checkpointDir: dir, checkpointIntervalMs: 1, ...abortAfter(Math.floor((await stopsOf(options)) / 2)) }).catch(
       (error: unknown) => (id = (error as ScanInterruptedError).scanId),
     );
     // Another IOC under the same file name.
