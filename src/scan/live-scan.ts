@@ -13,7 +13,7 @@ import { resolve } from "node:path";
 import { prestartFileWorker, type DigestGate, type WalkPosition } from "../collectors/file/index.js";
 import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
-import { createPrefilter, digestsFor, type DigestAlgorithm, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
+import { createDigestGate, createPrefilter, digestsFor, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
 import { createEvaluation } from "../core/evaluate/index.js";
 // report.js, not index.js: the index also brings the snapshot schema and its library to every scan.
 import { REPORT_FORMAT, REPORT_VERSION, type ReportWarning, type ScanReport } from "../core/report/report.js";
@@ -102,7 +102,7 @@ function filePrefilter(plan: EvaluationPlan): Pick<FileCollectorSettings, "decid
   const prefilter = createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS);
   const gate = prefilter.onlyWhen;
   const everyFile = digestsFor(prefilter.alwaysNeeded);
-  const digestGate = everyFile.length > 0 ? digestGateOf(plan, everyFile) : undefined;
+  const digestGate = createDigestGate(plan, "FileItem", everyFile);
   return {
     decide: (cheap) => prefilter.decide(cheap),
     ...(gate?.field === "SizeInBytes" ? { sizeGate: gate.values } : {}),
@@ -111,30 +111,6 @@ function filePrefilter(plan: EvaluationPlan): Pick<FileCollectorSettings, "decid
   };
 }
 
-const DIGEST_FIELD: Readonly<Record<DigestAlgorithm, string>> = { md5: "Md5sum", sha1: "Sha1sum", sha256: "Sha256sum" };
-
-/**
- * The digest gate of a plan whose every file needs `algorithms`: a second prefilter to which
- * only those digests are known and everything else (names, sizes, other digests, PE headers) is
- * UNKNOWN. If it rules out a file that has no digest hit, no IOC can match a file whose digests
- * it does not name, whatever its other fields: then it decides for each file from its digests.
- */
-function digestGateOf(plan: EvaluationPlan, algorithms: readonly DigestAlgorithm[]): DigestGate | undefined {
-  const byDigests = createPrefilter(
-    plan,
-    "FileItem",
-    algorithms.map((algorithm) => DIGEST_FIELD[algorithm]),
-  );
-  if (byDigests.decide({}).mayMatch) return undefined;
-  return {
-    algorithms,
-    mayMatch(digests) {
-      const known: Record<string, string | undefined> = {};
-      for (const algorithm of algorithms) known[DIGEST_FIELD[algorithm]] = digests[algorithm];
-      return byDigests.decide(known).mayMatch;
-    },
-  };
-}
 
 const CHEAP_FILE_FIELDS = ["FullPath", "FilePath", "FileName", "FileExtension", "SizeInBytes"];
 

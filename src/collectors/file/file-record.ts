@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { digestsFor } from "../../core/compile/index.js";
+import { DIGEST_FIELD, digestsFor } from "../../core/compile/index.js";
 import type { HostRecord } from "../types.js";
 import { readContent, type ContentNeeds, type ContentResult } from "./content.js";
 import { pathFields, statFields, type FieldMap, type OwnerNames } from "./fields.js";
@@ -28,7 +28,6 @@ export const CONTENT_FIELDS: ReadonlySet<string> = new Set([
   "StringList/string",
 ]);
 
-const DIGEST_FIELD: Readonly<Record<DigestAlgorithm, string>> = { md5: "Md5sum", sha1: "Sha1sum", sha256: "Sha256sum" };
 
 /** A hash batch ends at this many bytes or {@link HASH_BATCH_FILES} files: big files spread over the workers. */
 const HASH_BATCH_BYTES = 4 * 1024 * 1024;

@@ -136,7 +136,10 @@ export interface WorkerStart {
   readonly index: number;
   /** A spare started ahead (prestartFileWorker, adoptFileWorker), not a thread started now. */
   readonly adopted: boolean;
-  /** Hash batches the set had been asked for before the one that started it (0: it came with the first). */
+  /**
+   * Hashing requests (hash batches, listings that hash) the set had been asked for before the one
+   * that started it (0: it came with the first).
+   */
   readonly hashBatches: number;
 }
 
@@ -220,52 +223,52 @@ function statResults(count: number, reply: Omit<StatReply, "id">): StatResult[] 
 
 const ALGORITHMS: readonly DigestAlgorithm[] = ["md5", "sha1", "sha256"];
 
-/** Unpacks a hash reply: each job's digests (the ones it asked for) or its error. */
-function hashResults(jobs: readonly HashJob[], algorithms: readonly DigestAlgorithm[], reply: Omit<HashReply, "id">): HashResult[] {
-  // Where each algorithm's hex digest starts within a file's, and a file's width, in characters.
+/**
+ * How a reply lays out files' digests in its hex string: each file a slot of `width` characters,
+ * its digests back to back in `algorithms` order, each at its `offset` in the slot.
+ */
+interface HexLayout {
+  readonly algorithms: readonly DigestAlgorithm[];
+  readonly width: number;
+  readonly offset: Readonly<Partial<Record<DigestAlgorithm, number>>>;
+}
+
+function hexLayout(algorithms: readonly DigestAlgorithm[]): HexLayout {
   const offset: Partial<Record<DigestAlgorithm, number>> = {};
   let width = 0;
   for (const algorithm of algorithms) {
     offset[algorithm] = width;
     width += DIGEST_HEX_LENGTH[algorithm];
   }
-  const { hex } = reply;
-  const results = jobs.map((job, i): HashResult => {
-    const digests: Digests = {};
-    for (const algorithm of job.algorithms) {
-      const start = i * width + (offset[algorithm] as number);
-      digests[algorithm] = hex.slice(start, start + DIGEST_HEX_LENGTH[algorithm]);
-    }
-    return { digests };
-  });
+  return { algorithms, width, offset };
+}
+
+/** The digests `wanted` (of the layout's algorithms) in the slot of file `i`. */
+function digestsAt(hex: string, i: number, layout: HexLayout, wanted: readonly DigestAlgorithm[] = layout.algorithms): Digests {
+  const digests: Digests = {};
+  for (const algorithm of wanted) {
+    const start = i * layout.width + (layout.offset[algorithm] as number);
+    digests[algorithm] = hex.slice(start, start + DIGEST_HEX_LENGTH[algorithm]);
+  }
+  return digests;
+}
+
+/** Unpacks a hash reply: each job's digests (the ones it asked for) or its error. */
+function hashResults(jobs: readonly HashJob[], layout: HexLayout, reply: Omit<HashReply, "id">): HashResult[] {
+  const results = jobs.map((job, i): HashResult => ({ digests: digestsAt(reply.hex, i, layout, job.algorithms) }));
   for (const [index, code, message] of reply.errors) results[index] = { error: new WorkerFsError(message, code) };
   return results;
 }
 
-/** The listed files, those the worker hashed with their digests (`inline`: see FolderReply). */
-function withDigests(files: ListedFile[], inline: NonNullable<FolderReply["inline"]>, algorithms: readonly DigestAlgorithm[]): ListedFile[] {
-  let width = 0;
-  for (const algorithm of algorithms) width += DIGEST_HEX_LENGTH[algorithm];
-  return files.map((file, i) => {
-    if (inline.hashed[i] !== 1) return file;
-    const digests: Digests = {};
-    let at = i * width;
-    for (const algorithm of algorithms) {
-      const end = at + DIGEST_HEX_LENGTH[algorithm];
-      digests[algorithm] = inline.hex.slice(at, end);
-      at = end;
-    }
-    return { ...file, digests };
-  });
-}
-
-function listingOf(reply: FolderReply, algorithms: readonly DigestAlgorithm[] | undefined): Listing {
+function listingOf(reply: FolderReply, layout: HexLayout | undefined): Listing {
   if (reply.error !== undefined) return { error: new WorkerFsError(reply.error.message, reply.error.code), files: [], gated: 0, folders: [], symlinks: 0, special: 0, unknown: [] };
   const named = (names: readonly string[], stats: StatResult[]): { name: string; listed: StatResult }[] => names.map((name, i) => ({ name, listed: stats[i] as StatResult }));
   const fileStats = reply.fileStats.values.length > 0 ? statResults(reply.files.length, reply.fileStats) : [];
   const files: ListedFile[] = fileStats.length > 0 ? named(reply.files, fileStats) : reply.files.map((name) => ({ name }));
+  // Files the worker hashed while listing them (see FolderReply) carry their digests.
+  const inline = reply.inline;
   return {
-    files: reply.inline === undefined || algorithms === undefined ? files : withDigests(files, reply.inline, algorithms),
+    files: inline === undefined || layout === undefined ? files : files.map((file, i) => (inline.hashed[i] === 1 ? { ...file, digests: digestsAt(inline.hex, i, layout) } : file)),
     gated: reply.gated ?? 0,
     ...(reply.gatedThrough === undefined ? {} : { gatedThrough: reply.gatedThrough }),
     folders: named(reply.folders, statResults(reply.folders.length, reply.folderStats)),
@@ -400,11 +403,6 @@ export class FileWorkers {
     return this.sizeGate !== undefined;
   }
 
-  /** Whether gated listings hash their files ({@link hashWhileListing}). */
-  get hashingWhileListing(): boolean {
-    return this.listingHashes !== undefined;
-  }
-
   /**
    * From now on, a listing asked with `gate` also hashes its regular files (up to
    * `maxFileBytes` each, `budgetBytes` per request) on the worker that lists them: a scan that
@@ -449,8 +447,8 @@ export class FileWorkers {
     const message = { op: "list" as const, path, dev: BigInt.asIntN(64, dev), ahead, aheadFiles: files, gate: gate && this.gating, inline };
     const load = COST_LIST * (1 + ahead) + (inline ? COST_LIST_HASHING : 0);
     const reply = (await this.send(message, load, inline)) as ListReply;
-    const algorithms = message.inline ? this.listingHashes?.algorithms : undefined;
-    return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder, algorithms) }));
+    const layout = hashes === undefined ? undefined : hexLayout(hashes.algorithms);
+    return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder, layout) }));
   }
 
   /**
@@ -471,7 +469,7 @@ export class FileWorkers {
     }
     const algorithms = ALGORITHMS.filter((algorithm) => asked.has(algorithm));
     const reply = (await this.send({ op: "hash", paths, sizes, algorithms }, load, true)) as HashReply;
-    return hashResults(jobs, algorithms, reply);
+    return hashResults(jobs, hexLayout(algorithms), reply);
   }
 
   /**

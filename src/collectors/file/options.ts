@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { DigestAlgorithm, PrefilterDecision } from "../../core/compile/index.js";
+import type { DigestAlgorithm, DigestGate, PrefilterDecision } from "../../core/compile/index.js";
 import type { FieldValue } from "../../core/compile/index.js";
 import type { WalkPosition } from "./walk.js";
 
-export type { DigestAlgorithm } from "../../core/compile/index.js";
+export type { DigestAlgorithm, DigestGate } from "../../core/compile/index.js";
 export type { WalkPosition } from "./walk.js";
 
 /** Hex digests of one file content, by algorithm (lower case). */
@@ -38,12 +38,6 @@ export interface HashCache {
   put(key: HashCacheKey, digests: Digests): void;
   /** Writes what is pending and releases the store. */
   close(): void;
-}
-
-/** See FileCollectorOptions.digestGate. */
-export interface DigestGate {
-  readonly algorithms: readonly DigestAlgorithm[];
-  mayMatch(digests: Digests): boolean;
 }
 
 /** The prefilter the scan runner derives from the compiled plan (`createPrefilter(...).decide`). */

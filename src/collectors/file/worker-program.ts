@@ -224,17 +224,18 @@ function listAhead(path, dev, ahead, aheadFiles, useGate, useInline) {
   return { listings, transfer };
 }
 const DIGEST_HEX = ${JSON.stringify(DIGEST_HEX_LENGTH)};
+// The place a file's digests take in a reply's hex string, as zeros: that of a file not hashed.
+const zerosFor = (algorithms) => algorithms.map((a) => "0".repeat(DIGEST_HEX[a])).join("");
 // Hashes every file of a batch with every one of \`algorithms\`: one hex string of each file's
 // digests back to back (a file's error in \`errors\`, its place in the string zeros).
 function hashBatch(paths, sizes, algorithms) {
-  let width = 0;
-  for (const a of algorithms) width += DIGEST_HEX[a];
+  const zeros = zerosFor(algorithms);
   const parts = [], errors = [];
   for (let i = 0; i < paths.length; i++) {
     const digests = hashOne(paths[i], sizes[i], algorithms);
     if (typeof digests === "string") parts.push(digests);
     else {
-      parts.push("0".repeat(width));
+      parts.push(zeros);
       errors.push([i, digests.code, digests.message]);
     }
   }
@@ -273,9 +274,7 @@ parentPort.on("message", (message) => {
     if (message.op === "gate") {
       gate = new Set(message.sizes);
     } else if (message.op === "inline") {
-      let width = 0;
-      for (const a of message.algorithms) width += DIGEST_HEX[a];
-      inline = { algorithms: message.algorithms, maxFileBytes: message.maxFileBytes, budgetBytes: message.budgetBytes, budgetFiles: message.budgetFiles, zeros: "0".repeat(width) };
+      inline = { algorithms: message.algorithms, maxFileBytes: message.maxFileBytes, budgetBytes: message.budgetBytes, budgetFiles: message.budgetFiles, zeros: zerosFor(message.algorithms) };
     } else if (message.op === "prelist") {
       prelist(message.roots, message.maxFiles);
     } else if (message.op === "stat") {

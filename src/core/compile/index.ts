@@ -5,7 +5,18 @@
  * @module
  */
 export { compilePlan, createPlanBuilder, type PlanBuilder } from "./compile.js";
-export { createPrefilter, digestsFor, neededFileDigests, type DigestAlgorithm, type IntegerGate, type Prefilter, type PrefilterDecision } from "./prefilter.js";
+export {
+  createDigestGate,
+  createPrefilter,
+  DIGEST_FIELD,
+  digestsFor,
+  neededFileDigests,
+  type DigestAlgorithm,
+  type DigestGate,
+  type IntegerGate,
+  type Prefilter,
+  type PrefilterDecision,
+} from "./prefilter.js";
 export { isRegexError, type CompiledRegex, type RegexCompileError, type RegexEngine, type RegexOptions } from "./regex-engine.js";
 export type { FieldScalar, FieldValue } from "./channel.js";
 export type { Verdict } from "./tri.js";

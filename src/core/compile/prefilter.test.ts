@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { and, ioc, item, not, or, plan } from "../evaluate/_test-builders.js";
 import type { Condition } from "../ioc/index.js";
-import { createPrefilter, digestsFor, neededFileDigests } from "./prefilter.js";
+import { createDigestGate, createPrefilter, digestsFor, neededFileDigests } from "./prefilter.js";
 
 const CHEAP = ["FileName", "FullPath", "FilePath", "FileExtension", "SizeInBytes"];
 const md5 = (n: number) => n.toString(16).padStart(32, "0");
@@ -111,5 +111,40 @@ describe("collection prefilters: never hash a file needlessly", () => {
         { numRuns: 300 },
       );
     });
+  });
+});
+
+describe("digest gates: files whose digests no IOC names need no record", () => {
+  const sha = (n: number) => n.toString(16).padStart(64, "0");
+
+  it("createDigestGate() of a hash list keeps exactly the files with a listed digest, in either case", () => {
+    const p = plan(ioc(or(item("FileItem/Md5sum", "is", md5(1)), item("FileItem/Md5sum", "is", md5(2)))));
+    const gate = createDigestGate(p, "FileItem", ["md5"]);
+    expect(gate?.algorithms).toEqual(["md5"]);
+    expect(gate?.mayMatch({ md5: md5(2) })).toBe(true);
+    expect(gate?.mayMatch({ md5: md5(2).toUpperCase() })).toBe(true);
+    expect(gate?.mayMatch({ md5: md5(3) })).toBe(false);
+  });
+
+  it("createDigestGate() holds when every unit also needs a name, a size or a PE field beside the digest", () => {
+    const p = plan(
+      ioc(or(and(item("FileItem/FileName", "is", "evil.exe"), item("FileItem/Sha256sum", "is", sha(1))), and(item("FileItem/Sha256sum", "is", sha(2)), item("FileItem/PEInfo/PETimeStamp", "is", "2011-03-18T02:41:49Z")))),
+    );
+    const gate = createDigestGate(p, "FileItem", ["sha256"]);
+    expect(gate?.mayMatch({ sha256: sha(1) })).toBe(true);
+    expect(gate?.mayMatch({ sha256: sha(2) })).toBe(true);
+    expect(gate?.mayMatch({ sha256: sha(3) })).toBe(false);
+  });
+
+  it("createDigestGate() is undefined when an IOC can match without a listed digest: a name, a negated digest, a digest not known", () => {
+    const byName = plan(ioc(or(item("FileItem/Md5sum", "is", md5(1)), item("FileItem/FileName", "is", "evil.exe"))));
+    expect(createDigestGate(byName, "FileItem", ["md5"])).toBeUndefined();
+    const negated = plan(ioc(and(item("FileItem/FileName", "is", "a"), not(item("FileItem/Md5sum", "is", md5(5))))));
+    expect(createDigestGate(negated, "FileItem", ["md5"])).toBeUndefined();
+    // Only md5 is known: a file may still match by its sha256, which the gate cannot see.
+    const two = plan(ioc(or(item("FileItem/Md5sum", "is", md5(1)), item("FileItem/Sha256sum", "is", sha(1)))));
+    expect(createDigestGate(two, "FileItem", ["md5"])).toBeUndefined();
+    expect(createDigestGate(two, "FileItem", ["md5", "sha256"])?.mayMatch({ md5: md5(9), sha256: sha(1) })).toBe(true);
+    expect(createDigestGate(two, "FileItem", [])).toBeUndefined();
   });
 });

@@ -48,7 +48,19 @@ export interface Prefilter {
 /** The digest algorithms behind FileItem's hash fields. */
 export type DigestAlgorithm = "md5" | "sha1" | "sha256";
 
-const DIGEST_FIELDS: Readonly<Record<string, DigestAlgorithm>> = { Md5sum: "md5", Sha1sum: "sha1", Sha256sum: "sha256" };
+/** The FileItem field of each digest. */
+export const DIGEST_FIELD: Readonly<Record<DigestAlgorithm, string>> = { md5: "Md5sum", sha1: "Sha1sum", sha256: "Sha256sum" };
+
+const ALGORITHMS: readonly DigestAlgorithm[] = ["md5", "sha1", "sha256"];
+const ALGORITHM_OF_FIELD: ReadonlyMap<string, DigestAlgorithm> = new Map(ALGORITHMS.map((algorithm) => [DIGEST_FIELD[algorithm], algorithm]));
+
+/** Decides from digests alone whether an object may match; see {@link createDigestGate}. */
+export interface DigestGate {
+  /** The digests it decides from. */
+  readonly algorithms: readonly DigestAlgorithm[];
+  /** False when no IOC can match an object with these digests (hex), whatever its other fields. */
+  mayMatch(digests: Readonly<Partial<Record<DigestAlgorithm, string>>>): boolean;
+}
 
 /**
  * The digests behind a set of FileItem fields (`Md5sum` → md5, ...), in a stable order.
@@ -61,10 +73,10 @@ const DIGEST_FIELDS: Readonly<Record<string, DigestAlgorithm>> = { Md5sum: "md5"
 export function digestsFor(fields: Iterable<string>): DigestAlgorithm[] {
   const out = new Set<DigestAlgorithm>();
   for (const f of fields) {
-    const d = DIGEST_FIELDS[f];
+    const d = ALGORITHM_OF_FIELD.get(f);
     if (d !== undefined) out.add(d);
   }
-  return (["md5", "sha1", "sha256"] as const).filter((d) => out.has(d));
+  return ALGORITHMS.filter((d) => out.has(d));
 }
 
 /**
@@ -171,6 +183,37 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
         }
       }
       return { mayMatch, fields };
+    },
+  };
+}
+
+/**
+ * The digest gate of `document` for `algorithms` (those every object needs, e.g. the digests of a
+ * prefilter's `alwaysNeeded`): a prefilter to which only these digests are known and everything
+ * else (names, sizes, other digests, PE headers) is UNKNOWN. When it rules out an object with no
+ * digest hit, no IOC can match an object whose digests it does not name, whatever its other
+ * fields: then the gate decides each object from its digests. Otherwise undefined (an IOC could
+ * match by a name, a size, a negated digest...).
+ *
+ * @example
+ * ```ts
+ * const gate = createDigestGate(plan, "FileItem", ["md5"]); // defined for a plain hash list
+ * if (gate && !gate.mayMatch({ md5 })) skip(file);
+ * ```
+ */
+export function createDigestGate(plan: EvaluationPlan, document: string, algorithms: readonly DigestAlgorithm[]): DigestGate | undefined {
+  const byDigests = createPrefilter(
+    plan,
+    document,
+    algorithms.map((algorithm) => DIGEST_FIELD[algorithm]),
+  );
+  if (algorithms.length === 0 || byDigests.decide({}).mayMatch) return undefined;
+  return {
+    algorithms,
+    mayMatch(digests) {
+      const known: Record<string, string | undefined> = {};
+      for (const algorithm of algorithms) known[DIGEST_FIELD[algorithm]] = digests[algorithm];
+      return byDigests.decide(known).mayMatch;
     },
   };
 }

@@ -12,13 +12,12 @@ import { stat } from "node:fs/promises";
 import { fileCollector, type HashCache } from "../../collectors/file/index.js";
 import { pathFields } from "../../collectors/file/fields.js";
 import type { Collector, HostRecord } from "../../collectors/types.js";
-import { createPrefilter, digestsFor, type EvaluationPlan, type FieldValue } from "../../core/compile/index.js";
+import { createPrefilter, DIGEST_FIELD, digestsFor, type EvaluationPlan, type FieldValue } from "../../core/compile/index.js";
 import { createEvaluation, type Detection } from "../../core/evaluate/index.js";
 import type { AreaContext, AreaObject } from "./area-context.js";
 import type { CriticalArea } from "./types.js";
 
 const CHEAP_FILE_FIELDS = ["FullPath", "FilePath", "FileName", "FileExtension", "SizeInBytes"];
-const DIGEST_FIELD = { md5: "Md5sum", sha1: "Sha1sum", sha256: "Sha256sum" } as const;
 
 /** The area of each document the collectors give. */
 export const DOCUMENT_AREA: Readonly<Record<string, CriticalArea>> = {

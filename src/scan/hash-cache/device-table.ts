@@ -86,6 +86,11 @@ export class DeviceTable {
     return new DeviceTable(aligned, count);
   }
 
+  /** The table of a file's content {@link mergeTable} just made: nothing to check. */
+  static merged(bytes: Buffer): DeviceTable {
+    return new DeviceTable(bytes, new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_BYTES / 4)[3] as number);
+  }
+
   /** The entry of inode `ino` (stored form), or -1. */
   find(ino: bigint): number {
     const lo = Number(ino & 0xffff_ffffn);

@@ -86,8 +86,7 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
     for (const [dev, devicePuts] of puts) {
       // Read again: another scan may have written this device since this one read it.
       const bytes = mergeTable(dev, readDeviceTable(folder, dev), devicePuts, today, maxEntries);
-      const table = DeviceTable.read(bytes, dev);
-      tables.set(dev, typeof table === "string" ? undefined : table);
+      tables.set(dev, DeviceTable.merged(bytes));
       try {
         writeDeviceFile(folder, dev, bytes);
       } catch (error) {
