@@ -12,12 +12,12 @@ import { stat } from "node:fs/promises";
 import picomatch from "picomatch";
 import type { CollectorContext, HostRecord, HostView } from "../types.js";
 import { cacheKey, collectBatch, type FileRun } from "./file-record.js";
-import { FileWorkers, type FileStat } from "./file-workers.js";
+import { FileWorkers } from "./file-workers.js";
 import { createPseudoCheck } from "./mounts.js";
-import { resolveFileOptions, type Digests, type FileCollectorOptions, type ResolvedFileOptions } from "./options.js";
+import { resolveFileOptions, type DigestGate, type FileCollectorOptions, type HashCache, type ResolvedFileOptions } from "./options.js";
 import { loadOwnerNames } from "./owners.js";
 import { createWarn } from "./problems.js";
-import { walkFileBatches, type WalkEntry, type WalkPosition } from "./walk.js";
+import { walkFileBatches, type WalkEntry, type WalkPosition, type WalkSettings } from "./walk.js";
 
 /** Read size: large enough that a big file costs few thread-pool round trips. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -98,6 +98,8 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     });
   }
   const cache = options.hashCache;
+  // A rescan of a hash list: files whose cached digests no IOC names never reach this thread either.
+  const cacheGated = gatable && !cold && digestGate !== undefined && cache !== undefined;
   const isExcluded = options.excludes.length > 0 ? picomatch([...options.excludes], { dot: true }) : () => false;
   const walk = walkFileBatches({
     host: context.host,
@@ -112,26 +114,22 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     resume: input.resumeFrom,
     workers,
     listAhead: options.excludes.length === 0,
-    gate: sizeGated || hashWhileListing,
-    ...(hashWhileListing
-      ? {
-          digestGate: (stat: FileStat, digests: Digests): boolean => {
-            cache?.put(cacheKey(stat), digests);
-            return digestGate.mayMatch(digests);
-          },
-        }
-      : {}),
+    gate: sizeGated || hashWhileListing || cacheGated,
+    ...(digestGate !== undefined && (hashWhileListing || cacheGated) ? { ruleOut: ruleOutByDigests(digestGate, cache, cacheGated) } : {}),
+    held: () => pausing,
   });
   // Files the size gate left out count as seen when the position passes them, not before: a
   // checkpoint's counts and position then agree, and a resumed scan counts them once.
-  const tracker = new PositionTracker(input.resumeFrom, ({ gated = 0, gatedHashed }) => {
+  const tracker = new PositionTracker(input.resumeFrom, ({ gated = 0, ruledOut }) => {
     count("filesSeen", gated);
-    const hashed = gatedHashed?.files ?? 0;
-    if (gated > hashed) count("filesSkippedByPrefilter", gated - hashed);
+    const hashed = ruledOut?.hashed ?? 0;
+    const cached = ruledOut?.cached ?? 0;
+    if (gated > hashed + cached) count("filesSkippedByPrefilter", gated - hashed - cached);
     if (hashed > 0) {
       count("filesHashed", hashed);
-      count("bytesHashed", gatedHashed?.bytes ?? 0);
+      count("bytesHashed", ruledOut?.bytes ?? 0);
     }
+    if (cached > 0) count("hashCacheHits", cached);
   });
   input.exposePosition?.(() => tracker.position());
 
@@ -180,6 +178,8 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   const settle = (): Promise<void> => (doneSeqs.length > 0 || failure !== undefined ? Promise.resolve() : change());
   /** Files done without a record since the last record or call of `context.between`. */
   let quiet = 0;
+  /** In `context.between`, or handing on a record (either may pause the scan): the walk asks nothing ahead meanwhile. */
+  let pausing = false;
   async function* finished(): AsyncGenerator<HostRecord> {
     if (failure) throw failure.error;
     // Taken whole; what finishes meanwhile waits for the next call.
@@ -196,14 +196,24 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
       const record = records[i];
       if (record !== undefined) {
         quiet = 0;
-        yield record;
+        pausing = true;
+        try {
+          yield record;
+        } finally {
+          pausing = false;
+        }
       } else if (context.between !== undefined) {
         // Every so many files done without a record (left out by a gate), a place to pause, as a
         // record is: the position covers every file that was handed on.
         quiet += files;
         if (quiet >= QUIET_FILES) {
           quiet = 0;
-          await context.between();
+          pausing = true;
+          try {
+            await context.between();
+          } finally {
+            pausing = false;
+          }
         }
       }
     }
@@ -230,6 +240,16 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     // Stopped early (consumer break, abort, error): let open files close before returning.
     while (working > 0) await change();
     await workers.close();
+
+
+
+
+
+
+
+
+
+
   }
 }
 
@@ -249,6 +269,24 @@ async function growUnlessCached(workers: FileWorkers, options: ResolvedFileOptio
   }
   workers.growWithHashing();
   return true;
+}
+
+/**
+ * The walk's {@link WalkSettings.ruleOut} for a hash list: digests computed while listing go to
+ * the hash cache and are checked against the gate; with `cached`, so are the digests the cache
+ * holds for a file not hashed (a rescan). A file the cache knows only some digests of is kept.
+ */
+function ruleOutByDigests(gate: DigestGate, cache: HashCache | undefined, cached: boolean): NonNullable<WalkSettings["ruleOut"]> {
+  return (stat, listed) => {
+    if (listed !== undefined) {
+      cache?.put(cacheKey(stat), listed);
+      return gate.mayMatch(listed) ? undefined : "hashed";
+    }
+    if (!cached || cache === undefined) return undefined;
+    const known = cache.get(cacheKey(stat));
+    if (known === undefined || !gate.algorithms.every((algorithm) => known[algorithm] !== undefined)) return undefined;
+    return gate.mayMatch(known) ? undefined : "cached";
+  };
 }
 
 /** The size its folder's listing saw; 0 when unknown (a scope that is a file, a huge folder). */

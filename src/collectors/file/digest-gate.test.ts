@@ -5,7 +5,7 @@
  * the scan stops between folders so that it can pause. The tree is a temp folder made here.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,6 +111,30 @@ describe("hashing while listing, with a digest gate", () => {
     expect(again.records.map((r) => r.id).sort()).toEqual([...planted].sort());
     for (const record of again.records) expect(record.fields["Md5sum"]).toBe(md5(files.get(record.id) as Buffer));
     expect(again.stops).toBeGreaterThanOrEqual(3);
+  });
+
+  it("fileCollector on a rescan leaves out the files whose cached digests the gate rules out, and hashes those the cache lacks", async () => {
+    const cache = new MemoryHashCache();
+    await collect(hashList({ hashCache: cache }));
+    // The cache loses some files (a planted one among them) and knows others by SHA-1 only.
+    const paths = [...files.keys()];
+    const forgotten = [planted[0] as string, ...paths.filter((path) => !planted.includes(path)).slice(0, 40)];
+    const sha1Only = paths.filter((path) => !planted.includes(path)).slice(40, 70);
+    const keyOf = (path: string): string => {
+      const s = lstatSync(path, { bigint: true });
+      return keyText({ dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs });
+    };
+    for (const path of forgotten) cache.entries.delete(keyOf(path));
+    for (const path of sha1Only) cache.entries.set(keyOf(path), { sha1: "0".repeat(40) });
+    const again = await collect(hashList({ hashCache: cache }));
+    expect(again.records.map((r) => r.id).sort()).toEqual([...planted].sort());
+    for (const record of again.records) expect(record.fields["Md5sum"]).toBe(md5(files.get(record.id) as Buffer));
+    expect(again.counts.get("filesSeen")).toBe(files.size);
+    expect(again.counts.get("filesHashed")).toBe(forgotten.length + sha1Only.length);
+    expect(again.counts.get("hashCacheHits")).toBe(files.size - forgotten.length - sha1Only.length);
+    expect(again.counts.get("filesSkippedByPrefilter") ?? 0).toBe(0);
+    // What was hashed went back to the cache.
+    for (const path of [...forgotten, ...sha1Only]) expect(cache.entries.get(keyOf(path))?.md5).toBe(md5(files.get(path) as Buffer));
   });
 
   it("fileCollector with exclusions hashes in batches, and still makes records only of the files the gate keeps", async () => {

@@ -415,6 +415,11 @@ export class FileWorkers {
     for (const { worker } of this.workers) worker.postMessage(inlineMessage(hashes));
   }
 
+  /** Whether listings hash their files ({@link hashWhileListing}). */
+  get hashingWhileListing(): boolean {
+    return this.listingHashes !== undefined;
+  }
+
   /** The running workers' thread ids, first started first. */
   get threadIds(): number[] {
     return this.workers.map(({ worker }) => worker.threadId);

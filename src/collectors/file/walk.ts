@@ -46,8 +46,8 @@ export interface WalkEntry {
    * it is done the walk's position lies past all of them; they count as seen then.
    */
   readonly gated?: number;
-  /** With `gated`: how many of them were hashed while listed (and ruled out by their digests), and their bytes. */
-  readonly gatedHashed?: { readonly files: number; readonly bytes: number };
+  /** With `gated`: how many of them {@link WalkSettings.ruleOut} left out, and why. */
+  readonly ruledOut?: RuledOut;
   /** Its digests, computed by the worker that listed it (FileWorkers.hashWhileListing). */
   readonly digests?: Digests | undefined;
 }
@@ -91,11 +91,24 @@ export interface WalkSettings {
    */
   readonly gate?: boolean;
   /**
-   * For files the workers hashed while listing them (gated folders of a walk whose FileWorkers
-   * hash while listing): false when no IOC can match a file with these digests. Such files are
-   * left out like the size gate's, counted with the folder's `gated` entry.
+   * Rules out a listed file of a gated folder by its digests, as computed by the worker that
+   * listed it (`listed`: FileWorkers.hashWhileListing) or as the hash cache has them: "hashed" or
+   * "cached" when no IOC can match a file with these digests, undefined to keep it. Files ruled
+   * out are left out like the size gate's, counted with the folder's `gated` entry.
    */
-  readonly digestGate?: (stat: FileStat, digests: Digests) => boolean;
+  readonly ruleOut?: (stat: FileStat, listed: Digests | undefined) => "hashed" | "cached" | undefined;
+  /**
+   * True while the walk's consumer is paused (`--idle-only`, `--max-cpu`): listings answered then
+   * do not ask for more, so a paused scan reads no further than the requests under way.
+   */
+  readonly held?: () => boolean;
+}
+
+/** What {@link WalkSettings.ruleOut} left out of a folder: files hashed while listed (and their bytes), files the hash cache knew. */
+export interface RuledOut {
+  hashed: number;
+  bytes: number;
+  cached: number;
 }
 
 /** What is left of a folder when resuming: files after `file`, or subfolders from `folder` on. */
@@ -117,12 +130,16 @@ interface Pending extends Folder {
   readonly scope: number;
 }
 
-/** Listing requests the walk keeps under way. */
-const PREFETCH = 4;
+/**
+ * Listing requests the walk keeps under way, and listings asked ahead and not taken yet (answered
+ * or not): `hashing` when the listings hash their files (FileWorkers.hashWhileListing). Those are
+ * small (a few dozen files) and each keeps a worker busy for a while: more are asked, so that no
+ * worker waits while the walk waits for the one listing it needs next.
+ */
+const PREFETCH = { listing: 4, hashing: 8 };
+const MAX_ASKED = { listing: 16, hashing: 64 };
 /** How far down the stack {@link Listings.prefetch} looks for folders to list. */
 const PREFETCH_DEPTH = 64;
-/** Listings asked ahead and not taken yet, answered or not. */
-const MAX_ASKED = 16;
 const S_IFMT = BigInt(constants.S_IFMT);
 const S_IFDIR = BigInt(constants.S_IFDIR);
 /** The most files in one batch of {@link walkFileBatches}. */
@@ -146,8 +163,18 @@ class Listings {
   private readonly ahead = new Map<string, Listing>();
   /** Requests not answered yet. */
   private listing = 0;
+  /** What the walk last asked {@link prefetch} with: asked again when a listing is answered. */
+  private again: (() => void) | undefined;
+  private readonly limits: { readonly prefetch: number; readonly asked: number };
 
-  constructor(private readonly workers: FileWorkers) {}
+  /** `held`: while true (the scan is paused), nothing more is asked ahead of the walk. */
+  constructor(
+    private readonly workers: FileWorkers,
+    private readonly held: () => boolean,
+  ) {
+    const kind = workers.hashingWhileListing ? "hashing" : "listing";
+    this.limits = { prefetch: PREFETCH[kind], asked: MAX_ASKED[kind] };
+  }
 
   take(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
     const listing = this.asked.get(folder) ?? this.takeAhead(folder) ?? this.ask(folder, listAhead, gate);
@@ -157,13 +184,19 @@ class Listings {
 
   /**
    * Asks for the listings of the folders walked next, from the top of `stack`, while fewer than
-   * {@link PREFETCH} are being listed and {@link MAX_ASKED} are asked and not taken. Folders that
-   * came ahead are passed over, down to {@link PREFETCH_DEPTH} deep: a listing that hashes its
-   * files keeps a worker busy for a while, and every worker should have one.
+   * {@link PREFETCH} are being listed and {@link MAX_ASKED} are asked and not taken; the top one
+   * (walked next) in any case. Folders that came ahead are passed over, down to
+   * {@link PREFETCH_DEPTH} deep: a listing that hashes its files keeps a worker busy for a while,
+   * and every worker should have one. Asked again each time a listing is answered, unless held.
    */
   prefetch(stack: readonly Pending[], listAhead: (folder: Pending) => boolean, gate: (folder: Pending) => boolean): void {
+    this.again = () => {
+      if (!this.held()) this.prefetch(stack, listAhead, gate);
+    };
+    const { prefetch, asked } = this.limits;
     const bottom = Math.max(0, stack.length - PREFETCH_DEPTH);
-    for (let i = stack.length - 1; i >= bottom && this.listing < PREFETCH && this.asked.size < MAX_ASKED; i--) {
+    const top = stack.length - 1;
+    for (let i = top; i >= bottom && (i === top || (this.listing < prefetch && this.asked.size < asked)); i--) {
       const folder = stack[i] as Pending;
       if (this.asked.has(folder) || this.ahead.has(folder.disk)) continue;
       const listing = this.ask(folder, listAhead(folder), gate(folder));
@@ -189,6 +222,7 @@ class Listings {
       return (first as { listing: Listing }).listing;
     } finally {
       this.listing--;
+      this.again?.();
     }
   }
 }
@@ -209,7 +243,7 @@ export async function* walkFiles(s: WalkSettings): AsyncGenerator<WalkEntry> {
  */
 export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntry[]> {
   const own = s.workers === undefined ? new FileWorkers(1) : undefined;
-  const listings = new Listings(s.workers ?? (own as FileWorkers));
+  const listings = new Listings(s.workers ?? (own as FileWorkers), s.held ?? (() => false));
   try {
     const visited = new Set<string>();
     const resume = s.resume;
@@ -240,18 +274,25 @@ export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntr
         const hostBase = childPath(folder.host, "");
         const diskBase = childPath(folder.disk, "");
         const skipDone = done.size > 0;
-        const digestGate = s.digestGate;
-        const ruledOut = { files: 0, bytes: 0 };
+        const ruleOut = gate(folder) ? s.ruleOut : undefined;
+        const ruledOut: RuledOut = { hashed: 0, bytes: 0, cached: 0 };
         for (let start = 0; start < files.length; start += MAX_BATCH) {
           const batch: WalkEntry[] = [];
           for (let i = start; i < Math.min(files.length, start + MAX_BATCH); i++) {
             const { name, listed, digests } = files[i] as Listing["files"][number];
             const host = hostBase + name;
             if (!wantedFile(s, host) || (skipDone && done.has(host))) continue;
-            if (digests !== undefined && digestGate !== undefined && listed !== undefined && "stat" in listed && !digestGate(listed.stat, digests)) {
-              ruledOut.files++;
-              ruledOut.bytes += Number(listed.stat.size);
-              continue;
+            if (ruleOut !== undefined && listed !== undefined && "stat" in listed) {
+              const by = ruleOut(listed.stat, digests);
+              if (by === "hashed") {
+                ruledOut.hashed++;
+                ruledOut.bytes += Number(listed.stat.size);
+                continue;
+              }
+              if (by === "cached") {
+                ruledOut.cached++;
+                continue;
+              }
             }
             // One shape for every entry (listed or not): this runs per file.
             batch.push({ disk: diskBase + name, host, explicit: false, scope: folder.scope, listed, digests });
@@ -260,9 +301,9 @@ export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntr
         }
         // The folder's last file by name (gated or not): once done, the position passes them all.
         const through = listing.gatedThrough ?? listing.files.at(-1)?.name;
-        if ((listing.gated > 0 || ruledOut.files > 0) && through !== undefined) {
-          const gated = listing.gated + ruledOut.files;
-          yield [{ disk: diskBase + through, host: hostBase + through, explicit: false, scope: folder.scope, gated, ...(ruledOut.files > 0 ? { gatedHashed: ruledOut } : {}) }];
+        const left = ruledOut.hashed + ruledOut.cached;
+        if ((listing.gated > 0 || left > 0) && through !== undefined) {
+          yield [{ disk: diskBase + through, host: hostBase + through, explicit: false, scope: folder.scope, gated: listing.gated + left, ...(left > 0 ? { ruledOut } : {}) }];
         }
       }
     }

@@ -109,7 +109,10 @@ function readListing(path) {
   return listRaw(path);
 }
 // Lists the scope folders in walk order (depth first, by name; never a link or another device),
-// until \`maxFiles\` entries are held, in slices so that the walk's own requests are not held up.
+// until \`maxFiles\` entries are held, in slices so that the walk's own requests are not held up;
+// and only until the walk asks for its first listing: from then on the walk's requests keep every
+// worker busy, and a folder listed here is of use only when the walk asks this worker for it.
+let walking = false;
 function prelist(roots, maxFiles) {
   const stack = [];
   for (let i = roots.length - 1; i >= 0; i--) {
@@ -124,7 +127,7 @@ function prelist(roots, maxFiles) {
   let held = 0;
   const slice = () => {
     const until = performance.now() + 5;
-    while (stack.length > 0 && held < maxFiles && performance.now() < until) {
+    while (stack.length > 0 && held < maxFiles && !walking && performance.now() < until) {
       const [folder, dev] = stack.pop();
       if (prelisted.has(folder)) continue;
       const listing = listRaw(folder);
@@ -133,7 +136,7 @@ function prelist(roots, maxFiles) {
       held += listing.files.length + listing.folders.length;
       pushSubfolders(stack, folder, listing, dev, (path) => [path, dev]);
     }
-    if (stack.length > 0 && held < maxFiles) setImmediate(slice);
+    if (stack.length > 0 && held < maxFiles && !walking) setImmediate(slice);
   };
   slice();
 }
@@ -281,6 +284,7 @@ parentPort.on("message", (message) => {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
     } else if (message.op === "list") {
+      walking = true;
       const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles, message.gate === true, message.inline === true);
       parentPort.postMessage({ id: message.id, listings }, transfer);
     } else {

@@ -1,0 +1,83 @@
+/**
+ * The walk asks its workers for listings ahead of where it is, and, when the listings hash their
+ * files, asks for more each time one is answered, so that no worker idles while the walk waits
+ * for the one it needs next; but not while its consumer is paused: then a paused scan reads no
+ * further than the requests already under way. The tree is a temp folder made here.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHostView } from "../host-view.js";
+import { FileWorkers } from "./file-workers.js";
+import { createPseudoCheck } from "./mounts.js";
+import { walkFileBatches, type WalkSettings } from "./walk.js";
+
+const FOLDERS = 80;
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "iocscan-walk-prefetch-"));
+  for (let i = 0; i < FOLDERS; i++) {
+    const folder = join(root, `d${String(i).padStart(3, "0")}`);
+    mkdirSync(folder);
+    for (let j = 0; j < 4; j++) writeFileSync(join(folder, `f${j}.bin`), `file ${i}/${j}\n`);
+  }
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Workers that hash what they list, and count the listing requests the walk sends them. */
+function countingWorkers(): { workers: FileWorkers; asked: () => number } {
+  const workers = new FileWorkers(2);
+  workers.hashWhileListing({ algorithms: ["md5"], maxFileBytes: 1024 * 1024, budgetBytes: 4 * 1024 * 1024, budgetFiles: 64 });
+  let asked = 0;
+  const listAhead = workers.listAhead.bind(workers);
+  workers.listAhead = (...args) => (asked++, listAhead(...args));
+  return { workers, asked: () => asked };
+}
+
+/** Takes the walk's first batch, then waits while its consumer stays where it is; returns the requests sent. */
+async function requestsWhileStopped(held: boolean): Promise<number> {
+  const { workers, asked } = countingWorkers();
+  const host = createHostView();
+  const settings: WalkSettings = {
+    host,
+    scopes: [root],
+    crossMounts: false,
+    excluded: () => false,
+    hint: undefined,
+    pseudo: await createPseudoCheck(host),
+    signal: undefined,
+    warn: () => undefined,
+    count: () => undefined,
+    workers,
+    listAhead: false,
+    gate: true,
+    held: () => held,
+  };
+  const walk = walkFileBatches(settings);
+  try {
+    const first = await walk.next();
+    expect(first.done).toBe(false);
+    // Long enough for every request under way to be answered many times over.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return asked();
+  } finally {
+    await walk.return(undefined);
+    await workers.close();
+  }
+}
+
+describe("listings asked ahead of the walk", () => {
+  it("walkFileBatches asks for more listings as they are answered while its consumer holds a batch", async () => {
+    // The root, then folders ahead: far more than the eight kept under way at once.
+    expect(await requestsWhileStopped(false)).toBeGreaterThan(24);
+  });
+
+  it("walkFileBatches asks for nothing more while held (a paused scan), beyond the requests already under way", async () => {
+    const asked = await requestsWhileStopped(true);
+    expect(asked).toBeGreaterThan(1);
+    // The root and the prefetch made when its listing came: at most eight under way plus the next folder.
+    expect(asked).toBeLessThanOrEqual(10);
+  });
+});
