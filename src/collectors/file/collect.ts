@@ -250,6 +250,8 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
 
 
 
+
+
   }
 }
 

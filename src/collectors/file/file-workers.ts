@@ -452,6 +452,9 @@ export class FileWorkers {
     const message = { op: "list" as const, path, dev: BigInt.asIntN(64, dev), ahead, aheadFiles: files, gate: gate && this.gating, inline };
     const load = COST_LIST * (1 + ahead) + (inline ? COST_LIST_HASHING : 0);
     const reply = (await this.send(message, load, inline)) as ListReply;
+    // The first listing that hashed something starts the other workers of an eager set: a scope
+    // without files (or whose first folders hold none) never needed them.
+    if (inline && this.eager && reply.listings.some((folder) => folder.inline?.hashed.includes(1) === true)) this.growToSize();
     const layout = hashes === undefined ? undefined : hexLayout(hashes.algorithms);
     return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder, layout) }));
   }
@@ -480,10 +483,15 @@ export class FileWorkers {
   /**
    * For a scan known to hash every file it walks: every worker the set may have (up to its size)
    * starts with the first hash batch, not once hashing has queued up behind busy ones, since all
-   * would be hashing soon anyway. Not before that batch: a scope without files needs one worker.
+   * would be hashing soon anyway. Not before that batch (or a listing that hashed files): a scope
+   * without files needs one worker.
    */
   growWithHashing(): void {
     this.eager = true;
+  }
+
+  private growToSize(): void {
+    while (this.workers.length < this.size) this.workers.push(this.start());
   }
 
   /** Stops the workers; batches still waiting fail. */
@@ -502,7 +510,7 @@ export class FileWorkers {
     load: number,
     hashing = false,
   ): Promise<Reply> {
-    const slot = this.leastBusy(hashing, load);
+    const slot = this.leastBusy(hashing, load, message.op === "list");
     const id = this.nextId++;
     // Referenced while it has work, so the process waits for it; unreferenced when idle.
     if (slot.load === 0) slot.worker.ref();
@@ -532,10 +540,10 @@ export class FileWorkers {
    * stats alone never start a second one. A scan that mostly lists and stats (IOC sizes known,
    * the hash cache warm) so runs on one worker, and one that hashes every file grows to `size`.
    */
-  private leastBusy(hashing: boolean, load: number): Slot {
+  private leastBusy(hashing: boolean, load: number, listing: boolean): Slot {
     if (hashing) this.hashLoad += load;
     if (this.workers.length === 0) this.workers.push(this.start());
-    if (hashing && this.eager) while (this.workers.length < this.size) this.workers.push(this.start());
+    if (hashing && !listing && this.eager) this.growToSize();
     const wanted = hashing && this.hashLoad >= GROW_AFTER_HASH_LOAD && this.workers.every((w) => w.hashing > 0);
     if (this.workers.length < this.size && wanted) this.workers.push(this.start());
     if (hashing) this.hashBatches++;

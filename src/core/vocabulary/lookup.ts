@@ -1,6 +1,7 @@
 /**
- * Term look-up: the generated rows turned into {@link TermInfo} once, on first use, and indexed
- * for O(1) case-insensitive resolution.
+ * Term look-up: the generated rows indexed by spelling on first use, for O(1) case-insensitive
+ * resolution, and each turned into {@link TermInfo} when first asked for: a scan looks up a few
+ * dozen terms of the 1,300, and every command pays its start-up.
  *
  * @module
  */
@@ -21,14 +22,16 @@ const EVENT_ITEM_PREFIX = "eventitem/";
 const PLATFORM_OF_LETTER: Readonly<Record<string, Platform>> = { w: "win", m: "osx", l: "linux" };
 
 interface TermIndex {
-  readonly all: readonly TermInfo[];
-  /** Exact spelling → info. */
-  readonly exact: ReadonlyMap<string, TermInfo>;
-  /** Lower-cased spelling → info. Where two terms differ only in case, the first in sort order. */
-  readonly folded: ReadonlyMap<string, TermInfo>;
+  /** Exact spelling → row index. */
+  readonly exact: ReadonlyMap<string, number>;
+  /** Lower-cased spelling → row index. Where two terms differ only in case, the current one, else the first in sort order. */
+  readonly folded: ReadonlyMap<string, number>;
 }
 
 let index: TermIndex | undefined;
+/** Each row's info once made, by row index. */
+const infos: (TermInfo | undefined)[] = [];
+let linuxTerms: ReadonlySet<string> | undefined;
 
 /** The document of a canonical term: its first path segment. */
 function documentOf(term: string): string {
@@ -55,19 +58,20 @@ function toTermInfo(row: TermRow, linux: ReadonlySet<string>): TermInfo {
   return base;
 }
 
+/** A row the vendor marks unsupported or deprecated. */
+const hasVendorStatus = (row: TermRow): boolean => (row[3] & (TERM_FLAG_UNSUPPORTED | TERM_FLAG_DEPRECATED)) !== 0;
+
 function buildIndex(): TermIndex {
-  const linux = new Set(linuxCollectedTerms());
-  const all = TERM_ROWS.map((row) => Object.freeze(toTermInfo(row, linux)));
-  const exact = new Map<string, TermInfo>();
-  const folded = new Map<string, TermInfo>();
-  for (const info of all) {
-    exact.set(info.term, info);
-    const key = info.term.toLowerCase();
+  const exact = new Map<string, number>();
+  const folded = new Map<string, number>();
+  TERM_ROWS.forEach((row, i) => {
+    exact.set(row[0], i);
+    const key = row[0].toLowerCase();
     // `CookieHistoryItem/IsHTTPOnly` and its deprecated twin `IsHttpOnly`: prefer the current one.
     const seen = folded.get(key);
-    if (seen === undefined || (seen.vendorStatus !== undefined && info.vendorStatus === undefined)) folded.set(key, info);
-  }
-  return { all, exact, folded };
+    if (seen === undefined || (hasVendorStatus(TERM_ROWS[seen] as TermRow) && !hasVendorStatus(row))) folded.set(key, i);
+  });
+  return { exact, folded };
 }
 
 function getIndex(): TermIndex {
@@ -75,8 +79,18 @@ function getIndex(): TermIndex {
   return index;
 }
 
+function infoAt(i: number): TermInfo {
+  let info = infos[i];
+  if (info === undefined) {
+    linuxTerms ??= new Set(linuxCollectedTerms());
+    info = infos[i] = Object.freeze(toTermInfo(TERM_ROWS[i] as TermRow, linuxTerms));
+  }
+  return info;
+}
+
 function find(candidate: string, idx: TermIndex): TermInfo | undefined {
-  return idx.exact.get(candidate) ?? idx.folded.get(candidate.toLowerCase());
+  const i = idx.exact.get(candidate) ?? idx.folded.get(candidate.toLowerCase());
+  return i === undefined ? undefined : infoAt(i);
 }
 
 /**
@@ -102,10 +116,10 @@ export function lookupTerm(search: string): TermInfo | undefined {
 
 /** Every known term, sorted by spelling (code-unit order). */
 export function allTerms(): readonly TermInfo[] {
-  return getIndex().all;
+  return TERM_ROWS.map((_, i) => infoAt(i));
 }
 
 /** The documents of the vocabulary (`FileItem`, `processEvent`, ...), sorted. */
 export function allDocuments(): string[] {
-  return [...new Set(getIndex().all.map((t) => t.document))].sort();
+  return [...new Set(TERM_ROWS.map(([term]) => documentOf(term)))].sort();
 }
