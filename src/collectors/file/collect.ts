@@ -240,18 +240,6 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     // Stopped early (consumer break, abort, error): let open files close before returning.
     while (working > 0) await change();
     await workers.close();
-
-
-
-
-
-
-
-
-
-
-
-
   }
 }
 
