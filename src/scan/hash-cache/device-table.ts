@@ -50,9 +50,43 @@ export const versionOf = (key: HashCacheKey): Version => ({ ino: u64(key.ino), s
 
 export const sameVersion = (a: Version, b: Version): boolean => a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 
+/**
+ * A put's digests, each lower-case hex of its algorithm's length or undefined: one shape for every
+ * put, so that a flush of 20,000 of them reads fields, not keys of objects of many shapes.
+ */
+export interface PutDigests {
+  readonly md5: string | undefined;
+  readonly sha1: string | undefined;
+  readonly sha256: string | undefined;
+}
+
+/**
+ * An inode as a Map key: a number where it is exact (every inode of ext4, and most others), the
+ * bigint beyond. A Map hashes a number far faster than a bigint, and a scan puts one per file.
+ */
+export type InoKey = number | bigint;
+
+export const inoKey = (ino: bigint): InoKey => (ino <= MAX_EXACT ? Number(ino) : ino);
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Digests put by this scan, not yet written, with the version they belong to. */
 export interface Put extends Version {
-  readonly digests: Digests;
+  readonly digests: PutDigests;
+}
+
+/** `b`'s digests, and `a`'s where `b` has none. */
+export function withDigests(a: PutDigests, b: PutDigests): PutDigests {
+  return { md5: b.md5 ?? a.md5, sha1: b.sha1 ?? a.sha1, sha256: b.sha256 ?? a.sha256 };
+}
+
+/** A put's digests as {@link Digests}: only those present. */
+export function digestsOfPut(put: PutDigests): Digests {
+  const digests: Digests = {};
+  if (put.md5 !== undefined) digests.md5 = put.md5;
+  if (put.sha1 !== undefined) digests.sha1 = put.sha1;
+  if (put.sha256 !== undefined) digests.sha256 = put.sha256;
+  return digests;
 }
 
 /** A device's entries as read from its file: searched in place. */
@@ -165,9 +199,12 @@ const digestLength = (flags: number): number => DIGEST_LENGTH[flags] as number;
  * Past `maxEntries`, the entries written longest ago are left out (among those of the oldest day
  * kept, the lowest inodes stay).
  */
-export function mergeTable(dev: bigint, table: DeviceTable | undefined, puts: ReadonlyMap<bigint, Put>, today: number, maxEntries: number): Buffer {
-  const inos = BigUint64Array.from(puts.keys()).sort();
-  const added = Array.from(inos, (ino) => puts.get(ino) as Put);
+export function mergeTable(dev: bigint, table: DeviceTable | undefined, puts: ReadonlyMap<InoKey, Put>, today: number, maxEntries: number): Buffer {
+  const inos = new BigUint64Array(puts.size);
+  let k = 0;
+  for (const put of puts.values()) inos[k++] = put.ino;
+  inos.sort();
+  const added = Array.from(inos, (ino) => puts.get(inoKey(ino)) as Put);
   const count = table?.count ?? 0;
   // Each entry to write, in inode order: a table entry (>= 0) or a put (-1 - its index in `added`).
   let from: Int32Array = new Int32Array(count + added.length);
@@ -179,7 +216,7 @@ export function mergeTable(dev: bigint, table: DeviceTable | undefined, puts: Re
     while (p < added.length && (inos[p] as bigint) < ino) from[n++] = -1 - p++;
     if (p < added.length && inos[p] === ino) {
       const put = added[p] as Put;
-      if (t.holds(i, put)) added[p] = { ...put, digests: { ...t.digests(i), ...put.digests } };
+      if (t.holds(i, put)) added[p] = { ino: put.ino, size: put.size, mtimeNs: put.mtimeNs, ctimeNs: put.ctimeNs, digests: withDigests(cleanDigests(t.digests(i)), put.digests) };
       from[n++] = -1 - p++;
     } else from[n++] = i;
   }
@@ -200,7 +237,11 @@ function newest(from: Int32Array, dayOf: (f: number) => number, max: number): In
 }
 
 function encode(dev: bigint, from: Int32Array, table: DeviceTable | undefined, added: readonly Put[], dayOf: (f: number) => number): Buffer {
-  const flags = Uint8Array.from(from, (f) => (f >= 0 ? (table as DeviceTable).flags(f) : flagsOf((added[-1 - f] as Put).digests)));
+  const flags = new Uint8Array(from.length);
+  for (let i = 0; i < from.length; i++) {
+    const f = from[i] as number;
+    flags[i] = f >= 0 ? (table as DeviceTable).flags(f) : flagsOf((added[-1 - f] as Put).digests);
+  }
   let digestBytes = 0;
   for (const f of flags) digestBytes += digestLength(f);
   const entriesEnd = HEADER_BYTES + from.length * ENTRY_BYTES;
@@ -214,6 +255,7 @@ function encode(dev: bigint, from: Int32Array, table: DeviceTable | undefined, a
   words[2] = u64(dev);
   halves[6] = digestBytes;
   let offset = 0;
+  let at: number;
   for (let i = 0; i < from.length; i++) {
     const f = from[i] as number;
     const word = (HEADER_BYTES + i * ENTRY_BYTES) / 8;
@@ -226,32 +268,35 @@ function encode(dev: bigint, from: Int32Array, table: DeviceTable | undefined, a
     halves[word * 2 + 9] = (flags[i] as number) | (dayOf(f) << 16);
     if (f >= 0) offset += (table as DeviceTable).digestBytes(f).copy(bytes, entriesEnd + offset);
     else {
-      const { digests } = added[-1 - f] as Put;
-      for (const algorithm of ALGORITHMS) {
-        const hex = digests[algorithm];
-        if (hex !== undefined) offset += bytes.write(hex, entriesEnd + offset, DIGEST_BYTES[algorithm], "hex");
-      }
+      const { md5, sha1, sha256 } = (added[-1 - f] as Put).digests;
+      at = entriesEnd + offset;
+      if (md5 !== undefined) at += bytes.write(md5, at, DIGEST_BYTES.md5, "hex");
+      if (sha1 !== undefined) at += bytes.write(sha1, at, DIGEST_BYTES.sha1, "hex");
+      if (sha256 !== undefined) at += bytes.write(sha256, at, DIGEST_BYTES.sha256, "hex");
+      offset = at - entriesEnd;
     }
   }
   halves[7] = crc32(bytes.subarray(HEADER_BYTES));
   return bytes;
 }
 
-function flagsOf(digests: Digests): number {
-  let flags = 0;
-  for (const algorithm of ALGORITHMS) if (digests[algorithm] !== undefined) flags |= FLAG[algorithm];
-  return flags;
+function flagsOf(digests: PutDigests): number {
+  return (digests.md5 === undefined ? 0 : FLAG.md5) | (digests.sha1 === undefined ? 0 : FLAG.sha1) | (digests.sha256 === undefined ? 0 : FLAG.sha256);
 }
 
 /**
  * A digest as a put may carry it: lower-case hex of the algorithm's length, or nothing (a
  * malformed one would be written as fewer bytes and shift the entries after it).
  */
-export function cleanDigests(digests: Digests): Digests {
-  const clean: Digests = {};
-  for (const algorithm of ALGORITHMS) {
-    const hex = digests[algorithm]?.toLowerCase();
-    if (hex !== undefined && hex.length === DIGEST_BYTES[algorithm] * 2 && /^[0-9a-f]+$/.test(hex)) clean[algorithm] = hex;
-  }
-  return clean;
+export function cleanDigests(digests: Digests): PutDigests {
+  return { md5: cleanHex(digests.md5, DIGEST_BYTES.md5), sha1: cleanHex(digests.sha1, DIGEST_BYTES.sha1), sha256: cleanHex(digests.sha256, DIGEST_BYTES.sha256) };
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+function cleanHex(hex: string | undefined, bytes: number): string | undefined {
+  if (hex === undefined || hex.length !== bytes * 2) return undefined;
+  if (HEX.test(hex)) return hex;
+  const lower = hex.toLowerCase();
+  return HEX.test(lower) ? lower : undefined;
 }

@@ -16,7 +16,7 @@
  */
 import type { Digests, HashCache, HashCacheKey } from "../../collectors/file/index.js";
 import { prepareFolder, readDeviceTable, writeDeviceFile } from "./device-file.js";
-import { cleanDigests, DeviceTable, mergeTable, sameVersion, versionOf, type Put } from "./device-table.js";
+import { cleanDigests, DeviceTable, digestsOfPut, inoKey, mergeTable, sameVersion, versionOf, withDigests, type InoKey, type Put } from "./device-table.js";
 
 export { HASH_CACHE_FORMAT_VERSION } from "./device-table.js";
 
@@ -44,22 +44,33 @@ const DAY_MS = 86_400_000;
  * finally { cache.close(); }
  * ```
  */
+/** One device's entries: its table as last read or written (undefined: none), and the puts not written yet (at most one per file, the latest version seen). */
+interface Device {
+  table: DeviceTable | undefined;
+  readonly puts: Map<InoKey, Put>;
+}
+
 export function openHashCache(folder: string, options: HashCacheOptions = {}): HashCache & { holdsDevice(dev: bigint): boolean } {
   const flushEvery = Math.max(1, options.flushEvery ?? 200_000);
   const maxEntries = Math.max(1, options.maxEntriesPerDevice ?? 2_000_000);
   const now = options.now ?? Date.now;
   prepareFolder(folder);
 
-  /** Each device's table as last read or written (undefined: none), by device as stored. */
-  const tables = new Map<bigint, DeviceTable | undefined>();
-  /** Puts not written yet, by device then inode: at most one per file, the latest version seen. */
-  const puts = new Map<bigint, Map<bigint, Put>>();
+  /** What is known of each device met, by device as stored. */
+  const devices = new Map<bigint, Device>();
   let pending = 0;
   let open = true;
+  // The device of the last call: a scan asks about one device thousands of times in a row.
+  let lastDev: bigint | undefined;
+  let last: Device | undefined;
 
-  const tableOf = (dev: bigint): DeviceTable | undefined => {
-    if (!tables.has(dev)) tables.set(dev, readDeviceTable(folder, dev));
-    return tables.get(dev);
+  const deviceOf = (dev: bigint): Device => {
+    if (dev === lastDev && last !== undefined) return last;
+    let device = devices.get(dev);
+    if (device === undefined) devices.set(dev, (device = { table: readDeviceTable(folder, dev), puts: new Map() }));
+    lastDev = dev;
+    last = device;
+    return device;
   };
   const checkOpen = (): void => {
     if (!open) throw new Error("hash cache is closed");
@@ -67,33 +78,32 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
 
   const get = (key: HashCacheKey): Digests | undefined => {
     checkOpen();
-    const dev = BigInt.asUintN(64, key.dev);
-    const devicePuts = puts.get(dev);
-    const table = tableOf(dev);
+    const { table, puts } = deviceOf(BigInt.asUintN(64, key.dev));
     // A device the cache knows nothing of (a first scan): no key to make.
-    if (table === undefined && devicePuts === undefined) return undefined;
+    if (table === undefined && puts.size === 0) return undefined;
     const version = versionOf(key);
-    const put = devicePuts?.get(version.ino);
+    const put = puts.size === 0 ? undefined : puts.get(inoKey(version.ino));
     // Another version put: the file changed during this scan; this one is about to be replaced.
     if (put !== undefined && !sameVersion(put, version)) return undefined;
     const i = table === undefined ? -1 : table.find(version.ino);
     const found = i >= 0 && table?.holds(i, version) ? table.digests(i) : undefined;
-    return put === undefined ? found : { ...found, ...put.digests };
+    return put === undefined ? found : { ...found, ...digestsOfPut(put.digests) };
   };
 
   const flush = (): void => {
     const today = Math.floor(now() / DAY_MS);
-    for (const [dev, devicePuts] of puts) {
+    for (const [dev, device] of devices) {
+      if (device.puts.size === 0) continue;
       // Read again: another scan may have written this device since this one read it.
-      const bytes = mergeTable(dev, readDeviceTable(folder, dev), devicePuts, today, maxEntries);
-      tables.set(dev, DeviceTable.merged(bytes));
+      const bytes = mergeTable(dev, readDeviceTable(folder, dev), device.puts, today, maxEntries);
+      device.table = DeviceTable.merged(bytes);
+      device.puts.clear();
       try {
         writeDeviceFile(folder, dev, bytes);
       } catch (error) {
         options.onWriteError?.(error);
       }
     }
-    puts.clear();
     pending = 0;
   };
 
@@ -102,20 +112,19 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
     put(key, digests) {
       checkOpen();
       const clean = cleanDigests(digests);
-      const dev = BigInt.asUintN(64, key.dev);
+      const { puts } = deviceOf(BigInt.asUintN(64, key.dev));
       const version = versionOf(key);
-      let devicePuts = puts.get(dev);
-      if (devicePuts === undefined) puts.set(dev, (devicePuts = new Map<bigint, Put>()));
-      const before = devicePuts.get(version.ino);
+      const ino = inoKey(version.ino);
+      const before = puts.get(ino);
       // Digests put for the same version are kept; another version starts over.
-      const merged = before !== undefined && sameVersion(before, version) ? { ...before.digests, ...clean } : clean;
-      devicePuts.set(version.ino, { ...version, digests: merged });
+      const merged = before !== undefined && sameVersion(before, version) ? withDigests(before.digests, clean) : clean;
+      puts.set(ino, { ino: version.ino, size: version.size, mtimeNs: version.mtimeNs, ctimeNs: version.ctimeNs, digests: merged });
       if (before === undefined && ++pending >= flushEvery) flush();
     },
     holdsDevice(dev) {
       checkOpen();
-      const stored = BigInt.asUintN(64, dev);
-      return (puts.get(stored)?.size ?? 0) > 0 || (tableOf(stored)?.count ?? 0) > 0;
+      const device = deviceOf(BigInt.asUintN(64, dev));
+      return device.puts.size > 0 || (device.table?.count ?? 0) > 0;
     },
     close() {
       if (!open) return;
