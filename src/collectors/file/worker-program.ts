@@ -110,9 +110,10 @@ function readListing(path) {
 }
 // Lists the scope folders in walk order (depth first, by name; never a link or another device),
 // until \`maxFiles\` entries are held, in slices so that the walk's own requests are not held up;
-// and only until the walk asks for its first listing: from then on the walk's requests keep every
-// worker busy, and a folder listed here is of use only when the walk asks this worker for it.
-let walking = false;
+// and only until the walk asks for a listing that hashes its files (hashWhileListing): such a walk
+// keeps every worker busy, and a folder listed here is of use only when the walk asks this worker
+// for it. A walk that only lists goes on taking what was listed here.
+let hashingWalk = false;
 function prelist(roots, maxFiles) {
   const stack = [];
   for (let i = roots.length - 1; i >= 0; i--) {
@@ -127,7 +128,7 @@ function prelist(roots, maxFiles) {
   let held = 0;
   const slice = () => {
     const until = performance.now() + 5;
-    while (stack.length > 0 && held < maxFiles && !walking && performance.now() < until) {
+    while (stack.length > 0 && held < maxFiles && !hashingWalk && performance.now() < until) {
       const [folder, dev] = stack.pop();
       if (prelisted.has(folder)) continue;
       const listing = listRaw(folder);
@@ -136,7 +137,7 @@ function prelist(roots, maxFiles) {
       held += listing.files.length + listing.folders.length;
       pushSubfolders(stack, folder, listing, dev, (path) => [path, dev]);
     }
-    if (stack.length > 0 && held < maxFiles && !walking) setImmediate(slice);
+    if (stack.length > 0 && held < maxFiles && !hashingWalk) setImmediate(slice);
   };
   slice();
 }
@@ -284,7 +285,7 @@ parentPort.on("message", (message) => {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
     } else if (message.op === "list") {
-      walking = true;
+      if (message.inline === true) hashingWalk = true;
       const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles, message.gate === true, message.inline === true);
       parentPort.postMessage({ id: message.id, listings }, transfer);
     } else {
