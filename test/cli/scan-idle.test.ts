@@ -22,8 +22,9 @@ let work: string;
 let t: TestTree;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "iocscan-idle-cli-"));
-  // Enough files that three idle/busy cycles at --max-cpu 10 do not finish the scan.
-  t = writeTestTree(work, 12000, 173);
+  // Enough files that three idle/busy cycles at --max-cpu 10 do not finish the scan: after each
+  // pause the limiter lets a second of its share be spent at once, thousands of small files.
+  t = writeTestTree(work, 40000, 173);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }), 60_000);
 

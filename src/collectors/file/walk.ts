@@ -131,13 +131,16 @@ interface Pending extends Folder {
 }
 
 /**
- * Listing requests the walk keeps under way, and listings asked ahead and not taken yet (answered
- * or not): `hashing` when the listings hash their files (FileWorkers.hashWhileListing). Those are
- * small (a few dozen files) and each keeps a worker busy for a while: more are asked, so that no
- * worker waits while the walk waits for the one listing it needs next.
+ * Listing requests the walk keeps under way: `hashing` when the listings hash their files
+ * (FileWorkers.hashWhileListing). Each of those keeps a worker busy for a while: more are asked,
+ * so that no worker waits while the walk waits for the one listing it needs next.
  */
-const PREFETCH = { listing: 4, hashing: 8 };
-const MAX_ASKED = { listing: 16, hashing: 64 };
+const PREFETCH = { listing: 4, hashing: 6 };
+/**
+ * Listings asked ahead and not taken yet, answered or not: what the walk reads ahead of its
+ * position (with hashing listings, 16 x 128 small files). More did not make tree B faster.
+ */
+const MAX_ASKED = 16;
 /** How far down the stack {@link Listings.prefetch} looks for folders to list. */
 const PREFETCH_DEPTH = 64;
 const S_IFMT = BigInt(constants.S_IFMT);
@@ -165,15 +168,15 @@ class Listings {
   private listing = 0;
   /** What the walk last asked {@link prefetch} with: asked again when a listing is answered. */
   private again: (() => void) | undefined;
-  private readonly limits: { readonly prefetch: number; readonly asked: number };
+  /** {@link PREFETCH} for this walk's listings. */
+  private readonly underWay: number;
 
   /** `held`: while true (the scan is paused), nothing more is asked ahead of the walk. */
   constructor(
     private readonly workers: FileWorkers,
     private readonly held: () => boolean,
   ) {
-    const kind = workers.hashingWhileListing ? "hashing" : "listing";
-    this.limits = { prefetch: PREFETCH[kind], asked: MAX_ASKED[kind] };
+    this.underWay = PREFETCH[workers.hashingWhileListing ? "hashing" : "listing"];
   }
 
   take(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
@@ -193,10 +196,9 @@ class Listings {
     this.again = () => {
       if (!this.held()) this.prefetch(stack, listAhead, gate);
     };
-    const { prefetch, asked } = this.limits;
     const bottom = Math.max(0, stack.length - PREFETCH_DEPTH);
     const top = stack.length - 1;
-    for (let i = top; i >= bottom && (i === top || (this.listing < prefetch && this.asked.size < asked)); i--) {
+    for (let i = top; i >= bottom && (i === top || (this.listing < this.underWay && this.asked.size < MAX_ASKED)); i--) {
       const folder = stack[i] as Pending;
       if (this.asked.has(folder) || this.ahead.has(folder.disk)) continue;
       const listing = this.ask(folder, listAhead(folder), gate(folder));
