@@ -69,6 +69,33 @@ async function requestsWhileStopped(held: boolean): Promise<number> {
 }
 
 describe("listings asked ahead of the walk", () => {
+  it("walkFileBatches stopped early asks for nothing more once its workers close (no worker starts anew)", async () => {
+    const { workers, asked } = countingWorkers();
+    const host = createHostView();
+    const walk = walkFileBatches({
+      host,
+      scopes: [root],
+      crossMounts: false,
+      excluded: () => false,
+      hint: undefined,
+      pseudo: await createPseudoCheck(host),
+      signal: undefined,
+      warn: () => undefined,
+      count: () => undefined,
+      workers,
+      listAhead: false,
+      gate: true,
+    });
+    expect((await walk.next()).done).toBe(false);
+    // Requests are under way: stop the walk and close its workers, as the collector does.
+    await walk.return(undefined);
+    const before = asked();
+    await workers.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(asked()).toBe(before);
+    expect(workers.threadIds).toEqual([]);
+  });
+
   it("walkFileBatches asks for more listings as they are answered while its consumer holds a batch", async () => {
     // The root, then folders ahead up to the sixteen asked and not taken: more than the six kept
     // under way at once (and the folder walked next) that the walk asked for itself.

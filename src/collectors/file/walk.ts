@@ -170,6 +170,7 @@ class Listings {
   private again: (() => void) | undefined;
   /** {@link PREFETCH} for this walk's listings. */
   private readonly underWay: number;
+  private stopped = false;
 
   /** `held`: while true (the scan is paused), nothing more is asked ahead of the walk. */
   constructor(
@@ -193,6 +194,7 @@ class Listings {
    * and every worker should have one. Asked again each time a listing is answered, unless held.
    */
   prefetch(stack: readonly Pending[], listAhead: (folder: Pending) => boolean, gate: (folder: Pending) => boolean): void {
+    if (this.stopped) return;
     this.again = () => {
       if (!this.held()) this.prefetch(stack, listAhead, gate);
     };
@@ -213,6 +215,15 @@ class Listings {
     if (listing === undefined) return undefined;
     this.ahead.delete(folder.disk);
     return Promise.resolve(listing);
+  }
+
+  /**
+   * The walk is over (done, stopped early or failed): listings answered from now on ask for no
+   * more, since the workers are about to close, and a request then would start a worker anew.
+   */
+  stop(): void {
+    this.again = undefined;
+    this.stopped = true;
   }
 
   private async ask(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
@@ -310,6 +321,7 @@ export async function* walkFileBatches(s: WalkSettings): AsyncGenerator<WalkEntr
       }
     }
   } finally {
+    listings.stop();
     await own?.close();
   }
 }
