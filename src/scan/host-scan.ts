@@ -178,7 +178,7 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
         ...options,
         scanId,
         ...(idle ? { gate: idle } : {}),
-        ...(limiter ? { pace: (signal?: AbortSignal) => limiter.pace(signal) } : {}),
+        ...(limiter ? { pace: (signal?: AbortSignal, stopEarly?: () => boolean) => limiter.pace(signal, stopEarly) } : {}),
         ...(respond ? { respond } : {}),
         ...(checkpointing ? { checkpointing } : {}),
       },

@@ -53,7 +53,7 @@ export interface LiveScanOptions extends FileScanSettings, PlanSettings {
   /** When the scan may work (`--idle-only`): asked between records. */
   readonly gate?: WorkGate;
   /** Called between records; waits while the scan is over its CPU budget (`--max-cpu`). */
-  readonly pace?: (signal?: AbortSignal) => Promise<void>;
+  readonly pace?: (signal?: AbortSignal, stopEarly?: () => boolean) => Promise<void>;
   /** Told when the scan starts waiting (the computer is in use) and when it goes on. */
   readonly onStateChange?: (change: ScanStateChange) => void;
 }
@@ -170,18 +170,26 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   // Other collectors take a second or two and have no position: a checkpoint taken inside one
   // would repeat or lose its records, so they are checkpointed only before and after.
   const canCheckpoint = (): boolean => collecting === undefined || collecting === "FileItem";
+  const gate = options.gate;
+  const mustPause = gate === undefined ? undefined : (): boolean => gate.mustPause();
   const between = async (): Promise<void> => {
-    if (options.gate?.mustPause() === true) {
-      if (canCheckpoint()) await checkpoints.save(state("collecting"));
-      const detail = options.gate.describe();
-      // The counts as they stand when the scan stops: nothing is started while it waits.
-      progress.flush();
-      options.onStateChange?.({ state: "waiting", detail });
-      stats["pauses"] = (stats["pauses"] ?? 0) + 1;
-      await options.gate.waitToContinue(options.signal);
-      options.onStateChange?.({ state: "running", detail: options.gate.describe() });
+    for (;;) {
+      if (gate?.mustPause() === true) {
+        if (canCheckpoint()) await checkpoints.save(state("collecting"));
+        const detail = gate.describe();
+        // The counts as they stand when the scan stops: nothing is started while it waits.
+        progress.flush();
+        options.onStateChange?.({ state: "waiting", detail });
+        stats["pauses"] = (stats["pauses"] ?? 0) + 1;
+        await gate.waitToContinue(options.signal);
+        options.onStateChange?.({ state: "running", detail: gate.describe() });
+      }
+      if (options.pace === undefined) break;
+      // Paying back CPU at a low --max-cpu can take seconds: the computer in use meanwhile
+      // stops the sleep, and the scan pauses now (the rest of the debt is paid after).
+      await options.pace(options.signal, mustPause);
+      if (gate?.mustPause() !== true) break;
     }
-    if (options.pace) await options.pace(options.signal);
     if (checkpoints.due() && canCheckpoint()) await checkpoints.save(state("collecting"));
   };
   const needsBetween = options.gate !== undefined || options.pace !== undefined || options.checkpointing !== undefined;

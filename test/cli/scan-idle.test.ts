@@ -22,9 +22,10 @@ let work: string;
 let t: TestTree;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "iocscan-idle-cli-"));
-  // Enough files that three idle/busy cycles at --max-cpu 10 do not finish the scan: after each
-  // pause the limiter lets a second of its share be spent at once, thousands of small files.
-  t = writeTestTree(work, 40000, 173);
+  // Enough files that three idle/busy cycles at --max-cpu 4 do not finish the scan: after each
+  // pause the limiter lets a second of its share be spent at once, thousands of small files. A
+  // low limit also makes the limiter's sleeps long: the pause must not wait for them.
+  t = writeTestTree(work, 20000, 173);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }), 60_000);
 
@@ -55,7 +56,7 @@ describe("iocscan scan --idle-only", () => {
     setIdle(hook, "busy");
     const child = spawn(
       process.execPath,
-      ["--import", tsxLoader, main, "scan", "--no-db", "--no-hash-cache", "--idle-only", "--max-cpu", "10", "--format", "ndjson", "--files", "on", "--checkpoint-dir", join(work, "cp"), "--ioc", t.ioc, "--scope", t.tree],
+      ["--import", tsxLoader, main, "scan", "--no-db", "--no-hash-cache", "--idle-only", "--max-cpu", "4", "--format", "ndjson", "--files", "on", "--checkpoint-dir", join(work, "cp"), "--ioc", t.ioc, "--scope", t.tree],
       { env: { ...process.env, IOCSCAN_IDLE_FILE: hook, IOCSCAN_IDLE_POLL_MS: "100" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     const events: Event[] = [];
@@ -110,7 +111,7 @@ describe("iocscan scan --idle-only", () => {
     expect(essentials(report)).toEqual(essentials(expected));
     expect(summary.execution?.idleOnly?.sources[0]?.name).toMatch(/file/i);
     expect(summary.execution?.idleOnly?.pauses).toBeGreaterThanOrEqual(cycles);
-    expect(summary.execution?.maxCpu?.percent).toBe(10);
+    expect(summary.execution?.maxCpu?.percent).toBe(4);
   }, 300_000);
 
   it("refuses to start when no idle source can be read, saying why", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCpuLimiter, type CpuLimiterOptions } from "./cpu-limiter.js";
+import { createCpuLimiter, STOP_CHECK_MS, type CpuLimiterOptions } from "./cpu-limiter.js";
 
 /**
  * A simulated process: a main thread that runs units of work between pace() calls, and optional
@@ -87,6 +87,27 @@ describe("createCpuLimiter", () => {
     // 3000 ms of CPU at 30 % needs 10,000 ms of wall time.
     expect(sim.time).toBeCloseTo(10_000, 6);
     expect(limiter.throttledMs()).toBeCloseTo(7000, 6);
+  });
+
+  it("pace() with stopEarly stops sleeping within one short sleep of being told to, and the rest of the debt stays owed", async () => {
+    const sim = simulation();
+    const limiter = createCpuLimiter(sim.options({ percent: 4 }));
+    sim.work(200); // 200 ms of CPU at 4 %: 5 s of wall time owed
+    const stopAt = 1000;
+    await limiter.pace(undefined, () => sim.time >= stopAt);
+    // Sleeps of at most STOP_CHECK_MS, so it notices within one of them.
+    expect(sim.time).toBeGreaterThanOrEqual(stopAt);
+    expect(sim.time).toBeLessThanOrEqual(stopAt + STOP_CHECK_MS);
+    // Without stopEarly, the rest is paid in full (after a moment: pace measures at most every 25 ms).
+    await simulationSleep(sim, 30);
+    await limiter.pace();
+    expect(sim.time).toBeCloseTo(5000, 6);
+    // Told to stop before any sleep: returns at once.
+    sim.work(200);
+    await simulationSleep(sim, 30);
+    const before = sim.time;
+    await limiter.pace(undefined, () => true);
+    expect(sim.time).toBe(before);
   });
 
   it("createCpuLimiter saves up at most one window while the process waits, then throttles again", async () => {

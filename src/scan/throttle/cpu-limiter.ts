@@ -39,9 +39,11 @@ export interface CpuLimiter {
    * Call between units of work (per record, per file). Cheap while under budget (one clock read
    * between measurements); when over, it sleeps until the CPU used since the start is back within
    * the target, measuring again after each sleep since worker threads may still be finishing
-   * their jobs. Rejects on abort.
+   * their jobs. Rejects on abort. With `stopEarly`, asked before each sleep (sleeps then last at
+   * most {@link STOP_CHECK_MS}): when it says true, pace returns at once and the rest of the debt
+   * stays owed (the caller has something more urgent to do, such as pausing the scan).
    */
-  pace(signal?: AbortSignal): Promise<void>;
+  pace(signal?: AbortSignal, stopEarly?: () => boolean): Promise<void>;
   /** Measured CPU use since the limiter was created, percent of one core. */
   share(): number;
   /** Time spent sleeping in pace(), ms. */
@@ -51,6 +53,11 @@ export interface CpuLimiter {
 }
 
 const MIN_SLEEP_MS = 1;
+/**
+ * The longest sleep of a pace() given `stopEarly`: an idle-only scan must pause within 2 s of the
+ * user's return, and a debt at a low limit takes seconds to pay.
+ */
+export const STOP_CHECK_MS = 200;
 
 interface Sample {
   readonly time: number;
@@ -95,7 +102,7 @@ export function createCpuLimiter(options: CpuLimiterOptions): CpuLimiter {
 
   return {
     percent,
-    async pace(signal?: AbortSignal): Promise<void> {
+    async pace(signal?: AbortSignal, stopEarly?: () => boolean): Promise<void> {
       signal?.throwIfAborted();
       if (now() - last.time < checkEveryMs) return;
       update();
@@ -104,7 +111,8 @@ export function createCpuLimiter(options: CpuLimiterOptions): CpuLimiter {
       while (-credit / fraction >= MIN_SLEEP_MS) {
         // At most one window at a time: worker threads may still be finishing their jobs, and
         // their CPU is measured before sleeping more.
-        const ms = Math.min(-credit / fraction, windowMs);
+        if (stopEarly?.() === true) return;
+        const ms = Math.min(-credit / fraction, windowMs, stopEarly === undefined ? Infinity : STOP_CHECK_MS);
         await sleep(ms, signal);
         signal?.throwIfAborted();
         slept += ms;
