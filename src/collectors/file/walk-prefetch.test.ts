@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHostView } from "../host-view.js";
 import { FileWorkers } from "./file-workers.js";
 import { createPseudoCheck } from "./mounts.js";
-import { walkFileBatches, type WalkSettings } from "./walk.js";
+import { walkFileBatches, type WalkEntry } from "./walk.js";
 
 const FOLDERS = 80;
 let root: string;
@@ -36,11 +36,10 @@ function countingWorkers(): { workers: FileWorkers; asked: () => number } {
   return { workers, asked: () => asked };
 }
 
-/** Takes the walk's first batch, then waits while its consumer stays where it is; returns the requests sent. */
-async function requestsWhileStopped(held: boolean): Promise<number> {
-  const { workers, asked } = countingWorkers();
+/** A walk of the tree on `workers`, each folder asked for alone; `held` as WalkSettings.held. */
+async function walkOn(workers: FileWorkers, held = false): Promise<AsyncGenerator<WalkEntry[]>> {
   const host = createHostView();
-  const settings: WalkSettings = {
+  return walkFileBatches({
     host,
     scopes: [root],
     crossMounts: false,
@@ -54,8 +53,13 @@ async function requestsWhileStopped(held: boolean): Promise<number> {
     listAhead: false,
     gate: true,
     held: () => held,
-  };
-  const walk = walkFileBatches(settings);
+  });
+}
+
+/** Takes the walk's first batch, then waits while its consumer stays where it is; returns the requests sent. */
+async function requestsWhileStopped(held: boolean): Promise<number> {
+  const { workers, asked } = countingWorkers();
+  const walk = await walkOn(workers, held);
   try {
     const first = await walk.next();
     expect(first.done).toBe(false);
@@ -71,21 +75,7 @@ async function requestsWhileStopped(held: boolean): Promise<number> {
 describe("listings asked ahead of the walk", () => {
   it("walkFileBatches stopped early asks for nothing more once its workers close (no worker starts anew)", async () => {
     const { workers, asked } = countingWorkers();
-    const host = createHostView();
-    const walk = walkFileBatches({
-      host,
-      scopes: [root],
-      crossMounts: false,
-      excluded: () => false,
-      hint: undefined,
-      pseudo: await createPseudoCheck(host),
-      signal: undefined,
-      warn: () => undefined,
-      count: () => undefined,
-      workers,
-      listAhead: false,
-      gate: true,
-    });
+    const walk = await walkOn(workers);
     expect((await walk.next()).done).toBe(false);
     // Requests are under way: stop the walk and close its workers, as the collector does.
     await walk.return(undefined);
