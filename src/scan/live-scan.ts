@@ -111,7 +111,6 @@ function filePrefilter(plan: EvaluationPlan): Pick<FileCollectorSettings, "decid
   };
 }
 
-
 const CHEAP_FILE_FIELDS = ["FullPath", "FilePath", "FileName", "FileExtension", "SizeInBytes"];
 
 /** Scans the host; throws `ScanSetupError` when the scan cannot run at all. */

@@ -10,6 +10,7 @@
  */
 import { stat } from "node:fs/promises";
 import picomatch from "picomatch";
+import { digestGateRulesOut } from "../../core/compile/index.js";
 import type { CollectorContext, HostRecord, HostView } from "../types.js";
 import { cacheKey, collectBatch, type FileRun } from "./file-record.js";
 import { FileWorkers } from "./file-workers.js";
@@ -272,12 +273,11 @@ function ruleOutByDigests(gate: DigestGate, cache: HashCache | undefined, cached
   return (stat, listed) => {
     if (listed !== undefined) {
       cache?.put(cacheKey(stat), listed);
-      return gate.mayMatch(listed) ? undefined : "hashed";
+      return digestGateRulesOut(gate, listed) ? "hashed" : undefined;
     }
     if (!cached || cache === undefined) return undefined;
     const known = cache.get(cacheKey(stat));
-    if (known === undefined || !gate.algorithms.every((algorithm) => known[algorithm] !== undefined)) return undefined;
-    return gate.mayMatch(known) ? undefined : "cached";
+    return known !== undefined && digestGateRulesOut(gate, known) ? "cached" : undefined;
   };
 }
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { DIGEST_FIELD, digestsFor } from "../../core/compile/index.js";
+import { DIGEST_FIELD, digestGateRulesOut, digestsFor } from "../../core/compile/index.js";
 import type { HostRecord } from "../types.js";
 import { readContent, type ContentNeeds, type ContentResult } from "./content.js";
 import { pathFields, statFields, type FieldMap, type OwnerNames } from "./fields.js";
@@ -27,7 +27,6 @@ export const CONTENT_FIELDS: ReadonlySet<string> = new Set([
   "PEInfo/Sections/Section/Name",
   "StringList/string",
 ]);
-
 
 /** A hash batch ends at this many bytes or {@link HASH_BATCH_FILES} files: big files spread over the workers. */
 const HASH_BATCH_BYTES = 4 * 1024 * 1024;
@@ -303,8 +302,7 @@ function unreadable(file: Building, digests: readonly DigestAlgorithm[], fields:
  */
 function finishUnlessGated(file: Building, run: FileRun): HostRecord | undefined {
   const gate = run.options.digestGate;
-  if (gate !== undefined && gate.algorithms.every((algorithm) => file.found[algorithm] !== undefined) && !gate.mayMatch(file.found)) return undefined;
-  return finish(file);
+  return gate !== undefined && digestGateRulesOut(gate, file.found) ? undefined : finish(file);
 }
 
 function finish(file: Building): HostRecord {

@@ -310,7 +310,7 @@ const COST_BOOT = 50_000;
 const COST_LIST_HASHING = 20_000;
 
 function inlineMessage(hashes: ListingHashes): { op: "inline" } & ListingHashes {
-  return { op: "inline", algorithms: hashes.algorithms, maxFileBytes: hashes.maxFileBytes, budgetBytes: hashes.budgetBytes, budgetFiles: hashes.budgetFiles };
+  return { op: "inline", ...hashes };
 }
 
 
@@ -454,7 +454,7 @@ export class FileWorkers {
     const reply = (await this.send(message, load, inline)) as ListReply;
     // The first listing that hashed something starts the other workers of an eager set: a scope
     // without files (or whose first folders hold none) never needed them.
-    if (inline && this.eager && reply.listings.some((folder) => folder.inline?.hashed.includes(1) === true)) this.growToSize();
+    if (inline && this.eager && this.workers.length < this.size && reply.listings.some((folder) => folder.inline?.hashed.includes(1) === true)) this.growToSize();
     const layout = hashes === undefined ? undefined : hexLayout(hashes.algorithms);
     return reply.listings.map((folder) => ({ path: folder.path, listing: listingOf(folder, layout) }));
   }

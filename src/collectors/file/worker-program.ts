@@ -83,7 +83,7 @@ function hashListed(path, files, fileStats, budget) {
   for (let i = 0; i < files.length; i++) {
     const size = Number(fileStats.values[i * n + SIZE]);
     let hex;
-    if (!failed.has(i) && (fileStats.values[i * n + 2] & S_IFMT) === S_IFREG && size <= inline.maxFileBytes && size <= budget.left && budget.files > 0) {
+    if (!failed.has(i) && (fileStats.values[i * n + MODE] & S_IFMT) === S_IFREG && size <= inline.maxFileBytes && size <= budget.left && budget.files > 0) {
       const digests = hashOne(child(path, files[i]), size, inline.algorithms);
       if (typeof digests === "string") {
         hex = digests;
@@ -147,7 +147,7 @@ function pushSubfolders(stack, folder, listing, dev, item) {
   for (let i = listing.folders.length - 1; i >= 0; i--) {
     const at = i * FIELDS.length;
     // A folder whose lstat failed has all fields 0: not a folder.
-    if ((values[at + 2] & S_IFMT) === S_IFDIR && values[at] === dev) stack.push(item(child(folder, listing.folders[i])));
+    if ((values[at + MODE] & S_IFMT) === S_IFDIR && values[at] === dev) stack.push(item(child(folder, listing.folders[i])));
   }
 }
 function listRaw(path) {
@@ -189,7 +189,7 @@ function listRaw(path) {
 }
 // The size gate: files whose lstat worked and whose size no IOC can match are left out, counted.
 let gate;
-const SIZE = FIELDS.indexOf("size");
+const SIZE = FIELDS.indexOf("size"), MODE = FIELDS.indexOf("mode");
 function applyGate(files, fileStats) {
   const n = FIELDS.length;
   const failed = new Set(fileStats.errors.map(([i]) => i));

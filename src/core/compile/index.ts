@@ -7,6 +7,7 @@
 export { compilePlan, createPlanBuilder, type PlanBuilder } from "./compile.js";
 export {
   createDigestGate,
+  digestGateRulesOut,
   createPrefilter,
   DIGEST_FIELD,
   digestsFor,

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { and, ioc, item, not, or, plan } from "../evaluate/_test-builders.js";
 import type { Condition } from "../ioc/index.js";
-import { createDigestGate, createPrefilter, digestsFor, neededFileDigests } from "./prefilter.js";
+import { createDigestGate, createPrefilter, digestGateRulesOut, digestsFor, neededFileDigests } from "./prefilter.js";
 
 const CHEAP = ["FileName", "FullPath", "FilePath", "FileExtension", "SizeInBytes"];
 const md5 = (n: number) => n.toString(16).padStart(32, "0");
@@ -124,6 +124,16 @@ describe("digest gates: files whose digests no IOC names need no record", () => 
     expect(gate?.mayMatch({ md5: md5(2) })).toBe(true);
     expect(gate?.mayMatch({ md5: md5(2).toUpperCase() })).toBe(true);
     expect(gate?.mayMatch({ md5: md5(3) })).toBe(false);
+  });
+
+  it("digestGateRulesOut() rules a file out only when it has every digest the gate needs and none is listed", () => {
+    const p = plan(ioc(or(item("FileItem/Md5sum", "is", md5(1)), item("FileItem/Sha256sum", "is", sha(1)))));
+    const gate = createDigestGate(p, "FileItem", ["md5", "sha256"]);
+    if (gate === undefined) throw new Error("expected a digest gate");
+    expect(digestGateRulesOut(gate, { md5: md5(9), sha256: sha(9) })).toBe(true);
+    expect(digestGateRulesOut(gate, { md5: md5(9), sha256: sha(1) })).toBe(false);
+    // A digest not known (a cache entry with md5 only): not ruled out, it must be hashed first.
+    expect(digestGateRulesOut(gate, { md5: md5(9) })).toBe(false);
   });
 
   it("createDigestGate() holds when every unit also needs a name, a size or a PE field beside the digest", () => {

@@ -218,6 +218,11 @@ export function createDigestGate(plan: EvaluationPlan, document: string, algorit
   };
 }
 
+/** True when `digests` hold every digest `gate` decides from and it rules them out: no IOC can match. */
+export function digestGateRulesOut(gate: DigestGate, digests: Readonly<Partial<Record<DigestAlgorithm, string>>>): boolean {
+  return gate.algorithms.every((algorithm) => digests[algorithm] !== undefined) && !gate.mayMatch(digests);
+}
+
 /**
  * With no cheap item holding the object cannot match (the caller checked): if the cheap items all
  * read one integer field by exact value, that field's values are the gate.
