@@ -13,7 +13,7 @@
  */
 import { diagnostic, type Diagnostic } from "../ioc/diagnostics.js";
 import { docsOf, group, leavesOf, toRecordNode, type Logic } from "./logic.js";
-import type { HitBlock, HostNode, PlanItem, PlanItems, PlanUnit, RecordNode } from "./plan-types.js";
+import type { HitBlock, HostNode, ItemRange, PlanItem, PlanItems, PlanUnit, RecordNode } from "./plan-types.js";
 import { evaluateTree, type BlockValue, type LeafValue } from "./record-tree.js";
 import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
 import type { UnitIndex } from "./unit-index.js";
@@ -112,24 +112,24 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
       return item.status.kind === "supported" && !item.negate && item.document === doc;
     });
     const refs: number[] = [];
+    const runs: ItemRange[] = [];
     for (const l of leaves) {
       if (l.doc !== doc) continue;
       if (l.t === "leaf") refs.push(l.ref);
-      else for (let r = l.lo; r <= l.hi; r++) refs.push(r);
+      else runs.push(l);
     }
-    // Refs repeat only after local DNF; a hash list's come in order, and need no set to dedupe.
-    const live = isIncreasing(refs) ? refs : [...new Set(refs)];
+    const items = spansOf(refs, runs);
     const index = sink.units.length;
     sink.units.push({
       index,
       ioc: sink.ioc,
       document: doc,
       tree,
-      items: live,
+      items,
       vacuous: evaluateTree(tree, fixedLeaves(sink.items, false), undefined, fixedBlock(false)),
       ifUncollected: evaluateTree(tree, fixedLeaves(sink.items, "unknown"), undefined, fixedBlock("unknown")),
     });
-    for (const ref of live) sink.unitsOfItem.add(ref, index);
+    for (const { lo, hi } of items) sink.unitsOfItem.addRange(lo, hi, index);
     return { op: "unit", unit: index };
   };
 
@@ -281,6 +281,35 @@ function sortedRanges(ranges: readonly number[]): number[] {
     else out.push(lo, hi);
   }
   return out;
+}
+
+/**
+ * The refs of `refs` (plain leaves) and `runs` (hash lists compiled whole) as maximal ranges of
+ * consecutive refs, in order: the same ranges whether a list came as a run or item by item, and
+ * a million-item list is one range, not a million-entry array.
+ */
+function spansOf(refs: number[], runs: readonly ItemRange[]): ItemRange[] {
+  // Refs repeat only after local DNF; a hash list's come in order, and need no sort.
+  if (!isIncreasing(refs)) refs.sort((a, b) => a - b);
+  const byLo = isIncreasingRanges(runs) ? runs : [...runs].sort((a, b) => a.lo - b.lo);
+  const spans: { lo: number; hi: number }[] = [];
+  const take = (lo: number, hi: number): void => {
+    const last = spans[spans.length - 1];
+    if (last !== undefined && lo <= last.hi + 1) last.hi = Math.max(last.hi, hi);
+    else spans.push({ lo, hi });
+  };
+  let r = 0;
+  for (const run of byLo) {
+    for (; r < refs.length && (refs[r] as number) < run.lo; r++) take(refs[r] as number, refs[r] as number);
+    take(run.lo, run.hi);
+  }
+  for (; r < refs.length; r++) take(refs[r] as number, refs[r] as number);
+  return spans;
+}
+
+function isIncreasingRanges(ranges: readonly ItemRange[]): boolean {
+  for (let i = 1; i < ranges.length; i++) if ((ranges[i] as ItemRange).lo <= (ranges[i - 1] as ItemRange).hi) return false;
+  return true;
 }
 
 function isIncreasing(refs: readonly number[]): boolean {

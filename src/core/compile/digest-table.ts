@@ -264,6 +264,9 @@ function fitsRun(slots: Int32Array, count: number): boolean {
   return capacity > count && capacity >= 16 && (capacity & (capacity - 1)) === 0;
 }
 
+/** How many look-ups {@link LazyWidthTable} remembers: more than a walk's batch of files. */
+const RECENT_LOOKUPS = 1024;
+
 /** Tables of at least this many digests, nearly all in indexed runs, start lazy ({@link LazyWidthTable}). */
 const LAZY_FROM = 1 << 16;
 
@@ -280,6 +283,8 @@ class LazyWidthTable {
   private readonly total: number;
   private lookups = 0;
   private table: WidthTable | undefined;
+  /** The answers of the last look-ups, by the text looked up (null: not found). */
+  private readonly recent = new Map<string, DigestRefs | null>();
   private readonly probeBytes: Uint8Array;
   private readonly probeWords: Int32Array;
 
@@ -305,6 +310,17 @@ class LazyWidthTable {
 
   get(text: string, start: number): DigestRefs | undefined {
     if (this.table !== undefined) return this.table.get(text, start);
+    // A scan looks a file's digest up twice (its digest gate in the walk, then evaluation, a
+    // batch of files apart): the second is answered from the first, and costs no probes.
+    const recent = this.recent.get(text);
+    if (recent !== undefined) return recent ?? undefined;
+    const found = this.probe(text, start);
+    if (this.recent.size >= RECENT_LOOKUPS) this.recent.clear();
+    this.recent.set(text, found ?? null);
+    return found;
+  }
+
+  private probe(text: string, start: number): DigestRefs | undefined {
     if (++this.lookups * this.chunks.length * 4 > this.total) return this.built().get(text, start);
     if (!decodeHex(text, start, this.probeBytes)) return undefined;
     const probe = this.probeWords;

@@ -112,6 +112,12 @@ export interface PlanItem {
   readonly status: ItemStatus;
 }
 
+/** Refs `lo`..`hi`. */
+export interface ItemRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
 /** Refs `lo`..`hi` whose items share every field but id, value and positions. */
 export interface ItemSpan {
   readonly lo: number;
@@ -178,8 +184,11 @@ export interface PlanUnit {
   readonly ioc: number;
   readonly document: string;
   readonly tree: RecordNode;
-  /** Refs of the supported items of the tree (the ones records decide). */
-  readonly items: readonly number[];
+  /**
+   * Refs of the supported items of the tree (the ones records decide): maximal ranges of
+   * consecutive refs, in increasing order (a hash list of any length is one range).
+   */
+  readonly items: readonly ItemRange[];
   /** The tree's value on a record where no item's condition holds (every positive item false, every negated one true). */
   readonly vacuous: Tri;
   /** The unit's value when its document was not collected: every supported item UNKNOWN. */

@@ -230,7 +230,12 @@ class StreamingEvaluation implements Evaluation {
 
   /** Whether an item of this record's unknown fields appears in `unit`. */
   private touchesUnknown(unit: PlanUnit): boolean {
-    for (const ref of unit.items) if (this.unknownStamp[ref] === this.unknownGeneration) return true;
+    for (const { lo, hi } of unit.items) {
+      // Items that share their fields (a hash list) are stamped alike: the first says for all.
+      for (let ref = lo; ref <= hi; ref = (this.plan.items.spanAt(ref)?.hi ?? ref) + 1) {
+        if (this.unknownStamp[ref] === this.unknownGeneration) return true;
+      }
+    }
     return false;
   }
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { EvaluationPlan } from "../../core/compile/index.js";
+import { createEvaluation, type HostRecord } from "../../core/evaluate/index.js";
 import { loadIocFiles, type LoadIocsOptions } from "../load-iocs.js";
 import { iocWarnings, preparePlan } from "../prepare-plan.js";
 import { createRe2Engine } from "../regex/re2-engine.js";
@@ -220,9 +221,48 @@ describe("the IOC cache behind loadIocFiles", () => {
     // One span for the run: nothing walks its items one object at a time.
     expect([...warm.plan.items.spans()]).toHaveLength(1);
     expect(planData(warm.plan)).toBe(planData(cold.plan));
+    // Its unit holds every item as one range, not 10,000 refs.
+    expect(warm.plan.units[0]?.items).toEqual([{ lo: 0, hi: 9_999 }]);
     const hits: number[] = [];
     warm.plan.documents.get("FileItem")?.channels[0]?.matchElement(` ${spreadDigest(7_777).toUpperCase()}`, (ref) => hits.push(ref));
     expect(hits).toEqual([7_777]);
+  });
+
+  it("a cached run beside plain items evaluates as the parse does, also on a record whose digest is unknown", async () => {
+    const folder = join(work, "run-with-negation");
+    mkdirSync(folder);
+    // A run of 40 digests under an OR with a negated digest item: a unit true on a record where
+    // nothing holds (vacuous), which a record with an unknown digest must not settle; and an AND.
+    const list = longHashList("mixed", 40).replace(
+      "</Indicator>",
+      `<IndicatorItem id="neg" condition="isnot"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/><Content type="sha256">${"e".repeat(64)}</Content></IndicatorItem>` +
+        `<Indicator operator="AND" id="and"><IndicatorItem id="size" condition="is"><Context document="FileItem" search="FileItem/SizeInBytes" type="mir"/><Content type="int">7</Content></IndicatorItem>` +
+        `<IndicatorItem id="name" condition="is"><Context document="FileItem" search="FileItem/FileName" type="mir"/><Content type="string">a.exe</Content></IndicatorItem></Indicator></Indicator>`,
+    );
+    writeFileSync(join(folder, "mixed.ioc"), list);
+    const dir = join(work, "run-with-negation-cache");
+    const parsed = await preparePlan([folder], {});
+    await preparePlan([folder], { iocCacheDir: dir });
+    const cached = await preparePlan([folder], { iocCacheDir: dir });
+    expect(planData(cached.plan)).toBe(planData(parsed.plan));
+    const file = (path: string, fields: HostRecord["fields"], unknownFields?: string[]): HostRecord => ({ document: "FileItem", id: path, fields: { FullPath: path, ...fields }, ...(unknownFields ? { unknownFields } : {}) });
+    const cases: HostRecord[][] = [
+      [file("/x", { FileName: "x" }, ["Sha256sum"])],
+      [file("/b", { FileName: "b", Sha256sum: spreadDigest(17) })],
+      [file("/a.exe", { FileName: "a.exe", SizeInBytes: 7, Sha256sum: "e".repeat(64) })],
+      [file("/x", { FileName: "x" }, ["Sha256sum"]), file("/y", { FileName: "y", Sha256sum: "0".repeat(64) })],
+    ];
+    const verdicts = cases.map((records) => {
+      const of = (plan: EvaluationPlan): string => {
+        const evaluation = createEvaluation(plan, { availableDocuments: ["FileItem"] });
+        for (const r of records) evaluation.addRecord(r);
+        const detections = evaluation.finish();
+        return `${evaluation.verdicts()[0]?.verdict} ${detections.flatMap((d) => d.matchedItems).join(",")}`;
+      };
+      expect(of(cached.plan)).toBe(of(parsed.plan));
+      return of(cached.plan);
+    });
+    expect(verdicts).toEqual(["unknown ", "true id-17,neg", "true size,name", "true neg"]);
   });
 
   it("a damaged, truncated or foreign entry is a miss, and is written again", async () => {

@@ -15,7 +15,8 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, read } from "node:fs";
+import { mkdir, readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CachedLoad } from "./cached-load.js";
 import { decodeEntry, encodeEntry } from "./entry-codec.js";
@@ -50,24 +51,31 @@ export interface IocCache {
 const TOUCH_AFTER_MS = 60 * 60 * 1000;
 
 /**
- * The file's bytes in one read into a buffer of its size (fs.promises.readFile reads in 512 KiB
- * pieces), with its modification time; undefined if it shrank meanwhile (being replaced).
+ * The file's bytes in one read into a buffer of its size, with its modification time; undefined
+ * if it shrank meanwhile (being replaced). The read runs on libuv's threads, where the page
+ * faults of a fresh buffer (half its cost) are taken beside the main thread's work; the open,
+ * stat and close around it are synchronous: on a local file they cost microseconds, a fifth of
+ * what their round trips through fs.promises cost the main thread.
  */
 async function readWhole(file: string): Promise<{ bytes: Buffer; usedMs: number } | undefined> {
-  const handle = await open(file, "r");
+  const fd = openSync(file, "r");
   try {
-    const info = await handle.stat();
+    const info = fstatSync(fd);
     const bytes = Buffer.allocUnsafeSlow(info.size);
     let at = 0;
     while (at < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, at);
+      const bytesRead = await readAt(fd, bytes, at);
       if (bytesRead === 0) return undefined;
       at += bytesRead;
     }
     return { bytes, usedMs: info.mtimeMs };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+function readAt(fd: number, bytes: Buffer, at: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, bytes, at, bytes.length - at, at, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
 }
 
 /**
