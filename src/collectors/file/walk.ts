@@ -181,7 +181,11 @@ class Listings {
   }
 
   take(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
-    const listing = this.asked.get(folder) ?? this.takeAhead(folder) ?? this.ask(folder, listAhead, gate);
+    // A folder asked for may also have come ahead with another's listing (both were under way):
+    // the copy that came ahead is taken too, or it would stay held, and once MAX_HELD_AHEAD are
+    // held no listing brings any more ahead.
+    const ahead = this.takeAhead(folder);
+    const listing = ahead ?? this.asked.get(folder) ?? this.ask(folder, listAhead, gate);
     this.asked.delete(folder);
     return listing;
   }

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
  * The layout of a cache entry. Raise it whenever the cached value changes shape or meaning (the
  * parser, the checker or the diagnostics change): entries of another format are misses.
  */
-export const IOC_CACHE_FORMAT = 3;
+export const IOC_CACHE_FORMAT = 4;
 
 /** The load settings that change the entry: parse limits, term switches, regex judgement. */
 export interface LoadSettings {

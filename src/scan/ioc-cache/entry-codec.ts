@@ -16,7 +16,7 @@
  * | 4 | 4 | format ({@link IOC_CACHE_FORMAT}) |
  * | 8 | 4 | header length H (UTF-8 JSON) |
  * | 12 | 4 | body length B |
- * | 16 | 4 | checksum of every byte from 20 on |
+ * | 16 | 4 | CRC-32 of every byte from 20 on |
  * | 20 | H, padded to 4 | header |
  * | … | B | body: each column starts at a multiple of 4 |
  *
@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { crc32 } from "node:zlib";
 import { CONDITIONS, type Condition, type IndicatorItem, type IndicatorNode, type ItemRun, type RunDigests, type RunFields, type SourcePosition, type CompactIndicator, type CompactNode, runItem } from "../../core/ioc/index.js";
 import { runFilter, runSlots } from "../../core/compile/digest-table.js";
 import { IOC_CACHE_FORMAT } from "./cache-key.js";
@@ -157,22 +158,11 @@ function copyAligned(bytes: Uint8Array): Buffer {
 }
 
 /**
- * A 32-bit checksum of the words of `bytes` from `from` (a multiple of 4; the length is one):
- * two FNV-style lanes, each step a bijection, so any one changed word changes the sum. About
- * 1 ns a word, where a SHA would take several times as long for a million digests.
+ * The CRC-32 of `bytes` from `from`, by zlib: native, so as fast on a scan's first entry as on
+ * its hundredth (a JavaScript loop runs interpreted until V8 optimizes it, ten times slower).
  */
 function checksum(bytes: Buffer, from: number): number {
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset + from, (bytes.length - from) / 4);
-  let a = 0x811c9dc5 | 0;
-  let b = 0x9e3779b9 | 0;
-  const n = words.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    a = Math.imul(a ^ (words[i] as number), 0x01000193);
-    b = Math.imul(b ^ (words[i + 1] as number), 0x01000193);
-  }
-  if (i < n) a = Math.imul(a ^ (words[i] as number), 0x01000193);
-  return (Math.imul(a ^ (a >>> 16), 0x2c1b3c6d) ^ b) >>> 0;
+  return crc32(bytes.subarray(from));
 }
 
 /** The body being written: chunks, each at a multiple of 4. */
