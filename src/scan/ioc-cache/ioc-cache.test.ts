@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -287,6 +288,21 @@ describe("the IOC cache behind loadIocFiles", () => {
     const repaired = await open(dir);
     expect(await load(folder, repaired)).toStrictEqual(expected);
     expect(repaired).toMatchObject({ hits: 4, misses: 0 });
+  });
+
+  it("an entry that is a FIFO is a miss, not a wait, and is replaced by a whole entry", async () => {
+    const folder = join(work, "fifo");
+    cpSync(join(examples, "eicar-test-file.ioc"), join(folder, "eicar.ioc"), { recursive: true });
+    const dir = join(work, "fifo-cache");
+    const expected = await load(folder, await open(dir));
+    const [name] = entries(dir);
+    const entry = join(dir, name as string);
+    rmSync(entry);
+    expect(spawnSync("mkfifo", [entry]).status).toBe(0);
+    const fifo = await open(dir);
+    expect(await load(folder, fifo)).toStrictEqual(expected);
+    expect(fifo).toMatchObject({ hits: 0, misses: 1 });
+    expect(statSync(entry).isFile()).toBe(true);
   });
 
   it("a file left alone is found by its identity (no read, no hash); a rewrite, even with its old modification time, is read again", async () => {

@@ -15,7 +15,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fstatSync, openSync, read } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, read } from "node:fs";
 import { mkdir, readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CachedLoad } from "./cached-load.js";
@@ -58,7 +58,8 @@ const TOUCH_AFTER_MS = 60 * 60 * 1000;
  * what their round trips through fs.promises cost the main thread.
  */
 async function readWhole(file: string): Promise<{ bytes: Buffer; usedMs: number } | undefined> {
-  const fd = openSync(file, "r");
+  // Never blocks: a FIFO put in the folder fails its read (a miss) instead of holding the scan.
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = fstatSync(fd);
     const bytes = Buffer.allocUnsafeSlow(info.size);
