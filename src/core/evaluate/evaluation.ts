@@ -10,8 +10,8 @@
  * @module
  */
 import { HitSet, matchDocument } from "../compile/hit-set.js";
-import type { DocumentPlan, EvaluationPlan, HostNode, PlanUnit } from "../compile/plan-types.js";
-import { evaluateTree, satisfiedLeaves, type LeafValue } from "../compile/record-tree.js";
+import type { DocumentPlan, EvaluationPlan, HostNode, ItemSpan, PlanItem, PlanUnit } from "../compile/plan-types.js";
+import { evaluateTree, satisfiedLeaves, type BlockHits, type LeafValue } from "../compile/record-tree.js";
 import { FALSE, TRUE, UNKNOWN, verdictOf, type Tri } from "../compile/tri.js";
 import { buildDetection } from "./detection.js";
 import { EvidenceBuilder, EvidenceList } from "./evidence.js";
@@ -41,13 +41,16 @@ class StreamingEvaluation implements Evaluation {
   private readonly constants: Uint8Array;
   private readonly negated: Uint8Array;
   private readonly actsOn: Uint8Array;
-  /** Per item: equal to {@link unknownGeneration} when the current record could not compute its field. */
-  private readonly unknownStamp: Uint32Array;
-  private unknownGeneration = 0;
+  /**
+   * The current record's fields that it could not compute and that supported items read. Kept
+   * by field, not by item: a million-item hash list on a file that could not be read is one
+   * field, not a million stamps.
+   */
+  private readonly unknownFields = new Set<string>();
   /** True while the current record has unknown fields that supported items read. */
   private recordHasUnknown = false;
-  /** Per document, per field key: the supported items reading it (built on first need). */
-  private readonly itemsByField = new Map<string, Map<string, { refs: number[]; units: number[] }>>();
+  /** Per document, per field key: the units holding supported items that read it (built on first need). */
+  private readonly unitsByField = new Map<string, Map<string, number[]>>();
   /** Units holding an item on one of the current record's unknown fields. */
   private readonly unknownUnits: number[] = [];
   /** Best value each unit reached on some record. */
@@ -70,7 +73,6 @@ class StreamingEvaluation implements Evaluation {
     const n = plan.items.length;
     this.hits = new HitSet(n);
     ({ constants: this.constants, negated: this.negated, actsOn: this.actsOn } = itemTables(plan));
-    this.unknownStamp = new Uint32Array(n);
     this.unitValues = new Uint8Array(plan.units.length);
     this.candidateStamp = new Uint32Array(plan.units.length);
     this.evidence = new Array<EvidenceList | undefined>(plan.units.length);
@@ -126,8 +128,38 @@ class StreamingEvaluation implements Evaluation {
   private readonly leaf: LeafValue = (ref) => {
     const c = this.constants[ref] as number;
     if (c !== LIVE) return c as Tri;
-    if (this.recordHasUnknown && this.unknownStamp[ref] === this.unknownGeneration) return UNKNOWN;
+    if (this.recordHasUnknown && this.unknownFields.has((this.plan.items.shape(ref) as PlanItem).field)) return UNKNOWN;
     return this.hits.has(ref) !== (this.negated[ref] === 1) ? TRUE : FALSE;
+  };
+
+  /**
+   * A block's value on a record with unknown fields, span by span (the items of a span read one
+   * field): TRUE when a hit is on a known field, else UNKNOWN when a span's field is unknown
+   * (a value present for an unknown field is not trusted), else FALSE.
+   */
+  private readonly unknownBlock = (lo: number, hi: number): Tri => {
+    let value: Tri = FALSE;
+    for (let r = lo; r <= hi; ) {
+      const span = this.plan.items.spanAt(r) as ItemSpan;
+      const end = Math.min(span.hi, hi);
+      if (this.unknownFields.has(span.first.field)) value = UNKNOWN;
+      else if (this.hits.anyInRange(r, end)) return TRUE;
+      r = end + 1;
+    }
+    return value;
+  };
+
+  /** The satisfied leaves of blocks on a record with unknown fields: the hits on known fields. */
+  private readonly knownHits: BlockHits = {
+    anyInRange: (lo, hi) => this.unknownBlock(lo, hi) === TRUE,
+    inRange: (lo, hi, out) => {
+      for (let r = lo; r <= hi; ) {
+        const span = this.plan.items.spanAt(r) as ItemSpan;
+        const end = Math.min(span.hi, hi);
+        if (!this.unknownFields.has(span.first.field)) this.hits.inRange(r, end, out);
+        r = end + 1;
+      }
+    },
   };
 
   /** The last record's document and its plan: records come in runs of one document. */
@@ -162,41 +194,39 @@ class StreamingEvaluation implements Evaluation {
   private markUnknown(record: HostRecord): void {
     this.recordHasUnknown = false;
     this.unknownUnits.length = 0;
+    this.unknownFields.clear();
     const unknown = record.unknownFields;
     if (unknown === undefined || unknown.length === 0) return;
     const byField = this.fieldIndex(record.document);
-    this.unknownGeneration++;
-    if (this.unknownGeneration === 0xffffffff) {
-      this.unknownStamp.fill(0);
-      this.unknownGeneration = 1;
-    }
     for (const field of unknown) {
-      const entry = byField.get(field);
-      if (entry === undefined) continue;
-      for (const ref of entry.refs) this.unknownStamp[ref] = this.unknownGeneration;
-      for (const u of entry.units) this.unknownUnits.push(u);
+      const units = byField.get(field);
+      if (units === undefined) continue;
+      this.unknownFields.add(field);
+      for (const u of units) this.unknownUnits.push(u);
       this.recordHasUnknown = true;
     }
   }
 
-  private fieldIndex(document: string): Map<string, { refs: number[]; units: number[] }> {
-    let byField = this.itemsByField.get(document);
+  private fieldIndex(document: string): Map<string, number[]> {
+    let byField = this.unitsByField.get(document);
     if (byField !== undefined) return byField;
-    byField = new Map();
+    const sets = new Map<string, Set<number>>();
     for (const { lo, hi, first: item } of this.plan.items.spans()) {
       if (item.document !== document || item.status.kind !== "supported") continue;
-      let entry = byField.get(item.field);
-      if (entry === undefined) byField.set(item.field, (entry = { refs: [], units: [] }));
+      let units = sets.get(item.field);
+      if (units === undefined) sets.set(item.field, (units = new Set()));
+      let last: number | readonly number[] | undefined;
       for (let ref = lo; ref <= hi; ref++) {
-        entry.refs.push(ref);
-        const units = this.plan.unitsOfItem.at(ref);
-        if (units === undefined) continue;
-        if (typeof units === "number") entry.units.push(units);
-        else entry.units.push(...units);
+        const of = this.plan.unitsOfItem.at(ref);
+        // A run's items are mostly in one unit: each unit once.
+        if (of === undefined || of === last) continue;
+        last = of;
+        if (typeof of === "number") units.add(of);
+        else for (const u of of) units.add(u);
       }
     }
-    for (const entry of byField.values()) entry.units = [...new Set(entry.units)];
-    this.itemsByField.set(document, byField);
+    byField = new Map([...sets].map(([field, units]) => [field, [...units]]));
+    this.unitsByField.set(document, byField);
     return byField;
   }
 
@@ -231,9 +261,11 @@ class StreamingEvaluation implements Evaluation {
   /** Whether an item of this record's unknown fields appears in `unit`. */
   private touchesUnknown(unit: PlanUnit): boolean {
     for (const { lo, hi } of unit.items) {
-      // Items that share their fields (a hash list) are stamped alike: the first says for all.
-      for (let ref = lo; ref <= hi; ref = (this.plan.items.spanAt(ref)?.hi ?? ref) + 1) {
-        if (this.unknownStamp[ref] === this.unknownGeneration) return true;
+      // The items of a span (a hash list) read one field: its first says for all.
+      for (let ref = lo; ref <= hi; ) {
+        const span = this.plan.items.spanAt(ref) as ItemSpan;
+        if (this.unknownFields.has(span.first.field)) return true;
+        ref = span.hi + 1;
       }
     }
     return false;
@@ -251,8 +283,8 @@ class StreamingEvaluation implements Evaluation {
   private evaluateUnit(u: number, record: HostRecord): void {
     const unit = this.plan.units[u] as PlanUnit;
     // Block leaves are positive items of this record's document: worth TRUE exactly when hit
-    // (unless a field is unknown on the record: then leaf by leaf).
-    const value = evaluateTree(unit.tree, this.leaf, this.recordHasUnknown ? undefined : this.hits.anyInRange);
+    // (unless a field is unknown on the record: then span by span).
+    const value = this.recordHasUnknown ? evaluateTree(unit.tree, this.leaf, undefined, this.unknownBlock) : evaluateTree(unit.tree, this.leaf, this.hits.anyInRange);
     if (value > (this.unitValues[u] as number)) this.unitValues[u] = value;
     if (value === TRUE) this.keep(unit, record);
   }
@@ -292,8 +324,8 @@ class StreamingEvaluation implements Evaluation {
       return;
     }
     const refs: number[] = [];
-    // With no unknown field, a block's satisfied leaves are its hits (evaluateUnit's rule too).
-    satisfiedLeaves(unit.tree, this.leaf, refs, this.recordHasUnknown ? undefined : this.hits);
+    // A block's satisfied leaves are its hits (on a record with unknown fields, those on known ones).
+    satisfiedLeaves(unit.tree, this.leaf, refs, this.recordHasUnknown ? this.knownHits : this.hits);
     const actionable = refs.some((r) => this.actsOn[r] === 1);
     let list = this.evidence[unit.index];
     if (list === undefined) this.evidence[unit.index] = list = new EvidenceList(this.maxObjects);

@@ -67,3 +67,31 @@ describe('an `is ""` match is never actionable (semantics 6.2)', () => {
     expect(run(q, [record("ProcessItem", "9", { name: "x", arguments: "" })]).detections[0]?.objects).toMatchObject([{ id: "9", actionable: true }]);
   });
 });
+
+describe("a hash list (a block of items) on a record with an unknown field", () => {
+  // One OR of 6 FileName and 6 Md5sum items: consecutive plain items, one block over both fields.
+  const names = Array.from({ length: 6 }, (_, i) => item("FileItem/FileName", "is", `n${i}.exe`));
+  const digests = Array.from({ length: 6 }, (_, i) => item("FileItem/Md5sum", "is", `${i}`.repeat(32), { contentType: "md5" }));
+  const p = plan(ioc(or(...names, ...digests)));
+
+  it("compiles into one block", () => {
+    expect(p.units[0]?.tree).toMatchObject({ op: "or", children: [{ op: "block", lo: 0, hi: 11 }] });
+  });
+
+  it("is TRUE by a hit on a known field, and reports that item only", () => {
+    const r = run(p, [unhashed("/d/n3.exe", { FullPath: "/d/n3.exe", FileName: "n3.exe" })]);
+    expect(r.verdict).toBe("true");
+    expect(r.detections[0]?.matchedItems).toEqual([names[3]?.id]);
+  });
+
+  it("is UNKNOWN when only the unknown field could hold, even with a matching value present", () => {
+    expect(run(p, [unhashed("/d/x", { FullPath: "/d/x", FileName: "x" })]).verdict).toBe("unknown");
+    expect(run(p, [unhashed("/d/y", { FullPath: "/d/y", FileName: "y", Md5sum: "2".repeat(32) })]).verdict).toBe("unknown");
+  });
+
+  it("later records on which the field is known still decide it", () => {
+    const r = run(p, [unhashed("/d/x", { FullPath: "/d/x", FileName: "x" }), record("FileItem", "/d/z", { FullPath: "/d/z", FileName: "z", Md5sum: "4".repeat(32) })]);
+    expect(r.verdict).toBe("true");
+    expect(r.detections[0]?.matchedItems).toEqual([digests[4]?.id]);
+  });
+});
