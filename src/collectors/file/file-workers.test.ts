@@ -159,4 +159,32 @@ describe("file workers", () => {
       await workers.close();
     }
   });
+
+  it("a folder the walk had listed before the worker listing ahead reached it is not listed again; the folders below it are", async () => {
+    const tree = mkdtempSync(join(root, "prelist-walked-"));
+    // Walked first (by name) and big enough to take the worker several slices: the walk's
+    // request for "z" arrives while the worker is still listing these.
+    for (let i = 0; i < 200; i++) {
+      mkdirSync(join(tree, `a${String(i).padStart(3, "0")}`));
+      for (let j = 0; j < 10; j++) writeFileSync(join(tree, `a${String(i).padStart(3, "0")}`, `f${j}`), "x");
+    }
+    mkdirSync(join(tree, "z/inner"), { recursive: true });
+    writeFileSync(join(tree, "z/early.txt"), "early");
+    writeFileSync(join(tree, "z/inner/early.txt"), "early");
+    const names = async (workers: FileWorkers, folder: string) => (await workers.list(folder)).files.map((f) => f.name);
+    prestartFileWorker({ prelist: [tree] });
+    const workers = new FileWorkers(1);
+    try {
+      expect(await names(workers, join(tree, "z"))).toEqual(["early.txt"]);
+      for (let i = 0; i < 60; i++) await workers.stat([tree]);
+      writeFileSync(join(tree, "z/late.txt"), "late");
+      writeFileSync(join(tree, "z/inner/late.txt"), "late");
+      // Listed ahead (below the folder the walk had): as it was before the late file.
+      expect(await names(workers, join(tree, "z/inner"))).toEqual(["early.txt"]);
+      // Not listed ahead a second time: listed now.
+      expect(await names(workers, join(tree, "z"))).toEqual(["early.txt", "late.txt"]);
+    } finally {
+      await workers.close();
+    }
+  });
 });

@@ -106,8 +106,17 @@ function readListing(path) {
     prelisted.delete(path);
     if (performance.now() - early.at <= PRELIST_FRESH_MS) return early.listing;
   }
-  return listRaw(path);
+  const listing = listRaw(path);
+  // Asked for before the prelist reached it: the prelist takes its subfolders from here (a copy
+  // of their lstats: the listing's go to the main thread, which leaves them empty here).
+  if (prelisting && !listing.error) listedForWalk.set(path, { folders: listing.folders, folderStats: { values: listing.folderStats.values.slice() } });
+  return listing;
 }
+// Folders the walk had listed before the prelist reached them, by path, with their subfolders:
+// the prelist goes on below each without listing it again (a rescan's walk, quick to start,
+// asked for a fifth of tree B's folders twice).
+const listedForWalk = new Map();
+let prelisting = false;
 // Lists the scope folders in walk order (depth first, by name; never a link or another device),
 // until \`maxFiles\` entries are held, in slices so that the walk's own requests are not held up;
 // and only until the walk asks for a listing that hashes its files (hashWhileListing): such a walk
@@ -126,11 +135,28 @@ function prelist(roots, maxFiles) {
     }
   }
   let held = 0;
+  prelisting = true;
+  // Listing ahead only saves time: should it fail, the walk lists on demand.
   const slice = () => {
+    try {
+      step();
+    } catch {
+      stack.length = 0;
+      prelisting = false;
+      listedForWalk.clear();
+    }
+  };
+  const step = () => {
     const until = performance.now() + 5;
     while (stack.length > 0 && held < maxFiles && !hashingWalk && performance.now() < until) {
       const [folder, dev] = stack.pop();
       if (prelisted.has(folder)) continue;
+      const walked = listedForWalk.get(folder);
+      if (walked !== undefined) {
+        listedForWalk.delete(folder);
+        pushSubfolders(stack, folder, walked, dev, (path) => [path, dev]);
+        continue;
+      }
       const listing = listRaw(folder);
       prelisted.set(folder, { at: performance.now(), listing });
       if (listing.error) continue;
@@ -138,6 +164,10 @@ function prelist(roots, maxFiles) {
       pushSubfolders(stack, folder, listing, dev, (path) => [path, dev]);
     }
     if (stack.length > 0 && held < maxFiles && !hashingWalk) setImmediate(slice);
+    else {
+      prelisting = false;
+      listedForWalk.clear();
+    }
   };
   slice();
 }
