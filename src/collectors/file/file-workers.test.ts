@@ -36,6 +36,17 @@ async function startsDuring(run: () => Promise<void>): Promise<WorkerStart[]> {
   return starts;
 }
 
+/** Runs `run` on a set whose worker was prestarted to list `tree` ahead; `names` lists a folder's files. */
+async function withWorkerListingAhead(tree: string, run: (workers: FileWorkers, names: (folder: string) => Promise<string[]>) => Promise<void>): Promise<void> {
+  prestartFileWorker({ prelist: [tree] });
+  const workers = new FileWorkers(1);
+  try {
+    await run(workers, async (folder) => (await workers.list(folder)).files.map((f) => f.name));
+  } finally {
+    await workers.close();
+  }
+}
+
 describe("file workers", () => {
   it("adopts the prestarted worker instead of starting another", async () => {
     const early = prestartFileWorker();
@@ -139,25 +150,20 @@ describe("file workers", () => {
     mkdirSync(join(tree, "sub/deeper"), { recursive: true });
     writeFileSync(join(tree, "sub/a.txt"), "a");
     writeFileSync(join(tree, "sub/deeper/b.txt"), "b");
-    const names = async (workers: FileWorkers, folder: string) => (await workers.list(folder)).files.map((f) => f.name);
-    prestartFileWorker({ prelist: [tree] });
-    const workers = new FileWorkers(1);
-    try {
+    await withWorkerListingAhead(tree, async (workers, names) => {
       // A worker handles messages in order and lists ahead in slices between them: after as many
       // round trips as the tree has folders, all three are listed (no sleep to guess at).
       for (let i = 0; i < 3; i++) await workers.stat([tree]);
       // Listed ahead, before these files appear: the walk sees the folders as they were then.
       writeFileSync(join(tree, "sub/late.txt"), "late");
       writeFileSync(join(tree, "sub/deeper/late.txt"), "late");
-      expect(await names(workers, join(tree, "sub"))).toEqual(["a.txt"]);
+      expect(await names(join(tree, "sub"))).toEqual(["a.txt"]);
       // Taken once: asked again, the folder is listed now.
-      expect(await names(workers, join(tree, "sub"))).toEqual(["a.txt", "late.txt"]);
+      expect(await names(join(tree, "sub"))).toEqual(["a.txt", "late.txt"]);
       // Past its freshness a listing taken ahead is not used.
       await new Promise((resolve) => setTimeout(resolve, 2100));
-      expect(await names(workers, join(tree, "sub/deeper"))).toEqual(["b.txt", "late.txt"]);
-    } finally {
-      await workers.close();
-    }
+      expect(await names(join(tree, "sub/deeper"))).toEqual(["b.txt", "late.txt"]);
+    });
   });
 
   it("a folder the walk had listed before the worker listing ahead reached it is not listed again; the folders below it are", async () => {
@@ -171,20 +177,15 @@ describe("file workers", () => {
     mkdirSync(join(tree, "z/inner"), { recursive: true });
     writeFileSync(join(tree, "z/early.txt"), "early");
     writeFileSync(join(tree, "z/inner/early.txt"), "early");
-    const names = async (workers: FileWorkers, folder: string) => (await workers.list(folder)).files.map((f) => f.name);
-    prestartFileWorker({ prelist: [tree] });
-    const workers = new FileWorkers(1);
-    try {
-      expect(await names(workers, join(tree, "z"))).toEqual(["early.txt"]);
+    await withWorkerListingAhead(tree, async (workers, names) => {
+      expect(await names(join(tree, "z"))).toEqual(["early.txt"]);
       for (let i = 0; i < 60; i++) await workers.stat([tree]);
       writeFileSync(join(tree, "z/late.txt"), "late");
       writeFileSync(join(tree, "z/inner/late.txt"), "late");
       // Listed ahead (below the folder the walk had): as it was before the late file.
-      expect(await names(workers, join(tree, "z/inner"))).toEqual(["early.txt"]);
+      expect(await names(join(tree, "z/inner"))).toEqual(["early.txt"]);
       // Not listed ahead a second time: listed now.
-      expect(await names(workers, join(tree, "z"))).toEqual(["early.txt", "late.txt"]);
-    } finally {
-      await workers.close();
-    }
+      expect(await names(join(tree, "z"))).toEqual(["early.txt", "late.txt"]);
+    });
   });
 });
