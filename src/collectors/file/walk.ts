@@ -149,10 +149,15 @@ const S_IFDIR = BigInt(constants.S_IFDIR);
 const MAX_BATCH = 256;
 
 /** Subfolders a worker lists ahead with a folder, in walk order, and the files they may hold. */
-const LIST_AHEAD = 16;
+const LIST_AHEAD = 64;
 const LIST_AHEAD_FILES = 2048;
-/** Listings held that came ahead: past this many, folders are asked for alone. */
-const MAX_HELD_AHEAD = 64;
+/**
+ * Listings held that came ahead, and the files they hold: past either, folders are asked for
+ * alone. Many small folders come a few messages at a time (tree B's 500 folders: a listing walk
+ * 5 % faster than with 16 and 64), the files held stay bounded whatever the folders hold.
+ */
+const MAX_HELD_AHEAD = 256;
+const MAX_HELD_AHEAD_FILES = 16_384;
 
 /**
  * Folder listings asked of the workers ahead of the walk: the next few folders on the stack are
@@ -164,6 +169,8 @@ class Listings {
   private readonly asked = new Map<Pending, Promise<Listing>>();
   /** Listings that came ahead, by disk path; each taken once. */
   private readonly ahead = new Map<string, Listing>();
+  /** Files of the listings in {@link ahead}. */
+  private aheadFiles = 0;
   /** Requests not answered yet. */
   private listing = 0;
   /** What the walk last asked {@link prefetch} with: asked again when a listing is answered. */
@@ -218,6 +225,7 @@ class Listings {
     const listing = this.ahead.get(folder.disk);
     if (listing === undefined) return undefined;
     this.ahead.delete(folder.disk);
+    this.aheadFiles -= listing.files.length;
     return Promise.resolve(listing);
   }
 
@@ -231,11 +239,14 @@ class Listings {
   }
 
   private async ask(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
-    const ahead = listAhead && this.ahead.size < MAX_HELD_AHEAD ? LIST_AHEAD : 0;
+    const ahead = listAhead && this.ahead.size < MAX_HELD_AHEAD && this.aheadFiles < MAX_HELD_AHEAD_FILES ? LIST_AHEAD : 0;
     this.listing++;
     try {
       const [first, ...more] = await this.workers.listAhead(folder.disk, folder.dev, ahead, LIST_AHEAD_FILES, gate);
-      for (const { path, listing } of more) this.ahead.set(path, listing);
+      for (const { path, listing } of more) {
+        this.aheadFiles += listing.files.length - (this.ahead.get(path)?.files.length ?? 0);
+        this.ahead.set(path, listing);
+      }
       return (first as { listing: Listing }).listing;
     } finally {
       this.listing--;
