@@ -136,14 +136,16 @@ function prelist(roots, maxFiles) {
   }
   let held = 0;
   prelisting = true;
+  const end = () => {
+    prelisting = false;
+    listedForWalk.clear();
+  };
   // Listing ahead only saves time: should it fail, the walk lists on demand.
   const slice = () => {
     try {
       step();
     } catch {
-      stack.length = 0;
-      prelisting = false;
-      listedForWalk.clear();
+      end();
     }
   };
   const step = () => {
@@ -164,10 +166,7 @@ function prelist(roots, maxFiles) {
       pushSubfolders(stack, folder, listing, dev, (path) => [path, dev]);
     }
     if (stack.length > 0 && held < maxFiles && !hashingWalk) setImmediate(slice);
-    else {
-      prelisting = false;
-      listedForWalk.clear();
-    }
+    else end();
   };
   slice();
 }

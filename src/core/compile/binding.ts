@@ -111,14 +111,15 @@ export function bindLogic(logic: Logic, sink: BindingSink): HostNode {
       const item = sink.items.shape(ref) as PlanItem;
       return item.status.kind === "supported" && !item.negate && item.document === doc;
     });
-    const refs: number[] = [];
-    const runs: ItemRange[] = [];
+    // The unit's refs as pairs [lo, hi]: a leaf a range of one, a run its refs.
+    const pairs: number[] = [];
     for (const l of leaves) {
       if (l.doc !== doc) continue;
-      if (l.t === "leaf") refs.push(l.ref);
-      else runs.push(l);
+      if (l.t === "leaf") pairs.push(l.ref, l.ref);
+      else pairs.push(l.lo, l.hi);
     }
-    const items = spansOf(refs, runs);
+    // A hash list of any length is one range, the same from the parser's leaves and a cached run.
+    const items = consecutiveRanges(pairs);
     const index = sink.units.length;
     sink.units.push({
       index,
@@ -234,25 +235,14 @@ function withBlocks(node: RecordNode, plain: (ref: number) => boolean): RecordNo
   const children = node.children.map((c) => withBlocks(c, plain));
   if (node.op !== "or") return { op: node.op, children };
   // Ranges [lo, hi] of plain refs, flattened in pairs.
-  let ranges: number[] = [];
+  const ranges: number[] = [];
   for (const c of children) {
     if (typeof c === "number") {
       if (plain(c)) ranges.push(c, c);
     } else if (c.op === "block") ranges.push(c.lo, c.hi);
   }
-  // A hash list's refs come in order already; sorting 10,000 pairs with a comparator is not free.
-  if (!rangesIncreasing(ranges)) ranges = sortedRanges(ranges);
   const blocks: HitBlock[] = [];
-  for (let i = 0; i < ranges.length; ) {
-    const lo = ranges[i] as number;
-    let hi = ranges[i + 1] as number;
-    i += 2;
-    while (i < ranges.length && (ranges[i] as number) === hi + 1) {
-      hi = ranges[i + 1] as number;
-      i += 2;
-    }
-    if (hi - lo + 1 >= MIN_BLOCK) blocks.push({ op: "block", lo, hi });
-  }
+  for (const { lo, hi } of consecutiveRanges(ranges)) if (hi - lo + 1 >= MIN_BLOCK) blocks.push({ op: "block", lo, hi });
   const rest: RecordNode[] = [];
   for (const c of children) {
     if (typeof c === "number") {
@@ -284,37 +274,21 @@ function sortedRanges(ranges: readonly number[]): number[] {
 }
 
 /**
- * The refs of `refs` (plain leaves) and `runs` (hash lists compiled whole) as maximal ranges of
- * consecutive refs, in order: the same ranges whether a list came as a run or item by item, and
- * a million-item list is one range, not a million-entry array.
+ * Ranges given as pairs [lo, hi] (in any order, overlapping after local DNF) as the maximal
+ * ranges of consecutive refs they cover, in increasing order.
  */
-function spansOf(refs: number[], runs: readonly ItemRange[]): ItemRange[] {
-  // Refs repeat only after local DNF; a hash list's come in order, and need no sort.
-  if (!isIncreasing(refs)) refs.sort((a, b) => a - b);
-  const byLo = isIncreasingRanges(runs) ? runs : [...runs].sort((a, b) => a.lo - b.lo);
-  const spans: { lo: number; hi: number }[] = [];
-  const take = (lo: number, hi: number): void => {
-    const last = spans[spans.length - 1];
-    if (last !== undefined && lo <= last.hi + 1) last.hi = Math.max(last.hi, hi);
-    else spans.push({ lo, hi });
-  };
-  let r = 0;
-  for (const run of byLo) {
-    for (; r < refs.length && (refs[r] as number) < run.lo; r++) take(refs[r] as number, refs[r] as number);
-    take(run.lo, run.hi);
+function consecutiveRanges(pairs: readonly number[]): ItemRange[] {
+  // A hash list's refs come in order already; sorting 10,000 pairs with a comparator is not free.
+  const sorted = rangesIncreasing(pairs) ? pairs : sortedRanges(pairs);
+  const out: { lo: number; hi: number }[] = [];
+  for (let i = 0; i < sorted.length; i += 2) {
+    const lo = sorted[i] as number;
+    const hi = sorted[i + 1] as number;
+    const last = out[out.length - 1];
+    if (last !== undefined && lo === last.hi + 1) last.hi = hi;
+    else out.push({ lo, hi });
   }
-  for (; r < refs.length; r++) take(refs[r] as number, refs[r] as number);
-  return spans;
-}
-
-function isIncreasingRanges(ranges: readonly ItemRange[]): boolean {
-  for (let i = 1; i < ranges.length; i++) if ((ranges[i] as ItemRange).lo <= (ranges[i - 1] as ItemRange).hi) return false;
-  return true;
-}
-
-function isIncreasing(refs: readonly number[]): boolean {
-  for (let i = 1; i < refs.length; i++) if ((refs[i] as number) <= (refs[i - 1] as number)) return false;
-  return true;
+  return out;
 }
 
 /** Whether `ref` is in one of `blocks` (disjoint, in increasing order). */

@@ -138,29 +138,38 @@ class StreamingEvaluation implements Evaluation {
    * (a value present for an unknown field is not trusted), else FALSE.
    */
   private readonly unknownBlock = (lo: number, hi: number): Tri => {
-    let value: Tri = FALSE;
-    for (let r = lo; r <= hi; ) {
-      const span = this.plan.items.spanAt(r) as ItemSpan;
-      const end = Math.min(span.hi, hi);
-      if (this.unknownFields.has(span.first.field)) value = UNKNOWN;
-      else if (this.hits.anyInRange(r, end)) return TRUE;
-      r = end + 1;
-    }
-    return value;
+    let unknown = false;
+    const hit = this.someSpan(lo, hi, (from, to, field) => {
+      if (!this.unknownFields.has(field)) return this.hits.anyInRange(from, to);
+      unknown = true;
+      return false;
+    });
+    return hit ? TRUE : unknown ? UNKNOWN : FALSE;
   };
 
   /** The satisfied leaves of blocks on a record with unknown fields: the hits on known fields. */
   private readonly knownHits: BlockHits = {
     anyInRange: (lo, hi) => this.unknownBlock(lo, hi) === TRUE,
-    inRange: (lo, hi, out) => {
-      for (let r = lo; r <= hi; ) {
-        const span = this.plan.items.spanAt(r) as ItemSpan;
-        const end = Math.min(span.hi, hi);
-        if (!this.unknownFields.has(span.first.field)) this.hits.inRange(r, end, out);
-        r = end + 1;
-      }
-    },
+    inRange: (lo, hi, out) =>
+      void this.someSpan(lo, hi, (from, to, field) => {
+        if (!this.unknownFields.has(field)) this.hits.inRange(from, to, out);
+        return false;
+      }),
   };
+
+  /**
+   * Visits refs `lo`..`hi` a span at a time (items that share their fields, a hash list among
+   * them: one field for all), in order, until `visit` returns true; whether it did.
+   */
+  private someSpan(lo: number, hi: number, visit: (from: number, to: number, field: string) => boolean): boolean {
+    for (let ref = lo; ref <= hi; ) {
+      const span = this.plan.items.spanAt(ref) as ItemSpan;
+      const to = Math.min(span.hi, hi);
+      if (visit(ref, to, span.first.field)) return true;
+      ref = to + 1;
+    }
+    return false;
+  }
 
   /** The last record's document and its plan: records come in runs of one document. */
   private lastDocument: string | undefined;
@@ -260,15 +269,7 @@ class StreamingEvaluation implements Evaluation {
 
   /** Whether an item of this record's unknown fields appears in `unit`. */
   private touchesUnknown(unit: PlanUnit): boolean {
-    for (const { lo, hi } of unit.items) {
-      // The items of a span (a hash list) read one field: its first says for all.
-      for (let ref = lo; ref <= hi; ) {
-        const span = this.plan.items.spanAt(ref) as ItemSpan;
-        if (this.unknownFields.has(span.first.field)) return true;
-        ref = span.hi + 1;
-      }
-    }
-    return false;
+    return unit.items.some(({ lo, hi }) => this.someSpan(lo, hi, (_from, _to, field) => this.unknownFields.has(field)));
   }
 
   private considerCandidate(u: number, ref: number): void {

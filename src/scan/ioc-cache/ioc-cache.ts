@@ -18,6 +18,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, read } from "node:fs";
 import { mkdir, readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { CachedLoad } from "./cached-load.js";
 import { decodeEntry, encodeEntry } from "./entry-codec.js";
 import { evictEntries, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_CACHE_BYTES } from "./eviction.js";
@@ -50,6 +51,8 @@ export interface IocCache {
 /** An entry's modification time is brought forward when used only once it is this old. */
 const TOUCH_AFTER_MS = 60 * 60 * 1000;
 
+const readAt = promisify(read);
+
 /**
  * The file's bytes in one read into a buffer of its size, with its modification time; undefined
  * if it shrank meanwhile (being replaced). The read runs on libuv's threads, where the page
@@ -65,7 +68,7 @@ async function readWhole(file: string): Promise<{ bytes: Buffer; usedMs: number 
     const bytes = Buffer.allocUnsafeSlow(info.size);
     let at = 0;
     while (at < bytes.length) {
-      const bytesRead = await readAt(fd, bytes, at);
+      const { bytesRead } = await readAt(fd, bytes, at, bytes.length - at, at);
       if (bytesRead === 0) return undefined;
       at += bytesRead;
     }
@@ -73,10 +76,6 @@ async function readWhole(file: string): Promise<{ bytes: Buffer; usedMs: number 
   } finally {
     closeSync(fd);
   }
-}
-
-function readAt(fd: number, bytes: Buffer, at: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, bytes, at, bytes.length - at, at, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
 }
 
 /**
