@@ -10,7 +10,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { hostname as machineHostname } from "node:os";
 import { resolve } from "node:path";
-import { prestartFileWorker, type DigestGate, type WalkPosition } from "../collectors/file/index.js";
+import { pathFilterSpec, prestartFileWorker, type DigestGate, type WalkPosition } from "../collectors/file/index.js";
 import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
 import { createDigestGate, createPrefilter, digestsFor, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
@@ -124,12 +124,12 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   // agent started there): absolute, it is also what the responder's scope check reads.
   const namedScopes =
     options.scopes && options.scopes.length > 0 ? normalizeScopes(options.scopes.map((scope) => (host.live && !scope.startsWith("/") ? resolve(scope) : scope))) : undefined;
-  // The file walk's first worker boots while the IOCs load, not after. With scopes named and
-  // nothing excluded, it also lists them meanwhile (not for a resumed walk, which starts
+  // The file walk's first worker boots while the IOCs load, not after. With scopes named, it
+  // also lists them meanwhile, leaving out excluded folders (not for a resumed walk, which starts
   // elsewhere, nor inside an image): the listings do not depend on the IOCs.
   if (options.switches?.["FileItem"] !== "off" && dependencies.collectors.some((c) => c.document === "FileItem")) {
-    const early = host.live && resume === undefined && (options.excludes?.length ?? 0) === 0 ? (namedScopes ?? []) : [];
-    prestartFileWorker({ prelist: early });
+    const early = host.live && resume === undefined ? (namedScopes ?? []) : [];
+    prestartFileWorker({ prelist: early, filter: pathFilterSpec(options.excludes ?? []) });
   }
   const { loaded, plan } = await preparePlan(options.iocPaths, options);
   const fingerprint = planFingerprint(plan);

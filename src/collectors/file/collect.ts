@@ -9,7 +9,6 @@
  * @module
  */
 import { stat } from "node:fs/promises";
-import picomatch from "picomatch";
 import { digestGateRulesOut } from "../../core/compile/index.js";
 import type { CollectorContext, HostRecord, HostView } from "../types.js";
 import { cacheKey, collectBatch, type FileRun } from "./file-record.js";
@@ -17,6 +16,7 @@ import { FileWorkers } from "./file-workers.js";
 import { createPseudoCheck } from "./mounts.js";
 import { resolveFileOptions, type DigestGate, type FileCollectorOptions, type HashCache, type ResolvedFileOptions } from "./options.js";
 import { loadOwnerNames } from "./owners.js";
+import { exclusionTest, pathFilterSpec } from "./path-filter.js";
 import { createWarn } from "./problems.js";
 import { walkFileBatches, type WalkEntry, type WalkPosition, type WalkSettings } from "./walk.js";
 
@@ -63,12 +63,14 @@ const STEP_BYTES = 16 * 1024 * 1024;
 /** Runs one FileItem collection. */
 export async function* collectFiles(context: CollectorContext, input: FileCollectorOptions): AsyncGenerator<HostRecord> {
   const options = resolveFileOptions(input);
-  // The size gate needs every listed file to be wanted: no exclusions, no hint, and no files
-  // finished out of order by an interrupted run (they are skipped by name, uncounted).
-  const gatable = options.excludes.length === 0 && options.hint === undefined && (input.resumeFrom?.done.length ?? 0) === 0;
+  // The size gate needs every listed file to be wanted (the workers leave out the files the
+  // exclusions and hint do not want, see path-filter.ts), and no files finished out of order by
+  // an interrupted run (they are skipped by name, uncounted).
+  const gatable = (input.resumeFrom?.done.length ?? 0) === 0;
   const sizeGated = gatable && options.sizeGate !== undefined;
+  const filter = pathFilterSpec(options.excludes, options.hint);
   // First, so that a worker boots while the owner names and mounts are read.
-  const workers = new FileWorkers(options.concurrency, sizeGated ? options.sizeGate : undefined);
+  const workers = new FileWorkers(options.concurrency, sizeGated ? options.sizeGate : undefined, { spec: filter, root: context.host.root });
   const growing = options.hashEveryFile ? growUnlessCached(workers, options, context.host) : undefined;
   const warn = createWarn(context);
   const count = (stat: string, by = 1): void => context.count(stat, by);
@@ -103,7 +105,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
   const cache = options.hashCache;
   // A rescan of a hash list: files whose cached digests no IOC names never reach this thread either.
   const cacheGated = gatable && !cold && digestGate !== undefined && cache !== undefined;
-  const isExcluded = options.excludes.length > 0 ? picomatch([...options.excludes], { dot: true }) : () => false;
+  const isExcluded = exclusionTest(filter);
   const walk = walkFileBatches({
     host: context.host,
     scopes: options.scopes,
@@ -116,7 +118,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     count,
     resume: input.resumeFrom,
     workers,
-    listAhead: options.excludes.length === 0,
+    listAhead: true,
     gate: sizeGated || hashWhileListing || cacheGated,
     ...(digestGate !== undefined && (hashWhileListing || cacheGated) ? { ruleOut: ruleOutByDigests(digestGate, cache, cacheGated) } : {}),
     held: () => pausing,

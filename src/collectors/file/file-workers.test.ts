@@ -5,11 +5,12 @@
  */
 import { createHash } from "node:crypto";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { adoptFileWorker, FileWorkers, prestartFileWorker, WORKER_START_CHANNEL, type HashJob, type WorkerStart } from "./file-workers.js";
+import { pathFilterSpec } from "./path-filter.js";
 import { startFileWorkerThread } from "./worker-program.js";
 
 const root = mkdtempSync(join(tmpdir(), "iocscan-workers-"));
@@ -164,6 +165,46 @@ describe("file workers", () => {
       await new Promise((resolve) => setTimeout(resolve, 2100));
       expect(await names(join(tree, "sub/deeper"))).toEqual(["b.txt", "late.txt"]);
     });
+  });
+
+  it("with the walk's path filter, listings ahead leave out excluded folders and the files it does not want, read as host paths of an image", async () => {
+    const image = mkdtempSync(join(root, "filter-"));
+    for (const file of ["keep/a.txt", "keep/b.log", "keep/deep/c.txt", "skip/d.txt"]) {
+      mkdirSync(join(image, file, ".."), { recursive: true });
+      writeFileSync(join(image, file), "x");
+    }
+    // `image` is the host's "/": the globs name host paths.
+    const workers = new FileWorkers(1, undefined, { spec: pathFilterSpec(["/skip", "**/*.log"], /\.txt$|\.log$/), root: image });
+    try {
+      const listings = await workers.listAhead(image, lstatSync(image, { bigint: true }).dev, 64, 2048);
+      expect(listings.map(({ path }) => path)).toEqual([image, join(image, "keep"), join(image, "keep/deep")]);
+      // The excluded folder is still named (the walk counts it), never listed.
+      expect(listings[0]?.listing.folders.map(({ name }) => name)).toEqual(["keep", "skip"]);
+      expect(listings[1]?.listing.files.map(({ name }) => name)).toEqual(["a.txt"]);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("a prestarted worker given the exclusions does not list excluded folders ahead", async () => {
+    const tree = mkdtempSync(join(root, "prelist-filter-"));
+    for (const folder of ["keep", "skip"]) {
+      mkdirSync(join(tree, folder));
+      writeFileSync(join(tree, folder, "early.txt"), "early");
+    }
+    prestartFileWorker({ prelist: [tree], filter: pathFilterSpec([join(tree, "skip")]) });
+    const workers = new FileWorkers(1);
+    try {
+      // Answered after the listing ahead (a few folders: one slice).
+      await workers.stat([tree]);
+      writeFileSync(join(tree, "keep/late.txt"), "late");
+      writeFileSync(join(tree, "skip/late.txt"), "late");
+      const names = async (folder: string): Promise<string[]> => (await workers.list(join(tree, folder))).files.map((f) => f.name);
+      expect(await names("keep")).toEqual(["early.txt"]);
+      expect(await names("skip")).toEqual(["early.txt", "late.txt"]);
+    } finally {
+      await workers.close();
+    }
   });
 
   it("a folder the walk had listed before the worker listing ahead reached it is not listed again; the folders below it are", async () => {

@@ -15,6 +15,7 @@ import { constants } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { DigestAlgorithm, Digests } from "./options.js";
+import { filtersPaths, type PathFilterSpec } from "./path-filter.js";
 import { DIGEST_HEX_LENGTH, STAT_FIELDS, startFileWorkerThread } from "./worker-program.js";
 
 /**
@@ -309,6 +310,15 @@ const COST_BOOT = 50_000;
 /** What a listing that hashes its files adds (a guess: up to its byte budget of small files). */
 const COST_LIST_HASHING = 20_000;
 
+/**
+ * The walk's path filter for a worker: folders it excludes are not listed ahead, files it does not
+ * want are left out of listings (so a size gate counts only wanted files). `root`: the disk
+ * folder of the host's "/" (HostView.root), to read disk paths as host paths.
+ */
+function filterMessage(spec: PathFilterSpec, root: string): { op: "filter"; filter: PathFilterSpec & { root: string } } {
+  return { op: "filter", filter: { ...spec, root } };
+}
+
 function inlineMessage(hashes: ListingHashes): { op: "inline" } & ListingHashes {
   return { op: "inline", ...hashes };
 }
@@ -336,11 +346,13 @@ let sparePrelisting = false;
  * walk order; only for a walk without exclusions), it then lists them ahead, up to
  * {@link PRELIST_ENTRIES} entries. Returns its thread id.
  */
-export function prestartFileWorker(options: { prelist?: readonly string[] } = {}): number {
+export function prestartFileWorker(options: { prelist?: readonly string[]; filter?: PathFilterSpec } = {}): number {
   const worker = spare ?? keepSpare(startFileWorkerThread());
   // The walk of these folders can start before the scan knows what it looks for: listings do
-  // not depend on the IOCs. The walk takes them as it reaches them (fresh ones only).
+  // not depend on the IOCs. The walk takes them as it reaches them (fresh ones only). Prelisting
+  // is for this computer only: its host paths are its disk paths.
   if (!sparePrelisting && options.prelist !== undefined && options.prelist.length > 0) {
+    if (options.filter !== undefined && filtersPaths(options.filter)) worker.postMessage(filterMessage(options.filter, "/"));
     worker.postMessage({ op: "prelist", roots: options.prelist, maxFiles: PRELIST_ENTRIES });
     sparePrelisting = true;
   }
@@ -389,10 +401,12 @@ export class FileWorkers {
   /**
    * `sizeGate`: the file sizes with which a file may match (FileCollectorOptions.sizeGate); a
    * listing asked with `gate` leaves the other files out, so the main thread never handles them.
+   * `filter`: the walk's exclusions and hint, which every listing applies (see filterMessage).
    */
   constructor(
     concurrency: number,
     private readonly sizeGate?: readonly number[],
+    private readonly filter?: { readonly spec: PathFilterSpec; readonly root: string },
   ) {
     this.size = Math.max(1, Math.min(concurrency, availableParallelism()));
     this.workers.push(this.start());
@@ -566,6 +580,7 @@ export class FileWorkers {
     }
     // Before any listing: messages reach a worker in order. No reply.
     if (this.sizeGate !== undefined) worker.postMessage({ op: "gate", sizes: this.sizeGate });
+    if (this.filter !== undefined && filtersPaths(this.filter.spec)) worker.postMessage(filterMessage(this.filter.spec, this.filter.root));
     if (this.listingHashes !== undefined) worker.postMessage(inlineMessage(this.listingHashes));
     worker.on("message", (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);

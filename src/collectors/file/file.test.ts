@@ -136,11 +136,16 @@ describe("fileCollector on a planted tree", () => {
     expect(context.counts.get("filesSeen")).toBe(7);
     expect(context.counts.get("filesSkippedByPrefilter")).toBe(5);
     expect(context.counts.get("filesHashed")).toBe(2);
-    // Not with exclusions or a hint: every file then goes through decide, as without a gate.
+    // With exclusions and a hint too: the files they leave out are neither seen nor ruled out.
     const excluding = await scan({ decide, sizeGate: [EVIL.length], excludes: ["**/cache"] }, ["Sha256sum"]);
-    expect(excluding.records.size).toBe(6);
-    const hinted = await scan({ decide, sizeGate: [EVIL.length], hint: /\.txt$/ }, ["Sha256sum"]);
-    expect([...hinted.records.keys()].sort()).toEqual([at("cache/skip.txt"), at("docs/readme.txt")]);
+    expect([...excluding.records.keys()]).toEqual([at("bin/evil.exe")]);
+    expect(excluding.context.counts.get("filesSeen")).toBe(6);
+    expect(excluding.context.counts.get("filesSkippedByPrefilter")).toBe(5);
+    expect(excluding.context.counts.get("dirsExcluded")).toBe(1);
+    const hinted = await scan({ decide, sizeGate: ["hello\n".length], hint: /\.txt$/ }, ["Sha256sum"]);
+    expect([...hinted.records.keys()]).toEqual([at("docs/readme.txt")]);
+    expect(hinted.context.counts.get("filesSeen")).toBe(2);
+    expect(hinted.context.counts.get("filesSkippedByPrefilter")).toBe(1);
   });
 
   it("fileCollector with hashEveryFile and no hash cache starts its second worker with the first hash batch, and none for a scope without files; without it, a few files hash on one", async () => {

@@ -7,6 +7,7 @@ export { MAX_UNFINISHED_FILES } from "./collect.js";
 export { fileCollector } from "./file.js";
 export { cacheKey, CONTENT_FIELDS } from "./file-record.js";
 export { prestartFileWorker } from "./file-workers.js";
+export { pathFilterSpec, type PathFilterSpec } from "./path-filter.js";
 export {
   DEFAULT_CONCURRENCY,
   DEFAULT_MAX_HASH_BYTES,

@@ -59,6 +59,7 @@ function list(path, useGate, budget) {
   // budget: undefined, or what this request may still hash (hashListed).
   let { files, fileStats, ...rest } = readListing(path);
   if (rest.error) return rest;
+  if (filter !== undefined && files.length > 0) ({ files, fileStats } = wantedFiles(path, files, fileStats));
   let gated = 0, gatedThrough;
   if (useGate && gate !== undefined && fileStats.values.length > 0) ({ files, fileStats, gated, gatedThrough } = applyGate(files, fileStats));
   const transfer = [fileStats.values.buffer, rest.folderStats.values.buffer];
@@ -175,9 +176,44 @@ function pushSubfolders(stack, folder, listing, dev, item) {
   const values = listing.folderStats.values;
   for (let i = listing.folders.length - 1; i >= 0; i--) {
     const at = i * FIELDS.length;
-    // A folder whose lstat failed has all fields 0: not a folder.
-    if ((values[at + MODE] & S_IFMT) === S_IFDIR && values[at] === dev) stack.push(item(child(folder, listing.folders[i])));
+    const path = child(folder, listing.folders[i]);
+    // A folder whose lstat failed has all fields 0: not a folder. An excluded one is not walked.
+    if ((values[at + MODE] & S_IFMT) === S_IFDIR && values[at] === dev && !(filter !== undefined && excludedHost(hostOf(path)))) stack.push(item(path));
   }
+}
+// The scan's path filter (path-filter.ts, set by the "filter" message): the walk's exclusions and
+// hint, tested on host paths (\`root\`: the disk folder of the host's "/"), as the walk tests them.
+let filter;
+function hostOf(disk) {
+  if (filter.root === "/" || !disk.startsWith(filter.root)) return disk;
+  const rest = disk.slice(filter.root.length);
+  return rest === "" ? "/" : rest.startsWith("/") ? rest : "/" + rest;
+}
+function excludedHost(host) {
+  return host !== "" && filter.excludes.some((e) => host === e.glob || e.re.test(host));
+}
+// A listing's files the walk wants: not excluded, matching the hint if there is one.
+function wantedFiles(path, files, fileStats) {
+  const keep = [];
+  for (let i = 0; i < files.length; i++) {
+    const host = hostOf(child(path, files[i]));
+    if (!excludedHost(host) && (filter.hint === undefined || filter.hint.test(host))) keep.push(i);
+  }
+  return keep.length === files.length ? { files, fileStats } : keepFiles(files, fileStats, keep);
+}
+// The files at indexes \`keep\` (ascending) with their lstats and errors.
+function keepFiles(files, fileStats, keep) {
+  const n = FIELDS.length;
+  if (fileStats.values.length === 0) return { files: keep.map((i) => files[i]), fileStats };
+  const values = new BigInt64Array(keep.length * n);
+  const errors = [];
+  const errorOf = new Map(fileStats.errors.map((e) => [e[0], e]));
+  keep.forEach((from, to) => {
+    values.set(fileStats.values.subarray(from * n, from * n + n), to * n);
+    const error = errorOf.get(from);
+    if (error !== undefined) errors.push([to, ...error.slice(1)]);
+  });
+  return { files: keep.map((i) => files[i]), fileStats: { values, errors } };
 }
 function listRaw(path) {
   let entries;
@@ -228,14 +264,7 @@ function applyGate(files, fileStats) {
   }
   if (keep.length === files.length) return { files, fileStats, gated: 0 };
   // The folder's last file by name, gated or not: where the walk's position may move past them.
-  const through = files[files.length - 1];
-  const values = new BigInt64Array(keep.length * n);
-  const errors = [];
-  keep.forEach((from, to) => {
-    values.set(fileStats.values.subarray(from * n, from * n + n), to * n);
-    if (failed.has(from)) errors.push([to, ...fileStats.errors.find(([i]) => i === from).slice(1)]);
-  });
-  return { files: keep.map((i) => files[i]), fileStats: { values, errors }, gated: files.length - keep.length, gatedThrough: through };
+  return { ...keepFiles(files, fileStats, keep), gated: files.length - keep.length, gatedThrough: files[files.length - 1] };
 }
 // The folder, then up to \`ahead\` of its subfolders in walk order (depth first, by name), until
 // they hold \`aheadFiles\` files: never a link, never another device than \`dev\` (the folder's).
@@ -306,6 +335,9 @@ parentPort.on("message", (message) => {
   try {
     if (message.op === "gate") {
       gate = new Set(message.sizes);
+    } else if (message.op === "filter") {
+      const { root, excludes, hint } = message.filter;
+      filter = { root, excludes: excludes.map((e) => ({ glob: e.glob, re: new RegExp(e.source, e.flags) })), hint: hint && new RegExp(hint.source, hint.flags) };
     } else if (message.op === "inline") {
       inline = { algorithms: message.algorithms, maxFileBytes: message.maxFileBytes, budgetBytes: message.budgetBytes, budgetFiles: message.budgetFiles, zeros: zerosFor(message.algorithms) };
     } else if (message.op === "prelist") {
