@@ -176,7 +176,7 @@ describe("file workers", () => {
     // `image` is the host's "/": the globs name host paths.
     const workers = new FileWorkers(1, undefined, { spec: pathFilterSpec(["/skip", "**/*.log"], /\.txt$|\.log$/), root: image });
     try {
-      const listings = await workers.listAhead(image, lstatSync(image, { bigint: true }).dev, 64, 2048);
+      const listings = await workers.listAhead([{ path: image, dev: lstatSync(image, { bigint: true }).dev }], 64, 2048);
       expect(listings.map(({ path }) => path)).toEqual([image, join(image, "keep"), join(image, "keep/deep")]);
       // The excluded folder is still named (the walk counts it), never listed.
       expect(listings[0]?.listing.folders.map(({ name }) => name)).toEqual(["keep", "skip"]);

@@ -447,24 +447,28 @@ export class FileWorkers {
 
   /** Reads the folder `path` and lstats what it holds (links not followed). */
   async list(path: string): Promise<Listing> {
-    const [first] = await this.listAhead(path, 0n, 0, 0);
+    const [first] = await this.listAhead([{ path, dev: 0n }], 0, 0);
     return (first as { listing: Listing }).listing;
   }
 
   /**
-   * Lists the folder `path` (on device `dev`) and, while they hold fewer than `aheadFiles` files,
-   * up to `ahead` of its subfolders in walk order: depth first, by name, never through a link or
-   * onto another device. One message for a subtree instead of a round trip per folder. With
-   * `gate`, files the size gate rules out are left out of the listings (counted in `gated`).
+   * Lists `folders` (each on its device `dev`), then, while they hold fewer than `aheadFiles`
+   * files, up to `ahead` of their subfolders in walk order: depth first, by name, never through a
+   * link or onto another device. One message for several folders and their subtrees instead of a
+   * round trip per folder. The reply holds the folders' listings first, in order, then those
+   * listed ahead. With `gate`, files the size gate rules out are left out of the listings
+   * (counted in `gated`).
    */
-  async listAhead(path: string, dev: bigint, ahead: number, aheadFiles: number, gate = false): Promise<{ path: string; listing: Listing }[]> {
+  async listAhead(folders: readonly { readonly path: string; readonly dev: bigint }[], ahead: number, aheadFiles: number, gate = false): Promise<{ path: string; listing: Listing }[]> {
     // Hashing while listing applies where the gate may: the files of such a listing are all wanted.
     const hashes = gate ? this.listingHashes : undefined;
     const inline = hashes !== undefined;
     // Ahead, no more files than the request may hash: they would only wait for hash batches.
     const files = hashes === undefined ? aheadFiles : Math.min(aheadFiles, hashes.budgetFiles);
-    const message = { op: "list" as const, path, dev: BigInt.asIntN(64, dev), ahead, aheadFiles: files, gate: gate && this.gating, inline };
-    const load = COST_LIST * (1 + ahead) + (inline ? COST_LIST_HASHING : 0);
+    const paths = folders.map(({ path }) => path);
+    const devs = folders.map(({ dev }) => BigInt.asIntN(64, dev));
+    const message = { op: "list" as const, paths, devs, ahead, aheadFiles: files, gate: gate && this.gating, inline };
+    const load = COST_LIST * (folders.length + ahead) + (inline ? COST_LIST_HASHING : 0);
     const reply = (await this.send(message, load, inline)) as ListReply;
     // The first listing that hashed something starts the other workers of an eager set: a scope
     // without files (or whose first folders hold none) never needed them.
@@ -519,7 +523,7 @@ export class FileWorkers {
   private send(
     message:
       | { op: "stat"; paths: readonly string[] }
-      | { op: "list"; path: string; dev: bigint; ahead: number; aheadFiles: number; gate: boolean; inline: boolean }
+      | { op: "list"; paths: readonly string[]; devs: readonly bigint[]; ahead: number; aheadFiles: number; gate: boolean; inline: boolean }
       | { op: "hash"; paths: readonly string[]; sizes: Float64Array; algorithms: readonly DigestAlgorithm[] },
     load: number,
     hashing = false,

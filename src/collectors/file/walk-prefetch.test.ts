@@ -72,7 +72,59 @@ async function requestsWhileStopped(held: boolean): Promise<number> {
   }
 }
 
+/** Every file of a walk of `tree` listing ahead (no hashing), and the listing requests it sent. */
+async function walkListingAhead(tree: string): Promise<{ files: number; requests: number; folders: number }> {
+  const workers = new FileWorkers(2);
+  let requests = 0;
+  let folders = 0;
+  const listAhead = workers.listAhead.bind(workers);
+  workers.listAhead = (asked, ...rest) => (requests++, (folders += asked.length), listAhead(asked, ...rest));
+  const host = createHostView();
+  let files = 0;
+  try {
+    for await (const batch of walkFileBatches({
+      host,
+      scopes: [tree],
+      crossMounts: false,
+      excluded: () => false,
+      hint: undefined,
+      pseudo: await createPseudoCheck(host),
+      signal: undefined,
+      warn: () => undefined,
+      count: () => undefined,
+      workers,
+      listAhead: true,
+      gate: false,
+    })) {
+      files += batch.length;
+    }
+  } finally {
+    await workers.close();
+  }
+  return { files, requests, folders };
+}
+
 describe("listings asked ahead of the walk", () => {
+  it("walkFileBatches asks for the subfolders of a wide folder several to a request, not one by one", async () => {
+    const wide = mkdtempSync(join(tmpdir(), "iocscan-walk-wide-"));
+    try {
+      for (let i = 0; i < 300; i++) {
+        const leaf = join(wide, `leaf${String(i).padStart(3, "0")}`);
+        mkdirSync(leaf);
+        writeFileSync(join(leaf, "f.txt"), `leaf ${i}\n`);
+      }
+      const { files, requests, folders } = await walkListingAhead(wide);
+      expect(files).toBe(300);
+      // The root brings 64 listings ahead; the other 236 leaves are asked for: one request each
+      // would be 237 requests in all.
+      expect(folders).toBeGreaterThan(requests * 4);
+      expect(requests).toBeLessThan(60);
+    } finally {
+      rmSync(wide, { recursive: true, force: true });
+    }
+  });
+
+
   it("walkFileBatches stopped early asks for nothing more once its workers close (no worker starts anew)", async () => {
     const { workers, asked } = countingWorkers();
     const walk = await walkOn(workers);

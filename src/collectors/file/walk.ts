@@ -137,10 +137,18 @@ interface Pending extends Folder {
  */
 const PREFETCH = { listing: 4, hashing: 6 };
 /**
- * Listings asked ahead and not taken yet, answered or not: what the walk reads ahead of its
- * position (with hashing listings, 16 x 128 small files). More did not make tree B faster.
+ * Folders asked ahead and not taken yet, answered or not: what the walk reads ahead of its
+ * position besides what came ahead (with hashing listings, 16 x 128 small files; more did not
+ * make tree B faster). Listings that do not hash are asked {@link ASK_FOLDERS} at a time.
  */
-const MAX_ASKED = 16;
+const MAX_ASKED = { listing: 64, hashing: 16 };
+/**
+ * Folders one request asks for (besides those it lists ahead): a wide folder of small leaf
+ * folders (/usr/share/doc) then costs a round trip per sixteen of them, not per folder. Listings
+ * that hash their files are asked one by one: each keeps a worker busy a while, and the walk's
+ * requests spread over the workers (tree B hashing every file: 15 % slower in sixteens).
+ */
+const ASK_FOLDERS = { listing: 16, hashing: 1 };
 /** How far down the stack {@link Listings.prefetch} looks for folders to list. */
 const PREFETCH_DEPTH = 64;
 const S_IFMT = BigInt(constants.S_IFMT);
@@ -177,6 +185,9 @@ class Listings {
   private again: (() => void) | undefined;
   /** {@link PREFETCH} for this walk's listings. */
   private readonly underWay: number;
+  /** {@link ASK_FOLDERS} and {@link MAX_ASKED} for this walk's listings. */
+  private readonly askFolders: number;
+  private readonly maxAsked: number;
   private stopped = false;
 
   /** `held`: while true (the scan is paused), nothing more is asked ahead of the walk. */
@@ -185,6 +196,8 @@ class Listings {
     private readonly held: () => boolean,
   ) {
     this.underWay = PREFETCH[workers.hashingWhileListing ? "hashing" : "listing"];
+    this.askFolders = ASK_FOLDERS[workers.hashingWhileListing ? "hashing" : "listing"];
+    this.maxAsked = MAX_ASKED[workers.hashingWhileListing ? "hashing" : "listing"];
   }
 
   take(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
@@ -192,17 +205,18 @@ class Listings {
     // the copy that came ahead is taken too, or it would stay held, and once MAX_HELD_AHEAD are
     // held no listing brings any more ahead.
     const ahead = this.takeAhead(folder);
-    const listing = ahead ?? this.asked.get(folder) ?? this.ask(folder, listAhead, gate);
+    const listing = ahead ?? this.asked.get(folder) ?? this.ask([folder], listAhead, gate);
     this.asked.delete(folder);
     return listing;
   }
 
   /**
    * Asks for the listings of the folders walked next, from the top of `stack`, while fewer than
-   * {@link PREFETCH} are being listed and {@link MAX_ASKED} are asked and not taken; the top one
-   * (walked next) in any case. Folders that came ahead are passed over, down to
+   * {@link PREFETCH} requests are under way and {@link MAX_ASKED} folders are asked and not taken;
+   * the top one (walked next) in any case. Folders that came ahead are passed over, down to
    * {@link PREFETCH_DEPTH} deep: a listing that hashes its files keeps a worker busy for a while,
-   * and every worker should have one. Asked again each time a listing is answered, unless held.
+   * and every worker should have one. Folders that may be listed ahead go up to
+   * {@link ASK_FOLDERS} to a request. Asked again each time a listing is answered, unless held.
    */
   prefetch(stack: readonly Pending[], listAhead: (folder: Pending) => boolean, gate: (folder: Pending) => boolean): void {
     if (this.stopped) return;
@@ -211,14 +225,32 @@ class Listings {
     };
     const bottom = Math.max(0, stack.length - PREFETCH_DEPTH);
     const top = stack.length - 1;
-    for (let i = top; i >= bottom && (i === top || (this.listing < this.underWay && this.asked.size < MAX_ASKED)); i--) {
+    const next = stack[top];
+    const urgent = next !== undefined && !this.asked.has(next) && !this.ahead.has(next.disk);
+    // Asked in batches: not one folder each time the walk takes one.
+    if (!urgent && (this.listing >= this.underWay || this.asked.size + this.askFolders > this.maxAsked)) return;
+    let batch: Pending[] = [];
+    let batchGate = false;
+    const send = (): void => {
+      // Each folder's promise is kept in `asked`, its failure handled there.
+      if (batch.length > 0) void this.ask(batch, true, batchGate);
+      batch = [];
+    };
+    for (let i = top; i >= bottom && (i === top || (this.listing < this.underWay && this.asked.size + batch.length < this.maxAsked)); i--) {
       const folder = stack[i] as Pending;
       if (this.asked.has(folder) || this.ahead.has(folder.disk)) continue;
-      const listing = this.ask(folder, listAhead(folder), gate(folder));
-      // A walk stopped early never takes it: its failure (workers closed) must not go unhandled.
-      listing.catch(() => undefined);
-      this.asked.set(folder, listing);
+      const gated = gate(folder);
+      if (!listAhead(folder)) {
+        // On a resumed walk's way to its position: alone, nothing ahead.
+        send();
+        void this.ask([folder], false, gated);
+        continue;
+      }
+      if (batch.length === this.askFolders || (batch.length > 0 && gated !== batchGate)) send();
+      batchGate = gated;
+      batch.push(folder);
     }
+    send();
   }
 
   private takeAhead(folder: Pending): Promise<Listing> | undefined {
@@ -238,20 +270,39 @@ class Listings {
     this.stopped = true;
   }
 
-  private async ask(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
+  /**
+   * Asks one worker for the listings of `folders` (and, with `listAhead`, of their first
+   * subfolders): each folder's promise is in {@link asked} until taken; returns the first's.
+   */
+  private ask(folders: readonly Pending[], listAhead: boolean, gate: boolean): Promise<Listing> {
     const ahead = listAhead && this.ahead.size < MAX_HELD_AHEAD && this.aheadFiles < MAX_HELD_AHEAD_FILES ? LIST_AHEAD : 0;
     this.listing++;
-    try {
-      const [first, ...more] = await this.workers.listAhead(folder.disk, folder.dev, ahead, LIST_AHEAD_FILES, gate);
-      for (const { path, listing } of more) {
-        this.aheadFiles += listing.files.length - (this.ahead.get(path)?.files.length ?? 0);
-        this.ahead.set(path, listing);
-      }
-      return (first as { listing: Listing }).listing;
-    } finally {
-      this.listing--;
-      this.again?.();
-    }
+    const reply = this.workers
+      .listAhead(
+        folders.map((folder) => ({ path: folder.disk, dev: folder.dev })),
+        ahead,
+        LIST_AHEAD_FILES,
+        gate,
+      )
+      .then((listings) => {
+        for (const { path, listing } of listings.slice(folders.length)) {
+          this.aheadFiles += listing.files.length - (this.ahead.get(path)?.files.length ?? 0);
+          this.ahead.set(path, listing);
+        }
+        return listings;
+      })
+      .finally(() => {
+        this.listing--;
+        this.again?.();
+      });
+    const each = folders.map((folder, k) => {
+      const listing = reply.then((listings) => (listings[k] as { listing: Listing }).listing);
+      // A walk stopped early never takes it: its failure (workers closed) must not go unhandled.
+      listing.catch(() => undefined);
+      this.asked.set(folder, listing);
+      return listing;
+    });
+    return each[0] as Promise<Listing>;
   }
 }
 

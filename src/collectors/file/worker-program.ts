@@ -266,22 +266,29 @@ function applyGate(files, fileStats) {
   // The folder's last file by name, gated or not: where the walk's position may move past them.
   return { ...keepFiles(files, fileStats, keep), gated: files.length - keep.length, gatedThrough: files[files.length - 1] };
 }
-// The folder, then up to \`ahead\` of its subfolders in walk order (depth first, by name), until
-// they hold \`aheadFiles\` files: never a link, never another device than \`dev\` (the folder's).
+// The folders asked for, in order, then up to \`ahead\` of their subfolders in walk order (depth
+// first, by name), until they hold \`aheadFiles\` files: never a link, never another device than
+// the folder's (\`devs\`).
 const S_IFMT = ${constants.S_IFMT}n, S_IFDIR = ${constants.S_IFDIR}n, S_IFREG = ${constants.S_IFREG}n;
-function listAhead(path, dev, ahead, aheadFiles, useGate, useInline) {
+function listAhead(paths, devs, ahead, aheadFiles, useGate, useInline) {
   const listings = [], transfer = [];
-  const stack = [path];
   const budget = useInline && inline !== undefined ? { left: inline.budgetBytes, files: inline.budgetFiles } : undefined;
   let files = 0;
-  while (stack.length > 0 && (listings.length === 0 || (listings.length <= ahead && files < aheadFiles))) {
-    const folder = stack.pop();
+  const take = (folder) => {
     const { transfer: buffers, ...listing } = list(folder, useGate, budget);
     listings.push({ path: folder, ...listing });
     if (buffers) transfer.push(...buffers);
-    if (listing.error) continue;
-    files += listing.files.length;
-    pushSubfolders(stack, folder, listing, dev, (path) => path);
+    if (!listing.error) files += listing.files.length;
+    return listing;
+  };
+  const asked = paths.map(take);
+  // Walk order after them: the first one's subfolders on top.
+  const stack = [];
+  for (let i = paths.length - 1; i >= 0; i--) if (!asked[i].error) pushSubfolders(stack, paths[i], asked[i], devs[i], (path) => [path, devs[i]]);
+  while (stack.length > 0 && listings.length < paths.length + ahead && files < aheadFiles) {
+    const [folder, dev] = stack.pop();
+    const listing = take(folder);
+    if (!listing.error) pushSubfolders(stack, folder, listing, dev, (path) => [path, dev]);
   }
   return { listings, transfer };
 }
@@ -347,7 +354,7 @@ parentPort.on("message", (message) => {
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
     } else if (message.op === "list") {
       if (message.inline === true) hashingWalk = true;
-      const { listings, transfer } = listAhead(message.path, message.dev, message.ahead, message.aheadFiles, message.gate === true, message.inline === true);
+      const { listings, transfer } = listAhead(message.paths, message.devs, message.ahead, message.aheadFiles, message.gate === true, message.inline === true);
       parentPort.postMessage({ id: message.id, listings }, transfer);
     } else {
       parentPort.postMessage({ id: message.id, ...hashBatch(message.paths, message.sizes, message.algorithms) });
