@@ -175,6 +175,8 @@ export interface ScanOptions {
   readonly hashCache: boolean;
   /** Extra node flags for the child (e.g. --cpu-prof). */
   readonly nodeFlags?: readonly string[];
+  /** Extra `iocscan scan` options (e.g. --exclude GLOB). */
+  readonly scanArgs?: readonly string[];
 }
 
 /** `iocscan scan --format json`; throws unless it ran and reported (exit 0 or 1). */
@@ -192,6 +194,7 @@ export function runScan(options: ScanOptions): ScanRun {
     "--format",
     "json",
     ...(options.hashCache ? [] : ["--no-hash-cache"]),
+    ...(options.scanArgs ?? []),
   ];
   // The launcher's V8 code cache (src/cli/code-cache.ts) beside the compiled scanner, not in
   // the user's ~/.cache: written by the first (warm-up) scan, as a user's first scan writes it.

@@ -186,13 +186,15 @@ describe("file workers", () => {
     }
   });
 
-  it("a prestarted worker given the exclusions does not list excluded folders ahead", async () => {
+  it("a prestarted worker given the exclusions does not list excluded folders ahead; a set that adopts it applies its own (none here)", async () => {
     const tree = mkdtempSync(join(root, "prelist-filter-"));
     for (const folder of ["keep", "skip"]) {
       mkdirSync(join(tree, folder));
       writeFileSync(join(tree, folder, "early.txt"), "early");
     }
-    prestartFileWorker({ prelist: [tree], filter: pathFilterSpec([join(tree, "skip")]) });
+    writeFileSync(join(tree, "keep/early.log"), "early");
+    prestartFileWorker({ prelist: [tree], filter: pathFilterSpec([join(tree, "skip"), "**/*.log"]) });
+    // Adopts the prestarted worker, with no filter of its own: the .log file is listed.
     const workers = new FileWorkers(1);
     try {
       // Answered after the listing ahead (a few folders: one slice).
@@ -200,7 +202,7 @@ describe("file workers", () => {
       writeFileSync(join(tree, "keep/late.txt"), "late");
       writeFileSync(join(tree, "skip/late.txt"), "late");
       const names = async (folder: string): Promise<string[]> => (await workers.list(join(tree, folder))).files.map((f) => f.name);
-      expect(await names("keep")).toEqual(["early.txt"]);
+      expect(await names("keep")).toEqual(["early.log", "early.txt"]);
       expect(await names("skip")).toEqual(["early.txt", "late.txt"]);
     } finally {
       await workers.close();

@@ -315,9 +315,11 @@ const COST_LIST_HASHING = 20_000;
  * want are left out of listings (so a size gate counts only wanted files). `root`: the disk
  * folder of the host's "/" (HostView.root), to read disk paths as host paths.
  */
-function filterMessage(spec: PathFilterSpec, root: string): { op: "filter"; filter: PathFilterSpec & { root: string } } {
-  return { op: "filter", filter: { ...spec, root } };
+function filterMessage(spec: PathFilterSpec, root: string): { op: "filter"; filter: (PathFilterSpec & { root: string }) | undefined } {
+  return { op: "filter", filter: filtersPaths(spec) ? { ...spec, root } : undefined };
 }
+
+const NO_FILTER: PathFilterSpec = { excludes: [] };
 
 function inlineMessage(hashes: ListingHashes): { op: "inline" } & ListingHashes {
   return { op: "inline", ...hashes };
@@ -352,7 +354,7 @@ export function prestartFileWorker(options: { prelist?: readonly string[]; filte
   // not depend on the IOCs. The walk takes them as it reaches them (fresh ones only). Prelisting
   // is for this computer only: its host paths are its disk paths.
   if (!sparePrelisting && options.prelist !== undefined && options.prelist.length > 0) {
-    if (options.filter !== undefined && filtersPaths(options.filter)) worker.postMessage(filterMessage(options.filter, "/"));
+    worker.postMessage(filterMessage(options.filter ?? NO_FILTER, "/"));
     worker.postMessage({ op: "prelist", roots: options.prelist, maxFiles: PRELIST_ENTRIES });
     sparePrelisting = true;
   }
@@ -584,7 +586,8 @@ export class FileWorkers {
     }
     // Before any listing: messages reach a worker in order. No reply.
     if (this.sizeGate !== undefined) worker.postMessage({ op: "gate", sizes: this.sizeGate });
-    if (this.filter !== undefined && filtersPaths(this.filter.spec)) worker.postMessage(filterMessage(this.filter.spec, this.filter.root));
+    // Always: an adopted spare may hold the filter of a scan that never took it (an agent runs many).
+    worker.postMessage(filterMessage(this.filter?.spec ?? NO_FILTER, this.filter?.root ?? "/"));
     if (this.listingHashes !== undefined) worker.postMessage(inlineMessage(this.listingHashes));
     worker.on("message", (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);

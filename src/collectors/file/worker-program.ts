@@ -343,8 +343,9 @@ parentPort.on("message", (message) => {
     if (message.op === "gate") {
       gate = new Set(message.sizes);
     } else if (message.op === "filter") {
-      const { root, excludes, hint } = message.filter;
-      filter = { root, excludes: excludes.map((e) => ({ glob: e.glob, re: new RegExp(e.source, e.flags) })), hint: hint && new RegExp(hint.source, hint.flags) };
+      // undefined: nothing is left out (this scan has no exclusions and no hint).
+      const spec = message.filter;
+      filter = spec && { root: spec.root, excludes: spec.excludes.map((e) => ({ glob: e.glob, re: new RegExp(e.source, e.flags) })), hint: spec.hint && new RegExp(spec.hint.source, spec.hint.flags) };
     } else if (message.op === "inline") {
       inline = { algorithms: message.algorithms, maxFileBytes: message.maxFileBytes, budgetBytes: message.budgetBytes, budgetFiles: message.budgetFiles, zeros: zerosFor(message.algorithms) };
     } else if (message.op === "prelist") {
