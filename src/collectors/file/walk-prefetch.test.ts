@@ -36,12 +36,15 @@ function countingWorkers(): { workers: FileWorkers; asked: () => number } {
   return { workers, asked: () => asked };
 }
 
-/** A walk of the tree on `workers`, each folder asked for alone; `held` as WalkSettings.held. */
-async function walkOn(workers: FileWorkers, held = false): Promise<AsyncGenerator<WalkEntry[]>> {
+/**
+ * A walk of `tree` (default: the tree made above) on `workers`, each folder asked for alone
+ * unless `listAhead`; `held` as WalkSettings.held.
+ */
+async function walkOn(workers: FileWorkers, held = false, { tree = root, listAhead = false } = {}): Promise<AsyncGenerator<WalkEntry[]>> {
   const host = createHostView();
   return walkFileBatches({
     host,
-    scopes: [root],
+    scopes: [tree],
     crossMounts: false,
     excluded: () => false,
     hint: undefined,
@@ -50,7 +53,7 @@ async function walkOn(workers: FileWorkers, held = false): Promise<AsyncGenerato
     warn: () => undefined,
     count: () => undefined,
     workers,
-    listAhead: false,
+    listAhead,
     gate: true,
     held: () => held,
   });
@@ -79,25 +82,9 @@ async function walkListingAhead(tree: string): Promise<{ files: number; requests
   let folders = 0;
   const listAhead = workers.listAhead.bind(workers);
   workers.listAhead = (asked, ...rest) => (requests++, (folders += asked.length), listAhead(asked, ...rest));
-  const host = createHostView();
   let files = 0;
   try {
-    for await (const batch of walkFileBatches({
-      host,
-      scopes: [tree],
-      crossMounts: false,
-      excluded: () => false,
-      hint: undefined,
-      pseudo: await createPseudoCheck(host),
-      signal: undefined,
-      warn: () => undefined,
-      count: () => undefined,
-      workers,
-      listAhead: true,
-      gate: false,
-    })) {
-      files += batch.length;
-    }
+    for await (const batch of await walkOn(workers, false, { tree, listAhead: true })) files += batch.length;
   } finally {
     await workers.close();
   }
