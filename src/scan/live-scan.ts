@@ -129,7 +129,7 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   // elsewhere, nor inside an image): the listings do not depend on the IOCs.
   if (options.switches?.["FileItem"] !== "off" && dependencies.collectors.some((c) => c.document === "FileItem")) {
     const early = host.live && resume === undefined ? (namedScopes ?? []) : [];
-    prestartFileWorker({ prelist: early, filter: pathFilterSpec(options.excludes ?? []) });
+    prestartFileWorker(early.length > 0 ? { prelist: early, filter: pathFilterSpec(options.excludes ?? []) } : {});
   }
   const { loaded, plan } = await preparePlan(options.iocPaths, options);
   const fingerprint = planFingerprint(plan);

@@ -315,11 +315,9 @@ const COST_LIST_HASHING = 20_000;
  * want are left out of listings (so a size gate counts only wanted files). `root`: the disk
  * folder of the host's "/" (HostView.root), to read disk paths as host paths.
  */
-function filterMessage(spec: PathFilterSpec, root: string): { op: "filter"; filter: (PathFilterSpec & { root: string }) | undefined } {
-  return { op: "filter", filter: filtersPaths(spec) ? { ...spec, root } : undefined };
+function filterMessage(spec: PathFilterSpec | undefined, root: string): { op: "filter"; filter: (PathFilterSpec & { root: string }) | undefined } {
+  return { op: "filter", filter: spec !== undefined && filtersPaths(spec) ? { ...spec, root } : undefined };
 }
-
-const NO_FILTER: PathFilterSpec = { excludes: [] };
 
 function inlineMessage(hashes: ListingHashes): { op: "inline" } & ListingHashes {
   return { op: "inline", ...hashes };
@@ -345,8 +343,8 @@ let sparePrelisting = false;
  * Starts one file worker now (or keeps the one started), so that its start-up (about 100 ms,
  * mostly on its own thread) overlaps what the scan does before it walks: loading its modules and
  * the IOCs, compiling the plan. With `prelist` (absolute folders of this machine, the scopes in
- * walk order; only for a walk without exclusions), it then lists them ahead, up to
- * {@link PRELIST_ENTRIES} entries. Returns its thread id.
+ * walk order), it then lists them ahead, up to {@link PRELIST_ENTRIES} entries, never into a
+ * folder `filter` excludes. Returns its thread id.
  */
 export function prestartFileWorker(options: { prelist?: readonly string[]; filter?: PathFilterSpec } = {}): number {
   const worker = spare ?? keepSpare(startFileWorkerThread());
@@ -354,7 +352,7 @@ export function prestartFileWorker(options: { prelist?: readonly string[]; filte
   // not depend on the IOCs. The walk takes them as it reaches them (fresh ones only). Prelisting
   // is for this computer only: its host paths are its disk paths.
   if (!sparePrelisting && options.prelist !== undefined && options.prelist.length > 0) {
-    worker.postMessage(filterMessage(options.filter ?? NO_FILTER, "/"));
+    worker.postMessage(filterMessage(options.filter, "/"));
     worker.postMessage({ op: "prelist", roots: options.prelist, maxFiles: PRELIST_ENTRIES });
     sparePrelisting = true;
   }
@@ -587,7 +585,7 @@ export class FileWorkers {
     // Before any listing: messages reach a worker in order. No reply.
     if (this.sizeGate !== undefined) worker.postMessage({ op: "gate", sizes: this.sizeGate });
     // Always: an adopted spare may hold the filter of a scan that never took it (an agent runs many).
-    worker.postMessage(filterMessage(this.filter?.spec ?? NO_FILTER, this.filter?.root ?? "/"));
+    worker.postMessage(filterMessage(this.filter?.spec, this.filter?.root ?? "/"));
     if (this.listingHashes !== undefined) worker.postMessage(inlineMessage(this.listingHashes));
     worker.on("message", (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);

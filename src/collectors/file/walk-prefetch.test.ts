@@ -111,7 +111,6 @@ describe("listings asked ahead of the walk", () => {
     }
   });
 
-
   it("walkFileBatches stopped early asks for nothing more once its workers close (no worker starts anew)", async () => {
     const { workers, asked } = countingWorkers();
     const walk = await walkOn(workers);

@@ -185,18 +185,19 @@ function pushSubfolders(stack, folder, listing, dev, item) {
 // hint, tested on host paths (\`root\`: the disk folder of the host's "/"), as the walk tests them.
 let filter;
 function hostOf(disk) {
-  if (filter.root === "/" || !disk.startsWith(filter.root)) return disk;
-  const rest = disk.slice(filter.root.length);
-  return rest === "" ? "/" : rest.startsWith("/") ? rest : "/" + rest;
+  if (filter.root === "/") return disk;
+  if (disk === filter.root) return "/";
+  return disk.startsWith(filter.root + "/") ? disk.slice(filter.root.length) : disk;
 }
 function excludedHost(host) {
   return host !== "" && filter.excludes.some((e) => host === e.glob || e.re.test(host));
 }
 // A listing's files the walk wants: not excluded, matching the hint if there is one.
 function wantedFiles(path, files, fileStats) {
+  const base = child(hostOf(path), "");
   const keep = [];
   for (let i = 0; i < files.length; i++) {
-    const host = hostOf(child(path, files[i]));
+    const host = base + files[i];
     if (!excludedHost(host) && (filter.hint === undefined || filter.hint.test(host))) keep.push(i);
   }
   return keep.length === files.length ? { files, fileStats } : keepFiles(files, fileStats, keep);
