@@ -10,7 +10,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { hostname as machineHostname } from "node:os";
 import { resolve } from "node:path";
-import { pathFilterSpec, prestartFileWorker, type DigestGate, type WalkPosition } from "../collectors/file/index.js";
+import { pathFilterSpec, prestartFileWorker, type DigestGate, type PathFilterSpec, type WalkPosition } from "../collectors/file/index.js";
 import type { Collector, CollectorWarning } from "../collectors/types.js";
 import { createHostView } from "../collectors/host-view.js";
 import { createDigestGate, createPrefilter, digestsFor, type EvaluationPlan, type Prefilter, type PrefilterDecision } from "../core/compile/index.js";
@@ -125,11 +125,14 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   const namedScopes =
     options.scopes && options.scopes.length > 0 ? normalizeScopes(options.scopes.map((scope) => (host.live && !scope.startsWith("/") ? resolve(scope) : scope))) : undefined;
   // The file walk's first worker boots while the IOCs load, not after. With scopes named, it
-  // also lists them meanwhile, leaving out excluded folders (not for a resumed walk, which starts
-  // elsewhere, nor inside an image): the listings do not depend on the IOCs.
+  // also lists them meanwhile and sends the listings ahead of the walk, leaving out excluded
+  // folders: the listings do not depend on the IOCs. Not for a resumed walk, which starts
+  // elsewhere, nor inside an image, nor for a scan that may only work while the computer is idle
+  // or within a CPU budget: the worker would list while the scan is to wait.
+  const listAhead = host.live && resume === undefined && options.gate === undefined && options.pace === undefined;
+  const listingAhead = (scopes: readonly string[]): { prelist: readonly string[]; filter: PathFilterSpec } => ({ prelist: scopes, filter: pathFilterSpec(options.excludes ?? []) });
   if (options.switches?.["FileItem"] !== "off" && dependencies.collectors.some((c) => c.document === "FileItem")) {
-    const early = host.live && resume === undefined ? (namedScopes ?? []) : [];
-    prestartFileWorker(early.length > 0 ? { prelist: early, filter: pathFilterSpec(options.excludes ?? []) } : {});
+    prestartFileWorker(listAhead && namedScopes !== undefined ? listingAhead(namedScopes) : {});
   }
   const { loaded, plan } = await preparePlan(options.iocPaths, options);
   const fingerprint = planFingerprint(plan);
@@ -150,6 +153,9 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     scopes: namedScopes ?? defaultFileScopes(plan).filter((scope) => existsSync(host.toDisk(scope))),
     ...(plan.documents.has("FileItem") ? filePrefilter(plan) : {}),
   };
+  // The default areas are known only now (they include the folders the IOCs name): the worker
+  // lists them ahead from here, if the scan walks files at all.
+  if (listAhead && namedScopes === undefined && run.some((c) => c.collector.document === "FileItem")) prestartFileWorker(listingAhead(fileSettings.scopes));
 
   const collectorsDone = new Set(resume?.collectorsDone ?? []);
   let collecting: string | undefined;

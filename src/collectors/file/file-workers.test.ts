@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { adoptFileWorker, FileWorkers, prestartFileWorker, WORKER_START_CHANNEL, type HashJob, type WorkerStart } from "./file-workers.js";
 import { pathFilterSpec } from "./path-filter.js";
-import { startFileWorkerThread } from "./worker-program.js";
+import { startFileWorkerThread, streamFromLaunch } from "./worker-program.js";
 
 const root = mkdtempSync(join(tmpdir(), "iocscan-workers-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -35,6 +35,17 @@ async function startsDuring(run: () => Promise<void>): Promise<WorkerStart[]> {
     unsubscribe(WORKER_START_CHANNEL, listener);
   }
   return starts;
+}
+
+/** A tree of `keep/` and `skip/` with an early.txt each, and keep/early.log. */
+function prelistFilterTree(prefix: string): string {
+  const tree = mkdtempSync(join(root, prefix));
+  for (const folder of ["keep", "skip"]) {
+    mkdirSync(join(tree, folder));
+    writeFileSync(join(tree, folder, "early.txt"), "early");
+  }
+  writeFileSync(join(tree, "keep/early.log"), "early");
+  return tree;
 }
 
 /** Runs `run` on a set whose worker was prestarted to list `tree` ahead; `names` lists a folder's files. */
@@ -74,6 +85,51 @@ describe("file workers", () => {
       const [result] = await workers.hash([job(small, 11)]);
       expect(result).toEqual({ digests: { sha256: createHash("sha256").update("small file\n").digest("hex") } });
       await expect(extraExit).resolves.toEqual(expect.any(Number));
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("keeps what a worker the launcher started streaming sent before the CLI loaded, for the set that adopts it", async () => {
+    const tree = mkdtempSync(join(root, "launched-"));
+    mkdirSync(join(tree, "sub"));
+    writeFileSync(join(tree, "sub/a.txt"), "a");
+    const launched = startFileWorkerThread();
+    const stream = streamFromLaunch(launched, [tree]);
+    // The CLI loads meanwhile: the worker's listings arrive with nobody else listening.
+    while (stream.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    adoptFileWorker(launched, stream);
+    // A later request to stream (the scan's own, once loaded) does not start another.
+    prestartFileWorker({ prelist: [join(tree, "sub")] });
+    const workers = new FileWorkers(1);
+    try {
+      expect(workers.threadIds).toEqual([launched.threadId]);
+      expect(workers.listedAhead).toBe(2);
+      writeFileSync(join(tree, "sub/late.txt"), "late");
+      expect(workers.takeListed(join(tree, "sub"))?.files.map((f) => f.name)).toEqual(["a.txt"]);
+      expect(workers.takeListed(tree)?.folders.map((f) => f.name)).toEqual(["sub"]);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("a listing streamed before the worker knew the size gate has the gate applied when the walk takes it", async () => {
+    const tree = mkdtempSync(join(root, "streamed-gate-"));
+    for (const [name, size] of [["a.bin", 3], ["b.bin", 5], ["c.bin", 7], ["d.bin", 5]] as const) writeFileSync(join(tree, name), "x".repeat(size));
+    const launched = startFileWorkerThread();
+    const stream = streamFromLaunch(launched, [tree]);
+    while (stream.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    adoptFileWorker(launched, stream);
+    // The scan's set knows the sizes an IOC names: 5 bytes.
+    const workers = new FileWorkers(1, [5]);
+    try {
+      const listing = workers.takeListed(tree);
+      expect(listing?.files.map((f) => [f.name, f.listed !== undefined && "stat" in f.listed ? Number(f.listed.stat.size) : -1])).toEqual([
+        ["b.bin", 5],
+        ["d.bin", 5],
+      ]);
+      expect(listing?.gated).toBe(2);
+      expect(listing?.gatedThrough).toBe("d.bin");
     } finally {
       await workers.close();
     }
@@ -186,24 +242,39 @@ describe("file workers", () => {
     }
   });
 
-  it("a prestarted worker given the exclusions does not list excluded folders ahead; a set that adopts it applies its own (none here)", async () => {
-    const tree = mkdtempSync(join(root, "prelist-filter-"));
-    for (const folder of ["keep", "skip"]) {
-      mkdirSync(join(tree, folder));
-      writeFileSync(join(tree, folder, "early.txt"), "early");
-    }
-    writeFileSync(join(tree, "keep/early.log"), "early");
-    prestartFileWorker({ prelist: [tree], filter: pathFilterSpec([join(tree, "skip"), "**/*.log"]) });
-    // Adopts the prestarted worker, with no filter of its own: the .log file is listed.
-    const workers = new FileWorkers(1);
+  it("a prestarted worker given the exclusions does not list excluded folders ahead, nor send the files they leave out", async () => {
+    const tree = prelistFilterTree("prelist-filter-");
+    const filter = pathFilterSpec([join(tree, "skip"), "**/*.log"]);
+    prestartFileWorker({ prelist: [tree], filter });
+    // The scan's own set, with the same exclusions: it takes what the stream sent.
+    const workers = new FileWorkers(1, undefined, { spec: filter, root: "/" });
     try {
       // Answered after the listing ahead (a few folders: one slice).
       await workers.stat([tree]);
       writeFileSync(join(tree, "keep/late.txt"), "late");
       writeFileSync(join(tree, "skip/late.txt"), "late");
       const names = async (folder: string): Promise<string[]> => (await workers.list(join(tree, folder))).files.map((f) => f.name);
-      expect(await names("keep")).toEqual(["early.log", "early.txt"]);
+      // Sent ahead, before the late file and without the excluded one.
+      expect(await names("keep")).toEqual(["early.txt"]);
+      // Never listed ahead: listed now (the walk itself never asks for an excluded folder).
+      expect(workers.holdsListed(join(tree, "skip"))).toBe(false);
       expect(await names("skip")).toEqual(["early.txt", "late.txt"]);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it("a set that leaves out less than the prestarted worker's exclusions did (an agent's scan that never walked) lists for itself", async () => {
+    const tree = prelistFilterTree("prelist-other-filter-");
+    prestartFileWorker({ prelist: [tree], filter: pathFilterSpec([join(tree, "skip"), "**/*.log"]) });
+    // Adopts the prestarted worker, with no filter of its own: the .log file is wanted.
+    const workers = new FileWorkers(1);
+    try {
+      await workers.stat([tree]);
+      writeFileSync(join(tree, "keep/late.txt"), "late");
+      const names = async (folder: string): Promise<string[]> => (await workers.list(join(tree, folder))).files.map((f) => f.name);
+      expect(workers.listedAhead).toBe(0);
+      expect(await names("keep")).toEqual(["early.log", "early.txt", "late.txt"]);
     } finally {
       await workers.close();
     }

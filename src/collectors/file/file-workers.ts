@@ -15,8 +15,9 @@ import { constants } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { DigestAlgorithm, Digests } from "./options.js";
-import { filtersPaths, type PathFilterSpec } from "./path-filter.js";
-import { DIGEST_HEX_LENGTH, STAT_FIELDS, startFileWorkerThread } from "./worker-program.js";
+import { ListedAhead } from "./listed-ahead.js";
+import { filtersPaths, leavesOutNoMore, type PathFilterSpec } from "./path-filter.js";
+import { DIGEST_HEX_LENGTH, STAT_FIELDS, STREAM_WINDOW, startFileWorkerThread, type LaunchedStream } from "./worker-program.js";
 
 /**
  * One file's lstat, as far as FileItem uses it; bigint like `BigIntStats` (inode numbers may use
@@ -94,12 +95,6 @@ export interface ListingHashes {
   readonly budgetFiles: number;
 }
 
-/**
- * Entries (files and folders) a prestarted worker lists ahead of the walk while the IOCs load
- * (see {@link prestartFileWorker}): some megabytes of names and lstats at most.
- */
-const PRELIST_ENTRIES = 50_000;
-
 type StatReply = { readonly id: number; readonly values: BigInt64Array; readonly errors: readonly Problem[] };
 /** Each file's digests as hex, back to back in the batch's algorithm order (see hashResults). */
 type HashReply = { readonly id: number; readonly hex: string; readonly errors: readonly Problem[] };
@@ -122,6 +117,9 @@ type FolderReply = {
   readonly inline?: { readonly hex: string; readonly hashed: Uint8Array };
 };
 type Reply = StatReply | HashReply | ListReply | { readonly id: number; readonly failed: string };
+/** Listings a worker's stream sends unasked (no id). */
+type StreamedReply = { readonly op: "listed"; readonly listings: readonly StreamedListing[] };
+type StreamedListing = FolderReply & { readonly entries: number; readonly sized: boolean };
 
 /**
  * The diagnostics channel on which every FileWorkers publishes each worker it takes on (a
@@ -279,6 +277,37 @@ function listingOf(reply: FolderReply, layout: HexLayout | undefined): Listing {
   };
 }
 
+/**
+ * `folder` without the files whose size is not in `sizes` (those whose lstat failed stay), as a
+ * worker's size gate leaves them out (worker-program.ts, applyGate): for a listing streamed before
+ * the worker knew the gate. A folder listed without its files' lstats (too many) is kept whole.
+ */
+function gateBySize(folder: FolderReply, sizes: ReadonlySet<number>): FolderReply {
+  const { values, errors } = folder.fileStats;
+  if (folder.error !== undefined || values.length === 0) return folder;
+  const n = STAT_FIELDS.length;
+  const failed = new Map(errors.map((error) => [error[0], error]));
+  const keep: number[] = [];
+  for (let i = 0; i < folder.files.length; i++) if (failed.has(i) || sizes.has(Number(values[i * n + SIZE_FIELD]))) keep.push(i);
+  if (keep.length === folder.files.length) return folder;
+  const kept = new BigInt64Array(keep.length * n);
+  const keptErrors: Problem[] = [];
+  keep.forEach((from, to) => {
+    kept.set(values.subarray(from * n, from * n + n), to * n);
+    const error = failed.get(from);
+    if (error !== undefined) keptErrors.push([to, error[1], error[2]]);
+  });
+  return {
+    ...folder,
+    files: keep.map((i) => folder.files[i] as string),
+    fileStats: { values: kept, errors: keptErrors },
+    gated: folder.files.length - keep.length,
+    gatedThrough: folder.files[folder.files.length - 1] as string,
+  };
+}
+
+const SIZE_FIELD = STAT_FIELDS.indexOf("size");
+
 interface Slot {
   readonly worker: Worker;
   /** Work queued on it, in estimated microseconds (see the COST_ constants). */
@@ -336,25 +365,27 @@ interface Waiter {
  */
 let spare: Worker | undefined;
 
-/** Whether the spare has been asked to list ahead (once per spare). */
-let sparePrelisting = false;
+/** What the spare's stream has sent: undefined until it is asked to list ahead (once per spare). */
+let spareListed: ListedAhead<StreamedListing> | undefined;
 
 /**
  * Starts one file worker now (or keeps the one started), so that its start-up (about 100 ms,
  * mostly on its own thread) overlaps what the scan does before it walks: loading its modules and
  * the IOCs, compiling the plan. With `prelist` (absolute folders of this machine, the scopes in
- * walk order), it then lists them ahead, up to {@link PRELIST_ENTRIES} entries, never into a
- * folder `filter` excludes. Returns its thread id.
+ * walk order), it then lists them in walk order and sends the listings ahead of the walk, never
+ * into a folder `filter` excludes, with at most `window` entries (default {@link STREAM_WINDOW})
+ * sent and not yet taken by the set that adopts it. Returns its thread id.
  */
-export function prestartFileWorker(options: { prelist?: readonly string[]; filter?: PathFilterSpec } = {}): number {
+export function prestartFileWorker(options: { prelist?: readonly string[]; filter?: PathFilterSpec; window?: number } = {}): number {
   const worker = spare ?? keepSpare(startFileWorkerThread());
   // The walk of these folders can start before the scan knows what it looks for: listings do
-  // not depend on the IOCs. The walk takes them as it reaches them (fresh ones only). Prelisting
-  // is for this computer only: its host paths are its disk paths.
-  if (!sparePrelisting && options.prelist !== undefined && options.prelist.length > 0) {
+  // not depend on the IOCs. The walk takes them as it reaches them (fresh ones only). Listing
+  // ahead is for this computer only: its host paths are its disk paths.
+  if (spareListed === undefined && options.prelist !== undefined && options.prelist.length > 0) {
+    const window = options.window ?? STREAM_WINDOW;
+    spareListed = listedAhead(worker, window, options.filter);
     worker.postMessage(filterMessage(options.filter, "/"));
-    worker.postMessage({ op: "prelist", roots: options.prelist, maxFiles: PRELIST_ENTRIES });
-    sparePrelisting = true;
+    worker.postMessage({ op: "stream", roots: options.prelist, window });
   }
   return worker.threadId;
 }
@@ -362,10 +393,24 @@ export function prestartFileWorker(options: { prelist?: readonly string[]; filte
 /**
  * Takes `worker` (from worker-program.ts's startFileWorkerThread, started by the CLI's launcher
  * before the CLI loaded) as the spare, unless one is kept already: then `worker` is stopped.
+ * With `launched`, the worker streams already (streamFromLaunch): what it sent is kept for the
+ * set that adopts it.
  */
-export function adoptFileWorker(worker: Worker): void {
-  if (spare === undefined) keepSpare(worker);
-  else void worker.terminate();
+export function adoptFileWorker(worker: Worker, launched?: LaunchedStream): void {
+  if (spare !== undefined) {
+    void worker.terminate();
+    return;
+  }
+  keepSpare(worker);
+  if (launched === undefined) return;
+  spareListed = listedAhead(worker, launched.window, undefined);
+  launched.stop();
+  for (const message of launched.received as (Reply | StreamedReply)[]) if ("op" in message) spareListed.add(message.listings);
+}
+
+/** Holds what `worker` streams with `filter`, giving back an eighth of the window at a time. */
+function listedAhead(worker: Worker, window: number, filter: PathFilterSpec | undefined): ListedAhead<StreamedListing> {
+  return new ListedAhead(worker, Math.max(1, Math.floor(window / 8)), filter);
 }
 
 function keepSpare(worker: Worker): Worker {
@@ -373,8 +418,12 @@ function keepSpare(worker: Worker): Worker {
   worker.once("error", () => {
     if (spare === worker) spare = undefined;
   });
+  // Listings streamed before a set adopts it; after, the set's own listener takes them.
+  worker.on("message", (message: Reply | StreamedReply) => {
+    if (spare === worker && "op" in message && message.op === "listed") spareListed?.add(message.listings);
+  });
   spare = worker;
-  sparePrelisting = false;
+  spareListed = undefined;
   return worker;
 }
 
@@ -397,6 +446,10 @@ export class FileWorkers {
   private eager = false;
   /** Set by {@link hashWhileListing}. */
   private listingHashes: ListingHashes | undefined;
+  /** What the adopted spare's stream sent ahead of the walk (see {@link prestartFileWorker}). */
+  private listed: ListedAhead<StreamedListing> | undefined;
+  /** The size gate as a set, made when a streamed listing needs it (see {@link takeListed}). */
+  private sizes: Set<number> | undefined;
 
   /**
    * `sizeGate`: the file sizes with which a file may match (FileCollectorOptions.sizeGate); a
@@ -445,10 +498,35 @@ export class FileWorkers {
     return statResults(paths.length, reply as StatReply);
   }
 
-  /** Reads the folder `path` and lstats what it holds (links not followed). */
+  /** Reads the folder `path` and lstats what it holds (links not followed); a fresh listing sent ahead if there is one. */
   async list(path: string): Promise<Listing> {
+    const ahead = this.takeListed(path);
+    if (ahead !== undefined) return ahead;
     const [first] = await this.listAhead([{ path, dev: 0n }], 0, 0);
     return (first as { listing: Listing }).listing;
+  }
+
+  /**
+   * The listing of the folder `path` that a worker sent ahead of the walk, unasked, if it came
+   * and is fresh; taken once. Such a listing hashed nothing, and the size gate left files out of it
+   * if the set has one.
+   */
+  takeListed(path: string): Listing | undefined {
+    const folder = this.listed?.take(path);
+    if (folder === undefined) return undefined;
+    // Streamed before the worker knew the gate: applied here, as the worker would have.
+    if (this.sizeGate !== undefined && !folder.sized) return listingOf(gateBySize(folder, (this.sizes ??= new Set(this.sizeGate))), undefined);
+    return listingOf(folder, undefined);
+  }
+
+  /** Whether a listing of `path` came ahead and is not taken yet (see {@link takeListed}). */
+  holdsListed(path: string): boolean {
+    return this.listed?.holds(path) === true;
+  }
+
+  /** Listings that came ahead and are not taken yet. */
+  get listedAhead(): number {
+    return this.listed?.size ?? 0;
   }
 
   /**
@@ -515,6 +593,7 @@ export class FileWorkers {
   /** Stops the workers; batches still waiting fail. */
   async close(): Promise<void> {
     const workers = this.workers.splice(0);
+    this.listed = undefined;
     await Promise.all(workers.map(({ worker }) => worker.terminate()));
     for (const { reject } of this.waiting.values()) reject(new Error("file workers closed"));
     this.waiting.clear();
@@ -574,7 +653,14 @@ export class FileWorkers {
   private start(): Slot {
     const adopted = spare;
     const worker = adopted ?? startFileWorkerThread();
+    // What the spare streamed, unless made for a scan that left out more than this one does (an
+    // agent's scan that never walked): then the stream stops, and this set lists for itself.
+    if (adopted !== undefined && spareListed !== undefined && this.listed === undefined) {
+      if (leavesOutNoMore(spareListed.filter, this.filter?.spec)) this.listed = spareListed;
+      else worker.postMessage({ op: "stream-end" });
+    }
     spare = undefined;
+    spareListed = undefined;
     // An adopted spare has had time to start (the first worker takes any work in any case).
     const slot: Slot = { worker, load: 0, hashing: 0, booting: adopted === undefined && this.workers.length > 0 };
     if (slot.booting) worker.once("online", () => (slot.booting = false));
@@ -587,7 +673,11 @@ export class FileWorkers {
     // Always: an adopted spare may hold the filter of a scan that never took it (an agent runs many).
     worker.postMessage(filterMessage(this.filter?.spec, this.filter?.root ?? "/"));
     if (this.listingHashes !== undefined) worker.postMessage(inlineMessage(this.listingHashes));
-    worker.on("message", (reply: Reply) => {
+    worker.on("message", (reply: Reply | StreamedReply) => {
+      if ("op" in reply) {
+        this.listed?.add(reply.listings);
+        return;
+      }
       const waiter = this.waiting.get(reply.id);
       if (waiter === undefined) return;
       this.waiting.delete(reply.id);

@@ -49,3 +49,16 @@ export function exclusionTest(spec: PathFilterSpec): (hostPath: string) => boole
   const tests = spec.excludes.map(({ glob, source, flags }) => ({ glob, re: new RegExp(source, flags) }));
   return (path) => path !== "" && tests.some(({ glob, re }) => path === glob || re.test(path));
 }
+
+/**
+ * Whether what `made` left out of listings is all left out by `wanted` too: listings made with
+ * `made` then hold every path `wanted` keeps (its own exclusions and hint the walk applies as
+ * well). Globs are compared as written; no filter leaves nothing out.
+ */
+export function leavesOutNoMore(made: PathFilterSpec | undefined, wanted: PathFilterSpec | undefined): boolean {
+  if (made === undefined || !filtersPaths(made)) return true;
+  if (wanted === undefined) return false;
+  const globs = new Set(wanted.excludes.map(({ glob }) => glob));
+  const sameHint = made.hint === undefined || (wanted.hint !== undefined && made.hint.source === wanted.hint.source && made.hint.flags === wanted.hint.flags);
+  return sameHint && made.excludes.every(({ glob }) => globs.has(glob));
+}

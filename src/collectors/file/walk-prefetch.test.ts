@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHostView } from "../host-view.js";
-import { FileWorkers } from "./file-workers.js";
+import { FileWorkers, prestartFileWorker } from "./file-workers.js";
 import { createPseudoCheck } from "./mounts.js";
 import { walkFileBatches, type WalkEntry } from "./walk.js";
 
@@ -75,9 +75,8 @@ async function requestsWhileStopped(held: boolean): Promise<number> {
   }
 }
 
-/** Every file of a walk of `tree` listing ahead (no hashing), and the listing requests it sent. */
-async function walkListingAhead(tree: string): Promise<{ files: number; requests: number; folders: number }> {
-  const workers = new FileWorkers(2);
+/** Every file of a walk of `tree` listing ahead (no hashing) on `workers`, and the listing requests it sent. */
+async function walkListingAhead(tree: string, workers = new FileWorkers(2)): Promise<{ files: number; requests: number; folders: number }> {
   let requests = 0;
   let folders = 0;
   const listAhead = workers.listAhead.bind(workers);
@@ -90,6 +89,79 @@ async function walkListingAhead(tree: string): Promise<{ files: number; requests
   }
   return { files, requests, folders };
 }
+
+/** `count` folders named leafNNN under a new temp folder, each with `files` files. */
+function leaves(prefix: string, count: number, files = 1): string {
+  const tree = mkdtempSync(join(tmpdir(), prefix));
+  for (let i = 0; i < count; i++) {
+    const leaf = join(tree, `leaf${String(i).padStart(3, "0")}`);
+    mkdirSync(leaf);
+    for (let j = 0; j < files; j++) writeFileSync(join(leaf, `f${j}.txt`), `leaf ${i}/${j}\n`);
+  }
+  return tree;
+}
+
+/**
+ * Waits (in round trips to the worker, which lists ahead between messages) until `workers` hold
+ * `count` listings sent ahead, then as long again: the count must not move past it.
+ */
+async function settleAt(workers: FileWorkers, count: number, tree: string): Promise<number> {
+  const until = performance.now() + 5000;
+  while (workers.listedAhead < count && performance.now() < until) await workers.stat([tree]);
+  const more = performance.now() + 200;
+  while (performance.now() < more) await workers.stat([tree]);
+  return workers.listedAhead;
+}
+
+describe("listings sent ahead of the walk by a worker's stream", () => {
+  it("a walk takes the listings a prestarted worker streamed: every file, no listing asked for", async () => {
+    const tree = leaves("iocscan-walk-streamed-", 300);
+    try {
+      prestartFileWorker({ prelist: [tree] });
+      const workers = new FileWorkers(2);
+      // The root and its 300 leaves, all sent before the walk starts.
+      expect(await settleAt(workers, 301, tree)).toBe(301);
+      const { files, requests } = await walkListingAhead(tree, workers);
+      expect(files).toBe(300);
+      expect(requests).toBe(0);
+      expect(workers.listedAhead).toBe(0);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
+
+  it("a stream sends no more than its window of entries not yet taken, and goes on as the walk takes them", async () => {
+    // The root holds 40 entries (folders), each leaf 2 (files): with a window of 60, the root and
+    // ten leaves are sent, then nothing until entries are given back.
+    const tree = leaves("iocscan-walk-window-", 40, 2);
+    prestartFileWorker({ prelist: [tree], window: 60 });
+    const workers = new FileWorkers(1);
+    try {
+      expect(await settleAt(workers, 11, tree)).toBe(11);
+      expect(workers.takeListed(tree)?.folders).toHaveLength(40);
+      const taken = new Set<string>();
+      for (let round = 0; round < 10 && taken.size < 40; round++) {
+        const held = round === 0 ? 10 : await settleAt(workers, 1, tree);
+        // Never more leaves held than the window's 60 entries.
+        expect(held).toBeGreaterThan(0);
+        expect(held).toBeLessThanOrEqual(30);
+        for (let i = 0; i < 40; i++) {
+          const leaf = join(tree, `leaf${String(i).padStart(3, "0")}`);
+          const listing = workers.takeListed(leaf);
+          if (listing === undefined) continue;
+          expect(listing.files).toHaveLength(2);
+          expect(taken.has(leaf)).toBe(false);
+          taken.add(leaf);
+        }
+      }
+      // Every leaf came once, as entries were given back.
+      expect(taken.size).toBe(40);
+    } finally {
+      await workers.close();
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("listings asked ahead of the walk", () => {
   it("walkFileBatches asks for the subfolders of a wide folder several to a request, not one by one", async () => {

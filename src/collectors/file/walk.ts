@@ -201,10 +201,13 @@ class Listings {
   }
 
   take(folder: Pending, listAhead: boolean, gate: boolean): Promise<Listing> {
+    // Sent by a worker's stream before the walk got here: no round trip. (A worker streams only
+    // for a walk that is not resumed, and so lists every folder ahead with the same gate.)
+    const streamed = listAhead ? this.workers.takeListed(folder.disk) : undefined;
     // A folder asked for may also have come ahead with another's listing (both were under way):
     // the copy that came ahead is taken too, or it would stay held, and once MAX_HELD_AHEAD are
-    // held no listing brings any more ahead.
-    const ahead = this.takeAhead(folder);
+    // held no listing brings any more ahead. So is one that was streamed: its entries go back.
+    const ahead = this.takeAhead(folder) ?? (streamed && Promise.resolve(streamed));
     const listing = ahead ?? this.asked.get(folder) ?? this.ask([folder], listAhead, gate);
     this.asked.delete(folder);
     return listing;
@@ -226,7 +229,7 @@ class Listings {
     const bottom = Math.max(0, stack.length - PREFETCH_DEPTH);
     const top = stack.length - 1;
     const next = stack[top];
-    const urgent = next !== undefined && !this.asked.has(next) && !this.ahead.has(next.disk);
+    const urgent = next !== undefined && !this.asked.has(next) && !this.ahead.has(next.disk) && !this.workers.holdsListed(next.disk);
     // Asked in batches: not one folder each time the walk takes one.
     if (!urgent && (this.listing >= this.underWay || this.asked.size + this.askFolders > this.maxAsked)) return;
     let batch: Pending[] = [];
@@ -238,7 +241,7 @@ class Listings {
     };
     for (let i = top; i >= bottom && (i === top || (this.listing < this.underWay && this.asked.size + batch.length < this.maxAsked)); i--) {
       const folder = stack[i] as Pending;
-      if (this.asked.has(folder) || this.ahead.has(folder.disk)) continue;
+      if (this.asked.has(folder) || this.ahead.has(folder.disk) || this.workers.holdsListed(folder.disk)) continue;
       const gated = gate(folder);
       if (!listAhead(folder)) {
         // On a resumed walk's way to its position: alone, nothing ahead.

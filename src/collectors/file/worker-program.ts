@@ -16,9 +16,6 @@ import type { DigestAlgorithm } from "./options.js";
 /** Folders with more files than this are listed without their files' lstats (memory stays bounded). */
 const LIST_STAT_LIMIT = 4096;
 
-/** A listing taken ahead is used only this young; older, the folder is listed again. */
-const PRELIST_FRESH_MS = 2000;
-
 /** Each digest's length in hex: in a hash reply, a file's digests take the sum of its batch's algorithms'. */
 export const DIGEST_HEX_LENGTH: Readonly<Record<DigestAlgorithm, number>> = { md5: 32, sha1: 40, sha256: 64 };
 
@@ -56,8 +53,13 @@ function stat(paths) {
 }
 const child = (base, name) => (base.endsWith("/") ? base + name : base + "/" + name);
 function list(path, useGate, budget) {
-  // budget: undefined, or what this request may still hash (hashListed).
-  let { files, fileStats, ...rest } = readListing(path);
+  return finish(path, readListing(path), useGate, budget);
+}
+// A folder's raw listing as the walk takes it: without the files it does not want and, with
+// \`useGate\`, those the size gate rules out; hashed while listed with a \`budget\` (what this
+// request may still hash, hashListed). The lstats' buffers are in \`transfer\`.
+function finish(path, raw, useGate, budget) {
+  let { files, fileStats, ...rest } = raw;
   if (rest.error) return rest;
   if (filter !== undefined && files.length > 0) ({ files, fileStats } = wantedFiles(path, files, fileStats));
   let gated = 0, gatedThrough;
@@ -97,34 +99,29 @@ function hashListed(path, files, fileStats, budget) {
   }
   return { hex: parts.join(""), hashed };
 }
-// Folders listed before the walk asked for them (prelist), by path: each taken once, and only
-// while fresh (a walk paused for long lists again rather than use old lstats).
-const prelisted = new Map();
-const PRELIST_FRESH_MS = ${PRELIST_FRESH_MS};
 function readListing(path) {
-  const early = prelisted.get(path);
-  if (early !== undefined) {
-    prelisted.delete(path);
-    if (performance.now() - early.at <= PRELIST_FRESH_MS) return early.listing;
-  }
   const listing = listRaw(path);
-  // Asked for before the prelist reached it: the prelist takes its subfolders from here (a copy
-  // of their lstats: the listing's go to the main thread, which leaves them empty here).
-  if (prelisting && !listing.error) listedForWalk.set(path, { folders: listing.folders, folderStats: { values: listing.folderStats.values.slice() } });
+  // Asked for before the stream reached it: the stream takes its subfolders from here (a copy of
+  // their lstats: the listing's go to the main thread, which leaves them empty here).
+  if (streaming && !listing.error) listedForWalk.set(path, { folders: listing.folders, folderStats: { values: listing.folderStats.values.slice() } });
   return listing;
 }
-// Folders the walk had listed before the prelist reached them, by path, with their subfolders:
-// the prelist goes on below each without listing it again (a rescan's walk, quick to start,
+// Folders the walk had listed before the stream reached them, by path, with their subfolders:
+// the stream goes on below each without listing it again (a rescan's walk, quick to start,
 // asked for a fifth of tree B's folders twice).
 const listedForWalk = new Map();
-let prelisting = false;
-// Lists the scope folders in walk order (depth first, by name; never a link or another device),
-// until \`maxFiles\` entries are held, in slices so that the walk's own requests are not held up;
-// and only until the walk asks for a listing that hashes its files (hashWhileListing): such a walk
-// keeps every worker busy, and a folder listed here is of use only when the walk asks this worker
-// for it. A walk that only lists goes on taking what was listed here.
+let streaming = false;
+// The stream (the "stream" message): lists the scope folders in walk order (depth first, by
+// name; never a link or another device) and sends each listing to the main thread unasked ("listed"
+// messages, one per slice of about 5 ms), where the walk takes it when it gets there: no round
+// trip per folder, and this thread lists while the main one handles what came before. At most
+// \`window\` entries (files and folders) are sent and not yet taken: the main thread gives them
+// back ("credit") as the walk takes their folders, so a paused scan holds no more than that.
+// It stops for good when the walk asks for a listing that hashes its files (hashWhileListing):
+// such a walk keeps every worker busy, and a listing it did not ask for would not be hashed.
 let hashingWalk = false;
-function prelist(roots, maxFiles) {
+let stream;
+function startStream(roots, window) {
   const stack = [];
   for (let i = roots.length - 1; i >= 0; i--) {
     try {
@@ -135,41 +132,62 @@ function prelist(roots, maxFiles) {
       // The walk reports it.
     }
   }
-  let held = 0;
-  prelisting = true;
-  const end = () => {
-    prelisting = false;
-    listedForWalk.clear();
-  };
-  // Listing ahead only saves time: should it fail, the walk lists on demand.
-  const slice = () => {
-    try {
-      step();
-    } catch {
-      end();
-    }
-  };
-  const step = () => {
-    const until = performance.now() + 5;
-    while (stack.length > 0 && held < maxFiles && !hashingWalk && performance.now() < until) {
-      const [folder, dev] = stack.pop();
-      if (prelisted.has(folder)) continue;
-      const walked = listedForWalk.get(folder);
-      if (walked !== undefined) {
-        listedForWalk.delete(folder);
-        pushSubfolders(stack, folder, walked, dev, (path) => [path, dev]);
-        continue;
-      }
-      const listing = listRaw(folder);
-      prelisted.set(folder, { at: performance.now(), listing });
-      if (listing.error) continue;
-      held += listing.files.length + listing.folders.length;
-      pushSubfolders(stack, folder, listing, dev, (path) => [path, dev]);
-    }
-    if (stack.length > 0 && held < maxFiles && !hashingWalk) setImmediate(slice);
-    else end();
-  };
+  stream = { stack, window, sent: 0, waiting: false };
+  streaming = true;
   slice();
+}
+function endStream() {
+  streaming = false;
+  stream = undefined;
+  listedForWalk.clear();
+}
+// Listing ahead only saves time: should it fail, the walk lists on demand.
+function slice() {
+  // Ended ("stream-end") since this slice was scheduled.
+  if (stream === undefined) return;
+  try {
+    step();
+  } catch {
+    endStream();
+  }
+}
+function step() {
+  const { stack } = stream;
+  const listings = [], transfer = [];
+  const until = performance.now() + 5;
+  while (stack.length > 0 && stream.sent < stream.window && !hashingWalk && performance.now() < until) {
+    const [folder, dev] = stack.pop();
+    const walked = listedForWalk.get(folder);
+    if (walked !== undefined) {
+      listedForWalk.delete(folder);
+      pushSubfolders(stack, folder, walked, dev, (path) => [path, dev]);
+      continue;
+    }
+    const raw = listRaw(folder);
+    if (raw.error) continue;
+    const entries = raw.files.length + raw.folders.length;
+    // Before finish(): it hands the subfolders' lstats over to the main thread.
+    pushSubfolders(stack, folder, raw, dev, (path) => [path, dev]);
+    const { transfer: buffers, ...listing } = finish(folder, raw, gate !== undefined, undefined);
+    // \`sized\`: the size gate applied (none is known before the scan's set adopts this worker).
+    listings.push({ path: folder, entries, sized: gate !== undefined, ...listing });
+    transfer.push(...buffers);
+    stream.sent += entries;
+  }
+  if (listings.length > 0) parentPort.postMessage({ op: "listed", listings }, transfer);
+  if (stack.length === 0 || hashingWalk) endStream();
+  else if (stream.sent < stream.window) setImmediate(slice);
+  else stream.waiting = true;
+}
+// The walk took listings holding \`entries\`: the stream may send as many more.
+function credit(entries) {
+  if (stream === undefined) return;
+  stream.sent -= entries;
+  // Goes on once half the window is free: a slice's worth of listings per message, not a folder.
+  if (stream.waiting && stream.sent <= stream.window / 2) {
+    stream.waiting = false;
+    setImmediate(slice);
+  }
 }
 // Pushes \`listing\`'s subfolders on the same device as \`dev\` (never links), last first.
 function pushSubfolders(stack, folder, listing, dev, item) {
@@ -349,8 +367,12 @@ parentPort.on("message", (message) => {
       filter = spec && { root: spec.root, excludes: spec.excludes.map((e) => ({ glob: e.glob, re: new RegExp(e.source, e.flags) })), hint: spec.hint && new RegExp(spec.hint.source, spec.hint.flags) };
     } else if (message.op === "inline") {
       inline = { algorithms: message.algorithms, maxFileBytes: message.maxFileBytes, budgetBytes: message.budgetBytes, budgetFiles: message.budgetFiles, zeros: zerosFor(message.algorithms) };
-    } else if (message.op === "prelist") {
-      prelist(message.roots, message.maxFiles);
+    } else if (message.op === "stream") {
+      if (stream === undefined) startStream(message.roots, message.window);
+    } else if (message.op === "credit") {
+      credit(message.entries);
+    } else if (message.op === "stream-end") {
+      if (stream !== undefined) endStream();
     } else if (message.op === "stat") {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
@@ -372,4 +394,32 @@ export function startFileWorkerThread(): Worker {
   const worker = new Worker(WORKER_SOURCE, { eval: true });
   worker.unref();
   return worker;
+}
+
+/**
+ * Entries (files and folders) a worker's stream may have sent ahead of the walk and not yet had
+ * back (see file-workers.ts, prestartFileWorker): some megabytes of names and lstats at most.
+ */
+export const STREAM_WINDOW = 50_000;
+
+/** A stream the CLI's launcher started, with what it sent until a FileWorkers takes it over. */
+export interface LaunchedStream {
+  readonly window: number;
+  /** The "listed" messages received so far. */
+  readonly received: readonly unknown[];
+  /** Stops keeping messages: the taker listens from now on. */
+  stop(): void;
+}
+
+/**
+ * Asks `worker` (just started) to stream `roots`, absolute folders of this computer, with no
+ * exclusions, and keeps what it sends: a worker's messages that nobody listens to are lost.
+ */
+export function streamFromLaunch(worker: Worker, roots: readonly string[]): LaunchedStream {
+  const received: unknown[] = [];
+  const keep = (message: unknown): void => void received.push(message);
+  worker.on("message", keep);
+  worker.postMessage({ op: "filter", filter: undefined });
+  worker.postMessage({ op: "stream", roots, window: STREAM_WINDOW });
+  return { window: STREAM_WINDOW, received, stop: () => void worker.off("message", keep) };
 }
