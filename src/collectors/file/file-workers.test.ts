@@ -135,6 +135,19 @@ describe("file workers", () => {
     }
   });
 
+  it("a set told to hash while listing drops what was streamed (it hashed nothing) and has its folders listed and hashed", async () => {
+    const tree = mkdtempSync(join(root, "streamed-hashing-"));
+    writeFileSync(join(tree, "a.txt"), "a");
+    await withWorkerListingAhead(tree, async (workers) => {
+      await workers.stat([tree]);
+      expect(workers.listedAhead).toBe(1);
+      workers.hashWhileListing({ algorithms: ["md5"], maxFileBytes: 1024, budgetBytes: 1024, budgetFiles: 8 });
+      expect(workers.listedAhead).toBe(0);
+      const [listed] = await workers.listAhead([{ path: tree, dev: lstatSync(tree, { bigint: true }).dev }], 0, 0, true);
+      expect(listed?.listing.files[0]?.digests).toEqual({ md5: digest("md5", "a") });
+    });
+  });
+
   it("stays on one worker while little is hashed, and grows to no more than the cores", async () => {
     const workers = new FileWorkers(64);
     try {

@@ -479,7 +479,14 @@ export class FileWorkers {
    */
   hashWhileListing(hashes: ListingHashes): void {
     this.listingHashes = hashes;
-    for (const { worker } of this.workers) worker.postMessage(inlineMessage(hashes));
+    // What a stream sent hashed nothing: its files would each go to a hash batch. The walk asks
+    // for those folders again, to have them listed and hashed in one go.
+    const streamed = this.listed !== undefined;
+    this.listed = undefined;
+    for (const { worker } of this.workers) {
+      if (streamed) worker.postMessage({ op: "stream-end" });
+      worker.postMessage(inlineMessage(hashes));
+    }
   }
 
   /** Whether listings hash their files ({@link hashWhileListing}). */
