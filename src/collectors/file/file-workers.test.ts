@@ -277,7 +277,7 @@ describe("file workers", () => {
     }
   });
 
-  it("a set that leaves out less than the prestarted worker's exclusions did (an agent's scan that never walked) lists for itself", async () => {
+  it("a set whose filter is not the prestarted worker's (an agent's scan that never walked) lists for itself", async () => {
     const tree = prelistFilterTree("prelist-other-filter-");
     prestartFileWorker({ prelist: [tree], filter: pathFilterSpec([join(tree, "skip"), "**/*.log"]) });
     // Adopts the prestarted worker, with no filter of its own: the .log file is wanted.

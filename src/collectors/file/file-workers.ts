@@ -16,7 +16,7 @@ import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { DigestAlgorithm, Digests } from "./options.js";
 import { ListedAhead } from "./listed-ahead.js";
-import { filtersPaths, leavesOutNoMore, type PathFilterSpec } from "./path-filter.js";
+import { filtersPaths, sameFilter, type PathFilterSpec } from "./path-filter.js";
 import { DIGEST_HEX_LENGTH, STAT_FIELDS, STREAM_WINDOW, startFileWorkerThread, type LaunchedStream } from "./worker-program.js";
 
 /**
@@ -660,10 +660,10 @@ export class FileWorkers {
   private start(): Slot {
     const adopted = spare;
     const worker = adopted ?? startFileWorkerThread();
-    // What the spare streamed, unless made for a scan that left out more than this one does (an
+    // What the spare streamed, unless made with other exclusions or hint than this set's (for an
     // agent's scan that never walked): then the stream stops, and this set lists for itself.
     if (adopted !== undefined && spareListed !== undefined && this.listed === undefined) {
-      if (leavesOutNoMore(spareListed.filter, this.filter?.spec)) this.listed = spareListed;
+      if (sameFilter(spareListed.filter, this.filter?.spec)) this.listed = spareListed;
       else worker.postMessage({ op: "stream-end" });
     }
     spare = undefined;

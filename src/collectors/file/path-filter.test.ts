@@ -4,7 +4,7 @@
  */
 import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
-import { exclusionTest, filtersPaths, pathFilterSpec } from "./path-filter.js";
+import { exclusionTest, filtersPaths, pathFilterSpec, sameFilter } from "./path-filter.js";
 
 const GLOBS = ["/tmp/**", "**/node_modules", "**/node_modules/**", "/home/*/.cache/**", "*.log", "**/*.log", "/var/lib/docker", "/srv/{a,b}/**", "!/etc/**", "/opt/[ab]*", "/x y/**"];
 const PATHS = ["/", "/tmp", "/tmp/a", "/tmp/.hidden/x", "/srv/a/f", "/srv/c/f", "/home/u/.cache/x", "/home/u/.cachex", "/a/node_modules", "/a/node_modules/b", "/app.log", "/var/log/syslog.log", "/var/lib/docker", "/var/lib/docker/x", "/etc/passwd", "/opt/alpha", "/opt/cat", "/x y/z", ""];
@@ -28,5 +28,15 @@ describe("path filter", () => {
 
   it("keeps a hint's expression without its global or sticky flag (a test must not move on)", () => {
     expect(pathFilterSpec([], /\.exe$/giy).hint).toEqual({ source: "\\.exe$", flags: "i" });
+  });
+
+  it("sameFilter() says two filters leave out the same paths only when their globs and hint are the same", () => {
+    expect(sameFilter(undefined, pathFilterSpec([]))).toBe(true);
+    expect(sameFilter(pathFilterSpec(["/tmp/**"], /x/), pathFilterSpec(["/tmp/**"], /x/))).toBe(true);
+    expect(sameFilter(undefined, pathFilterSpec(["/tmp/**"]))).toBe(false);
+    expect(sameFilter(pathFilterSpec(["/tmp/**"]), undefined)).toBe(false);
+    expect(sameFilter(pathFilterSpec(["/tmp/**"]), pathFilterSpec(["/tmp/**", "*.log"]))).toBe(false);
+    expect(sameFilter(pathFilterSpec(["/tmp/**"]), pathFilterSpec(["/tmp/**"], /x/))).toBe(false);
+    expect(sameFilter(pathFilterSpec([], /x/i), pathFilterSpec([], /x/))).toBe(false);
   });
 });

@@ -51,14 +51,12 @@ export function exclusionTest(spec: PathFilterSpec): (hostPath: string) => boole
 }
 
 /**
- * Whether what `made` left out of listings is all left out by `wanted` too: listings made with
- * `made` then hold every path `wanted` keeps (its own exclusions and hint the walk applies as
- * well). Globs are compared as written; no filter leaves nothing out.
+ * Whether `a` and `b` leave out the same paths: both nothing, or the same globs (as written, in
+ * order) and the same hint. Listings made with one are then what the other would have made.
  */
-export function leavesOutNoMore(made: PathFilterSpec | undefined, wanted: PathFilterSpec | undefined): boolean {
-  if (made === undefined || !filtersPaths(made)) return true;
-  if (wanted === undefined) return false;
-  const globs = new Set(wanted.excludes.map(({ glob }) => glob));
-  const sameHint = made.hint === undefined || (wanted.hint !== undefined && made.hint.source === wanted.hint.source && made.hint.flags === wanted.hint.flags);
-  return sameHint && made.excludes.every(({ glob }) => globs.has(glob));
+export function sameFilter(a: PathFilterSpec | undefined, b: PathFilterSpec | undefined): boolean {
+  const on = (spec: PathFilterSpec | undefined): spec is PathFilterSpec => spec !== undefined && filtersPaths(spec);
+  if (!on(a) || !on(b)) return !on(a) && !on(b);
+  const sameHint = a.hint === undefined ? b.hint === undefined : b.hint !== undefined && a.hint.source === b.hint.source && a.hint.flags === b.hint.flags;
+  return sameHint && a.excludes.length === b.excludes.length && a.excludes.every(({ glob }, i) => glob === b.excludes[i]?.glob);
 }
