@@ -277,6 +277,22 @@ describe("file workers", () => {
     }
   });
 
+  it("a prestarted worker does not stream a scope its exclusions name (the walk never enters it)", async () => {
+    const tree = prelistFilterTree("prelist-excluded-scope-");
+    const filter = pathFilterSpec([join(tree, "skip")]);
+    prestartFileWorker({ prelist: [join(tree, "skip"), join(tree, "keep")], filter });
+    const workers = new FileWorkers(1, undefined, { spec: filter, root: "/" });
+    try {
+      // The kept scope's one folder comes; the excluded one, named as a scope, does not.
+      for (let i = 0; i < 20 && workers.listedAhead === 0; i++) await workers.stat([tree]);
+      await workers.stat([tree]);
+      expect(workers.holdsListed(join(tree, "keep"))).toBe(true);
+      expect(workers.listedAhead).toBe(1);
+    } finally {
+      await workers.close();
+    }
+  });
+
   it("a set whose filter is not the prestarted worker's (an agent's scan that never walked) lists for itself", async () => {
     const tree = prelistFilterTree("prelist-other-filter-");
     prestartFileWorker({ prelist: [tree], filter: pathFilterSpec([join(tree, "skip"), "**/*.log"]) });

@@ -127,7 +127,8 @@ function startStream(roots, window) {
     try {
       const root = realpathSync(roots[i]);
       const s = lstatSync(root, { bigint: true });
-      if (s.isDirectory()) stack.push([root, BigInt.asIntN(64, s.dev)]);
+      // An excluded scope is not walked: its subfolders need not match the glob to be left out.
+      if (s.isDirectory() && !(filter !== undefined && excludedHost(hostOf(root)))) stack.push([root, BigInt.asIntN(64, s.dev)]);
     } catch {
       // The walk reports it.
     }
