@@ -126,9 +126,10 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     options.scopes && options.scopes.length > 0 ? normalizeScopes(options.scopes.map((scope) => (host.live && !scope.startsWith("/") ? resolve(scope) : scope))) : undefined;
   // The file walk's first worker boots while the IOCs load, not after. With scopes named, it
   // also lists them meanwhile and sends the listings ahead of the walk, leaving out excluded
-  // folders and unwanted files (the walk's own filter): the listings do not depend on the IOCs. Not for a resumed walk, which starts
-  // elsewhere, nor inside an image, nor for a scan that may only work while the computer is idle
-  // or within a CPU budget: the worker would list while the scan is to wait.
+  // folders and unwanted files (the walk's own filter): the listings do not depend on the IOCs.
+  // Not for a resumed walk, which starts elsewhere, nor inside an image, nor for a scan that may
+  // only work while the computer is idle or within a CPU budget: the worker would list while the
+  // scan is to wait.
   const listAhead = host.live && resume === undefined && options.gate === undefined && options.pace === undefined;
   const listingAhead = (scopes: readonly string[]): { prelist: readonly string[]; filter: PathFilterSpec } => ({ prelist: scopes, filter: pathFilterSpec(options.excludes ?? [], options.hint) });
   if (options.switches?.["FileItem"] !== "off" && dependencies.collectors.some((c) => c.document === "FileItem")) {

@@ -8,6 +8,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { adoptFileWorker, FileWorkers, prestartFileWorker, WORKER_START_CHANNEL, type HashJob, type WorkerStart } from "./file-workers.js";
 import { pathFilterSpec } from "./path-filter.js";
@@ -46,6 +47,16 @@ function prelistFilterTree(prefix: string): string {
   }
   writeFileSync(join(tree, "keep/early.log"), "early");
   return tree;
+}
+
+/** A worker as the CLI's launcher starts it, streaming `roots`, adopted once its first listings came. */
+async function launchStreaming(roots: readonly string[]): Promise<Worker> {
+  const launched = startFileWorkerThread();
+  const stream = streamFromLaunch(launched, roots);
+  // The CLI loads meanwhile: the worker's listings arrive with nobody else listening.
+  while (stream.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  adoptFileWorker(launched, stream);
+  return launched;
 }
 
 /** Runs `run` on a set whose worker was prestarted to list `tree` ahead; `names` lists a folder's files. */
@@ -94,11 +105,7 @@ describe("file workers", () => {
     const tree = mkdtempSync(join(root, "launched-"));
     mkdirSync(join(tree, "sub"));
     writeFileSync(join(tree, "sub/a.txt"), "a");
-    const launched = startFileWorkerThread();
-    const stream = streamFromLaunch(launched, [tree]);
-    // The CLI loads meanwhile: the worker's listings arrive with nobody else listening.
-    while (stream.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    adoptFileWorker(launched, stream);
+    const launched = await launchStreaming([tree]);
     // A later request to stream (the scan's own, once loaded) does not start another.
     prestartFileWorker({ prelist: [join(tree, "sub")] });
     const workers = new FileWorkers(1);
@@ -116,10 +123,7 @@ describe("file workers", () => {
   it("a listing streamed before the worker knew the size gate has the gate applied when the walk takes it", async () => {
     const tree = mkdtempSync(join(root, "streamed-gate-"));
     for (const [name, size] of [["a.bin", 3], ["b.bin", 5], ["c.bin", 7], ["d.bin", 5]] as const) writeFileSync(join(tree, name), "x".repeat(size));
-    const launched = startFileWorkerThread();
-    const stream = streamFromLaunch(launched, [tree]);
-    while (stream.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    adoptFileWorker(launched, stream);
+    await launchStreaming([tree]);
     // The scan's set knows the sizes an IOC names: 5 bytes.
     const workers = new FileWorkers(1, [5]);
     try {

@@ -403,7 +403,7 @@ export function adoptFileWorker(worker: Worker, launched?: LaunchedStream): void
   }
   keepSpare(worker);
   if (launched === undefined) return;
-  spareListed = listedAhead(worker, launched.window, undefined);
+  spareListed = listedAhead(worker, STREAM_WINDOW, undefined);
   launched.stop();
   for (const message of launched.received as (Reply | StreamedReply)[]) if ("op" in message) spareListed.add(message.listings);
 }

@@ -75,19 +75,24 @@ async function requestsWhileStopped(held: boolean): Promise<number> {
   }
 }
 
-/** Every file of a walk of `tree` listing ahead (no hashing) on `workers`, and the listing requests it sent. */
-async function walkListingAhead(tree: string, workers = new FileWorkers(2)): Promise<{ files: number; requests: number; folders: number }> {
+/**
+ * Every file of a walk of `tree` listing ahead (no hashing) on `workers`, the listing requests it
+ * sent, and the listings sent ahead that were left untaken when it ended.
+ */
+async function walkListingAhead(tree: string, workers = new FileWorkers(2)): Promise<{ files: number; requests: number; folders: number; left: number }> {
   let requests = 0;
   let folders = 0;
   const listAhead = workers.listAhead.bind(workers);
   workers.listAhead = (asked, ...rest) => (requests++, (folders += asked.length), listAhead(asked, ...rest));
   let files = 0;
+  let left: number;
   try {
     for await (const batch of await walkOn(workers, false, { tree, listAhead: true })) files += batch.length;
+    left = workers.listedAhead;
   } finally {
     await workers.close();
   }
-  return { files, requests, folders };
+  return { files, requests, folders, left };
 }
 
 /** `count` folders named leafNNN under a new temp folder, each with `files` files. */
@@ -121,10 +126,10 @@ describe("listings sent ahead of the walk by a worker's stream", () => {
       const workers = new FileWorkers(2);
       // The root and its 300 leaves, all sent before the walk starts.
       expect(await settleAt(workers, 301, tree)).toBe(301);
-      const { files, requests } = await walkListingAhead(tree, workers);
+      const { files, requests, left } = await walkListingAhead(tree, workers);
       expect(files).toBe(300);
       expect(requests).toBe(0);
-      expect(workers.listedAhead).toBe(0);
+      expect(left).toBe(0);
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }
@@ -165,13 +170,8 @@ describe("listings sent ahead of the walk by a worker's stream", () => {
 
 describe("listings asked ahead of the walk", () => {
   it("walkFileBatches asks for the subfolders of a wide folder several to a request, not one by one", async () => {
-    const wide = mkdtempSync(join(tmpdir(), "iocscan-walk-wide-"));
+    const wide = leaves("iocscan-walk-wide-", 300);
     try {
-      for (let i = 0; i < 300; i++) {
-        const leaf = join(wide, `leaf${String(i).padStart(3, "0")}`);
-        mkdirSync(leaf);
-        writeFileSync(join(leaf, "f.txt"), `leaf ${i}\n`);
-      }
       const { files, requests, folders } = await walkListingAhead(wide);
       expect(files).toBe(300);
       // The root brings 64 listings ahead; the other 236 leaves are asked for: one request each

@@ -103,14 +103,13 @@ function readListing(path) {
   const listing = listRaw(path);
   // Asked for before the stream reached it: the stream takes its subfolders from here (a copy of
   // their lstats: the listing's go to the main thread, which leaves them empty here).
-  if (streaming && !listing.error) listedForWalk.set(path, { folders: listing.folders, folderStats: { values: listing.folderStats.values.slice() } });
+  if (stream !== undefined && !listing.error) listedForWalk.set(path, { folders: listing.folders, folderStats: { values: listing.folderStats.values.slice() } });
   return listing;
 }
 // Folders the walk had listed before the stream reached them, by path, with their subfolders:
 // the stream goes on below each without listing it again (a rescan's walk, quick to start,
 // asked for a fifth of tree B's folders twice).
 const listedForWalk = new Map();
-let streaming = false;
 // The stream (the "stream" message): lists the scope folders in walk order (depth first, by
 // name; never a link or another device) and sends each listing to the main thread unasked ("listed"
 // messages, one per slice of about 5 ms), where the walk takes it when it gets there: no round
@@ -134,11 +133,9 @@ function startStream(roots, window) {
     }
   }
   stream = { stack, window, sent: 0, waiting: false };
-  streaming = true;
   slice();
 }
 function endStream() {
-  streaming = false;
   stream = undefined;
   listedForWalk.clear();
 }
@@ -161,14 +158,14 @@ function step() {
     const walked = listedForWalk.get(folder);
     if (walked !== undefined) {
       listedForWalk.delete(folder);
-      pushSubfolders(stack, folder, walked, dev, (path) => [path, dev]);
+      pushSubfolders(stack, folder, walked, dev);
       continue;
     }
     const raw = listRaw(folder);
     if (raw.error) continue;
     const entries = raw.files.length + raw.folders.length;
     // Before finish(): it hands the subfolders' lstats over to the main thread.
-    pushSubfolders(stack, folder, raw, dev, (path) => [path, dev]);
+    pushSubfolders(stack, folder, raw, dev);
     const { transfer: buffers, ...listing } = finish(folder, raw, gate !== undefined, undefined);
     // \`sized\`: the size gate applied (none is known before the scan's set adopts this worker).
     listings.push({ path: folder, entries, sized: gate !== undefined, ...listing });
@@ -190,14 +187,15 @@ function credit(entries) {
     setImmediate(slice);
   }
 }
-// Pushes \`listing\`'s subfolders on the same device as \`dev\` (never links), last first.
-function pushSubfolders(stack, folder, listing, dev, item) {
+// Pushes \`listing\`'s subfolders on the same device as \`dev\` (never links), last first, each as
+// [path, dev].
+function pushSubfolders(stack, folder, listing, dev) {
   const values = listing.folderStats.values;
   for (let i = listing.folders.length - 1; i >= 0; i--) {
     const at = i * FIELDS.length;
     const path = child(folder, listing.folders[i]);
     // A folder whose lstat failed has all fields 0: not a folder. An excluded one is not walked.
-    if ((values[at + MODE] & S_IFMT) === S_IFDIR && values[at] === dev && !(filter !== undefined && excludedHost(hostOf(path)))) stack.push(item(path));
+    if ((values[at + MODE] & S_IFMT) === S_IFDIR && values[at] === dev && !(filter !== undefined && excludedHost(hostOf(path)))) stack.push([path, dev]);
   }
 }
 // The scan's path filter (path-filter.ts, set by the "filter" message): the walk's exclusions and
@@ -304,11 +302,11 @@ function listAhead(paths, devs, ahead, aheadFiles, useGate, useInline) {
   const asked = paths.map(take);
   // Walk order after them: the first one's subfolders on top.
   const stack = [];
-  for (let i = paths.length - 1; i >= 0; i--) if (!asked[i].error) pushSubfolders(stack, paths[i], asked[i], devs[i], (path) => [path, devs[i]]);
+  for (let i = paths.length - 1; i >= 0; i--) if (!asked[i].error) pushSubfolders(stack, paths[i], asked[i], devs[i]);
   while (stack.length > 0 && listings.length < paths.length + ahead && files < aheadFiles) {
     const [folder, dev] = stack.pop();
     const listing = take(folder);
-    if (!listing.error) pushSubfolders(stack, folder, listing, dev, (path) => [path, dev]);
+    if (!listing.error) pushSubfolders(stack, folder, listing, dev);
   }
   return { listings, transfer };
 }
@@ -403,9 +401,8 @@ export function startFileWorkerThread(): Worker {
  */
 export const STREAM_WINDOW = 50_000;
 
-/** A stream the CLI's launcher started, with what it sent until a FileWorkers takes it over. */
+/** A stream the CLI's launcher started ({@link STREAM_WINDOW}), with what it sent until a FileWorkers takes it over. */
 export interface LaunchedStream {
-  readonly window: number;
   /** The "listed" messages received so far. */
   readonly received: readonly unknown[];
   /** Stops keeping messages: the taker listens from now on. */
@@ -422,5 +419,5 @@ export function streamFromLaunch(worker: Worker, roots: readonly string[]): Laun
   worker.on("message", keep);
   worker.postMessage({ op: "filter", filter: undefined });
   worker.postMessage({ op: "stream", roots, window: STREAM_WINDOW });
-  return { window: STREAM_WINDOW, received, stop: () => void worker.off("message", keep) };
+  return { received, stop: () => void worker.off("message", keep) };
 }
