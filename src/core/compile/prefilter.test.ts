@@ -81,6 +81,22 @@ describe("collection prefilters: never hash a file needlessly", () => {
       expect(digestsFor(pre.decide({ FileName: "a", SizeInBytes: 300 }).fields)).toEqual(["sha256"]);
     });
 
+    it("a list of many pairs decides a file from the pairs of its size alone", () => {
+      // Wide enough for the keyed walk (keyed-or.ts); sizes repeat, one pair needs a name instead.
+      const pairs = Array.from({ length: 40 }, (_, i) => sized(100 + (i % 25), i));
+      const named = and(item("FileItem/FileName", "is", "x.bin"), item("FileItem/Md5sum", "is", md5(9)));
+      const pre = createPrefilter(plan(ioc(or(...pairs, named))), "FileItem", CHEAP);
+      fc.assert(
+        fc.property(fc.integer({ min: 90, max: 130 }), fc.constantFrom("x.bin", "y.bin"), (size, name) => {
+          const d = pre.decide({ FileName: name, SizeInBytes: size });
+          const bySize = size >= 100 && size < 125;
+          expect(d.mayMatch).toBe(bySize || name === "x.bin");
+          expect(digestsFor(d.fields)).toEqual([...(name === "x.bin" ? ["md5" as const] : []), ...(bySize ? ["sha256" as const] : [])]);
+        }),
+        { numRuns: 200 },
+      );
+    });
+
     it("no gate when something else may match a file of any size", () => {
       const gateOf = (criteria: Parameters<typeof ioc>[0]) => createPrefilter(plan(ioc(criteria)), "FileItem", CHEAP).onlyWhen;
       // A plain hash next to the sized ones: every file is hashed.

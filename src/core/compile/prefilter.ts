@@ -12,6 +12,7 @@
  */
 import type { Channel, FieldValue } from "./channel.js";
 import { HitSet, matchFields } from "./hit-set.js";
+import { KeyedOrs, type OrChildren } from "./keyed-or.js";
 import type { EvaluationPlan, PlanItem, PlanUnit } from "./plan-types.js";
 import { pendingLeaves, type LeafValue, type PendingBlock } from "./record-tree.js";
 import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
@@ -136,10 +137,16 @@ export function createPrefilter(plan: EvaluationPlan, document: string, cheapFie
     }
     return result;
   };
+  // A positive item read from the cheap fields is FALSE unless a hit: it keys a wide OR's child.
+  const keyed = new KeyedOrs((ref) => {
+    const item = plan.items.shape(ref) as PlanItem;
+    return item.status.kind === "supported" && !item.negate && !isPendingItem(item);
+  });
+  const orChildren: OrChildren = (node) => keyed.children(node, hits.refs);
   const pendingRefs: number[] = [];
   const decideUnit = (unit: PlanUnit, into: Set<string>): Tri => {
     pendingRefs.length = 0;
-    const value = pendingLeaves(unit.tree, leaf, isPending, pendingRefs, block);
+    const value = pendingLeaves(unit.tree, leaf, isPending, pendingRefs, block, orChildren);
     if (value === FALSE) return value;
     // A hash list leaves thousands of pending refs, all of one field.
     let last: string | undefined;

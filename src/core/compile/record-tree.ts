@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { OrChildren } from "./keyed-or.js";
 import type { RecordNode } from "./plan-types.js";
 import { FALSE, TRUE, UNKNOWN, type Tri } from "./tri.js";
 
@@ -33,9 +34,10 @@ export type BlockValue = (lo: number, hi: number) => Tri;
 
 /**
  * Evaluates `node`, stopping early on a decisive child. An empty group is FALSE (semantics 5.2).
- * Blocks are answered by `blockHit`, else by `block`, else leaf by leaf.
+ * Blocks are answered by `blockHit`, else by `block`, else leaf by leaf. `orChildren`, when given,
+ * names the children of a wide OR that are not FALSE for certain (keyed-or.ts).
  */
-export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: BlockHit, block?: BlockValue): Tri {
+export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: BlockHit, block?: BlockValue, orChildren?: OrChildren): Tri {
   if (typeof node === "number") return leaf(node);
   if (node.op === "const") return node.value;
   if (node.op === "block") {
@@ -46,15 +48,15 @@ export function evaluateTree(node: RecordNode, leaf: LeafValue, blockHit?: Block
   if (node.op === "and") {
     let result: Tri = TRUE;
     for (const child of node.children) {
-      const v = evaluateTree(child, leaf, blockHit, block);
+      const v = evaluateTree(child, leaf, blockHit, block, orChildren);
       if (v === FALSE) return FALSE;
       if (v === UNKNOWN) result = UNKNOWN;
     }
     return result;
   }
   let result: Tri = FALSE;
-  for (const child of node.children) {
-    const v = evaluateTree(child, leaf, blockHit, block);
+  for (const child of orChildren?.(node) ?? node.children) {
+    const v = evaluateTree(child, leaf, blockHit, block, orChildren);
     if (v === TRUE) return TRUE;
     if (v === UNKNOWN) result = UNKNOWN;
   }
@@ -104,9 +106,10 @@ export type PendingBlock = (lo: number, hi: number, out: number[]) => Tri;
  * TRUE child) needs none of them. `pending(ref)` is true for a leaf not known yet; `leaf` must
  * then answer UNKNOWN for it. Pending refs are appended to `out` (repeats possible); nothing is
  * allocated, since a collector asks this for every file. `block`, when given, answers blocks
- * whole (a hash list of 10,000 items need not be visited item by item).
+ * whole (a hash list of 10,000 items need not be visited item by item); `orChildren`, the
+ * children of a wide OR that are not FALSE for certain (keyed-or.ts).
  */
-export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: number) => boolean, out: number[], block?: PendingBlock): Tri {
+export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: number) => boolean, out: number[], block?: PendingBlock, orChildren?: OrChildren): Tri {
   if (typeof node === "number") {
     const v = leaf(node);
     if (v === UNKNOWN && pending(node)) out.push(node);
@@ -134,9 +137,10 @@ export function pendingLeaves(node: RecordNode, leaf: LeafValue, pending: (ref: 
   const decisive = node.op === "and" ? FALSE : TRUE;
   const mark = out.length;
   let result: Tri = node.op === "and" ? TRUE : FALSE;
-  for (const child of node.children) {
+  const children = node.op === "or" ? (orChildren?.(node) ?? node.children) : node.children;
+  for (const child of children) {
     const before = out.length;
-    const v = pendingLeaves(child, leaf, pending, out, block);
+    const v = pendingLeaves(child, leaf, pending, out, block, orChildren);
     if (v === decisive) {
       out.length = mark; // decided without any of them
       return decisive;

@@ -10,6 +10,7 @@
  * @module
  */
 import { HitSet, matchDocument } from "../compile/hit-set.js";
+import { KeyedOrs, type OrChildren } from "../compile/keyed-or.js";
 import type { DocumentPlan, EvaluationPlan, HostNode, ItemSpan, PlanItem, PlanUnit } from "../compile/plan-types.js";
 import { evaluateTree, satisfiedLeaves, type BlockHits, type LeafValue } from "../compile/record-tree.js";
 import { FALSE, TRUE, UNKNOWN, verdictOf, type Tri } from "../compile/tri.js";
@@ -131,6 +132,10 @@ class StreamingEvaluation implements Evaluation {
     if (this.recordHasUnknown && this.unknownFields.has((this.plan.items.shape(ref) as PlanItem).field)) return UNKNOWN;
     return this.hits.has(ref) !== (this.negated[ref] === 1) ? TRUE : FALSE;
   };
+
+  /** A live positive item is FALSE on a record (whose fields are all known) unless a hit. */
+  private readonly keyedOrs = new KeyedOrs((ref) => this.constants[ref] === LIVE && this.negated[ref] === 0);
+  private readonly orChildren: OrChildren = (node) => this.keyedOrs.children(node, this.hits.refs);
 
   /**
    * A block's value on a record with unknown fields, span by span (the items of a span read one
@@ -285,7 +290,10 @@ class StreamingEvaluation implements Evaluation {
     const unit = this.plan.units[u] as PlanUnit;
     // Block leaves are positive items of this record's document: worth TRUE exactly when hit
     // (unless a field is unknown on the record: then span by span).
-    const value = this.recordHasUnknown ? evaluateTree(unit.tree, this.leaf, undefined, this.unknownBlock) : evaluateTree(unit.tree, this.leaf, this.hits.anyInRange);
+    // On a record with an unknown field a key may be UNKNOWN, not FALSE: every child is visited.
+    const value = this.recordHasUnknown
+      ? evaluateTree(unit.tree, this.leaf, undefined, this.unknownBlock)
+      : evaluateTree(unit.tree, this.leaf, this.hits.anyInRange, undefined, this.orChildren);
     if (value > (this.unitValues[u] as number)) this.unitValues[u] = value;
     if (value === TRUE) this.keep(unit, record);
   }
