@@ -87,6 +87,15 @@ describe("the bundled CLI", () => {
     expect(list.stdout).toMatch(/finished/);
   });
 
+  it("locates the native file lister from the bundle and from its launcher", () => {
+    const lister = join(repo, "native/build/Release/iocscan_fs.node");
+    for (const file of ["iocscan.js", "iocscan-cli.cjs"]) {
+      const located = /new URL\("([^"]*iocscan_fs\.node)"/.exec(readFileSync(join(work, "bin", file), "utf8"))?.[1];
+      expect(located, file).toBeDefined();
+      expect(join(work, "bin", located ?? "")).toBe(lister);
+    }
+  });
+
   it("a damaged code cache costs the compile, not the command", () => {
     const [cacheName] = readdirSync(codeCache).filter((name) => name.startsWith("scan-"));
     writeFileSync(join(codeCache, cacheName as string), Buffer.alloc(65_536, 7), { mode: 0o600 });

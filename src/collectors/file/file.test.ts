@@ -118,6 +118,31 @@ describe("fileCollector on a planted tree", () => {
     expect(named.context.warnings).toMatchObject([{ code: "not-regular", path: at("docs/pipe") }]);
   });
 
+  it("fileCollector finds the same records, counts and warnings with the native lister as with node:fs", async () => {
+    // The tree's links, loop, FIFO, dot file and a folder it may not list (unless root).
+    const locked = at("locked");
+    mkdirSync(join(locked, "inside"), { recursive: true });
+    chmodSync(locked, 0o000);
+    // Each scan as it is and with a size gate, which the worker applies to what it listed.
+    const decide = () => ({ mayMatch: true, fields: new Set(["Sha256sum"]) });
+    const scans = async () => [await scan({ scopes: [root, at("docs/pipe")] }), await scan({ decide, sizeGate: [EVIL.length, 12, 6] }, ["Sha256sum"])];
+    try {
+      const withNative = await scans();
+      process.env["IOCSCAN_NATIVE_FS"] = "off";
+      const withNodeFs = await scans().finally(() => delete process.env["IOCSCAN_NATIVE_FS"]);
+      withNative.forEach((run, i) => {
+        const other = withNodeFs[i] as (typeof withNodeFs)[number];
+        expect(run.records).toEqual(other.records);
+        expect(run.context.counts).toEqual(other.context.counts);
+        expect(run.context.warnings).toEqual(other.context.warnings);
+        expect(run.records.size).toBeGreaterThan(1);
+      });
+    } finally {
+      chmodSync(locked, 0o755);
+      rmSync(locked, { recursive: true });
+    }
+  });
+
   it("fileCollector hashes only what the prefilter lets through, and only the digests it asks for", async () => {
     const decide = (cheap: Readonly<Record<string, unknown>>) =>
       cheap["FileName"] === "evil.exe" && cheap["SizeInBytes"] === EVIL.length ? { mayMatch: true, fields: new Set(["Sha256sum"]) } : { mayMatch: false, fields: new Set<string>() };

@@ -10,6 +10,7 @@
  * @module
  */
 import { constants } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { DigestAlgorithm } from "./options.js";
 
@@ -21,6 +22,13 @@ export const DIGEST_HEX_LENGTH: Readonly<Record<DigestAlgorithm, number>> = { md
 
 /** The order of the stat fields in a stat reply's BigInt64Array, per path. */
 export const STAT_FIELDS = ["dev", "ino", "mode", "uid", "gid", "size", "atimeNs", "mtimeNs", "ctimeNs", "birthtimeNs"] as const;
+
+/**
+ * The native lister (native/fs-lister.c, built by `npm run build:native`): a folder's names and
+ * their lstats in two calls instead of an object per entry. Where it was not built or cannot load
+ * (another system, no compiler), or with IOCSCAN_NATIVE_FS=off, the worker lists with node:fs.
+ */
+export const NATIVE_LISTER = fileURLToPath(new URL("../../../native/build/Release/iocscan_fs.node", import.meta.url));
 
 // Same rules as content.ts: no links followed, a FIFO cannot block the open, a short read (the
 // file shrank or was swapped) is an error rather than a digest of part of it. One file's error
@@ -36,6 +44,34 @@ const FLAGS = ${constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
 const FIELDS = ${JSON.stringify(STAT_FIELDS)};
 const buffer = Buffer.allocUnsafe(1024 * 1024);
 const problem = (error) => ({ code: error && error.code, message: String(error && error.message) });
+const native = (() => {
+  if (process.env.IOCSCAN_NATIVE_FS === "off") return undefined;
+  try {
+    const lister = require(${JSON.stringify(NATIVE_LISTER)});
+    return typeof lister.listFolder === "function" && typeof lister.lstatNames === "function" ? lister : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+// The lstats of a folder's entries \`names\`, as stat() gives those of their paths.
+function statNames(folder, names) {
+  if (native === undefined || names.length === 0) return stat(names.map((name) => child(folder, name)));
+  const values = new BigInt64Array(names.length * FIELDS.length);
+  const errors = native.lstatNames(folder, names, values);
+  return { values, errors };
+}
+// A folder's entries as [names, kinds]: "f" file, "d" folder, "l" link, "s" FIFO, socket or
+// device, "?" not said (some file systems: lstat tells).
+const KIND_OF_DTYPE = { 8: "f", 4: "d", 10: "l", 1: "s", 12: "s", 2: "s", 6: "s" };
+function readFolder(path) {
+  if (native !== undefined) {
+    const { names, types } = native.listFolder(path);
+    return [names, Array.from(types, (type) => KIND_OF_DTYPE[type] ?? "?")];
+  }
+  const entries = readdirSync(path, { withFileTypes: true });
+  const kindOf = (e) => (e.isFile() ? "f" : e.isDirectory() ? "d" : e.isSymbolicLink() ? "l" : e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice() ? "s" : "?");
+  return [entries.map((e) => e.name), entries.map(kindOf)];
+}
 function stat(paths) {
   const values = new BigInt64Array(paths.length * FIELDS.length);
   const errors = [];
@@ -234,20 +270,20 @@ function keepFiles(files, fileStats, keep) {
   return { files: keep.map((i) => files[i]), fileStats: { values, errors } };
 }
 function listRaw(path) {
-  let entries;
+  let names, kinds;
   try {
-    entries = readdirSync(path, { withFileTypes: true });
+    [names, kinds] = readFolder(path);
   } catch (error) {
     return { error: problem(error) };
   }
   const files = [], folders = [], unknown = [];
   let symlinks = 0, special = 0;
-  for (const entry of entries) {
-    const name = entry.name;
-    if (entry.isFile()) files.push(name);
-    else if (entry.isDirectory()) folders.push(name);
-    else if (entry.isSymbolicLink()) symlinks++;
-    else if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) special++;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i], kind = kinds[i];
+    if (kind === "f") files.push(name);
+    else if (kind === "d") folders.push(name);
+    else if (kind === "l") symlinks++;
+    else if (kind === "s") special++;
     else {
       // DT_UNKNOWN: some file systems do not say; lstat does.
       try {
@@ -266,8 +302,8 @@ function listRaw(path) {
   files.sort();
   folders.sort();
   // A huge folder's files are stat'ed later, a batch at a time: its listing stays small.
-  const fileStats = stat(files.length <= ${LIST_STAT_LIMIT} ? files.map((name) => child(path, name)) : []);
-  const folderStats = stat(folders.map((name) => child(path, name)));
+  const fileStats = statNames(path, files.length <= ${LIST_STAT_LIMIT} ? files : []);
+  const folderStats = statNames(path, folders);
   return { files, fileStats, folders, folderStats, symlinks, special, unknown };
 }
 // The size gate: files whose lstat worked and whose size no IOC can match are left out, counted.
@@ -372,6 +408,8 @@ parentPort.on("message", (message) => {
       credit(message.entries);
     } else if (message.op === "stream-end") {
       if (stream !== undefined) endStream();
+    } else if (message.op === "info") {
+      parentPort.postMessage({ id: message.id, lister: native === undefined ? "node:fs" : "native" });
     } else if (message.op === "stat") {
       const reply = stat(message.paths);
       parentPort.postMessage({ id: message.id, ...reply }, [reply.values.buffer]);
