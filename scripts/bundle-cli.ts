@@ -14,7 +14,8 @@
  * lazily, when first called, so the other commands do not pay for them.
  *
  * What stays outside the bundle, loaded from node_modules at run time:
- * - native addons (re2, better-sqlite3) and pg's optional native binding;
+ * - native addons (re2; better-sqlite3's compiled addon, which src/store/sqlite/_open.ts names by
+ *   path, while the package's JavaScript is bundled) and pg's optional native binding;
  * - files located at run time with `new URL("relative", import.meta.url)` (package.json, the web
  *   console): the relative path is rewritten to point from the bundle to the same file of the
  *   per-file emit (dist/ for a source under src/, the package root for anything else).
@@ -30,7 +31,7 @@ import { parseArgs } from "node:util";
 import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 
 /** Packages that cannot be bundled: native addons and optional native bindings. */
-export const EXTERNAL_PACKAGES = ["re2", "better-sqlite3", "pg-native"];
+export const EXTERNAL_PACKAGES = ["re2", "pg-native"];
 
 /** Where the parts of a build are. */
 export interface BundleLayout {

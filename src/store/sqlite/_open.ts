@@ -6,6 +6,7 @@
  * @module
  */
 import { closeSync, mkdirSync, openSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
@@ -13,6 +14,21 @@ import { withFileLock } from "./_file-lock.js";
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * better-sqlite3's compiled addon, by path: the CLI bundle holds the package's JavaScript (loaded
+ * through the bundle's code cache, not resolved and compiled file by file at every start), and
+ * there the package could not find its addon itself (it looks beside the calling file).
+ */
+let addonPath: string | undefined;
+function sqliteAddon(): string | undefined {
+  try {
+    addonPath ??= createRequire(import.meta.url).resolve("better-sqlite3/build/Release/better_sqlite3.node");
+  } catch {
+    // A build elsewhere (build/Debug): the package finds it, outside the bundle.
+  }
+  return addonPath;
+}
 
 /** An open database, ready for a store. */
 export interface OpenSqlite<DB> {
@@ -38,7 +54,8 @@ export async function openSqlite<DB>(
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   closeSync(openSync(file, "a", 0o600));
   const key = realpathSync(file);
-  const connection = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  const addon = sqliteAddon();
+  const connection = new Database(file, { timeout: BUSY_TIMEOUT_MS, ...(addon === undefined ? {} : { nativeBinding: addon }) });
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
   try {
     await withFileLock(key, async () => {
