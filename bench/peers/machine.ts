@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { busyProcesses, busyText, environmentNote, type BusyProcess } from "../environment.js";
 import { findExecutable, versionOf } from "./timed.js";
+import { scannerLister } from "../suites/file-scan-cli.js";
 
 export interface Machine {
   readonly cpu: string;
@@ -55,7 +56,7 @@ export function describeMachine(repo: string): Machine {
 
 export function machineText(m: Machine): string {
   return (
-    `${m.cores} x ${m.cpu}, ${m.ramGiB.toFixed(0)} GiB RAM, ${m.kernel}, ${m.os}, Node ${m.node}; iocscan at ${m.commit}.\n` +
+    `${m.cores} x ${m.cpu}, ${m.ramGiB.toFixed(0)} GiB RAM, ${m.kernel}, ${m.os}, Node ${m.node}; iocscan at ${m.commit}, listing folders with ${scannerLister()}.\n` +
     `Tools: ${m.tools.map((t) => `${t.name} ${t.version}`).join("; ")}.` +
     (environmentNote === undefined ? "" : `\n${environmentNote}.`) +
     `\nOther processes busy at start (over 10% of a core in a 1 s sample): ${busyText(m.busy)}.`

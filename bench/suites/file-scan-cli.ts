@@ -159,10 +159,17 @@ export function compileScanner(folder: string): string {
   }
   copyFileSync(join(repo, "package.json"), join(folder, "package.json"));
   symlinkSync(join(repo, "node_modules"), join(folder, "node_modules"), "dir");
+  // The native file lister as `npm run build:native` left it (the scan lists with node:fs without it).
+  symlinkSync(join(repo, "native"), join(folder, "native"), "dir");
   const bundler = join(repo, "scripts/bundle-cli.ts");
   const bundled = spawnSync(process.execPath, ["--import", tsxLoader, bundler, "--emit-root", join(folder, "src"), "--package-root", folder, "--out-dir", join(folder, "bin")], { encoding: "utf8" });
   if (bundled.status !== 0) throw new Error(`bundling the CLI failed (exit ${bundled.status}): ${bundled.stderr}`);
   return join(folder, "bin/iocscan.js");
+}
+
+/** How the compiled scanner lists folders: "native" when the native lister is built (native/). */
+export function scannerLister(): string {
+  return existsSync(join(repo, "native/build/Release/iocscan_fs.node")) ? "the native lister (native/)" : "node:fs (the native lister is not built: npm run build:native)";
 }
 
 export interface ScanOptions {

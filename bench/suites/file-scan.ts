@@ -29,7 +29,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ms, type BenchRow, type BenchSuite } from "../measure.js";
-import { checkRun, compileScanner, copyUserState, haveGnuTime, runFloor, runScan, warmCache, type ScanRun, type Timed } from "./file-scan-cli.js";
+import { checkRun, compileScanner, copyUserState, haveGnuTime, runFloor, runScan, scannerLister, warmCache, type ScanRun, type Timed } from "./file-scan-cli.js";
 import { generateTree, TREE_A, TREE_B, type GeneratedTree, type TreeSpec } from "./file-scan-data.js";
 import { millionFileRows } from "./file-scan-million.js";
 
@@ -189,7 +189,7 @@ function runAll(): BenchRow[] {
       const tsx = startup("tsx");
       rows.push({
         name: "setup: scanner compiled from src/ (TypeScript per-file emit and the CLI bundle, as dist/); 1,010 SHA-256 IOC entries in 10 OpenIOC files per tree",
-        value: `compiled in ${ms(compileMs)}; load average (1/5/15 min) before: ${loadBefore}${haveGnuTime ? "" : "; /usr/bin/time absent: RSS from the child's own resource usage, no CPU figures"}`,
+        value: `compiled in ${ms(compileMs)}; folders listed with ${scannerLister()}; load average (1/5/15 min) before: ${loadBefore}${haveGnuTime ? "" : "; /usr/bin/time absent: RSS from the child's own resource usage, no CPU figures"}`,
       });
       rows.push({ name: "start-up: scan of an empty folder, compiled / from src/ through tsx", value: `${summary(compiled)} / ${summary(tsx)}` });
       rows.push(...measureTree(TREE_A, work, cli));
