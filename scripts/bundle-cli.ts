@@ -1,6 +1,7 @@
 /**
  * Bundles the `iocscan` command line with esbuild into dist/bin/: `iocscan-cli.cjs`, the whole CLI
- * (src/cli/bundle-entry.ts) as one CommonJS file, and `iocscan.js`, its launcher (src/cli/bin.ts).
+ * (src/cli/bundle-entry.ts) as one CommonJS file, and `iocscan.cjs`, its launcher (src/cli/bin.ts,
+ * CommonJS too: node starts its ES module loader only for an ES module entry).
  *
  *   npx tsx scripts/bundle-cli.ts [--emit-root DIR] [--package-root DIR] [--out-dir DIR]
  *
@@ -24,7 +25,7 @@
  *
  * @module
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -41,7 +42,7 @@ export interface BundleLayout {
   readonly emitRoot: string;
   /** The package root next to the emit (holds package.json and node_modules). */
   readonly packageRoot: string;
-  /** The folder the bundle is written to; its entry is `iocscan.js`. */
+  /** The folder the bundle is written to; its entry is `iocscan.cjs`. */
   readonly outDir: string;
 }
 
@@ -75,6 +76,8 @@ function runtimeUrls(layout: BundleLayout): Plugin {
 
 /** The CommonJS bundle's name of `import.meta.url` (the bundle's own URL, set by its banner). */
 const BUNDLE_URL = "__iocscanBundleUrl";
+/** The same for the launcher. */
+const LAUNCHER_URL = "__iocscanLauncherUrl";
 
 /**
  * Writes the bundle and its launcher to `layout.outDir`; resolves to esbuild's metafile of the
@@ -94,7 +97,16 @@ export async function bundleCli(layout: BundleLayout): Promise<Metafile> {
     metafile: true,
   });
   await asciiOnly(join(layout.outDir, "iocscan-cli.cjs"));
-  await build({ ...common, entryPoints: [join(layout.repo, "src/cli/bin.ts")], outfile: join(layout.outDir, "iocscan.js"), format: "esm" });
+  await build({
+    ...common,
+    entryPoints: [join(layout.repo, "src/cli/bin.ts")],
+    outfile: join(layout.outDir, "iocscan.cjs"),
+    format: "cjs",
+    define: { "import.meta.url": LAUNCHER_URL },
+    banner: { js: `const ${LAUNCHER_URL} = require("node:url").pathToFileURL(__filename).href;` },
+  });
+  // The ES module launcher of earlier builds.
+  await rm(join(layout.outDir, "iocscan.js"), { force: true });
   if (result.metafile === undefined) throw new Error("esbuild wrote no metafile");
   return result.metafile;
 }
@@ -124,5 +136,5 @@ if (invokedDirectly) {
   };
   const metafile = await bundleCli(layout);
   const bytes = Object.entries(metafile.outputs).reduce((sum, [file, output]) => sum + (file.endsWith(".cjs") ? output.bytes : 0), 0);
-  process.stdout.write(`bundled the CLI into ${join(layout.outDir, "iocscan-cli.cjs")} (${(bytes / 1e6).toFixed(1)} MB), launched by ${join(layout.outDir, "iocscan.js")}\n`);
+  process.stdout.write(`bundled the CLI into ${join(layout.outDir, "iocscan-cli.cjs")} (${(bytes / 1e6).toFixed(1)} MB), launched by ${join(layout.outDir, "iocscan.cjs")}\n`);
 }

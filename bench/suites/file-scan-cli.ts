@@ -5,7 +5,7 @@
  *
  * The scanner runs as it ships: JavaScript compiled from the current src/ (`compileScanner`, the
  * TypeScript compiler's per-file emit and the esbuild bundle of the CLI, as `npm run build` writes
- * dist/ and dist/bin/iocscan.js), not through tsx, whose
+ * dist/ and dist/bin/iocscan.cjs), not through tsx, whose
  * loader costs about a second of start-up per process on this machine. `runScan(..., "tsx")` runs
  * src/cli/main.ts through tsx (as test/cli/run-cli.ts) to show that cost.
  *
@@ -164,7 +164,7 @@ export function compileScanner(folder: string): string {
   const bundler = join(repo, "scripts/bundle-cli.ts");
   const bundled = spawnSync(process.execPath, ["--import", tsxLoader, bundler, "--emit-root", join(folder, "src"), "--package-root", folder, "--out-dir", join(folder, "bin")], { encoding: "utf8" });
   if (bundled.status !== 0) throw new Error(`bundling the CLI failed (exit ${bundled.status}): ${bundled.stderr}`);
-  return join(folder, "bin/iocscan.js");
+  return join(folder, "bin/iocscan.cjs");
 }
 
 /** How the compiled scanner lists folders: "native" when the native lister is built (native/). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `iocscan` command as shipped (dist/bin/iocscan.js, made by scripts/bundle-cli.ts): a small
- * launcher for the CLI bundle beside it (iocscan-cli.cjs).
+ * The `iocscan` command as shipped (dist/bin/iocscan.cjs, made by scripts/bundle-cli.ts): a small
+ * launcher for the CLI bundle beside it (iocscan-cli.cjs). CommonJS, like the bundle: a CommonJS
+ * entry spares node the start of its ES module loader (about 7 ms of every command here).
  *
  * Both things it does are about start-up time, which every command pays (BENCHMARKS.md, "Fixed
  * cost"): the bundle is loaded through V8's code cache (code-cache.ts), and for a scan the first
@@ -30,8 +31,10 @@ const launched = firstWorker !== undefined && scopes !== undefined ? streamFromL
 const bundle = join(dirname(fileURLToPath(import.meta.url)), "iocscan-cli.cjs");
 const cli = requireWithCodeCache<typeof Cli>(bundle, codeCacheFile(bundle, command));
 if (firstWorker !== undefined) cli.exports.adoptFileWorker(firstWorker, launched);
-const status = await cli.exports.runCli(argv);
-// A run that did its work (0: done, 1: found something) compiled what the next one will need;
-// one that printed help, the version or a usage error compiled little of it.
-if ((status === 0 || status === 1) && !helpOnly) cli.save();
-process.exitCode = status;
+// No top-level await: the launcher is built as CommonJS.
+void cli.exports.runCli(argv).then((status) => {
+  // A run that did its work (0: done, 1: found something) compiled what the next one will need;
+  // one that printed help, the version or a usage error compiled little of it.
+  if ((status === 0 || status === 1) && !helpOnly) cli.save();
+  process.exitCode = status;
+});

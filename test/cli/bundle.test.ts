@@ -28,7 +28,7 @@ beforeAll(async () => {
   symlinkSync(join(repo, "node_modules"), join(work, "node_modules"), "dir");
   // The source tree stands in for the per-file emit: only run-time URLs point into it.
   await bundleCli({ repo, emitRoot: join(repo, "src"), packageRoot: repo, outDir: join(work, "bin") });
-  cli = join(work, "bin/iocscan.js");
+  cli = join(work, "bin/iocscan.cjs");
   codeCache = join(work, "code-cache");
 }, 60_000);
 
@@ -89,7 +89,7 @@ describe("the bundled CLI", () => {
 
   it("locates the native file lister from the bundle and from its launcher", () => {
     const lister = join(repo, "native/build/Release/iocscan_fs.node");
-    for (const file of ["iocscan.js", "iocscan-cli.cjs"]) {
+    for (const file of ["iocscan.cjs", "iocscan-cli.cjs"]) {
       const located = /new URL\("([^"]*iocscan_fs\.node)"/.exec(readFileSync(join(work, "bin", file), "utf8"))?.[1];
       expect(located, file).toBeDefined();
       expect(join(work, "bin", located ?? "")).toBe(lister);
