@@ -278,7 +278,10 @@ function ruleOutByDigests(gate: DigestGate, cache: HashCache | undefined, cached
       return digestGateRulesOut(gate, listed) ? "hashed" : undefined;
     }
     if (!cached || cache === undefined) return undefined;
-    const known = cache.get(cacheKey(stat));
+    const key = cacheKey(stat);
+    // By the stored bytes when it can: most files of a rescan are ruled out here.
+    if (gate.named !== undefined && cache.cachedDigestsNamed?.(key, gate.algorithms, gate.named) === false) return "cached";
+    const known = cache.get(key);
     return known !== undefined && digestGateRulesOut(gate, known) ? "cached" : undefined;
   };
 }

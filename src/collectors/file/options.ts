@@ -34,6 +34,13 @@ export interface HashCache {
   get(key: HashCacheKey): Digests | undefined;
   /** False when the cache holds no entry of this device (a first scan): its look-ups can only miss. */
   holdsDevice?(dev: bigint): boolean;
+  /**
+   * For a rescan's digest gate ({@link DigestGate.named}), without a hex string made: false when
+   * the cache holds each of `algorithms` for exactly this file version and `named` names none of
+   * them (stored bytes); true when it names one; undefined when a digest is missing or this scan
+   * put digests for the file (then {@link get} answers).
+   */
+  cachedDigestsNamed?(key: HashCacheKey, algorithms: readonly DigestAlgorithm[], named: NonNullable<DigestGate["named"]>): boolean | undefined;
   /** Records digests for this version, keeping the ones already known for it. */
   put(key: HashCacheKey, digests: Digests): void;
   /** Writes what is pending and releases the store. */

@@ -233,6 +233,23 @@ export class Channel {
   }
 
   /**
+   * True when every item of this channel, gated or not, is a digest equality (a hash list): then
+   * {@link namesDigest} answers for it. False before {@link freeze}.
+   */
+  get digestEqualityOnly(): boolean {
+    return this.frozen && this.digestsOnly && (this.gatedItems?.digestEqualityOnly ?? true);
+  }
+
+  /**
+   * Whether an item of this channel, gated or not, holds on the digest `bytes[offset, offset +
+   * width)`, for a channel that is {@link digestEqualityOnly}: a rescan's cached digest is looked
+   * up as the bytes it is stored as, with no hex made and decoded again.
+   */
+  namesDigest(bytes: Uint8Array, offset: number, width: number): boolean {
+    return this.digests.hasBytes(bytes, offset, width) || (this.gatedItems?.namesDigest(bytes, offset, width) ?? false);
+  }
+
+  /**
    * Calls `hit` for each item whose condition holds on `raw` (one value or one list element),
    * gated or not.
    */

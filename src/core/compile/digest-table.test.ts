@@ -105,9 +105,15 @@ describe("digest table (hash equality index)", () => {
     expect(answers[1]).toBe(100_000 + 2_345);
     expect(answers.slice(3)).toEqual([undefined, 3, undefined, undefined]);
     expect(probes.map((p) => lazy.get(p))).toEqual(answers);
+    // As bytes, at any offset of a larger buffer: the same answers, lazily and built.
+    const asBytes = (table: DigestTable) => probes.map((p, i) => table.hasBytes(Buffer.concat([Buffer.alloc(i + 1, 0xee), Buffer.from(p.trim(), "hex")]), i + 1, 16));
+    const known = answers.map((a) => a !== undefined);
+    expect(asBytes(lazy)).toEqual(known);
+    expect(asBytes(eager)).toEqual(asBytes(lazy));
     // 80,000 digests in 8 runs: the table is built after 2,500 look-ups, and answers the same.
     for (let i = 0; i < 2_500; i++) lazy.get(hex(i * 31));
     expect(probes.map((p) => lazy.get(p))).toEqual(answers);
+    expect(asBytes(lazy)).toEqual(asBytes(eager));
     expect(lazy.size).toBe(eager.size);
     expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
   });

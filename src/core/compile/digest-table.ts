@@ -27,6 +27,11 @@ const NIBBLE = new Int8Array(128).fill(-1);
 for (let d = 0; d < 10; d++) NIBBLE[48 + d] = d;
 for (let d = 0; d < 6; d++) NIBBLE[65 + d] = NIBBLE[97 + d] = 10 + d;
 
+/** Copies `probe.length` bytes of `bytes` from `offset` into `probe`: no view made per look-up. */
+function copyDigest(bytes: Uint8Array, offset: number, probe: Uint8Array): void {
+  for (let k = 0; k < probe.length; k++) probe[k] = bytes[offset + k] as number;
+}
+
 /**
  * Writes the digest spelt by `text[start, end)` (hex, either case) into `out`; false when a
  * character is not a hex digit.
@@ -165,6 +170,17 @@ class WidthTable {
   /** The refs of the digest spelt by `text[start, start + 2 * width)`, or undefined. */
   get(text: string, start: number): DigestRefs | undefined {
     if (!decodeHex(text, start, this.probeBytes)) return undefined;
+    return this.lookUpProbe();
+  }
+
+  /** Whether the digest `bytes[offset, offset + width)` is a key. */
+  hasBytes(bytes: Uint8Array, offset: number): boolean {
+    copyDigest(bytes, offset, this.probeBytes);
+    return this.lookUpProbe() !== undefined;
+  }
+
+  /** The refs of the digest in the probe bytes, or undefined. */
+  private lookUpProbe(): DigestRefs | undefined {
     const probe = this.probeWords;
     const h = hashWords(probe, 0, this.per);
     if (this.filter !== undefined && !this.filter.mayHave(h)) return undefined;
@@ -320,9 +336,21 @@ class LazyWidthTable {
     return found;
   }
 
+  /** Whether the digest `bytes[offset, offset + width)` is a key. */
+  hasBytes(bytes: Uint8Array, offset: number): boolean {
+    if (this.table !== undefined || ++this.lookups * this.chunks.length * 4 > this.total) return this.built().hasBytes(bytes, offset);
+    copyDigest(bytes, offset, this.probeBytes);
+    return this.probeChunks() !== undefined;
+  }
+
   private probe(text: string, start: number): DigestRefs | undefined {
     if (++this.lookups * this.chunks.length * 4 > this.total) return this.built().get(text, start);
     if (!decodeHex(text, start, this.probeBytes)) return undefined;
+    return this.probeChunks();
+  }
+
+  /** The refs of the digest in the probe bytes, chunk by chunk (no table built), or undefined. */
+  private probeChunks(): DigestRefs | undefined {
     const probe = this.probeWords;
     const per = this.per;
     const h = hashWords(probe, 0, per);
@@ -470,6 +498,11 @@ export class DigestTable {
       if (total >= LAZY_FROM && indexed === total) this.tables.set(width, new LazyWidthTable(width, chunks));
       else if (total > 0) this.tables.set(width, new WidthTable(width, chunks));
     }
+  }
+
+  /** Whether the digest `bytes[offset, offset + width)` is a key (after {@link freeze}). */
+  hasBytes(bytes: Uint8Array, offset: number, width: number): boolean {
+    return this.tables.get(width)?.hasBytes(bytes, offset) ?? false;
   }
 
   /** The refs of the digest `raw` spells (any case, surrounding blanks ignored), or undefined. */

@@ -142,6 +142,19 @@ describe("digest gates: files whose digests no IOC names need no record", () => 
     expect(gate?.mayMatch({ md5: md5(3) })).toBe(false);
   });
 
+  it("a hash list's gate names digests given as bytes, gated ones too; not when a digest is also matched otherwise", () => {
+    const bytes = (hex: string) => Buffer.concat([Buffer.from([7]), Buffer.from(hex, "hex")]);
+    const list = createDigestGate(plan(ioc(or(item("FileItem/Md5sum", "is", md5(1)), item("FileItem/Md5sum", "is", md5(2))))), "FileItem", ["md5"]);
+    expect([list?.named?.("md5", bytes(md5(1)), 1), list?.named?.("md5", bytes(md5(3)), 1)]).toEqual([true, false]);
+    // The sha256 item is gated by the size beside it (gating.ts): named all the same.
+    const sized = createDigestGate(plan(ioc(or(item("FileItem/Md5sum", "is", md5(1)), and(item("FileItem/SizeInBytes", "is", "5"), item("FileItem/Sha256sum", "is", sha(2)))))), "FileItem", ["md5", "sha256"]);
+    expect([sized?.named?.("sha256", bytes(sha(2)), 1), sized?.named?.("sha256", bytes(sha(3)), 1), sized?.named?.("md5", bytes(md5(1)), 1)]).toEqual([true, false, true]);
+    // A digest also read by `contains`: only the full match can tell.
+    const partial = createDigestGate(plan(ioc(or(item("FileItem/Md5sum", "is", md5(1)), item("FileItem/Md5sum", "contains", "abc")))), "FileItem", ["md5"]);
+    expect(partial?.mayMatch({ md5: md5(9) })).toBe(false);
+    expect(partial?.named).toBeUndefined();
+  });
+
   it("digestGateRulesOut() rules a file out only when it has every digest the gate needs and none is listed", () => {
     const p = plan(ioc(or(item("FileItem/Md5sum", "is", md5(1)), item("FileItem/Sha256sum", "is", sha(1)))));
     const gate = createDigestGate(p, "FileItem", ["md5", "sha256"]);

@@ -61,7 +61,17 @@ export interface DigestGate {
   readonly algorithms: readonly DigestAlgorithm[];
   /** False when no IOC can match an object with these digests (hex), whatever its other fields. */
   mayMatch(digests: Readonly<Partial<Record<DigestAlgorithm, string>>>): boolean;
+  /**
+   * Present when only digest equalities read the gate's digests (a hash list): whether an IOC
+   * names the digest of `algorithm` given as bytes (`bytes[offset, offset + its width)`). An
+   * object none of whose digests is named cannot match ({@link mayMatch} is false): a rescan rules
+   * out cached files by their stored bytes.
+   */
+  readonly named?: (algorithm: DigestAlgorithm, bytes: Uint8Array, offset: number) => boolean;
 }
+
+/** Each digest's length in bytes. */
+export const DIGEST_BYTES: Readonly<Record<DigestAlgorithm, number>> = { md5: 16, sha1: 20, sha256: 32 };
 
 /**
  * The digests behind a set of FileItem fields (`Md5sum` → md5, ...), in a stable order.
@@ -215,6 +225,9 @@ export function createDigestGate(plan: EvaluationPlan, document: string, algorit
     algorithms.map((algorithm) => DIGEST_FIELD[algorithm]),
   );
   if (algorithms.length === 0 || byDigests.decide({}).mayMatch) return undefined;
+  const channels = plan.documents.get(document)?.channels ?? [];
+  const reading = new Map(algorithms.map((algorithm) => [algorithm, channels.filter((c) => c.field === DIGEST_FIELD[algorithm])]));
+  const byBytes = [...reading.values()].every((list) => list.every((c) => c.digestEqualityOnly));
   return {
     algorithms,
     mayMatch(digests) {
@@ -222,6 +235,12 @@ export function createDigestGate(plan: EvaluationPlan, document: string, algorit
       for (const algorithm of algorithms) known[DIGEST_FIELD[algorithm]] = digests[algorithm];
       return byDigests.decide(known).mayMatch;
     },
+    ...(byBytes
+      ? {
+          named: (algorithm: DigestAlgorithm, bytes: Uint8Array, offset: number) =>
+            reading.get(algorithm)?.some((c) => c.namesDigest(bytes, offset, DIGEST_BYTES[algorithm])) ?? false,
+        }
+      : {}),
   };
 }
 

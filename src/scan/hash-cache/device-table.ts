@@ -178,6 +178,30 @@ export class DeviceTable {
     return (this.halves[i * ENTRY_WORDS * 2 + 9] as number) & 0xff;
   }
 
+  /** Whether entry `i` holds the file version `key` as the walk gives it (signed fields, as lstat's BigInt64Array). */
+  holdsKey(i: number, key: HashCacheKey): boolean {
+    const at = i * ENTRY_WORDS;
+    const w = this.words;
+    return w[at + 1] === u64(key.size) && w[at + 2] === u64(key.mtimeNs) && w[at + 3] === u64(key.ctimeNs);
+  }
+
+  /** The bytes holding the digests: {@link digestOffset} says where. */
+  get buffer(): Buffer {
+    return this.bytes;
+  }
+
+  /** Where entry `i`'s digest of `algorithm` starts in {@link buffer}, or -1 when it has none. */
+  digestOffset(i: number, algorithm: Algorithm): number {
+    const flags = this.flags(i);
+    if ((flags & FLAG[algorithm]) === 0) return -1;
+    let at = this.digestStart(i);
+    for (const a of ALGORITHMS) {
+      if (a === algorithm) break;
+      if ((flags & FLAG[a]) !== 0) at += DIGEST_BYTES[a];
+    }
+    return at;
+  }
+
   /** Digest bytes of entry `i`, as stored. */
   digestBytes(i: number): Buffer {
     const from = this.digestStart(i);

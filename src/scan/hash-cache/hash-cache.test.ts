@@ -107,6 +107,35 @@ describe("openHashCache", () => {
     again.close();
   });
 
+  it("cachedDigestsNamed answers from the stored bytes: none named, one named, or not all stored (then get answers)", () => {
+    const folder = join(dir, "named/cache");
+    const first = openHashCache(folder);
+    first.put(key(), { md5: MD5, sha256: SHA256 });
+    first.put(key({ ino: 99n }), { md5: MD5 });
+    first.close();
+    const cache = openHashCache(folder);
+    const seen: string[] = [];
+    const named = (listed: string) => (algorithm: "md5" | "sha1" | "sha256", bytes: Uint8Array, offset: number) => {
+      const hex = Buffer.from(bytes.subarray(offset, offset + { md5: 16, sha1: 20, sha256: 32 }[algorithm])).toString("hex");
+      seen.push(`${algorithm} ${hex}`);
+      return hex === listed;
+    };
+    expect(cache.cachedDigestsNamed(key(), ["md5", "sha256"], named("0".repeat(64)))).toBe(false);
+    expect(seen).toEqual([`md5 ${MD5}`, `sha256 ${SHA256}`]);
+    expect(cache.cachedDigestsNamed(key(), ["md5", "sha256"], named(SHA256))).toBe(true);
+    // A digest not stored, another version, a file not in the cache, another device: undefined.
+    expect(cache.cachedDigestsNamed(key({ ino: 99n }), ["md5", "sha256"], named("none"))).toBeUndefined();
+    expect(cache.cachedDigestsNamed(key({ ino: 99n }), ["md5"], named("none"))).toBe(false);
+    expect(cache.cachedDigestsNamed(key({ mtimeNs: key().mtimeNs + 1n }), ["md5"], named("none"))).toBeUndefined();
+    expect(cache.cachedDigestsNamed(key({ ino: 5n }), ["md5"], named("none"))).toBeUndefined();
+    expect(cache.cachedDigestsNamed(key({ dev: 7n }), ["md5"], named("none"))).toBeUndefined();
+    // Digests put by this scan are not in the stored bytes yet: get answers for the file.
+    cache.put(key(), { sha1: SHA1 });
+    expect(cache.cachedDigestsNamed(key(), ["md5"], named("none"))).toBeUndefined();
+    expect(cache.get(key())).toEqual({ md5: MD5, sha1: SHA1, sha256: SHA256 });
+    cache.close();
+  });
+
   it("holdsDevice tells a device the cache knows nothing of (a first scan) from one it holds or was put", () => {
     const folder = join(dir, "holds");
     const cache = openHashCache(folder);

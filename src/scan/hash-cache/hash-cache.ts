@@ -50,7 +50,7 @@ interface Device {
   readonly puts: Map<InoKey, Put>;
 }
 
-export function openHashCache(folder: string, options: HashCacheOptions = {}): HashCache & { holdsDevice(dev: bigint): boolean } {
+export function openHashCache(folder: string, options: HashCacheOptions = {}): HashCache & Required<Pick<HashCache, "holdsDevice" | "cachedDigestsNamed">> {
   const flushEvery = Math.max(1, options.flushEvery ?? 200_000);
   const maxEntries = Math.max(1, options.maxEntriesPerDevice ?? 2_000_000);
   const now = options.now ?? Date.now;
@@ -90,6 +90,23 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
     return put === undefined ? found : { ...found, ...digestsOfPut(put.digests) };
   };
 
+  const cachedDigestsNamed: NonNullable<HashCache["cachedDigestsNamed"]> = (key, algorithms, named) => {
+    checkOpen();
+    const { table, puts } = deviceOf(BigInt.asUintN(64, key.dev));
+    if (table === undefined) return undefined;
+    const ino = BigInt.asUintN(64, key.ino);
+    if (puts.size > 0 && puts.has(inoKey(ino))) return undefined;
+    const i = table.find(ino);
+    if (i < 0 || !table.holdsKey(i, key)) return undefined;
+    let missing = false;
+    for (const algorithm of algorithms) {
+      const at = table.digestOffset(i, algorithm);
+      if (at < 0) missing = true;
+      else if (named(algorithm, table.buffer, at)) return true;
+    }
+    return missing ? undefined : false;
+  };
+
   const flush = (): void => {
     const today = Math.floor(now() / DAY_MS);
     for (const [dev, device] of devices) {
@@ -109,6 +126,7 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
 
   return {
     get,
+    cachedDigestsNamed,
     put(key, digests) {
       checkOpen();
       const clean = cleanDigests(digests);
