@@ -178,22 +178,29 @@ function isFailure(x: Operand | OperandFailure): x is OperandFailure {
   return x.kind === "unknown" || x.kind === "never";
 }
 
+/** Item resolutions {@link ItemCompiler} remembers besides its map. */
+const RECENT_TARGETS = 4;
+
 /** Compiles items of one plan; remembers term resolutions between items. */
 export class ItemCompiler {
   private readonly targets = new Map<string, Target>();
 
   constructor(private readonly options: CompileOptions) {}
 
-  /** The previous item's resolution: consecutive items usually test the same term (hash lists). */
-  private last: { readonly item: IndicatorItem; readonly target: Target } | undefined;
+  /**
+   * The last items' resolutions, newest first: consecutive items usually test the same term (a
+   * hash list), or two in turn (a list of size-and-hash pairs).
+   */
+  private readonly recent: { readonly item: IndicatorItem; readonly target: Target }[] = [];
 
   private target(item: IndicatorItem): Target {
     // Classification depends on the term and the condition, and on the value only for
     // greater-than/less-than (numeric strings); other items share one resolution.
     const ordered = item.condition === "greater-than" || item.condition === "less-than";
-    const last = this.last;
-    if (last !== undefined && !ordered && last.item.term === item.term && last.item.condition === item.condition && last.item.contentType === item.contentType) {
-      return last.target;
+    if (!ordered) {
+      for (const last of this.recent) {
+        if (last.item.term === item.term && last.item.condition === item.condition && last.item.contentType === item.contentType) return last.target;
+      }
     }
     const key = `${item.term}\u0000${item.condition}\u0000${ordered ? item.value : ""}\u0000${item.contentType}`;
     let target = this.targets.get(key);
@@ -201,7 +208,8 @@ export class ItemCompiler {
       target = targetOf(classifyItem(item, this.options), item);
       this.targets.set(key, target);
     }
-    this.last = { item, target };
+    this.recent.unshift({ item, target });
+    if (this.recent.length > RECENT_TARGETS) this.recent.pop();
     return target;
   }
 

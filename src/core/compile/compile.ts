@@ -19,6 +19,8 @@ import type { RunDigests } from "../ioc/item-run.js";
 import { FALSE } from "./tri.js";
 
 const DEFAULT_MAX_LOCAL_CONJUNCTIONS = 4096;
+/** Channels (and item targets) remembered by the builder between items. */
+const RECENT = 4;
 
 /** A run compiled whole, waiting for its channel: items `first`.. and their digests. */
 interface IndexedRun {
@@ -81,13 +83,19 @@ export function createPlanBuilder(options: CompileOptions = {}): PlanBuilder {
   const guards = new Map<string, Map<number, Channel[]>>();
   let built = false;
 
-  /** The last channel found: consecutive items of a hash list read the same one. */
-  let lastChannel: { readonly item: PlanItem; readonly channel: Channel } | undefined;
+  /**
+   * The channels found last, newest first: consecutive items of a hash list read the same one,
+   * a list of `SizeInBytes AND Sha256sum` pairs two in turn.
+   */
+  const recentChannels: { readonly item: PlanItem; readonly channel: Channel }[] = [];
   const channelFor = (item: PlanItem): Channel => {
-    const last = lastChannel;
-    if (last !== undefined && last.item.document === item.document && last.item.field === item.field && last.item.view === item.view) return last.channel;
-    lastChannel = { item, channel: channelLookup(item) };
-    return lastChannel.channel;
+    for (const recent of recentChannels) {
+      if (recent.item.document === item.document && recent.item.field === item.field && recent.item.view === item.view) return recent.channel;
+    }
+    const channel = channelLookup(item);
+    recentChannels.unshift({ item, channel });
+    if (recentChannels.length > RECENT) recentChannels.pop();
+    return channel;
   };
   const channelLookup = (item: PlanItem): Channel => {
     let byKey = channels.get(item.document);
