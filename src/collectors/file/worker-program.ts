@@ -409,6 +409,7 @@ parentPort.on("message", (message) => {
     } else if (message.op === "stream-end") {
       if (stream !== undefined) endStream();
     } else if (message.op === "info") {
+      // Which lister this thread uses (the native one, or node:fs): for tests and diagnostics.
       parentPort.postMessage({ id: message.id, lister: native === undefined ? "node:fs" : "native" });
     } else if (message.op === "stat") {
       const reply = stat(message.paths);
