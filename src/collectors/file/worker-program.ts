@@ -60,17 +60,14 @@ function statNames(folder, names) {
   const errors = native.lstatNames(folder, names, values);
   return { values, errors };
 }
-// A folder's entries as [names, kinds]: "f" file, "d" folder, "l" link, "s" FIFO, socket or
-// device, "?" not said (some file systems: lstat tells).
-const KIND_OF_DTYPE = { 8: "f", 4: "d", 10: "l", 1: "s", 12: "s", 2: "s", 6: "s" };
+// A folder's entries' names and their d_type (readdir(3)'s DT_ values; 0: not said, as some file
+// systems do, then lstat tells), from the native lister or node:fs alike.
+const DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_BLK = 6, DT_REG = 8, DT_LNK = 10, DT_SOCK = 12, DT_UNKNOWN = 0;
+const dtypeOf = (e) => (e.isFile() ? DT_REG : e.isDirectory() ? DT_DIR : e.isSymbolicLink() ? DT_LNK : e.isFIFO() ? DT_FIFO : e.isSocket() ? DT_SOCK : e.isCharacterDevice() ? DT_CHR : e.isBlockDevice() ? DT_BLK : DT_UNKNOWN);
 function readFolder(path) {
-  if (native !== undefined) {
-    const { names, types } = native.listFolder(path);
-    return [names, Array.from(types, (type) => KIND_OF_DTYPE[type] ?? "?")];
-  }
+  if (native !== undefined) return native.listFolder(path);
   const entries = readdirSync(path, { withFileTypes: true });
-  const kindOf = (e) => (e.isFile() ? "f" : e.isDirectory() ? "d" : e.isSymbolicLink() ? "l" : e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice() ? "s" : "?");
-  return [entries.map((e) => e.name), entries.map(kindOf)];
+  return { names: entries.map((e) => e.name), types: entries.map(dtypeOf) };
 }
 function stat(paths) {
   const values = new BigInt64Array(paths.length * FIELDS.length);
@@ -270,20 +267,20 @@ function keepFiles(files, fileStats, keep) {
   return { files: keep.map((i) => files[i]), fileStats: { values, errors } };
 }
 function listRaw(path) {
-  let names, kinds;
+  let names, types;
   try {
-    [names, kinds] = readFolder(path);
+    ({ names, types } = readFolder(path));
   } catch (error) {
     return { error: problem(error) };
   }
   const files = [], folders = [], unknown = [];
   let symlinks = 0, special = 0;
   for (let i = 0; i < names.length; i++) {
-    const name = names[i], kind = kinds[i];
-    if (kind === "f") files.push(name);
-    else if (kind === "d") folders.push(name);
-    else if (kind === "l") symlinks++;
-    else if (kind === "s") special++;
+    const name = names[i], type = types[i];
+    if (type === DT_REG) files.push(name);
+    else if (type === DT_DIR) folders.push(name);
+    else if (type === DT_LNK) symlinks++;
+    else if (type === DT_FIFO || type === DT_SOCK || type === DT_CHR || type === DT_BLK) special++;
     else {
       // DT_UNKNOWN: some file systems do not say; lstat does.
       try {

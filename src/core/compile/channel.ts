@@ -222,7 +222,7 @@ export class Channel {
     const own = this.integers.sortedKeys();
     if (this.gatedItems === undefined) return own;
     const gated = this.gatedItems.exactIntegerKeys();
-    return gated === undefined ? undefined : Array.from(Float64Array.from(new Set([...own, ...gated])).sort());
+    return gated === undefined ? undefined : [...new Set([...own, ...gated])].sort((a, b) => a - b);
   }
 
   /** Reads a raw record value through the channel's view. */

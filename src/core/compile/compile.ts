@@ -19,7 +19,7 @@ import type { RunDigests } from "../ioc/item-run.js";
 import { FALSE } from "./tri.js";
 
 const DEFAULT_MAX_LOCAL_CONJUNCTIONS = 4096;
-/** Channels (and item targets) remembered by the builder between items. */
+/** Channels the builder remembers between items. */
 const RECENT = 4;
 
 /** A run compiled whole, waiting for its channel: items `first`.. and their digests. */

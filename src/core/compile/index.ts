@@ -9,6 +9,7 @@ export {
   createDigestGate,
   digestGateRulesOut,
   createPrefilter,
+  DIGEST_BYTES,
   DIGEST_FIELD,
   digestsFor,
   neededFileDigests,

@@ -15,6 +15,7 @@
  * @module
  */
 import { crc32 } from "node:zlib";
+import { DIGEST_BYTES } from "../../core/compile/index.js";
 import type { Digests, HashCacheKey } from "../../collectors/file/index.js";
 
 /** The format this code reads and writes; any other is ignored and rebuilt. */
@@ -25,7 +26,6 @@ export const HEADER_BYTES = 32;
 const ENTRY_BYTES = 40;
 const ENTRY_WORDS = ENTRY_BYTES / 8;
 
-const DIGEST_BYTES = { md5: 16, sha1: 20, sha256: 32 } as const;
 type Algorithm = keyof typeof DIGEST_BYTES;
 const ALGORITHMS: readonly Algorithm[] = ["md5", "sha1", "sha256"];
 const FLAG: Record<Algorithm, number> = { md5: 1, sha1: 2, sha256: 4 };
@@ -158,13 +158,10 @@ export class DeviceTable {
   }
 
   digests(i: number): Digests {
-    const flags = this.flags(i);
-    let from = this.digestStart(i);
     const digests: Digests = {};
     for (const algorithm of ALGORITHMS) {
-      if ((flags & FLAG[algorithm]) === 0) continue;
-      digests[algorithm] = this.bytes.toString("hex", from, from + DIGEST_BYTES[algorithm]);
-      from += DIGEST_BYTES[algorithm];
+      const at = this.digestOffset(i, algorithm);
+      if (at >= 0) digests[algorithm] = this.bytes.toString("hex", at, at + DIGEST_BYTES[algorithm]);
     }
     return digests;
   }
@@ -176,13 +173,6 @@ export class DeviceTable {
   /** Which digests entry `i` holds (1 md5, 2 sha1, 4 sha256). */
   flags(i: number): number {
     return (this.halves[i * ENTRY_WORDS * 2 + 9] as number) & 0xff;
-  }
-
-  /** Whether entry `i` holds the file version `key` as the walk gives it (signed fields, as lstat's BigInt64Array). */
-  holdsKey(i: number, key: HashCacheKey): boolean {
-    const at = i * ENTRY_WORDS;
-    const w = this.words;
-    return w[at + 1] === u64(key.size) && w[at + 2] === u64(key.mtimeNs) && w[at + 3] === u64(key.ctimeNs);
   }
 
   /** The bytes holding the digests: {@link digestOffset} says where. */

@@ -8,6 +8,7 @@ import { collectAll, createTestContext } from "../../collectors/conformance.js";
 import { WORKER_START_CHANNEL, type WorkerStart } from "../../collectors/file/file-workers.js";
 import { fileCollector, type HashCacheKey } from "../../collectors/file/index.js";
 import { createHostView } from "../../collectors/host-view.js";
+import { DIGEST_BYTES, type DigestAlgorithm } from "../../core/compile/index.js";
 import { openHashCache } from "./index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "iocscan-hash-cache-"));
@@ -115,8 +116,8 @@ describe("openHashCache", () => {
     first.close();
     const cache = openHashCache(folder);
     const seen: string[] = [];
-    const named = (listed: string) => (algorithm: "md5" | "sha1" | "sha256", bytes: Uint8Array, offset: number) => {
-      const hex = Buffer.from(bytes.subarray(offset, offset + { md5: 16, sha1: 20, sha256: 32 }[algorithm])).toString("hex");
+    const named = (listed: string) => (algorithm: DigestAlgorithm, bytes: Uint8Array, offset: number) => {
+      const hex = Buffer.from(bytes.subarray(offset, offset + DIGEST_BYTES[algorithm])).toString("hex");
       seen.push(`${algorithm} ${hex}`);
       return hex === listed;
     };

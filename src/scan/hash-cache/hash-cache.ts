@@ -94,10 +94,10 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
     checkOpen();
     const { table, puts } = deviceOf(BigInt.asUintN(64, key.dev));
     if (table === undefined) return undefined;
-    const ino = BigInt.asUintN(64, key.ino);
-    if (puts.size > 0 && puts.has(inoKey(ino))) return undefined;
-    const i = table.find(ino);
-    if (i < 0 || !table.holdsKey(i, key)) return undefined;
+    const version = versionOf(key);
+    if (puts.size > 0 && puts.has(inoKey(version.ino))) return undefined;
+    const i = table.find(version.ino);
+    if (i < 0 || !table.holds(i, version)) return undefined;
     let missing = false;
     for (const algorithm of algorithms) {
       const at = table.digestOffset(i, algorithm);

@@ -20,14 +20,17 @@ const BUSY_TIMEOUT_MS = 5_000;
  * through the bundle's code cache, not resolved and compiled file by file at every start), and
  * there the package could not find its addon itself (it looks beside the calling file).
  */
-let addonPath: string | undefined;
+let addonPath: string | null | undefined;
 function sqliteAddon(): string | undefined {
-  try {
-    addonPath ??= createRequire(import.meta.url).resolve("better-sqlite3/build/Release/better_sqlite3.node");
-  } catch {
-    // A build elsewhere (build/Debug): the package finds it, outside the bundle.
+  if (addonPath === undefined) {
+    try {
+      addonPath = createRequire(import.meta.url).resolve("better-sqlite3/build/Release/better_sqlite3.node");
+    } catch {
+      // Not there (a build/Debug build): the package looks for it itself, as outside the bundle.
+      addonPath = null;
+    }
   }
-  return addonPath;
+  return addonPath ?? undefined;
 }
 
 /** An open database, ready for a store. */
