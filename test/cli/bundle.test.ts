@@ -17,8 +17,8 @@ let work: string;
 let cli: string;
 let codeCache: string;
 
-function run(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 60_000, env: { ...process.env, IOCSCAN_CODE_CACHE_DIR: codeCache } });
+function run(args: readonly string[], timeout = 60_000): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout, env: { ...process.env, IOCSCAN_CODE_CACHE_DIR: codeCache } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -85,6 +85,24 @@ describe("the bundled CLI", () => {
     const list = run(["results", "list", "--db", db]);
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(/finished/);
+  });
+
+  it("a scan that fails before it walks exits: the launcher's worker does not keep it alive", () => {
+    const tree = join(work, "tree-failing");
+    mkdirSync(tree);
+    const failing = [
+      // A usage error after the launcher started the worker streaming the scope.
+      ["scan", "--iocs", join(work, "planted.ioc"), "--scope", tree],
+      // No scope named: the worker started, nothing streamed.
+      ["scan", "--no-such-option"],
+      // The options parse; the IOC file does not exist.
+      ["scan", "--ioc", join(work, "missing.ioc"), "--scope", tree, "--no-db"],
+    ];
+    for (const args of failing) {
+      const result = run(args, 20_000);
+      expect(result.status, args.join(" ")).toBe(2);
+      expect(result.stderr, args.join(" ")).not.toBe("");
+    }
   });
 
   it("locates the native file lister from the bundle and from its launcher", () => {

@@ -422,6 +422,9 @@ function keepSpare(worker: Worker): Worker {
   worker.on("message", (message: Reply | StreamedReply) => {
     if (spare === worker && "op" in message && message.op === "listed") spareListed?.add(message.listings);
   });
+  // Adding that listener referenced the worker again: an idle spare must not keep the process
+  // alive (a scan that fails before it walks, an agent's command that never collects files).
+  worker.unref();
   spare = worker;
   spareListed = undefined;
   return worker;

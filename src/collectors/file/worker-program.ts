@@ -453,6 +453,9 @@ export function streamFromLaunch(worker: Worker, roots: readonly string[]): Laun
   const received: unknown[] = [];
   const keep = (message: unknown): void => void received.push(message);
   worker.on("message", keep);
+  // A worker's first "message" listener references it again: a command that fails before any
+  // scan takes the worker must still exit.
+  worker.unref();
   worker.postMessage({ op: "filter", filter: undefined });
   worker.postMessage({ op: "stream", roots, window: STREAM_WINDOW });
   return { received, stop: () => void worker.off("message", keep) };
