@@ -9,13 +9,15 @@ import tseslint from "typescript-eslint";
  */
 const LAYERS = {
   core: [],
-  collectors: ["core"],
-  actions: ["core"],
-  formats: ["core"],
-  scan: ["core", "collectors", "actions"],
-  store: ["core"],
-  server: ["core", "store", "formats"],
-  agent: ["core", "scan", "server"],
+  // Small helpers with I/O that every other layer may use (make-folder.ts).
+  shared: [],
+  collectors: ["core", "shared"],
+  actions: ["core", "shared"],
+  formats: ["core", "shared"],
+  scan: ["core", "shared", "collectors", "actions"],
+  store: ["core", "shared"],
+  server: ["core", "shared", "store", "formats"],
+  agent: ["core", "shared", "scan", "server"],
   cli: null, // the composition root may import everything
 };
 const ALL = Object.keys(LAYERS);
@@ -62,6 +64,19 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/**/*.test.ts", "src/**/_test*.ts", "src/**/_testdata/**", "src/shared/make-folder.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.name=/^mkdir(Sync)?$/] Property[key.name='recursive'][value.value=true]",
+          message: "Node's recursive mkdir never returns in /proc: use makeFolderSync (src/shared/make-folder.ts)",
+        },
+      ],
     },
   },
   {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { mkdir } from "node:fs/promises";
+
 import { hostname as machineHostname } from "node:os";
 import { defaultQuarantineDir, thisHostOsName } from "../scan/agent-support.js";
 import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from "./backoff.js";
@@ -21,6 +21,7 @@ import { hostScanRunner, type RunScan } from "./run-scan.js";
 import { agentPaths } from "./state-dir.js";
 import { StatusWriter, type AgentStatus } from "./status.js";
 import { Wakeup } from "./wakeup.js";
+import { makeFolderSync } from "../shared/make-folder.js";
 
 /** Options of {@link runAgent}. */
 export interface AgentOptions {
@@ -60,7 +61,7 @@ const JOURNAL_DAYS = 30;
  */
 export async function runAgent(options: AgentOptions): Promise<void> {
   const paths = agentPaths(options.stateDir);
-  await mkdir(paths.root, { recursive: true, mode: 0o700 });
+  makeFolderSync(paths.root, 0o700);
   const log = options.log ?? (() => undefined);
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const hostname = options.hostname ?? machineHostname();

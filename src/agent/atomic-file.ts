@@ -5,13 +5,14 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { makeFolderSync } from "../shared/make-folder.js";
 
 /** Writes `data` to `file` through a flushed temporary file and a rename, then flushes the folder. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  makeFolderSync(dir, 0o700);
   const temporary = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open(temporary, "wx", mode);
   try {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { mkdir, rename } from "node:fs/promises";
+import { rename } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { CommandResult, RunResult } from "../core/api/index.js";
@@ -14,6 +14,7 @@ import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from "./bac
 import { CredentialRevokedError, ServerRefusedError } from "./http-client.js";
 import { RecordDir } from "./record-dir.js";
 import { Wakeup } from "./wakeup.js";
+import { makeFolderSync } from "../shared/make-folder.js";
 
 const queuedAt = z.iso.datetime({ offset: true });
 
@@ -107,7 +108,7 @@ export class Outbox {
   }
 
   private async setAside(entry: OutboxEntry): Promise<void> {
-    await mkdir(this.rejectedDir, { recursive: true, mode: 0o700 });
+    makeFolderSync(this.rejectedDir, 0o700);
     const file = this.records.fileOf(key(entry));
     await rename(file, join(this.rejectedDir, basename(file)));
     this.queued = Math.max(0, this.queued - 1);

@@ -6,10 +6,11 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, rename } from "node:fs/promises";
+import { readdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { z } from "zod";
 import { readJsonFile, removeFileDurably, writeFileAtomic } from "./atomic-file.js";
+import { makeFolderSync } from "../shared/make-folder.js";
 
 const SUFFIX = ".json";
 
@@ -39,7 +40,7 @@ export class RecordDir<T> {
 
   /** Every readable record; a damaged one is moved aside (`.damaged`) and reported, not fatal. */
   async list(onDamaged?: (file: string, error: unknown) => void): Promise<T[]> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    makeFolderSync(this.dir, 0o700);
     const records: T[] = [];
     for (const name of (await readdir(this.dir)).filter((n) => n.endsWith(SUFFIX)).sort()) {
       const file = join(this.dir, name);

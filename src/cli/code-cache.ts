@@ -16,11 +16,12 @@
  */
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { Script, constants as vmConstants } from "node:vm";
+import { makeFolderSync } from "../shared/make-folder.js";
 
 /** How the bundle's code cache was used. */
 export type CodeCacheUse = "off" | "absent" | "accepted" | "rejected";
@@ -133,7 +134,7 @@ function writeCache(cacheFile: string, data: Buffer): void {
   const dir = dirname(cacheFile);
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeFolderSync(dir, 0o700);
     writeFileSync(temporary, data, { mode: 0o600 });
     renameSync(temporary, cacheFile);
   } catch {

@@ -7,7 +7,7 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+
 import { resolve } from "node:path";
 import type { ScanExecution, ScanReport } from "../core/report/index.js";
 import { createHostView } from "../collectors/host-view.js";
@@ -21,6 +21,7 @@ import { ScanSetupError } from "./prepare-plan.js";
 import { createIdleGate } from "./idle-gate.js";
 import { createQuarantineResponder } from "./quarantine-response.js";
 import { createCpuLimiter, lowerPriority } from "./throttle/index.js";
+import { makeFolderSync } from "../shared/make-folder.js";
 
 /** Options of {@link scanHost}: a live scan's options plus the response, the cache and checkpoints. */
 export interface HostScanOptions extends Omit<LiveScanOptions, "respond" | "checkpointing"> {
@@ -136,9 +137,11 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
   // Made now: a short scan may finish before its first checkpoint, and must still say when
   // its folder cannot be used (an interrupted scan could not have been resumed).
   if (dir !== undefined && settings !== undefined) {
-    await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    try {
+      makeFolderSync(dir, 0o700);
+    } catch (error) {
       checkpointProblem = `${dir}: ${error instanceof Error ? error.message : String(error)}`;
-    });
+    }
   }
   const checkpointing =
     dir === undefined || settings === undefined

@@ -18,7 +18,7 @@ let cli: string;
 let codeCache: string;
 
 function run(args: readonly string[], timeout = 60_000): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout, env: { ...process.env, IOCSCAN_CODE_CACHE_DIR: codeCache } });
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout, killSignal: "SIGKILL", env: { ...process.env, IOCSCAN_CODE_CACHE_DIR: codeCache } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -103,6 +103,19 @@ describe("the bundled CLI", () => {
       expect(result.status, args.join(" ")).toBe(2);
       expect(result.stderr, args.join(" ")).not.toBe("");
     }
+  });
+
+  it("a scan whose results database cannot be made says so and finishes", () => {
+    // /proc answers ENOENT for a folder it cannot hold, where node's recursive mkdir loops for
+    // ever. Nothing can be created there: the scan only fails to make its state folders.
+    const db = `/proc/iocscan-test-${process.pid}/results.db`;
+    const tree = join(work, "tree");
+    const result = run(["scan", "--ioc", join(work, "planted.ioc"), "--scope", tree, "--format", "json", "--db", db], 20_000);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`could not record the scan in "${db}"`);
+    expect(result.stderr).toMatch(/hash cache .* unavailable/);
+    const report = JSON.parse(result.stdout) as { detections: unknown[] };
+    expect(report.detections).toHaveLength(1);
   });
 
   it("locates the native file lister from the bundle and from its launcher", () => {

@@ -6,7 +6,7 @@
  */
 import { realpathSync } from "node:fs";
 import { homedir } from "node:os";
-import { chmod, lstat, mkdir, readdir, realpath, unlink } from "node:fs/promises";
+import { chmod, lstat, readdir, realpath, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { ENTRY_SUFFIX, readEntryMeta } from "./_entry-file.js";
 import { attachKeys, keysOf, loadOrCreateKeys } from "./_keys.js";
@@ -16,6 +16,7 @@ import { RESTORED_SUFFIX, isTemporaryInFlight } from "./_names.js";
 import { errorCode, fsyncDir } from "./_sync.js";
 import { purge } from "./purge.js";
 import type { OpenQuarantineOptions, QuarantineStore, RepairReport, RetentionOptions } from "./types.js";
+import { makeFolderSync } from "../../shared/make-folder.js";
 
 export const DEFAULT_RETENTION: Required<RetentionOptions> = { olderThanDays: 30, maxBytes: 1024 ** 3 };
 
@@ -66,7 +67,7 @@ export function isInsideStore(store: QuarantineStore, path: string): boolean {
 }
 
 async function prepareDir(wanted: string): Promise<string> {
-  const firstCreated = await mkdir(wanted, { recursive: true, mode: 0o700 });
+  const firstCreated = makeFolderSync(wanted, 0o700);
   // A new folder is durable only once its parent is flushed; entries in it would otherwise be lost with it.
   if (firstCreated !== undefined) {
     for (let folder = wanted; folder !== dirname(firstCreated); folder = dirname(folder)) await fsyncDir(dirname(folder));

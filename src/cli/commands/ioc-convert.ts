@@ -8,13 +8,14 @@
  *
  * @module
  */
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { Option, type Command } from "commander";
 import { parseIoc, type IocDocument } from "../../core/ioc/index.js";
 import { ConversionInputError, convertToOpenIoc, type ConversionWarning, type ConvertedFile, type InterchangeFormat } from "../../formats/interchange.js";
 import { iocsToStixBundle } from "../../formats/stix/index.js";
 import type { CliRun } from "../program.js";
+import { makeFolderSync } from "../../shared/make-folder.js";
 
 interface ConvertFlags {
   from?: InterchangeFormat;
@@ -96,7 +97,7 @@ async function fromInterchange(inputs: readonly string[], from: InterchangeForma
     await writeFile(output, converted[0]?.xml ?? "", "utf8");
     return;
   }
-  await mkdir(output, { recursive: true });
+  makeFolderSync(output);
   for (const file of converted) await writeFile(join(output, file.fileName), file.xml, "utf8");
   process.stderr.write(`wrote ${converted.length} .ioc file${converted.length === 1 ? "" : "s"} to ${output}\n`);
 }

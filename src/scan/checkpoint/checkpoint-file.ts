@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunnerState } from "./runner-state.js";
+import { makeFolderSync } from "../../shared/make-folder.js";
 
 /** What rebuilds the scan on resume: its settings as plain JSON. */
 export interface ResumableSettings {
@@ -62,7 +63,7 @@ export function actionJournalFile(dir: string, scanId: string): string {
 
 /** Replaces the scan's checkpoint durably. */
 export async function writeCheckpoint(dir: string, checkpoint: ScanCheckpoint): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  makeFolderSync(dir, 0o700);
   const file = checkpointFile(dir, checkpoint.runner.scanId);
   const temporary = `${file}.${process.pid}.tmp`;
   const handle = await open(temporary, "w", 0o600);

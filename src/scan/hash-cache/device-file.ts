@@ -9,15 +9,16 @@
  *
  * @module
  */
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DeviceTable } from "./device-table.js";
+import { makeFolderSync } from "../../shared/make-folder.js";
 
 export const deviceFile = (folder: string, dev: bigint): string => join(folder, `dev-${BigInt.asUintN(64, dev).toString(16).padStart(16, "0")}.bin`);
 
 /** Creates the folder (mode 0700) if needed; throws if it is not safe to trust. */
 export function prepareFolder(folder: string): void {
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  makeFolderSync(folder, 0o700);
   const stat = lstatSync(folder);
   if (!stat.isDirectory()) throw new Error(`${folder} is not a folder`);
   const uid = process.getuid?.();

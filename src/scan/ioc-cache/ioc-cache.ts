@@ -16,13 +16,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, read } from "node:fs";
-import { mkdir, readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { CachedLoad } from "./cached-load.js";
 import { decodeEntry, encodeEntry } from "./entry-codec.js";
 import { evictEntries, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_CACHE_BYTES } from "./eviction.js";
 import type { FileIdentity } from "./file-identity.js";
+import { makeFolderSync } from "../../shared/make-folder.js";
 
 /** Options of {@link openIocCache}. */
 export interface IocCacheOptions {
@@ -87,14 +88,14 @@ async function readWhole(file: string): Promise<{ bytes: Buffer; usedMs: number 
  * const cache = await openIocCache(join(stateDir, "ioc-cache"));
  * ```
  */
-export async function openIocCache(dir: string, options: IocCacheOptions = {}): Promise<IocCache | undefined> {
+export function openIocCache(dir: string, options: IocCacheOptions = {}): Promise<IocCache | undefined> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    makeFolderSync(dir, 0o700);
   } catch (error) {
     options.onUnavailable?.(dir, error);
-    return undefined;
+    return Promise.resolve(undefined);
   }
-  return new FolderCache(dir, options);
+  return Promise.resolve(new FolderCache(dir, options));
 }
 
 /** The name of the entry file of `key` (a hex digest, so never a path). */

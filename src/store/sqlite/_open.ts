@@ -5,12 +5,13 @@
  *
  * @module
  */
-import { closeSync, mkdirSync, openSync, realpathSync } from "node:fs";
+import { closeSync, openSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import { withFileLock } from "./_file-lock.js";
+import { makeFolderSync } from "../../shared/make-folder.js";
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -54,7 +55,7 @@ export async function openSqlite<DB>(
   pragmas: readonly string[] = [],
 ): Promise<OpenSqlite<DB>> {
   const file = resolve(path);
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  makeFolderSync(dirname(file), 0o700);
   closeSync(openSync(file, "a", 0o600));
   const key = realpathSync(file);
   const addon = sqliteAddon();
