@@ -56,11 +56,20 @@ export async function collectSnapshot(options: CollectOptions, dependencies: Liv
 
   const temporary = options.out ? `${options.out}.${process.pid}.partial` : undefined;
   const output: Writable = temporary ? createWriteStream(temporary, { mode: 0o600 }) : process.stdout;
+  // A write that fails (no such folder, disk full) is thrown by the next write, not left as an
+  // "error" event nobody listens to, which ended the process.
+  let failed: Error | undefined;
+  if (temporary) output.on("error", (error) => (failed ??= error));
   const write = async (text: string): Promise<void> => {
+    if (failed !== undefined) throw failed;
     if (!output.write(text)) await once(output, "drain");
   };
 
   try {
+    // Opened before anything is collected: a file that cannot be made fails the command at once.
+    if (temporary) await once(output, "open").catch((error: unknown) => {
+      throw new Error(`cannot write the snapshot to "${options.out}": ${error instanceof Error ? error.message : String(error)}`);
+    });
     const header = {
       format: SNAPSHOT_FORMAT,
       version: SNAPSHOT_VERSION,
@@ -102,6 +111,7 @@ export async function collectSnapshot(options: CollectOptions, dependencies: Liv
     if (temporary && options.out) {
       output.end();
       await once(output, "finish");
+      if (failed !== undefined) throw failed;
       await rename(temporary, options.out);
     }
   } catch (error) {

@@ -159,6 +159,25 @@ describe("iocscan scan of this computer", () => {
     expect(offline.report.detections).toEqual(live.report.detections);
   });
 
+  it("iocscan scan and collect refuse an output file they could not write, before any work, and say why", () => {
+    const ioc = writeIoc("output-check", `out-${unique}`, `<Indicator id="t" operator="OR">${item("n", "FileItem/FileName", "is", "payload.bin")}</Indicator>`);
+    const db = join(work, "output-check.db");
+    const missing = join(work, "no-such-folder");
+    const scanned = runIocscan(["scan", "--db", db, "--no-hash-cache", "--ioc", ioc, "--scope", tree, "--output", join(missing, "report.json")]);
+    expect(scanned.status).toBe(2);
+    expect(scanned.stderr).toContain(`--output: cannot write "${join(missing, "report.json")}": folder "${missing}" does not exist`);
+    // Refused before the scan: nothing recorded.
+    expect(JSON.parse(runIocscan(["results", "list", "--db", db, "--json"]).stdout)).toHaveLength(0);
+    // A folder where the file should be.
+    mkdirSync(join(work, "a-folder"));
+    expect(runIocscan(["scan", "--no-db", "--ioc", ioc, "--scope", tree, "--output", join(work, "a-folder")]).stderr).toContain("it is a folder");
+
+    const collected = runIocscan(["collect", "--no-hash-cache", "--out", join(missing, "host.json"), "--scope", tree, "--processes", "off", "--ports", "off", "--modules", "off", "--volumes", "off"]);
+    expect(collected.status).toBe(2);
+    expect(collected.stderr).toContain(`iocscan: cannot write the snapshot to "${join(missing, "host.json")}": ENOENT`);
+    expect(collected.stderr).not.toContain("    at ");
+  });
+
   it("iocscan scan --format ndjson streams progress events, then detections, then the summary", () => {
     const ioc = writeIoc("ndjson", `ndjson-${unique}`, `<Indicator id="t" operator="OR">${item("h", "FileItem/Sha256sum", "is", plantedSha256, "sha256")}</Indicator>`);
     const result = runIocscan(["scan", "--no-db", "--no-hash-cache", "--format", "ndjson", "--ioc", ioc, "--scope", tree]);

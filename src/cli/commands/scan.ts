@@ -21,6 +21,7 @@ import { formatReport, type ReportFormat } from "../format/report.js";
 import { createProgressLine } from "../progress-line.js";
 import { collectValues, parseByteCount, parseRegex } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
+import { outputFileProblem } from "../output-file.js";
 
 interface ScanFlags {
   ioc: string[];
@@ -98,12 +99,19 @@ export function registerScanCommand(program: Command, run: CliRun): void {
       if (flags.snapshot && flags.action !== "report") {
         throw new ScanSetupError("--action quarantine needs a scan of this computer or an image: the objects of a snapshot are not here");
       }
+      const outputProblem = flags.output === undefined ? undefined : outputFileProblem(flags.output);
+      if (outputProblem !== undefined) throw new ScanSetupError(`--output: ${outputProblem}`);
       // Loaded while the scan runs: its compile fills moments the scan waits for the file workers.
       const store = flags.db === false ? undefined : loadResultsStore();
       const report = flags.snapshot ? await (await import("../../scan/snapshot-scan.js")).scanSnapshot({ ...termSwitches(flags), ...iocCacheSettings(flags), iocPaths: flags.ioc, snapshotFile: flags.snapshot }) : await scanThisHost(flags);
-      if (store !== undefined) await recordReport(report, flags, store);
+      const recorded = store !== undefined && (await recordReport(report, flags, store));
       const text = formatReport(report, flags.format);
-      if (flags.output) await writeAtomically(flags.output, text);
+      if (flags.output) {
+        await writeAtomically(flags.output, text).catch((error: unknown) => {
+          const kept = recorded ? ` (the scan is recorded: iocscan results show ${report.scanId})` : "";
+          throw new ScanSetupError(`cannot write the report to "${flags.output}": ${error instanceof Error ? error.message : String(error)}${kept}`);
+        });
+      }
       else process.stdout.write(text);
       run.exitCode = report.detections.length > 0 ? 1 : 0;
     } catch (error) {
@@ -237,7 +245,8 @@ function loadResultsStore(): Promise<ResultsStoreModule | { failed: unknown }> {
 }
 
 /** Records the report; a database problem is reported, the scan result stands. */
-async function recordReport(report: ScanReport, flags: ScanFlags, loading: Promise<ResultsStoreModule | { failed: unknown }>): Promise<void> {
+/** Records `report` in the results database; false (after saying why) when it could not. */
+async function recordReport(report: ScanReport, flags: ScanFlags, loading: Promise<ResultsStoreModule | { failed: unknown }>): Promise<boolean> {
   const path = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
   try {
     const loaded = await loading;
@@ -248,8 +257,10 @@ async function recordReport(report: ScanReport, flags: ScanFlags, loading: Promi
     } finally {
       await store.close();
     }
+    return true;
   } catch (error) {
     process.stderr.write(`iocscan: could not record the scan in "${path}": ${error instanceof Error ? error.message : String(error)}\n`);
+    return false;
   }
 }
 
