@@ -66,6 +66,8 @@ function runtimeUrls(layout: BundleLayout): Plugin {
             : join(layout.packageRoot, relative(layout.repo, absolute));
           let fromBundle = relative(layout.outDir, shipped).split(sep).join("/");
           if (!fromBundle.startsWith(".")) fromBundle = `./${fromBundle}`;
+          // A folder's URL keeps its trailing slash: files are resolved against it.
+          if (target.endsWith("/") && !fromBundle.endsWith("/")) fromBundle += "/";
           return `new URL(${quote}${fromBundle}${quote}, import.meta.url)`;
         });
         return { contents, loader: "ts" };

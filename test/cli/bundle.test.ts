@@ -118,6 +118,14 @@ describe("the bundled CLI", () => {
     expect(report.detections).toHaveLength(1);
   });
 
+  it("turns a sandbox report into an IOC: the warning lists are found from the bundle", () => {
+    const report = join(repo, "test/data/sandbox-reports/cape/cape-v2.2-qakbot-0000a657-trimmed.json");
+    const result = run(["ioc", "from-report", report]);
+    expect(result.stderr).toMatch(/values? left out/);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("216.201.159.118");
+  });
+
   it("locates the native file lister from the bundle and from its launcher", () => {
     const lister = join(repo, "native/build/Release/iocscan_fs.node");
     for (const file of ["iocscan.cjs", "iocscan-cli.cjs"]) {
