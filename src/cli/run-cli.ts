@@ -4,10 +4,12 @@
  *
  * @module
  */
+import { stopWhenOutputCloses } from "./closed-output.js";
 import { buildProgram } from "./program.js";
 
 /** Runs the CLI with `argv` (without the node and script entries); resolves to the exit status. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  stopWhenOutputCloses();
   const run = { exitCode: 0 };
   try {
     const program = await buildProgram(run, argv);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckedFileJson } from "../../src/cli/format/check.js";
-import { runIocscan } from "./run-cli.js";
+import { runIocscan, startIocscan } from "./run-cli.js";
 
 const examples = fileURLToPath(new URL("../../examples/iocs/", import.meta.url));
 let work: string;
@@ -33,6 +33,21 @@ afterAll(() => {
 });
 
 describe("iocscan ioc check", () => {
+  it("iocscan ioc check stops quietly with status 2 when its reader closes the pipe (| head -1)", async () => {
+    const many = join(work, "many");
+    mkdirSync(many);
+    for (let i = 0; i < 3000; i++) writeFileSync(join(many, `good-${i}.ioc`), GOOD);
+    const child = startIocscan(["ioc", "check", many]);
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    // The first line read, the reader goes away, as head does.
+    await new Promise<void>((resolve) => child.stdout?.once("data", () => resolve()));
+    child.stdout?.destroy();
+    const status = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
+    expect(status).toBe(2);
+  });
+
   it("iocscan ioc check accepts the bundled examples and exits 0", () => {
     const result = runIocscan(["ioc", "check", examples]);
     expect(result.status).toBe(0);
