@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { statSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
 
 /** Collects a repeatable option into an array. */
@@ -25,4 +26,19 @@ export function parseByteCount(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError("expected a positive number of bytes");
   return value;
+}
+
+/**
+ * `--root`: the folder must be there. A mistyped mount point otherwise scanned nothing and said
+ * "No IOC matched" with status 0, as if the image were clean.
+ */
+export function parseRootFolder(path: string): string {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot open "${path}": ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such folder" : (error as Error).message}`);
+  }
+  if (!isFolder) throw new InvalidArgumentError(`"${path}" is not a folder`);
+  return path;
 }

@@ -178,6 +178,18 @@ describe("iocscan scan of this computer", () => {
     expect(collected.stderr).not.toContain("    at ");
   });
 
+  it("iocscan scan and collect refuse a --root that is not a folder rather than report an image clean", () => {
+    const ioc = writeIoc("root-check", `root-${unique}`, `<Indicator id="t" operator="OR">${item("n", "FileItem/FileName", "is", "payload.bin")}</Indicator>`);
+    const missing = join(work, "no-such-image");
+    const scanned = runIocscan(["scan", "--no-db", "--ioc", ioc, "--root", missing]);
+    expect(scanned.status).toBe(2);
+    expect(scanned.stderr).toContain(`cannot open "${missing}": no such folder`);
+    expect(scanned.stdout).not.toContain("No IOC matched");
+    const collected = runIocscan(["collect", "--no-hash-cache", "--root", ioc]);
+    expect(collected.status).toBe(2);
+    expect(collected.stderr).toContain(`"${ioc}" is not a folder`);
+  });
+
   it("iocscan scan --format ndjson streams progress events, then detections, then the summary", () => {
     const ioc = writeIoc("ndjson", `ndjson-${unique}`, `<Indicator id="t" operator="OR">${item("h", "FileItem/Sha256sum", "is", plantedSha256, "sha256")}</Indicator>`);
     const result = runIocscan(["scan", "--no-db", "--no-hash-cache", "--format", "ndjson", "--ioc", ioc, "--scope", tree]);

@@ -19,7 +19,7 @@ import type { openSqliteStore } from "../../store/sqlite/index.js";
 import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
 import { formatReport, type ReportFormat } from "../format/report.js";
 import { createProgressLine } from "../progress-line.js";
-import { collectValues, parseByteCount, parseRegex } from "../option-parsers.js";
+import { collectValues, parseByteCount, parseRegex, parseRootFolder } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
 import { outputFileProblem } from "../output-file.js";
 
@@ -60,7 +60,7 @@ export function registerScanCommand(program: Command, run: CliRun): void {
     .description("Scan this computer (or an image, or a snapshot) with IOC files; exit 0: nothing found, 1: detection, 2: error")
     .option("--ioc <path>", "IOC file or folder (repeatable; required unless --resume)", collectValues, [])
     .option("--snapshot <file>", "evaluate a host snapshot written by `iocscan collect` instead of this computer")
-    .option("--root <dir>", "scan a mounted image or offline copy whose / is DIR (processes, ports, ARP stay unknown)")
+    .option("--root <dir>", "scan a mounted image or offline copy whose / is DIR (processes, ports, ARP stay unknown)", parseRootFolder)
     .option("--scope <dir>", "folder to walk for files (repeatable; default: the critical areas of Linux plus paths named by the IOCs)", collectValues, [])
     .option("--exclude <glob>", "host paths never walked (repeatable)", collectValues, [])
     .option("--hint <regex>", "only collect files whose path matches", parseRegex)
