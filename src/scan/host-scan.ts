@@ -16,7 +16,7 @@ import { actionJournalFile, readCheckpoint, removeCheckpoint, writeCheckpoint, t
 import type { RunnerState } from "./checkpoint/runner-state.js";
 import { scanDependencies } from "./dependencies.js";
 import { openHashCache } from "./hash-cache/index.js";
-import { scanLive, type LiveScanOptions } from "./live-scan.js";
+import { ScanInterruptedError, scanLive, type LiveScanOptions } from "./live-scan.js";
 import { ScanSetupError } from "./prepare-plan.js";
 import { createIdleGate } from "./idle-gate.js";
 import { createQuarantineResponder } from "./quarantine-response.js";
@@ -208,6 +208,10 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
       });
     }
     return report;
+  } catch (error) {
+    // Stopped by a signal: it can be resumed only if its checkpoints could be written.
+    if (error instanceof ScanInterruptedError && checkpointProblem !== undefined) throw new ScanInterruptedError(error.scanId, checkpointProblem);
+    throw error;
   } finally {
     idle?.close();
     hashCache?.close();

@@ -70,8 +70,12 @@ export interface ScanStateChange {
  */
 export class ScanInterruptedError extends Error {
   override readonly name = "ScanInterruptedError";
-  constructor(readonly scanId: string) {
-    super(`scan ${scanId} interrupted; its checkpoint is saved and it can be resumed`);
+  /** `notSaved`: why its checkpoints could not be written (then it cannot be resumed). */
+  constructor(
+    readonly scanId: string,
+    readonly notSaved?: string,
+  ) {
+    super(notSaved === undefined ? `scan ${scanId} interrupted; its checkpoint is saved and it can be resumed` : `scan ${scanId} interrupted; it cannot be resumed: its checkpoints could not be written (${notSaved})`);
   }
 }
 
@@ -206,7 +210,13 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
 
   if (resume?.phase !== "responding") {
     if (resume !== undefined) stats["resumed"] = (stats["resumed"] ?? 0) + 1;
-    if (needsBetween) await between();
+    try {
+      if (needsBetween) await between();
+    } catch (error) {
+      // Stopped while it waited to start (--idle-only, --max-cpu): a checkpoint, as below.
+      if (options.signal?.aborted === true && options.checkpointing) await interrupted();
+      throw error;
+    }
     for (const { collector, fields } of run) {
       if (collectorsDone.has(collector.document)) continue;
       const context = {

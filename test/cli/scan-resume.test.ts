@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +47,25 @@ async function runUntilKilled(args: readonly string[], killAfterMs: number): Pro
   clearTimeout(timer);
   return { killed: signal === "SIGKILL", status, stdout };
 }
+
+/**
+ * Runs the CLI and sends it SIGINT (Ctrl-C) `afterMs` after `started()` holds (the scan has made
+ * its checkpoint folder, say); resolves to its status and standard error.
+ */
+async function interruptAfter(args: readonly string[], started: () => boolean, afterMs: number): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", tsxLoader, main, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = once(child, "exit") as Promise<[number | null]>;
+  while (!started() && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+  const timer = setTimeout(() => child.kill("SIGINT"), afterMs);
+  const [status] = await exited;
+  clearTimeout(timer);
+  return { status, stderr };
+}
+
+/** Splits a command line the CLI printed into words, as a shell would (it quotes with '...' only). */
+const shellWords = (line: string): string[] => [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
 
 const scanArgs = (t: TestTree, extra: readonly string[]): string[] => [
   "scan", "--no-db", "--no-hash-cache", "--format", "json", "--files", "on", "--action", "quarantine", "--quarantine", join(t.root, "store"), ...extra,
@@ -89,6 +108,29 @@ describe("iocscan scan killed and resumed", () => {
     expect(entries.map((e) => e.meta.originalPath).sort()).toEqual([...victim.planted].sort());
     expect(readdirSync(checkpoints).filter((n) => n.endsWith(".checkpoint.json"))).toEqual([]);
   }, 600_000);
+
+  it("Ctrl-C stops a scan with the command that resumes it, naming where its checkpoint is; or says it cannot be resumed", async () => {
+    const checkpoints = join(work, "interrupted checkpoints");
+    const db = join(work, "interrupted.db");
+    // --max-cpu: still running when the signal comes.
+    const args = ["scan", "--db", db, "--no-hash-cache", "--format", "json", "--max-cpu", "4", "--ioc", reference.ioc, "--scope", reference.tree];
+    const stopped = await interruptAfter([...args, "--checkpoint-dir", checkpoints], () => existsSync(checkpoints), 500);
+    expect(stopped.status, stopped.stderr).toBe(2);
+    const command = /continue it with: iocscan (scan --resume .*)$/m.exec(stopped.stderr)?.[1] ?? "";
+    expect(command, stopped.stderr).toContain(`--checkpoint-dir '${checkpoints}' --db ${db}`);
+    // The printed options find it: without the id, --resume lists it.
+    const [, , id, ...location] = shellWords(command);
+    const listed = runIocscan(["scan", "--resume", ...location]);
+    expect(listed.stdout).toContain(id);
+
+    // Checkpoints that cannot be written (a file where their folder should be): no false promise.
+    const blocked = join(work, "not-a-folder");
+    writeFileSync(blocked, "x");
+    const unsaved = await interruptAfter([...args, "--checkpoint-dir", blocked], () => true, 3000);
+    expect(unsaved.status).toBe(2);
+    expect(unsaved.stderr).toMatch(/interrupted; it cannot be resumed: its checkpoints could not be written/);
+    expect(unsaved.stderr).not.toContain("--resume");
+  }, 60_000);
 
   it("--resume without an id lists interrupted scans; an unknown id is a clear error", () => {
     const empty = mkdtempSync(join(work, "none-"));

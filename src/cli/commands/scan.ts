@@ -169,11 +169,12 @@ function interruptOnSignals(): { signal: AbortSignal; release(): void } {
 }
 
 /** Runs a scan, turning an interruption into the message that says how to resume it. */
-async function resumable(scan: () => Promise<ScanReport>): Promise<ScanReport> {
+async function resumable(scan: () => Promise<ScanReport>, flags: ScanFlags): Promise<ScanReport> {
   try {
     return await scan();
   } catch (error) {
-    if (error instanceof ScanInterruptedError) throw new ScanSetupError(`scan interrupted; continue it with: iocscan scan --resume ${error.scanId}`);
+    if (error instanceof ScanInterruptedError && error.notSaved !== undefined) throw new ScanSetupError(error.message);
+    if (error instanceof ScanInterruptedError) throw new ScanSetupError(`scan interrupted; continue it with: iocscan scan --resume ${error.scanId}${resumeLocation(flags)}`);
     if (error instanceof CheckpointError) throw new ScanSetupError(error.message);
     throw error;
   }
@@ -195,7 +196,7 @@ async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
   };
   try {
     if (typeof flags.resume === "string") {
-      return await resumable(() => resumeHostScan(checkpointDirOf(flags), flags.resume as string, reporting));
+      return await resumable(() => resumeHostScan(checkpointDirOf(flags), flags.resume as string, reporting), flags);
     }
     return await resumable(() =>
       scanHost({
@@ -219,11 +220,30 @@ async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
         idleOnly: flags.idleOnly === true,
         ...(flags.maxCpu !== undefined ? { maxCpu: flags.maxCpu } : {}),
       }),
+      flags,
     );
   } finally {
     interrupt?.release();
     progress?.done();
   }
+}
+
+/**
+ * The options a resumed scan needs to find the interrupted one's checkpoint and record it where
+ * it would have been: `--checkpoint-dir`, `--db` (which places the default checkpoint folder)
+ * or `--no-db`, as they were given.
+ */
+function resumeLocation(flags: ScanFlags): string {
+  const words: string[] = [];
+  if (flags.checkpointDir !== undefined) words.push("--checkpoint-dir", shellWord(flags.checkpointDir));
+  if (typeof flags.db === "string") words.push("--db", shellWord(flags.db));
+  if (flags.db === false) words.push("--no-db");
+  return words.length === 0 ? "" : ` ${words.join(" ")}`;
+}
+
+/** `text` as one word for a POSIX shell. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 function ndjsonProgress(): { update(p: ScanProgress): void; state(c: ScanStateChange): void; done(): void } {
