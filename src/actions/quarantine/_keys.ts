@@ -7,9 +7,10 @@
  */
 import { hkdfSync, randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { link, open, readFile, unlink } from "node:fs/promises";
+import { link, open, readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { QuarantineStore } from "./types.js";
+import { ENTRY_SUFFIX } from "./_entry-file.js";
 import { releaseTemporaryName, temporaryName } from "./_names.js";
 import { fsyncDir } from "./_sync.js";
 
@@ -32,7 +33,11 @@ export function attachKeys(store: QuarantineStore, storeKeys: StoreKeys): void {
   keys.set(store, storeKeys);
 }
 
-/** Reads the store's key, creating it if absent (two processes racing agree on one: link() is atomic). */
+/**
+ * Reads the store's key, creating it if absent (two processes racing agree on one: link() is
+ * atomic). A store that holds entries but has lost its key is refused: a new key would read none
+ * of them, and every later entry would be sealed with a key the earlier ones do not share.
+ */
 export async function loadOrCreateKeys(dir: string): Promise<StoreKeys> {
   const file = join(dir, KEY_FILE);
   let master = await readFile(file).catch((error: unknown) => {
@@ -40,6 +45,12 @@ export async function loadOrCreateKeys(dir: string): Promise<StoreKeys> {
     throw error;
   });
   if (master === undefined) {
+    const entries = (await readdir(dir)).filter((name) => name.endsWith(ENTRY_SUFFIX)).length;
+    if (entries > 0) {
+      throw new Error(
+        `Cannot use the quarantine store "${dir}": its key file "${file}" is missing, and without it none of its ${entries} entries can be restored; put the key back from a backup (or move the entries away to start an empty store)`,
+      );
+    }
     const tempName = temporaryName("key");
     const temp = join(dir, tempName);
     const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);

@@ -200,6 +200,21 @@ describe("store", () => {
     expect(networkFsName(0x01021994, "tmpfs")).toBeUndefined();
   });
 
+  it("openQuarantine refuses a store whose key is gone while it holds entries, and makes no new key", async () => {
+    const dir = join(work, "q");
+    const store = await openQuarantine({ dir, retention: false });
+    await quarantineFile(store, plant("evil.bin", "evil"), cause);
+    rmSync(join(dir, "key"));
+    await expect(openQuarantine({ dir, retention: false })).rejects.toThrow(/key file .* is missing, and without it none of its 1 entries can be restored/);
+    expect(readdirSync(dir)).not.toContain("key");
+    // An empty store gets a key as before.
+    const empty = join(work, "empty");
+    await openQuarantine({ dir: empty, retention: false });
+    rmSync(join(empty, "key"));
+    await openQuarantine({ dir: empty, retention: false });
+    expect(readdirSync(empty)).toContain("key");
+  });
+
   it("openQuarantine tightens a loose store folder to 0700 and refuses a file in its place", async () => {
     const dir = join(work, "q");
     await openQuarantine({ dir, retention: false });
