@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -43,6 +43,17 @@ describe("credential file", () => {
     const file = join(dir, "credential.json");
     await saveCredential(file, { ...credential, server: "not a url" });
     await expect(loadCredential(file)).rejects.toThrow(CredentialError);
+  });
+
+  it("loadCredential() names the damaged file, the cause and the way out (garbage bytes, empty, a folder)", async () => {
+    const file = join(dir, "credential.json");
+    writeFileSync(file, Buffer.from([0x7b, 0xff, 0x00, 0x13, 0x37]), { mode: 0o600 });
+    await expect(loadCredential(file)).rejects.toThrow(`Cannot read credential file "${file}": not valid JSON; enroll again`);
+    writeFileSync(file, "", { mode: 0o600 });
+    await expect(loadCredential(file)).rejects.toThrow(/not valid JSON/);
+    rmSync(file);
+    mkdirSync(file, { mode: 0o700 });
+    await expect(loadCredential(file)).rejects.toThrow(new RegExp(`Cannot read credential file ".*credential.json": EISDIR`));
   });
 });
 

@@ -46,7 +46,16 @@ export async function loadCredential(file: string): Promise<StoredCredential | u
       `Cannot use credential file "${file}": it is readable or writable by group or others (mode ${(mode & 0o777).toString(8)}); revoke the device on the server and enroll again, or chmod 600 it if no one else could have read it`,
     );
   }
-  const parsed = StoredCredential.safeParse(JSON.parse(await readFile(file, "utf8")));
-  if (!parsed.success) throw new CredentialError(`Cannot read credential file "${file}": ${parsed.error.issues[0]?.message ?? "invalid content"}`);
+  // Damaged (a torn disk, an edit), a folder in its place: say which file and what to do.
+  const damaged = (cause: string): CredentialError =>
+    new CredentialError(`Cannot read credential file "${file}": ${cause}; enroll again (iocscan agent --enroll TOKEN) after moving it away`);
+  let content: unknown;
+  try {
+    content = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw damaged(error instanceof SyntaxError ? "not valid JSON" : error instanceof Error ? error.message : String(error));
+  }
+  const parsed = StoredCredential.safeParse(content);
+  if (!parsed.success) throw damaged(parsed.error.issues[0]?.message ?? "invalid content");
   return parsed.data;
 }
