@@ -35,6 +35,13 @@ export interface CollectOptions extends FileScanSettings {
   /** Output file; undefined = standard output. */
   readonly out?: string;
   readonly onWarning?: (warning: CollectorWarning & { document: string }) => void;
+  /** Stops the collection (Ctrl-C): nothing is written, the partial output file is removed. */
+  readonly signal?: AbortSignal;
+}
+
+/** A collection stopped by its signal: no snapshot was written. */
+export class CollectInterruptedError extends Error {
+  override readonly name = "CollectInterruptedError";
 }
 
 /** What a collection produced. */
@@ -94,6 +101,7 @@ export async function collectSnapshot(options: CollectOptions, dependencies: Liv
         count: (stat: string, by = 1) => {
           stats[stat] = (stats[stat] ?? 0) + by;
         },
+        ...(options.signal ? { signal: options.signal } : {}),
       };
       await write(`${firstDocument ? "" : ","}\n${JSON.stringify(collector.document)}: [`);
       firstDocument = false;
@@ -105,6 +113,8 @@ export async function collectSnapshot(options: CollectOptions, dependencies: Liv
         firstRecord = false;
         records++;
       }
+      // A collector stops early when the signal comes: what it gave is not the whole document.
+      if (options.signal?.aborted === true) throw new CollectInterruptedError(temporary ? `collection stopped; nothing written to "${options.out}"` : "collection stopped; the snapshot on standard output is incomplete");
       await write("\n]");
     }
     await write("\n}}\n");

@@ -132,6 +132,18 @@ describe("iocscan scan killed and resumed", () => {
     expect(unsaved.stderr).not.toContain("--resume");
   }, 60_000);
 
+  it("Ctrl-C stops iocscan collect --out and leaves neither the snapshot nor its partial file", async () => {
+    const folder = mkdtempSync(join(work, "collect-"));
+    const out = join(folder, "host.json");
+    const partial = (): boolean => readdirSync(folder).some((name) => name.endsWith(".partial"));
+    // Both trees, hashed and with strings: long enough to be stopped in the middle.
+    const args = ["collect", "--no-hash-cache", "--strings", "--out", out, "--scope", reference.tree, "--scope", victim.tree, "--processes", "off", "--ports", "off", "--modules", "off", "--volumes", "off"];
+    const stopped = await interruptAfter(args, partial, 100);
+    expect(stopped.status, stopped.stderr).toBe(2);
+    expect(stopped.stderr).toContain(`collection stopped; nothing written to "${out}"`);
+    expect(readdirSync(folder)).toEqual([]);
+  }, 60_000);
+
   it("--resume without an id lists interrupted scans; an unknown id is a clear error", () => {
     const empty = mkdtempSync(join(work, "none-"));
     expect(runIocscan(["scan", "--resume", "--checkpoint-dir", empty]).stdout).toMatch(/no interrupted scan/);

@@ -43,6 +43,11 @@ export function registerCollectCommand(program: Command, run: CliRun): void {
     .option("--no-hash-cache", "do not reuse or record digests of unchanged files");
   addDocumentSwitches(command).action(async (flags: CollectFlags) => {
     const cache = flags.hashCache ? openHashCache(defaultHashCachePath(defaultResultsDbPath())) : undefined;
+    // Ctrl-C or SIGTERM: the collection stops and leaves no partial file behind.
+    const stop = new AbortController();
+    const abort = (): void => stop.abort();
+    process.once("SIGINT", abort);
+    process.once("SIGTERM", abort);
     try {
       const summary = await collectSnapshot(
         {
@@ -56,12 +61,15 @@ export function registerCollectCommand(program: Command, run: CliRun): void {
           strings: flags.strings === true,
           switches: documentSwitches(flags),
           onWarning: (w) => process.stderr.write(`iocscan: ${w.document}: ${w.message}\n`),
+          signal: stop.signal,
         },
         scanDependencies(cache),
       );
       process.stderr.write(`iocscan: collected ${summary.records} records of ${summary.documents.join(", ")}; ${summary.warnings} warnings\n`);
       run.exitCode = 0;
     } finally {
+      process.off("SIGINT", abort);
+      process.off("SIGTERM", abort);
       cache?.close();
     }
   });
