@@ -60,7 +60,9 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
       throw error;
     }
   } else {
-    store = await openSqliteFleetStore(db);
+    store = await openSqliteFleetStore(db).catch((error: unknown) => {
+      throw new Error(`Cannot open the server database "${db}": ${error instanceof Error ? error.message : String(error)}`);
+    });
     try {
       release = claimSqliteDatabase(db);
     } catch (error) {

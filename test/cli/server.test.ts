@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +51,26 @@ function stop(child: ChildProcess): Promise<number | null> {
 }
 
 describe("iocscan server", () => {
+  it("iocscan server refuses a damaged database, a file as --data and an unusable TLS pair, naming each and the cause", () => {
+    const damaged = mkdtempSync(join(work, "damaged-"));
+    writeFileSync(join(damaged, "server.db"), Buffer.alloc(8192, 0x5a));
+    const notFolder = join(work, "data-file");
+    writeFileSync(notFolder, "x");
+    const pem = join(work, "not.pem");
+    writeFileSync(pem, "not a certificate\n");
+    const cases: [string[], string][] = [
+      [["--data", damaged], `Cannot open the server database "${join(damaged, "server.db")}": file is not a database`],
+      [["--data", notFolder], `--data "${notFolder}": not a folder`],
+      [["--data", join(work, "tls-data"), "--tls-cert", pem, "--tls-key", pem], `--tls-cert "${pem}" and --tls-key "${pem}" are not a usable PEM certificate and its private key`],
+      [["--data", join(work, "tls-data"), "--tls-cert", join(work, "missing.pem"), "--tls-key", pem], `--tls-cert "${join(work, "missing.pem")}": ENOENT`],
+    ];
+    for (const [args, message] of cases) {
+      const result = spawnSync(process.execPath, ["--import", tsxLoader, main, "server", "--listen", "127.0.0.1:0", ...args], { encoding: "utf8", timeout: 60_000, killSignal: "SIGKILL" });
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
+  });
+
   it("iocscan server prints its URL, creates a first administrator with a one-time password shown once, and stops on SIGTERM", async () => {
     const data = join(work, "data");
     const first = await startServer(["--listen", "127.0.0.1:0", "--data", data]);

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { createSecureContext } from "node:tls";
 import { dirname, join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { startServer } from "../../server/index.js";
@@ -92,6 +93,12 @@ export function registerServerCommand(program: Command, run: CliRun): void {
         }
         initAdmin = { name: flags.initAdmin, password };
       }
+      const setupProblem = dataFolderProblem(flags.data) ?? tlsProblem(flags.tlsCert, flags.tlsKey);
+      if (setupProblem !== undefined) {
+        process.stderr.write(`iocscan: ${setupProblem}\n`);
+        run.exitCode = 2;
+        return;
+      }
       const metricsToken = readMetricsToken(flags.metricsTokenFile);
       if (metricsToken instanceof Error) {
         process.stderr.write(`iocscan: ${metricsToken.message}\n`);
@@ -130,4 +137,36 @@ export function registerServerCommand(program: Command, run: CliRun): void {
         process.on("SIGINT", stop);
       });
     });
+}
+
+/** Why `--data` cannot hold the server's files: something other than a folder is there. */
+function dataFolderProblem(dir: string): string | undefined {
+  try {
+    return statSync(dir).isDirectory() ? undefined : `--data "${dir}": not a folder`;
+  } catch {
+    // Missing: made when the database opens.
+    return undefined;
+  }
+}
+
+/** Why the TLS certificate and key cannot serve HTTPS, checked before the server starts: each file named. */
+function tlsProblem(certFile: string | undefined, keyFile: string | undefined): string | undefined {
+  if (certFile === undefined || keyFile === undefined) return undefined;
+  const read = (option: string, file: string): Buffer | string => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      return `${option} "${file}": ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+  const cert = read("--tls-cert", certFile);
+  if (typeof cert === "string") return cert;
+  const key = read("--tls-key", keyFile);
+  if (typeof key === "string") return key;
+  try {
+    createSecureContext({ cert, key });
+    return undefined;
+  } catch (error) {
+    return `--tls-cert "${certFile}" and --tls-key "${keyFile}" are not a usable PEM certificate and its private key (${error instanceof Error ? error.message : String(error)})`;
+  }
 }
