@@ -64,10 +64,21 @@ export async function preparePlan(iocPaths: readonly string[], settings: PlanSet
   }).finally(() => cache?.settle());
   if (usable === 0) {
     throw new ScanSetupError(
-      loaded.length === 0 ? "No IOC files found in the given --ioc paths" : `No usable IOC among ${loaded.length} file(s): run "iocscan ioc check" to see why`,
+      loaded.length === 0 ? "No IOC files found in the given --ioc paths" : `No usable IOC among ${loaded.length} file(s): ${whyUnusable(loaded)}; "iocscan ioc check" tells all`,
     );
   }
   return { loaded, plan: builder.build() };
+}
+
+/** The first error of the first few files, each as file:line:column: message. */
+function whyUnusable(loaded: readonly LoadedIoc[]): string {
+  const SHOWN = 3;
+  const reasons = loaded.slice(0, SHOWN).map((file) => {
+    const error = file.diagnostics.find((d) => d.severity === "error") ?? file.diagnostics[0];
+    if (error === undefined) return `${file.file}: no indicator it could use`;
+    return `${error.line > 0 ? `${file.file}:${error.line}:${error.column}` : file.file}: ${error.message}`;
+  });
+  return reasons.join("; ") + (loaded.length > SHOWN ? `; and ${loaded.length - SHOWN} more` : "");
 }
 
 /** The report's list of IOCs. */

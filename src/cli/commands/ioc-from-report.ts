@@ -10,7 +10,7 @@ import { open } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { writeFileAtomic } from "../../agent/atomic-file.js";
 import { cuckoo3Part } from "../../formats/sandbox/cuckoo3.js";
-import { SandboxReportError, iocFromReport, type DroppedIndicator, type IocFromReportResult, type SandboxFormat } from "../../formats/sandbox/index.js";
+import { iocFromReport, type DroppedIndicator, type IocFromReportResult, type SandboxFormat } from "../../formats/sandbox/index.js";
 import { parseByteCount } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
 
@@ -40,9 +40,9 @@ export function registerIocFromReportCommand(ioc: Command, run: CliRun): void {
         const report = await readReports(paths, flags.maxSize);
         result = iocFromReport(report, { format: flags.format, now: new Date() });
       } catch (error) {
-        if (!(error instanceof BadReport || error instanceof SandboxReportError)) throw error;
-        const where = error instanceof SandboxReportError ? `${paths.join(" + ")}: ` : "";
-        process.stderr.write(`iocscan: ${where}${error.message}\n`);
+        // Anything else (a reference list the install lacks, a bug) still names the report.
+        const where = error instanceof BadReport ? "" : `${paths.join(" + ")}: `;
+        process.stderr.write(`iocscan: ${where}${error instanceof Error ? error.message : String(error)}\n`);
         run.exitCode = 2;
         return;
       }
