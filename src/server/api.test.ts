@@ -176,6 +176,13 @@ describe("server API", () => {
     expect(audit.items.map((e: { action: string }) => e.action)).toEqual(["user.delete", "user.update", "auth.login"]);
   });
 
+  it("the same user created by ten requests at once: one 201, the others 409, never a 500", async () => {
+    const admin = await t.loginAs("administrator", "root-admin");
+    const answers = await Promise.all(Array.from({ length: 10 }, () => admin.post("/api/v1/users", { name: "twin", role: "viewer", password: "a long enough password" })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([201, ...Array<number>(9).fill(409)]);
+  });
+
   it("groups form a tree, devices are listed and moved, enrollment tokens are shown once and can be revoked", async () => {
     const admin = await t.loginAs("administrator");
     const group = (await admin.post("/api/v1/groups", { name: "Servers", parentId: ROOT_GROUP_ID })).json;

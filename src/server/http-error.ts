@@ -50,6 +50,15 @@ export function handleError(error: Error, c: Context, log: (message: string) => 
   }
   // A RangeError from the store is a refused value the route did not catch first.
   if (error instanceof RangeError) return c.json(errorBody("invalid-request", error.message), 400);
+  // Two requests made the same thing at once: the route's look-up passed for both, the
+  // database's unique index kept one. The other is the conflict it would have been a moment later.
+  if (isUniqueViolation(error)) return c.json(errorBody("exists", "It exists already (made by a request at the same time)"), 409);
   log(`iocscan server: ${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`);
   return c.json(errorBody("internal", "Internal server error"), 500);
+}
+
+/** SQLite's (better-sqlite3) and PostgreSQL's (SQLSTATE 23505) unique-constraint violations. */
+function isUniqueViolation(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
 }
