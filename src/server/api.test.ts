@@ -88,6 +88,15 @@ describe("server API", () => {
     expect((await client.login("vic")).status).toBe(200);
   });
 
+  it("thirty wrong logins sent at once try at most five passwords: the others answer 429", async () => {
+    await t.loginAs("viewer", "val");
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => new Client(t.url).login("val", `wrong-${i}`)));
+    const tried = answers.filter((a) => a.status === 401).length;
+    expect(tried).toBeGreaterThan(0);
+    expect(tried).toBeLessThanOrEqual(5);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(30 - tried);
+  });
+
   it("without a session every route but login answers 401; a viewer gets 403 on every change and on administrator routes", async () => {
     const ops = await operations();
     expect(ops.length).toBeGreaterThan(40);

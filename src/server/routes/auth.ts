@@ -43,9 +43,15 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
       async handle({ c, body }) {
         const now = ctx.now();
         const key = `${body.name}|${clientAddress(c)}`;
+        // Counted as a failure before the password is checked (and forgotten if it holds): logins
+        // sent at the same time each see the others, so no more than the limit are ever tried.
+        const attempt = await store.recordLoginFailure(key);
         // A failure exactly LOGIN_WINDOW_MS old no longer counts.
-        const failures = await store.loginFailuresSince(key, new Date(now.getTime() - LOGIN_WINDOW_MS + 1).toISOString());
-        if (failures.length >= LOGIN_MAX_FAILURES) {
+        const counted = await store.loginFailuresSince(key, new Date(now.getTime() - LOGIN_WINDOW_MS + 1).toISOString());
+        if (counted.length > LOGIN_MAX_FAILURES) {
+          // Refused untried: not a failure of its own (the lockout does not grow with each try).
+          await store.forgetLoginFailure(attempt);
+          const failures = counted.slice(0, -1);
           const oldest = Date.parse(failures[failures.length - LOGIN_MAX_FAILURES] ?? now.toISOString());
           const retryAfter = Math.max(1, Math.ceil((oldest + LOGIN_WINDOW_MS - now.getTime()) / 1000));
           throw new HttpError(429, "too-many-attempts", `Too many failed logins for "${body.name}": try again in ${retryAfter} s`, { headers: { "Retry-After": String(retryAfter) } });
@@ -53,10 +59,8 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
         const user = await store.findUserByName(body.name);
         decoyHash ??= hashPassword(newSecret());
         const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyHash));
-        if (user === undefined || !ok) {
-          await store.recordLoginFailure(key);
-          throw new HttpError(401, "bad-credentials", "Wrong user name or password");
-        }
+        // A failure: the attempt recorded above stays.
+        if (user === undefined || !ok) throw new HttpError(401, "bad-credentials", "Wrong user name or password");
         await store.clearLoginFailures(key);
         const token = newSecret();
         const csrfToken = newSecret();

@@ -22,6 +22,7 @@ type UserPart = Pick<
   | "getSession"
   | "deleteSession"
   | "recordLoginFailure"
+  | "forgetLoginFailure"
   | "loginFailuresSince"
   | "clearLoginFailures"
   | "purgeExpiredSessions"
@@ -98,7 +99,12 @@ export function userPart({ db, write, now }: FleetContext): UserPart {
       await db.deleteFrom("sessions").where("id", "=", id).execute();
     },
     async recordLoginFailure(key) {
-      await db.insertInto("login_attempts").values({ id: newId(), key, at: now() }).execute();
+      const id = newId();
+      await db.insertInto("login_attempts").values({ id, key, at: now() }).execute();
+      return id;
+    },
+    async forgetLoginFailure(id) {
+      await db.deleteFrom("login_attempts").where("id", "=", id).execute();
     },
     async loginFailuresSince(key, since) {
       const rows = await db.selectFrom("login_attempts").select("at").where("key", "=", key).where("at", ">=", since).orderBy("at").execute();

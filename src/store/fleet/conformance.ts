@@ -88,6 +88,10 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
       await store.recordLoginFailure("eve|1.2.3.4");
       expect(await store.loginFailuresSince("bob|1.2.3.4", new Date(clock.time - 120_000).toISOString())).toHaveLength(2);
       expect(await store.loginFailuresSince("bob|1.2.3.4", new Date(clock.time - 30_000).toISOString())).toHaveLength(1);
+      // An attempt refused untried is forgotten, alone.
+      const untried = await store.recordLoginFailure("bob|1.2.3.4");
+      await store.forgetLoginFailure(untried);
+      expect(await store.loginFailuresSince("bob|1.2.3.4", new Date(clock.time - 120_000).toISOString())).toHaveLength(2);
       await store.clearLoginFailures("bob|1.2.3.4");
       expect(await store.loginFailuresSince("bob|1.2.3.4", "2000-01-01T00:00:00.000Z")).toEqual([]);
       expect(await store.loginFailuresSince("eve|1.2.3.4", "2000-01-01T00:00:00.000Z")).toHaveLength(1);

@@ -375,7 +375,10 @@ export interface FleetStore {
   createSession(session: Session): Promise<void>;
   getSession(id: string): Promise<(Session & { user: User }) | undefined>;
   deleteSession(id: string): Promise<void>;
-  recordLoginFailure(key: string): Promise<void>;
+  /** Records a failed (or, until it is decided, an attempted) login for `key`; resolves to its id. */
+  recordLoginFailure(key: string): Promise<string>;
+  /** Forgets the attempt `id` recorded: one that was refused without being tried. */
+  forgetLoginFailure(id: string): Promise<void>;
   /** Failed attempts for `key` at or after `since`, oldest first. */
   loginFailuresSince(key: string, since: string): Promise<string[]>;
   clearLoginFailures(key: string): Promise<void>;
