@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { LastAdministratorError } from "../../store/fleet/index.js";
 import { hashPassword } from "../auth/secrets.js";
 import type { ServerContext } from "../context.js";
 import { HttpError, notFound } from "../http-error.js";
@@ -18,6 +19,11 @@ export function userRoutes(ctx: ServerContext): AnyRoute[] {
     if (target?.role === "administrator" && (await store.countAdministrators()) <= 1) {
       throw new HttpError(409, "last-administrator", "Cannot remove the last administrator");
     }
+  };
+  // The store's own check, in the change's transaction: what two requests at once cannot slip past.
+  const lastAdministrator = (error: unknown): never => {
+    if (error instanceof LastAdministratorError) throw new HttpError(409, "last-administrator", "Cannot remove the last administrator");
+    throw error;
   };
   return [
     route({
@@ -54,7 +60,7 @@ export function userRoutes(ctx: ServerContext): AnyRoute[] {
         const id = params["id"] ?? "";
         if (body.role !== undefined && body.role !== "administrator") await keepsAnAdministrator(id);
         const change = { ...(body.role === undefined ? {} : { role: body.role }), ...(body.password === undefined ? {} : { passwordHash: await hashPassword(body.password) }) };
-        const updated = await store.updateUser(id, change, actor(user?.name));
+        const updated = await store.updateUser(id, change, actor(user?.name)).catch(lastAdministrator);
         if (updated === undefined) throw notFound("user", id);
         return c.json(updated);
       },
@@ -68,7 +74,7 @@ export function userRoutes(ctx: ServerContext): AnyRoute[] {
       async handle({ c, params, user }) {
         const id = params["id"] ?? "";
         await keepsAnAdministrator(id);
-        if (!(await store.deleteUser(id, actor(user?.name)))) throw notFound("user", id);
+        if (!(await store.deleteUser(id, actor(user?.name)).catch(lastAdministrator))) throw notFound("user", id);
         return c.body(null, 204);
       },
     }),

@@ -26,6 +26,7 @@ export interface FleetDriver {
 }
 
 export interface FleetContext {
+  dialect: FleetDriver["dialect"];
   db: Db;
   write: FleetDriver["writeTransaction"];
   /** The current time in stored form. */

@@ -24,7 +24,7 @@ export interface FleetStoreOptions {
 /** Builds the dialect-independent store over `driver`. */
 export function createFleetStore(driver: FleetDriver, options: FleetStoreOptions = {}): FleetStore {
   const clock = options.now ?? (() => new Date());
-  const ctx: FleetContext = { db: driver.db, write: (work) => driver.writeTransaction(work), now: () => requireStoredTime(clock(), "the clock") };
+  const ctx: FleetContext = { dialect: driver.dialect, db: driver.db, write: (work) => driver.writeTransaction(work), now: () => requireStoredTime(clock(), "the clock") };
   const admin = adminPart(ctx, driver);
   let closed: Promise<void> | undefined;
   return {

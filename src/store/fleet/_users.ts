@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { auditIn, newId, type FleetContext } from "./_context.js";
-import type { FleetStore, Role, User, UserWithHash } from "./fleet-store.js";
+import { auditIn, newId, type Db, type FleetContext } from "./_context.js";
+import { LastAdministratorError, type FleetStore, type Role, type User, type UserWithHash } from "./fleet-store.js";
 import type { UsersTable } from "./schema.js";
 
 const toUser = (r: Pick<UsersTable, "id" | "name" | "role" | "created_at">): User => ({ id: r.id, name: r.name, role: r.role as Role, createdAt: r.created_at });
@@ -28,7 +28,18 @@ type UserPart = Pick<
   | "purgeExpiredSessions"
 >;
 
-export function userPart({ db, write, now }: FleetContext): UserPart {
+export function userPart({ dialect, db, write, now }: FleetContext): UserPart {
+  /**
+   * Within a change of users: locks the administrators' rows (PostgreSQL; SQLite's write
+   * transactions run one at a time), so that a concurrent change waits and then sees this one.
+   */
+  const lockAdministrators = async (trx: Db): Promise<void> => {
+    if (dialect === "postgres") await trx.selectFrom("users").select("id").where("role", "=", "administrator").forUpdate().execute();
+  };
+  const stillAnAdministrator = async (trx: Db): Promise<void> => {
+    const row = await trx.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where("role", "=", "administrator").executeTakeFirstOrThrow();
+    if (Number(row.n) === 0) throw new LastAdministratorError("Cannot remove the last administrator");
+  };
   return {
     async countAdministrators() {
       const row = await db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).where("role", "=", "administrator").executeTakeFirstOrThrow();
@@ -57,11 +68,13 @@ export function userPart({ db, write, now }: FleetContext): UserPart {
     updateUser(id, change, actor) {
       const at = now();
       return write(async (trx) => {
+        await lockAdministrators(trx);
         const set: Partial<UsersTable> = { updated_at: at };
         if (change.role !== undefined) set.role = change.role;
         if (change.passwordHash !== undefined) set.password_hash = change.passwordHash;
         const row = await trx.updateTable("users").set(set).where("id", "=", id).returningAll().executeTakeFirst();
         if (row === undefined) return undefined;
+        await stillAnAdministrator(trx);
         // A changed password or role ends the user's sessions: they log in again under the new terms.
         await trx.deleteFrom("sessions").where("user_id", "=", id).execute();
         await auditIn(trx, at, { actor, action: "user.update", target: `user:${id}`, details: { role: change.role, passwordChanged: change.passwordHash !== undefined } });
@@ -71,8 +84,10 @@ export function userPart({ db, write, now }: FleetContext): UserPart {
     deleteUser(id, actor) {
       const at = now();
       return write(async (trx) => {
+        await lockAdministrators(trx);
         const gone = await trx.deleteFrom("users").where("id", "=", id).executeTakeFirst();
         if (Number(gone.numDeletedRows) === 0) return false;
+        await stillAnAdministrator(trx);
         await trx.deleteFrom("sessions").where("user_id", "=", id).execute();
         await auditIn(trx, at, { actor, action: "user.delete", target: `user:${id}` });
         return true;

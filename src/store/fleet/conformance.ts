@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_TASK_SETTINGS } from "../../core/api/index.js";
 import { makeTestReport } from "../test-report.js";
 import type { FleetStoreOptions } from "./_fleet-store.js";
-import { DEFAULT_SANDBOX_POLICY, type Device, type FleetStore, type IocValidation } from "./fleet-store.js";
+import { DEFAULT_SANDBOX_POLICY, LastAdministratorError, type Device, type FleetStore, type IocValidation } from "./fleet-store.js";
 import { ROOT_GROUP_ID } from "./migrations.js";
 
 /** Opens a store on `database`, a name `newDatabase` returned. */
@@ -65,9 +65,24 @@ export function runFleetConformance(openStore: OpenFleetStore, newDatabase: () =
       expect(await store.updateUser(user.id, { role: "administrator" }, ADMIN)).toMatchObject({ role: "administrator" });
       expect(await store.getSession("s1")).toBeUndefined();
       expect(await store.countAdministrators()).toBe(1);
+      // Another administrator first: the last one cannot go (see below).
+      const other = await store.createUser({ name: "root", role: "administrator", passwordHash: "h3" }, ADMIN);
       expect(await store.deleteUser(user.id, ADMIN)).toBe(true);
       expect(await store.deleteUser(user.id, ADMIN)).toBe(false);
-      expect(await store.listUsers()).toEqual([]);
+      expect((await store.listUsers()).map((u) => u.id)).toEqual([other.id]);
+    });
+
+    it("no change leaves no administrator, also when two at once each remove one of the last two", async () => {
+      const store = await fresh();
+      const a = await store.createUser({ name: "ada", role: "administrator", passwordHash: "h" }, "test");
+      const b = await store.createUser({ name: "bo", role: "administrator", passwordHash: "h" }, "test");
+      const demoted = await Promise.allSettled([store.updateUser(a.id, { role: "viewer" }, "test"), store.updateUser(b.id, { role: "viewer" }, "test")]);
+      expect(demoted.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+      expect(demoted.find((r) => r.status === "rejected")?.reason).toBeInstanceOf(LastAdministratorError);
+      expect(await store.countAdministrators()).toBe(1);
+      const [last] = (await store.listUsers()).filter((u) => u.role === "administrator");
+      await expect(store.deleteUser(last?.id ?? "", "test")).rejects.toThrow(LastAdministratorError);
+      expect(await store.countAdministrators()).toBe(1);
     });
 
     it("sessions expire with the clock", async () => {

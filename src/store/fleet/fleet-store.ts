@@ -370,7 +370,9 @@ export interface FleetStore {
   listUsers(): Promise<User[]>;
   getUser(id: string): Promise<User | undefined>;
   findUserByName(name: string): Promise<UserWithHash | undefined>;
+  /** Throws {@link LastAdministratorError} rather than leave no administrator. */
   updateUser(id: string, change: { role?: Role; passwordHash?: string }, actor: Actor): Promise<User | undefined>;
+  /** Throws {@link LastAdministratorError} rather than leave no administrator. */
   deleteUser(id: string, actor: Actor): Promise<boolean>;
   createSession(session: Session): Promise<void>;
   getSession(id: string): Promise<(Session & { user: User }) | undefined>;
@@ -516,4 +518,13 @@ export interface FleetStore {
   purgeExpiredSessions(now: string): Promise<number>;
 
   close(): Promise<void>;
+}
+
+/**
+ * A change of users refused because it would leave no administrator: checked in the change's own
+ * transaction, with the administrators' rows locked, so two requests at once cannot each remove
+ * one of the last two.
+ */
+export class LastAdministratorError extends Error {
+  override readonly name = "LastAdministratorError";
 }
