@@ -131,6 +131,18 @@ describe("server API", () => {
     expect(doc.paths["/api/v1/agent/work"].get.parameters).toEqual([expect.objectContaining({ name: "wait", in: "query" })]);
   });
 
+  it("names with control characters or a lone surrogate are refused; other Unicode is kept as sent", async () => {
+    const admin = await t.loginAs("administrator", "root-admin");
+    for (const bad of ["g\u0000x", "tab\there", "\ud800", "x\udc00"]) {
+      const answer = await admin.post("/api/v1/groups", { name: bad, parentId: ROOT_GROUP_ID });
+      expect(answer.status, JSON.stringify(bad)).toBe(400);
+      expect(answer.json.error.message).toContain('"name"');
+    }
+    const fine = "Ünïcödé 🙂 office";
+    expect((await admin.post("/api/v1/groups", { name: fine, parentId: ROOT_GROUP_ID })).json.name).toBe(fine);
+    expect((await admin.get("/api/v1/groups")).json.items.map((g: { name: string }) => g.name)).toContain(fine);
+  });
+
   it("invalid input answers 400 naming the field", async () => {
     const op = await t.loginAs("operator");
     const bad = await op.post("/api/v1/tasks", { name: "t", target: { kind: "group", groupId: ROOT_GROUP_ID }, iocFileIds: ["x"], settings: { action: "nuke" } });

@@ -9,7 +9,19 @@ import { DEFAULT_TASK_SETTINGS, RunState, TaskSettings } from "../core/api/index
 import { WINDOW_PATTERN } from "./window.js";
 
 const id = z.string().min(1).max(100);
-const name = z.string().trim().min(1).max(255);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * A name people read (group, user, task, token): no control characters (a NUL, an escape), and
+ * well-formed UTF-16, since a lone surrogate is stored as U+FFFD and would differ from the reply.
+ */
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  // eslint-disable-next-line no-control-regex -- the control characters are what it refuses
+  .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), "must not contain control characters")
+  .refine((text) => !LONE_SURROGATE.test(text), "must be well-formed Unicode (no lone surrogate)");
 const limit = z.coerce.number().int().min(1).max(1000).default(50);
 const offset = z.coerce.number().int().min(0).default(0);
 const flag = z.enum(["true", "false"]).transform((v) => v === "true");
