@@ -6,7 +6,6 @@
  *
  * @module
  */
-
 import { hostname as machineHostname } from "node:os";
 import { defaultQuarantineDir, thisHostOsName } from "../scan/agent-support.js";
 import { backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffOptions } from "./backoff.js";

@@ -8,7 +8,7 @@
  */
 
 /** Exit status of a command whose standard output was closed before it was done. */
-export const OUTPUT_CLOSED_STATUS = 2;
+const OUTPUT_CLOSED_STATUS = 2;
 
 let installed = false;
 

@@ -7,7 +7,6 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-
 import { resolve } from "node:path";
 import type { ScanExecution, ScanReport } from "../core/report/index.js";
 import { createHostView } from "../collectors/host-view.js";

@@ -17,7 +17,7 @@ import { dirname, resolve } from "node:path";
  * Makes the folder `path` and the missing folders above it, each with `mode` (less the umask).
  * Returns the first folder it made (the highest one), or undefined when `path` was a folder
  * already, as Node's recursive mkdir does. Throws as mkdir(2) does: EEXIST when `path` is a
- * file, ENOTDIR when a file stands on its way, ENOENT below a dangling link, EACCES...
+ * file or a dangling link stands on its way (naming it), ENOTDIR when a file does, EACCES...
  */
 export function makeFolderSync(path: string, mode?: number): string | undefined {
   const options = mode === undefined ? {} : { mode };
@@ -25,9 +25,11 @@ export function makeFolderSync(path: string, mode?: number): string | undefined 
   for (let at = resolve(path); ; ) {
     const found = kindOf(at);
     if (found === "folder") break;
-    // A file where the folder should be: mkdir says so (EEXIST, or ENOTDIR further down).
-    if (found === "other" && missing.length === 0) mkdirSync(at, options);
-    if (found === "other") break;
+    if (found === "other") {
+      // A file where the folder should be: mkdir says so (EEXIST; ENOTDIR further down).
+      if (missing.length === 0) mkdirSync(at, options);
+      break;
+    }
     missing.push(at);
     const up = dirname(at);
     if (up === at) break;

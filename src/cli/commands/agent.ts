@@ -18,6 +18,7 @@ import {
 } from "../../agent/index.js";
 import type { CliRun } from "../program.js";
 import { VERSION } from "../version.js";
+import { interruptOnSignals } from "../interrupt-signals.js";
 
 interface AgentFlags {
   server?: string[];
@@ -50,11 +51,8 @@ export function registerAgentCommand(program: Command, run: CliRun): void {
     .option("--heartbeat <seconds>", "seconds between heartbeats", parseSeconds(1, 3600), 30)
     .option("--poll-wait <seconds>", "seconds the server may hold a request for work (long poll)", parseSeconds(1, 60), 30)
     .action(async (flags: AgentFlags) => {
-      const controller = new AbortController();
       // SIGTERM/SIGINT: finish writing state, abort the scan, keep the run resumable.
-      const stop = (): void => controller.abort();
-      process.once("SIGTERM", stop);
-      process.once("SIGINT", stop);
+      const interrupt = interruptOnSignals();
       try {
         await runAgent({
           stateDir: flags.stateDir ?? defaultAgentStateDir(),
@@ -64,7 +62,7 @@ export function registerAgentCommand(program: Command, run: CliRun): void {
           heartbeatSeconds: flags.heartbeat,
           pollWaitSeconds: flags.pollWait,
           agentVersion: VERSION,
-          signal: controller.signal,
+          signal: interrupt.signal,
           log: (message) => process.stderr.write(`${new Date().toISOString()} iocscan agent: ${message}\n`),
         });
       } catch (error) {
@@ -72,8 +70,7 @@ export function registerAgentCommand(program: Command, run: CliRun): void {
         process.stderr.write(`iocscan: ${error.message}\n`);
         run.exitCode = 2;
       } finally {
-        process.off("SIGTERM", stop);
-        process.off("SIGINT", stop);
+        interrupt.release();
       }
     });
   agent

@@ -11,6 +11,7 @@ import { defaultResultsDbPath } from "../../store/index.js";
 import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
 import { collectValues, parseRegex, parseRootFolder } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
+import { interruptOnSignals } from "../interrupt-signals.js";
 
 interface CollectFlags {
   out?: string;
@@ -44,10 +45,7 @@ export function registerCollectCommand(program: Command, run: CliRun): void {
   addDocumentSwitches(command).action(async (flags: CollectFlags) => {
     const cache = flags.hashCache ? openHashCache(defaultHashCachePath(defaultResultsDbPath())) : undefined;
     // Ctrl-C or SIGTERM: the collection stops and leaves no partial file behind.
-    const stop = new AbortController();
-    const abort = (): void => stop.abort();
-    process.once("SIGINT", abort);
-    process.once("SIGTERM", abort);
+    const interrupt = interruptOnSignals();
     try {
       const summary = await collectSnapshot(
         {
@@ -61,15 +59,14 @@ export function registerCollectCommand(program: Command, run: CliRun): void {
           strings: flags.strings === true,
           switches: documentSwitches(flags),
           onWarning: (w) => process.stderr.write(`iocscan: ${w.document}: ${w.message}\n`),
-          signal: stop.signal,
+          signal: interrupt.signal,
         },
         scanDependencies(cache),
       );
       process.stderr.write(`iocscan: collected ${summary.records} records of ${summary.documents.join(", ")}; ${summary.warnings} warnings\n`);
       run.exitCode = 0;
     } finally {
-      process.off("SIGINT", abort);
-      process.off("SIGTERM", abort);
+      interrupt.release();
       cache?.close();
     }
   });

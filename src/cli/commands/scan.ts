@@ -22,6 +22,7 @@ import { createProgressLine } from "../progress-line.js";
 import { collectValues, parseByteCount, parseRegex, parseRootFolder } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
 import { outputFileProblem } from "../output-file.js";
+import { interruptOnSignals } from "../interrupt-signals.js";
 
 interface ScanFlags {
   ioc: string[];
@@ -150,24 +151,6 @@ function parseSeconds(value: string): number {
   return n;
 }
 
-/**
- * Ctrl-C and SIGTERM stop a checkpointed scan cleanly: it writes its checkpoint and can be
- * resumed. The handlers live only as long as the scan.
- */
-function interruptOnSignals(): { signal: AbortSignal; release(): void } {
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  return {
-    signal: controller.signal,
-    release: () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-    },
-  };
-}
-
 /** Runs a scan, turning an interruption into the message that says how to resume it. */
 async function resumable(scan: () => Promise<ScanReport>, flags: ScanFlags): Promise<ScanReport> {
   try {
@@ -184,6 +167,7 @@ async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
   const dbPath = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
   // NDJSON streams progress events on standard output; otherwise a terminal gets a status line.
   const progress = flags.format === "ndjson" && !flags.output ? ndjsonProgress() : createProgressLine();
+  // Ctrl-C and SIGTERM stop a checkpointed scan cleanly: it writes its checkpoint and can be resumed.
   const interrupt = flags.checkpoint ? interruptOnSignals() : undefined;
   const reporting = {
     onCacheUnavailable: (file: string, error: unknown) =>

@@ -17,7 +17,7 @@ import type { Worker } from "node:worker_threads";
 import type { DigestAlgorithm, Digests } from "./options.js";
 import { ListedAhead } from "./listed-ahead.js";
 import { filtersPaths, sameFilter, type PathFilterSpec } from "./path-filter.js";
-import { DIGEST_HEX_LENGTH, STAT_FIELDS, STREAM_WINDOW, startFileWorkerThread, type LaunchedStream } from "./worker-program.js";
+import { DIGEST_HEX_LENGTH, STAT_FIELDS, STREAM_WINDOW, listenUnreferenced, startFileWorkerThread, type LaunchedStream } from "./worker-program.js";
 
 /**
  * One file's lstat, as far as FileItem uses it; bigint like `BigIntStats` (inode numbers may use
@@ -419,12 +419,9 @@ function keepSpare(worker: Worker): Worker {
     if (spare === worker) spare = undefined;
   });
   // Listings streamed before a set adopts it; after, the set's own listener takes them.
-  worker.on("message", (message: Reply | StreamedReply) => {
+  listenUnreferenced(worker, (message: Reply | StreamedReply) => {
     if (spare === worker && "op" in message && message.op === "listed") spareListed?.add(message.listings);
   });
-  // Adding that listener referenced the worker again: an idle spare must not keep the process
-  // alive (a scan that fails before it walks, an agent's command that never collects files).
-  worker.unref();
   spare = worker;
   spareListed = undefined;
   return worker;

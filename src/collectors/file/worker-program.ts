@@ -424,6 +424,17 @@ parentPort.on("message", (message) => {
 });
 `;
 
+/**
+ * Listens to `worker`'s messages without referencing it: a worker's first "message" listener
+ * references it again, and an idle worker (the launcher's, a spare) must not keep a process alive
+ * whose command failed or never collected files. A FileWorkers references its workers while they
+ * have work.
+ */
+export function listenUnreferenced<M>(worker: Worker, listener: (message: M) => void): void {
+  worker.on("message", listener);
+  worker.unref();
+}
+
 /** Starts a file worker thread; unreferenced: an idle worker must not keep a finished scan's process alive. */
 export function startFileWorkerThread(): Worker {
   const worker = new Worker(WORKER_SOURCE, { eval: true });
@@ -452,10 +463,7 @@ export interface LaunchedStream {
 export function streamFromLaunch(worker: Worker, roots: readonly string[]): LaunchedStream {
   const received: unknown[] = [];
   const keep = (message: unknown): void => void received.push(message);
-  worker.on("message", keep);
-  // A worker's first "message" listener references it again: a command that fails before any
-  // scan takes the worker must still exit.
-  worker.unref();
+  listenUnreferenced(worker, keep);
   worker.postMessage({ op: "filter", filter: undefined });
   worker.postMessage({ op: "stream", roots, window: STREAM_WINDOW });
   return { received, stop: () => void worker.off("message", keep) };
