@@ -139,6 +139,9 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   if (options.switches?.["FileItem"] !== "off" && dependencies.collectors.some((c) => c.document === "FileItem")) {
     prestartFileWorker(listAhead && namedScopes !== undefined ? listingAhead(namedScopes) : {});
   }
+  // Read beside the scan, not after it: a few file system calls on libuv's threads, whose
+  // round trips took 3-18 ms at the end of a rescan while the CPUs were busy. Never rejects.
+  const osName = readOsName(host);
   const { loaded, plan } = await preparePlan(options.iocPaths, options);
   const fingerprint = planFingerprint(plan);
   if (resume !== undefined && resume.plan !== fingerprint) {
@@ -266,7 +269,7 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
     scanId,
-    host: { hostname: host.live ? machineHostname() : "", os: await readOsName(host), root: host.root },
+    host: { hostname: host.live ? machineHostname() : "", os: await osName, root: host.root },
     source: { kind: "live" },
     startedAt,
     finishedAt: new Date().toISOString(),

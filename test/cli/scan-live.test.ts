@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,6 +124,10 @@ describe("iocscan scan of this computer", () => {
     mkdirSync(join(image, "opt/evil"), { recursive: true });
     writeFileSync(join(image, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nmallory:x:4242:4242::/home/m:/bin/sh\n");
     writeFileSync(join(image, "opt/evil/implant"), "x");
+    // As on Debian: /etc/os-release links to /usr/lib/os-release, which must resolve inside the image.
+    mkdirSync(join(image, "usr/lib"), { recursive: true });
+    writeFileSync(join(image, "usr/lib/os-release"), `NAME="Imaged"\nPRETTY_NAME="Imaged Linux ${unique}"\n`);
+    symlinkSync("../usr/lib/os-release", join(image, "etc/os-release"));
     const ioc = writeIoc(
       "image",
       `image-${unique}`,
@@ -135,6 +139,7 @@ describe("iocscan scan of this computer", () => {
     expect(ids).toEqual(expect.arrayContaining(["FileItem /opt/evil/implant", "UserItem mallory"]));
     expect(ids).toHaveLength(2);
     expect(report.coverage?.notCollected).toEqual([{ document: "ProcessItem", reason: `live-only: not available for an image under ${image}` }]);
+    expect(report.host).toMatchObject({ hostname: "", os: `Imaged Linux ${unique}`, root: image });
   });
 
   it("iocscan scan exits 0 on a clean scope and records the scan in the results database", () => {
