@@ -6,6 +6,7 @@
 import { relative } from "node:path";
 import type { Diagnostic } from "../../core/ioc/index.js";
 import type { LoadedIoc } from "../../scan/load-iocs.js";
+import { escapeForTerminal, quoteForTerminal } from "../../shared/terminal-text.js";
 
 /** The JSON shape of one checked file (the `--json` contract). */
 export interface CheckedFileJson {
@@ -36,16 +37,20 @@ export function formatCheckJson(files: readonly LoadedIoc[]): string {
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
-/** Text for a person: one line per file, its diagnostics indented below it, then a summary. */
+/**
+ * Text for a person: one line per file, its diagnostics indented below it, then a summary. File
+ * names and ids are quoted by {@link quoteForTerminal} when they hold a control character, and
+ * every line is escaped, so neither they nor a title or message can reach the terminal raw.
+ */
 export function formatCheckText(files: readonly LoadedIoc[], options: { verbose: boolean; platform: string }): string {
   const lines: string[] = [];
   const counts = { error: 0, warning: 0, info: 0 };
   for (const file of files) {
-    const name = displayPath(file.file);
+    const name = quoteForTerminal(displayPath(file.file));
     const status = !file.ok ? "FAIL" : file.duplicate ? "DUP " : "OK  ";
     const version = file.openiocVersion ?? "-  ";
     const what = file.openiocVersion
-      ? `${JSON.stringify(file.title ?? "")} (${file.id || "no id"}), ${file.items} items, ${file.supportedItems} evaluable on ${options.platform}`
+      ? `${JSON.stringify(file.title ?? "")} (${file.id ? quoteForTerminal(file.id) : "no id"}), ${file.items} items, ${file.supportedItems} evaluable on ${options.platform}`
       : "";
     lines.push(`${status} ${version} ${name}${what ? `  ${what}` : ""}`);
     for (const d of file.diagnostics) {
@@ -65,7 +70,7 @@ export function formatCheckText(files: readonly LoadedIoc[], options: { verbose:
       `${items} items, ${supported} evaluable on ${options.platform}; ` +
       `${counts.error} errors, ${counts.warning} warnings, ${counts.info} info${hidden}`,
   );
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(escapeForTerminal).join("\n")}\n`;
 }
 
 function displayPath(file: string): string {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ScanReport } from "../../core/report/index.js";
+import { escapeForTerminal, quoteForTerminal } from "../../shared/terminal-text.js";
 
 /** The output formats of `iocscan scan`. */
 export type ReportFormat = "text" | "json" | "ndjson" | "csv";
@@ -57,9 +58,13 @@ function formatCsv(report: ScanReport): string {
   return `${rows.join("\r\n")}\r\n`;
 }
 
-/** RFC 4180 quoting, plus a leading quote for cells a spreadsheet would run as a formula. */
+/**
+ * RFC 4180 quoting, plus a leading quote for cells a spreadsheet would run as a formula: those
+ * starting with = + - @, or with a tab, CR, LF or NUL before one (OWASP, ASVS 5.0 1.2.10). Other
+ * control characters stay as they are: CSV is data for programs, exact like JSON.
+ */
 function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r\n\0]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
@@ -70,29 +75,34 @@ function formatCriticalAreas(section: NonNullable<ScanReport["criticalAreas"]>):
   }
   if (section.findings.length === 0) lines.push("  nothing found");
   for (const f of section.findings) {
-    lines.push(`  FOUND ${f.kind} ${f.name} in ${f.area}: ${f.document} ${f.objectId}${f.detail ? ` (${f.detail})` : ""}`);
+    lines.push(`  FOUND ${f.kind} ${quoteForTerminal(f.name)} in ${f.area}: ${f.document} ${quoteForTerminal(f.objectId)}${f.detail ? ` (${f.detail})` : ""}`);
   }
   for (const d of section.detections) {
-    for (const action of d.actions) lines.push(`  action ${action.type} on ${action.objectId ?? ""}: ${action.status}${action.detail ? ` (${action.detail})` : ""}`);
+    for (const action of d.actions) lines.push(`  action ${action.type} on ${quoteForTerminal(action.objectId ?? "")}: ${action.status}${action.detail ? ` (${action.detail})` : ""}`);
   }
   return lines;
 }
 
+/**
+ * Text for a person. Every name from the host, the IOC files or a snapshot (paths, titles, ids) is
+ * quoted by {@link quoteForTerminal} when it holds a control character; each line is then escaped
+ * as a whole, so a message or detail that embeds such a name cannot reach the terminal raw either.
+ */
 function formatText(report: ScanReport): string {
   const lines: string[] = [];
-  const source = report.source?.kind === "snapshot" ? `snapshot ${report.source.file} (collected ${report.source.collectedAt})` : `root ${report.host.root}`;
-  lines.push(`iocscan scan ${report.scanId} of ${report.host.hostname || "unknown host"}, ${source}`);
+  const source = report.source?.kind === "snapshot" ? `snapshot ${quoteForTerminal(report.source.file)} (collected ${quoteForTerminal(report.source.collectedAt)})` : `root ${quoteForTerminal(report.host.root)}`;
+  lines.push(`iocscan scan ${quoteForTerminal(report.scanId)} of ${report.host.hostname ? quoteForTerminal(report.host.hostname) : "unknown host"}, ${source}`);
   const items = report.iocs.reduce((n, i) => n + i.items, 0);
   const supported = report.iocs.reduce((n, i) => n + i.supportedItems, 0);
   lines.push(`${report.iocs.length} IOC${report.iocs.length === 1 ? "" : "s"}, ${supported} of ${items} items evaluable`);
   lines.push("");
   if (report.detections.length === 0) lines.push("No IOC matched.");
   for (const d of report.detections) {
-    lines.push(`DETECTED  ${d.iocTitle || d.iocId}  (${d.iocId}, ${d.iocFile})`);
-    lines.push(`  matched items: ${d.matchedItems.join(", ")}`);
+    lines.push(`DETECTED  ${quoteForTerminal(d.iocTitle || d.iocId)}  (${quoteForTerminal(d.iocId)}, ${quoteForTerminal(d.iocFile)})`);
+    lines.push(`  matched items: ${d.matchedItems.map(quoteForTerminal).join(", ")}`);
     for (const object of d.objects) {
-      lines.push(`  ${object.document} ${object.id}${object.actionable ? "" : "  [not actionable: bound only through negated items]"}`);
-      for (const [field, value] of Object.entries(object.fields)) lines.push(`      ${field} = ${JSON.stringify(value)}`);
+      lines.push(`  ${object.document} ${quoteForTerminal(object.id)}${object.actionable ? "" : "  [not actionable: bound only through negated items]"}`);
+      for (const [field, value] of Object.entries(object.fields)) lines.push(`      ${quoteForTerminal(field)} = ${JSON.stringify(value)}`);
     }
     for (const action of d.actions) {
       lines.push(`  action ${action.type}: ${action.status}${action.detail ? ` (${action.detail})` : ""}`);
@@ -101,9 +111,9 @@ function formatText(report: ScanReport): string {
   if (report.criticalAreas) lines.push(...formatCriticalAreas(report.criticalAreas));
   if (report.warnings.length > 0) {
     lines.push("", `${report.warnings.length} warning${report.warnings.length === 1 ? "" : "s"}:`);
-    for (const w of report.warnings) lines.push(`  ${w.code}${w.path ? ` ${w.path}` : ""}: ${w.message}`);
+    for (const w of report.warnings) lines.push(`  ${w.code}${w.path ? ` ${quoteForTerminal(w.path)}` : ""}: ${w.message}`);
   }
   const stats = Object.entries(report.stats).map(([k, v]) => `${k} ${v}`).join(", ");
   lines.push("", `${report.detections.length} detection${report.detections.length === 1 ? "" : "s"}${stats ? `; ${stats}` : ""}`);
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(escapeForTerminal).join("\n")}\n`;
 }
