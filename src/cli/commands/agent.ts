@@ -15,10 +15,12 @@ import {
   isAlive,
   readAgentStatus,
   runAgent,
+  type AgentStatus,
 } from "../../agent/index.js";
 import type { CliRun } from "../program.js";
 import { VERSION } from "../version.js";
 import { interruptOnSignals } from "../interrupt-signals.js";
+import { escapeForTerminal } from "../../shared/terminal-text.js";
 
 interface AgentFlags {
   server?: string[];
@@ -63,11 +65,12 @@ export function registerAgentCommand(program: Command, run: CliRun): void {
           pollWaitSeconds: flags.pollWait,
           agentVersion: VERSION,
           signal: interrupt.signal,
-          log: (message) => process.stderr.write(`${new Date().toISOString()} iocscan agent: ${message}\n`),
+          // One entry a line: a task name, path or server message in `message` cannot start another.
+          log: (message) => process.stderr.write(`${new Date().toISOString()} iocscan agent: ${escapeForTerminal(message)}\n`),
         });
       } catch (error) {
         if (!(error instanceof EnrollmentError || error instanceof CredentialError || error instanceof CredentialRevokedError)) throw error;
-        process.stderr.write(`iocscan: ${error.message}\n`);
+        process.stderr.write(`iocscan: ${escapeForTerminal(error.message)}\n`);
         run.exitCode = 2;
       } finally {
         interrupt.release();
@@ -82,19 +85,27 @@ export function registerAgentCommand(program: Command, run: CliRun): void {
       // `--state-dir` given before `status` lands on the parent command.
       const stateDir = flags.stateDir ?? command.parent?.opts<AgentFlags>().stateDir ?? defaultAgentStateDir();
       const status = await readAgentStatus(agentPaths(stateDir).status).catch((error: unknown) => {
-        process.stderr.write(`iocscan: cannot read the agent status in "${stateDir}": ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`${escapeForTerminal(`iocscan: cannot read the agent status in "${stateDir}": ${error instanceof Error ? error.message : String(error)}`)}\n`);
         run.exitCode = 2;
         return null;
       });
       if (status === null) return;
       if (status === undefined) {
-        process.stderr.write(`iocscan: no agent has run with state folder "${stateDir}"\n`);
+        process.stderr.write(`${escapeForTerminal(`iocscan: no agent has run with state folder "${stateDir}"`)}\n`);
         run.exitCode = 2;
         return;
       }
       const alive = isAlive(status.pid);
-      process.stdout.write(flags.format === "json" ? `${JSON.stringify({ ...status, running: status.state !== "stopped" && alive }, null, 2)}\n` : formatAgentStatus(status, alive));
+      process.stdout.write(flags.format === "json" ? `${JSON.stringify({ ...status, running: status.state !== "stopped" && alive }, null, 2)}\n` : formatAgentStatus(escapeStrings(status), alive));
     });
+}
+
+/**
+ * `status` with each string escaped by {@link escapeForTerminal}: task names, the server's address
+ * and the last error come from the server and the network, and the text form prints them raw.
+ */
+function escapeStrings(status: AgentStatus): AgentStatus {
+  return JSON.parse(JSON.stringify(status), (_key, value: unknown) => (typeof value === "string" ? escapeForTerminal(value) : value)) as AgentStatus;
 }
 
 function parseUrl(text: string): string {

@@ -12,6 +12,7 @@ import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
 import { collectValues, parseRegex, parseRootFolder } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
 import { interruptOnSignals } from "../interrupt-signals.js";
+import { escapeForTerminal } from "../../shared/terminal-text.js";
 
 interface CollectFlags {
   out?: string;
@@ -58,7 +59,7 @@ export function registerCollectCommand(program: Command, run: CliRun): void {
           hashes: flags.hashes,
           strings: flags.strings === true,
           switches: documentSwitches(flags),
-          onWarning: (w) => process.stderr.write(`iocscan: ${w.document}: ${w.message}\n`),
+          onWarning: (w) => process.stderr.write(`iocscan: ${w.document}: ${escapeForTerminal(w.message)}\n`),
           signal: interrupt.signal,
         },
         scanDependencies(cache),

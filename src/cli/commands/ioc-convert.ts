@@ -16,6 +16,7 @@ import { ConversionInputError, convertToOpenIoc, type ConversionWarning, type Co
 import { iocsToStixBundle } from "../../formats/stix/index.js";
 import type { CliRun } from "../program.js";
 import { makeFolderSync } from "../../shared/make-folder.js";
+import { escapeForTerminal, quoteForTerminal } from "../../shared/terminal-text.js";
 
 interface ConvertFlags {
   from?: InterchangeFormat;
@@ -50,7 +51,7 @@ export function registerIocConvert(ioc: Command, run: CliRun): void {
         run.exitCode = 0;
       } catch (error) {
         if (!(error instanceof BadInput)) throw error;
-        process.stderr.write(`iocscan: ${error.message}\n`);
+        process.stderr.write(`iocscan: ${escapeForTerminal(error.message)}\n`);
         run.exitCode = 2;
       }
     });
@@ -68,7 +69,7 @@ async function readInput(file: string): Promise<string> {
 }
 
 function printWarnings(file: string, warnings: readonly ConversionWarning[]): void {
-  for (const w of warnings) process.stderr.write(`warning: ${file}: ${w.source}: ${w.message}\n`);
+  for (const w of warnings) process.stderr.write(`${escapeForTerminal(`warning: ${file}: ${w.source}: ${w.message}`)}\n`);
 }
 
 async function fromInterchange(inputs: readonly string[], from: InterchangeFormat, output: string | undefined): Promise<void> {
@@ -79,7 +80,7 @@ async function fromInterchange(inputs: readonly string[], from: InterchangeForma
       const result = convertToOpenIoc(text, from, { now: new Date() });
       printWarnings(input, result.warnings);
       for (const file of result.files) printWarnings(input, file.warnings);
-      process.stderr.write(`${input}: ${result.files.length} IOC${result.files.length === 1 ? "" : "s"} from ${from === "stix" ? "STIX 2.1" : "MISP"}, ${result.warnings.length} skipped\n`);
+      process.stderr.write(`${quoteForTerminal(input)}: ${result.files.length} IOC${result.files.length === 1 ? "" : "s"} from ${from === "stix" ? "STIX 2.1" : "MISP"}, ${result.warnings.length} skipped\n`);
       converted.push(...result.files);
     } catch (error) {
       if (error instanceof ConversionInputError) throw new BadInput(`cannot convert "${input}": ${error.message}`);
@@ -99,7 +100,7 @@ async function fromInterchange(inputs: readonly string[], from: InterchangeForma
   }
   makeFolderSync(output);
   for (const file of converted) await writeFile(join(output, file.fileName), file.xml, "utf8");
-  process.stderr.write(`wrote ${converted.length} .ioc file${converted.length === 1 ? "" : "s"} to ${output}\n`);
+  process.stderr.write(`wrote ${converted.length} .ioc file${converted.length === 1 ? "" : "s"} to ${quoteForTerminal(output)}\n`);
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -13,6 +13,7 @@ import { cuckoo3Part } from "../../formats/sandbox/cuckoo3.js";
 import { iocFromReport, type DroppedIndicator, type IocFromReportResult, type SandboxFormat } from "../../formats/sandbox/index.js";
 import { parseByteCount } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
+import { escapeForTerminal, quoteForTerminal } from "../../shared/terminal-text.js";
 
 interface FromReportFlags {
   format: SandboxFormat | "auto";
@@ -42,7 +43,7 @@ export function registerIocFromReportCommand(ioc: Command, run: CliRun): void {
       } catch (error) {
         // Anything else (a reference list the install lacks, a bug) still names the report.
         const where = error instanceof BadReport ? "" : `${paths.join(" + ")}: `;
-        process.stderr.write(`iocscan: ${where}${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`iocscan: ${escapeForTerminal(`${where}${error instanceof Error ? error.message : String(error)}`)}\n`);
         run.exitCode = 2;
         return;
       }
@@ -53,9 +54,9 @@ export function registerIocFromReportCommand(ioc: Command, run: CliRun): void {
         if (result.generated) {
           if (flags.output) await writeFileAtomic(flags.output, result.xml, 0o644);
           else process.stdout.write(result.xml);
-          process.stderr.write(`iocscan: ${result.items} indicator items written${flags.output ? ` to ${flags.output}` : ""} (${result.dropped.length} values left out)\n`);
+          process.stderr.write(`iocscan: ${result.items} indicator items written${flags.output ? ` to ${quoteForTerminal(flags.output)}` : ""} (${result.dropped.length} values left out)\n`);
         } else {
-          process.stderr.write(`iocscan: no IOC: ${result.reason}\n`);
+          process.stderr.write(`iocscan: no IOC: ${escapeForTerminal(result.reason)}\n`);
         }
       }
       if (!result.generated && result.summary === undefined) run.exitCode = 2;
@@ -100,7 +101,8 @@ async function readJson(path: string, maxBytes: number): Promise<unknown> {
 
 function printDropped(dropped: readonly DroppedIndicator[]): void {
   for (const d of dropped) {
-    const value = d.value.length > 160 ? `${d.value.slice(0, 157)}...` : d.value;
-    process.stderr.write(`left out ${d.kind} ${value}: ${d.reason}\n`);
+    // Values come from the sandbox report, that is from the sample: quoted when they hold a control character.
+    const value = quoteForTerminal(d.value.length > 160 ? `${d.value.slice(0, 157)}...` : d.value);
+    process.stderr.write(`${escapeForTerminal(`left out ${d.kind} ${value}: ${d.reason}`)}\n`);
   }
 }

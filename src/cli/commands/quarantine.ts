@@ -18,6 +18,7 @@ import {
   type QuarantineStore,
 } from "../../actions/quarantine/index.js";
 import type { CliRun } from "../program.js";
+import { escapeForTerminal, quoteForTerminal } from "../../shared/terminal-text.js";
 
 interface StoreFlags {
   quarantine?: string;
@@ -72,7 +73,7 @@ export function registerQuarantineCommands(program: Command, run: CliRun): void 
       const options = { ...(flags.to === undefined ? {} : { to: flags.to }), force: flags.force === true };
       const result = await withStore(flags, run, (store) => restoreEntry(store, id, options));
       if (result === undefined) return;
-      process.stdout.write(`Restored ${id} to ${result.path} (${result.size} bytes, SHA-256 ${result.sha256} verified${result.ownerRestored ? "" : "; owner not restored: not run as root"})\n`);
+      process.stdout.write(`Restored ${quoteForTerminal(id)} to ${quoteForTerminal(result.path)} (${result.size} bytes, SHA-256 ${result.sha256} verified${result.ownerRestored ? "" : "; owner not restored: not run as root"})\n`);
     });
   quarantine
     .command("delete")
@@ -83,7 +84,7 @@ export function registerQuarantineCommands(program: Command, run: CliRun): void 
       const deleted = await withStore(flags, run, (store) => deleteEntry(store, id));
       if (deleted === undefined) return;
       if (!deleted) return fail(run, `no quarantine entry "${id}"`);
-      process.stdout.write(`Deleted ${id}\n`);
+      process.stdout.write(`Deleted ${quoteForTerminal(id)}\n`);
     });
   quarantine
     .command("purge")
@@ -100,7 +101,7 @@ export function registerQuarantineCommands(program: Command, run: CliRun): void 
 
 /** The entries, after warning about any that cannot be read (they are not listed). */
 async function listWithWarnings(store: QuarantineStore): Promise<QuarantineEntry[]> {
-  for (const damaged of store.repair.damaged) process.stderr.write(`iocscan: warning: damaged quarantine entry ${damaged}\n`);
+  for (const damaged of store.repair.damaged) process.stderr.write(`iocscan: warning: damaged quarantine entry ${quoteForTerminal(damaged)}\n`);
   return listEntries(store);
 }
 
@@ -119,7 +120,7 @@ async function withStore<T>(flags: StoreFlags, run: CliRun, use: (store: Quarant
 }
 
 function fail(run: CliRun, message: string): void {
-  process.stderr.write(`iocscan: ${message}\n`);
+  process.stderr.write(`iocscan: ${escapeForTerminal(message)}\n`);
   run.exitCode = 2;
 }
 
@@ -128,23 +129,24 @@ const LIST_COLUMNS = ["ID", "QUARANTINED (UTC)", "SIZE", "STATE", "IOC", "ORIGIN
 function formatList(entries: readonly QuarantineEntry[]): string {
   if (entries.length === 0) return "The quarantine is empty.\n";
   const rows = entries.map(({ meta, restored }) => [
-    meta.id,
+    quoteForTerminal(meta.id),
     shortTime(meta.quarantinedAt),
     String(meta.size),
     restored.length > 0 ? "restored" : "quarantined",
-    meta.cause.iocTitle || meta.cause.iocId,
-    meta.originalPath,
+    quoteForTerminal(meta.cause.iocTitle || meta.cause.iocId),
+    quoteForTerminal(meta.originalPath),
   ]);
   const widths = LIST_COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
-  return `${[line(LIST_COLUMNS), ...rows.map(line)].join("\n")}\n`;
+  return `${[line(LIST_COLUMNS), ...rows.map(line)].map(escapeForTerminal).join("\n")}\n`;
 }
 
+/** The entry for a person; the original path, IOC and host are quoted when they hold a control character. */
 function formatEntry({ meta, storedBytes, restored }: QuarantineEntry): string {
   const time = (ms: number): string => new Date(ms).toISOString();
   return [
-    `Entry ${meta.id}`,
-    `  original path   ${meta.originalPath}`,
+    `Entry ${quoteForTerminal(meta.id)}`,
+    `  original path   ${quoteForTerminal(meta.originalPath)}`,
     `  size            ${meta.size} bytes (${storedBytes} stored, encrypted)`,
     `  mode            ${(meta.mode & 0o7777).toString(8).padStart(4, "0")}`,
     `  owner           uid ${meta.uid}, gid ${meta.gid}`,
@@ -152,12 +154,14 @@ function formatEntry({ meta, storedBytes, restored }: QuarantineEntry): string {
     `  accessed        ${time(meta.atimeMs)}`,
     `  changed         ${time(meta.ctimeMs)}`,
     `  SHA-256         ${meta.sha256}`,
-    `  IOC             ${meta.cause.iocTitle} (${meta.cause.iocId})`,
-    `  scan            ${meta.cause.scanId}`,
-    `  quarantined     ${meta.quarantinedAt} on ${meta.host}`,
-    ...(restored.length === 0 ? ["  restored        never"] : restored.map((mark) => `  restored        ${mark.at} to ${mark.to}`)),
+    `  IOC             ${quoteForTerminal(meta.cause.iocTitle)} (${quoteForTerminal(meta.cause.iocId)})`,
+    `  scan            ${quoteForTerminal(meta.cause.scanId)}`,
+    `  quarantined     ${meta.quarantinedAt} on ${quoteForTerminal(meta.host)}`,
+    ...(restored.length === 0 ? ["  restored        never"] : restored.map((mark) => `  restored        ${mark.at} to ${quoteForTerminal(mark.to)}`)),
     "",
-  ].join("\n");
+  ]
+    .map(escapeForTerminal)
+    .join("\n");
 }
 
 /** `2026-11-28T00:02:03.000Z` -> `2026-11-28 00:02:03`. */

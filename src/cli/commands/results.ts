@@ -9,6 +9,7 @@ import { defaultResultsDbPath } from "../../store/default-path.js";
 import type { ResultsStore, ScanSummary } from "../../store/index.js";
 import { formatReport } from "../format/report.js";
 import type { CliRun } from "../program.js";
+import { escapeForTerminal, quoteForTerminal } from "../../shared/terminal-text.js";
 
 interface ListFlags {
   db?: string;
@@ -49,7 +50,7 @@ export function registerResultsCommands(program: Command, run: CliRun): void {
       });
       if (run.exitCode !== 0) return;
       if (found === undefined) {
-        process.stderr.write(`iocscan: no scan "${id}" in the results database\n`);
+        process.stderr.write(`${escapeForTerminal(`iocscan: no scan "${id}" in the results database`)}\n`);
         run.exitCode = 2;
         return;
       }
@@ -73,7 +74,7 @@ async function withStore<T>(db: string | undefined, run: CliRun, use: (store: Re
     store = await openSqliteStore(file);
     return await use(store);
   } catch (error) {
-    process.stderr.write(`iocscan: Cannot read the results database "${file}": ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${escapeForTerminal(`iocscan: Cannot read the results database "${file}": ${error instanceof Error ? error.message : String(error)}`)}\n`);
     run.exitCode = 2;
     return undefined;
   } finally {
@@ -86,9 +87,9 @@ const LIST_COLUMNS = ["ID", "STARTED (UTC)", "HOST", "SOURCE", "IOCS", "DETECTIO
 function formatList(scans: readonly ScanSummary[]): string {
   if (scans.length === 0) return "No scans recorded.\n";
   const rows = scans.map((s) => [
-    s.id,
+    quoteForTerminal(s.id),
     shortTime(s.startedAt),
-    s.host || "unknown host",
+    s.host ? quoteForTerminal(s.host) : "unknown host",
     s.source.kind,
     String(s.iocCount),
     String(s.detectionCount),
@@ -96,18 +97,20 @@ function formatList(scans: readonly ScanSummary[]): string {
   ]);
   const widths = LIST_COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
-  return `${[line(LIST_COLUMNS), ...rows.map(line)].join("\n")}\n`;
+  return `${[line(LIST_COLUMNS), ...rows.map(line)].map(escapeForTerminal).join("\n")}\n`;
 }
 
 function formatSummary(s: ScanSummary): string {
   const seconds = Math.round((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000);
-  const source = s.source.kind === "snapshot" ? `snapshot ${s.source.file}` : "live";
+  const source = s.source.kind === "snapshot" ? `snapshot ${quoteForTerminal(s.source.file)}` : "live";
   return [
-    `Scan ${s.id} of ${s.host || "unknown host"} (${source})`,
+    `Scan ${quoteForTerminal(s.id)} of ${s.host ? quoteForTerminal(s.host) : "unknown host"} (${source})`,
     `  started ${shortTime(s.startedAt)} UTC, took ${seconds} s`,
     `  ${s.status}: ${s.detectionCount} detection${s.detectionCount === 1 ? "" : "s"}, ${s.warningCount} warning${s.warningCount === 1 ? "" : "s"}, ${s.iocCount} IOC${s.iocCount === 1 ? "" : "s"}`,
     "",
-  ].join("\n");
+  ]
+    .map(escapeForTerminal)
+    .join("\n");
 }
 
 /** `2026-11-28T00:02:03.000Z` -> `2026-11-28 00:02:03`. */

@@ -23,6 +23,7 @@ import { collectValues, parseByteCount, parseRegex, parseRootFolder } from "../o
 import type { CliRun } from "../program.js";
 import { outputFileProblem } from "../output-file.js";
 import { interruptOnSignals } from "../interrupt-signals.js";
+import { escapeForTerminal, quoteForTerminal } from "../../shared/terminal-text.js";
 
 interface ScanFlags {
   ioc: string[];
@@ -117,7 +118,7 @@ export function registerScanCommand(program: Command, run: CliRun): void {
       run.exitCode = report.detections.length > 0 ? 1 : 0;
     } catch (error) {
       if (!(error instanceof ScanSetupError)) throw error;
-      process.stderr.write(`iocscan: ${error.message}\n`);
+      process.stderr.write(`iocscan: ${escapeForTerminal(error.message)}\n`);
       run.exitCode = 2;
     }
   });
@@ -127,8 +128,10 @@ export function registerScanCommand(program: Command, run: CliRun): void {
 async function formatInterrupted(dir: string): Promise<string> {
   const { listCheckpoints } = await import("../../scan/checkpoint/checkpoint-file.js");
   const scans = await listCheckpoints(dir);
-  if (scans.length === 0) return `no interrupted scan in ${dir}\n`;
-  return scans.map((s) => (s.problem ? `${s.scanId}  unusable: ${s.problem}\n` : `${s.scanId}  started ${s.startedAt ?? "?"}  checkpoint ${s.savedAt ?? "?"}  ${s.phase ?? ""}\n`)).join("");
+  if (scans.length === 0) return `no interrupted scan in ${quoteForTerminal(dir)}\n`;
+  const line = (s: (typeof scans)[number]): string =>
+    s.problem ? `${quoteForTerminal(s.scanId)}  unusable: ${s.problem}` : `${quoteForTerminal(s.scanId)}  started ${s.startedAt ?? "?"}  checkpoint ${s.savedAt ?? "?"}  ${s.phase ?? ""}`;
+  return scans.map((s) => `${escapeForTerminal(line(s))}\n`).join("");
 }
 
 function defaultCheckpointDir(): string {
@@ -172,7 +175,7 @@ async function scanThisHost(flags: ScanFlags): Promise<ScanReport> {
   const reporting = {
     onCacheUnavailable: (file: string, error: unknown) =>
       // A scan without the cache is slower, never wrong: go on and say so.
-      process.stderr.write(`iocscan: hash cache "${file}" unavailable (${error instanceof Error ? error.message : String(error)}); hashing without it\n`),
+      process.stderr.write(`${escapeForTerminal(`iocscan: hash cache "${file}" unavailable (${error instanceof Error ? error.message : String(error)}); hashing without it`)}\n`),
     ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p), onStateChange: (c: ScanStateChange) => progress.state?.(c) } : {}),
     ...(interrupt ? { signal: interrupt.signal } : {}),
     ...iocCacheSettings(flags),
@@ -263,7 +266,7 @@ async function recordReport(report: ScanReport, flags: ScanFlags, loading: Promi
     }
     return true;
   } catch (error) {
-    process.stderr.write(`iocscan: could not record the scan in "${path}": ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${escapeForTerminal(`iocscan: could not record the scan in "${path}": ${error instanceof Error ? error.message : String(error)}`)}\n`);
     return false;
   }
 }
@@ -278,7 +281,7 @@ function iocCacheSettings(flags: ScanFlags): { iocCacheDir?: string; onIocCacheU
     iocCacheDir: defaultIocCacheDir(typeof flags.db === "string" ? flags.db : defaultResultsDbPath()),
     onIocCacheUnavailable: (dir, error) =>
       // Loading without the cache is slower, never different: go on and say so.
-      process.stderr.write(`iocscan: IOC cache "${dir}" unavailable (${error instanceof Error ? error.message : String(error)}); loading IOC files without it\n`),
+      process.stderr.write(`${escapeForTerminal(`iocscan: IOC cache "${dir}" unavailable (${error instanceof Error ? error.message : String(error)}); loading IOC files without it`)}\n`),
   };
 }
 

@@ -12,6 +12,7 @@ import { startServer } from "../../server/index.js";
 import { defaultResultsDbPath } from "../../store/default-path.js";
 import type { CliRun } from "../program.js";
 import { VERSION } from "../version.js";
+import { escapeForTerminal } from "../../shared/terminal-text.js";
 
 interface ServerFlags {
   listen: { host: string; port: number };
@@ -95,17 +96,19 @@ export function registerServerCommand(program: Command, run: CliRun): void {
       }
       const setupProblem = dataFolderProblem(flags.data) ?? tlsProblem(flags.tlsCert, flags.tlsKey);
       if (setupProblem !== undefined) {
-        process.stderr.write(`iocscan: ${setupProblem}\n`);
+        process.stderr.write(`iocscan: ${escapeForTerminal(setupProblem)}\n`);
         run.exitCode = 2;
         return;
       }
       const metricsToken = readMetricsToken(flags.metricsTokenFile);
       if (metricsToken instanceof Error) {
-        process.stderr.write(`iocscan: ${metricsToken.message}\n`);
+        process.stderr.write(`iocscan: ${escapeForTerminal(metricsToken.message)}\n`);
         run.exitCode = 2;
         return;
       }
-      const log = (message: string): void => void process.stderr.write(`${message}\n`);
+      // One entry a line: a request path, user name or error in a message cannot start another (a stack
+      // trace shows as one line with \n in it).
+      const log = (message: string): void => void process.stderr.write(`${escapeForTerminal(message)}\n`);
       const server = await startServer({
         listen: { ...flags.listen, ...(flags.tlsCert !== undefined && flags.tlsKey !== undefined ? { tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey } } : {}) },
         ...(flags.db === undefined ? {} : { db: flags.db }),
