@@ -6,6 +6,7 @@
  * @module
  */
 import type { Condition } from "../ioc/model.js";
+import { xsdOnlySyntax } from "../ioc/regex-dialect.js";
 import { canonicalText, comparisonMode, normalizeExtension, parseValue, type ValueType } from "../vocabulary/index.js";
 import type { Bound } from "./order-index.js";
 import type { ChannelView, NeverStatus, UnknownReason, UnknownStatus } from "./plan-types.js";
@@ -102,6 +103,8 @@ export function buildOperand(input: OperandInput, engine: RegexEngine | undefine
         return { kind: "text-eq", key: ignoreCase ? text.toLowerCase() : text, ignoreCase };
       case "matches": {
         if (engine === undefined) return unknown("no-regex-engine", "No regular-expression engine was given: `matches` cannot run");
+        const dialect = xsdOnlySyntax(text);
+        if (dialect !== undefined) return unknown("unrunnable-regex", dialect);
         const regex = engine.compile(text, { ignoreCase });
         if (isRegexError(regex)) return unknown("unrunnable-regex", regex.error);
         return { kind: "regex", regex, pattern: text, ignoreCase };

@@ -68,6 +68,18 @@ describe("matches: unanchored regex search through the injected engine", () => {
     expect(p.items.at(0)?.status).toMatchObject({ kind: "unknown", reason: "unrunnable-regex", code: "IOC034" });
   });
 
+  it("XSD character-class subtraction is refused (UNKNOWN), never read as JavaScript's literal '-[' (semantics 7.5)", () => {
+    // RE2 and JavaScript accept "[a-z-[aeiou]]" as the class [a-z\-\[aeiou] followed by a literal "]":
+    // "dvil" would silently stop matching and "d]vil" would start to.
+    expect(check("FileItem/FileName", "matches", "^[a-z-[aeiou]]vil", "dvil.exe")).toBe("unknown");
+    expect(check("FileItem/FileName", "matches", "^[a-z-[aeiou]]vil", "d]vil.exe", { negate: true })).toBe("unknown");
+    const p = plan(ioc(or(item("FileItem/FileName", "matches", "[\\w-[_]]+"))), { regexEngine });
+    expect(p.items.at(0)?.status).toMatchObject({ kind: "unknown", reason: "unrunnable-regex", code: "IOC034" });
+    // "-[" outside a class, or an escaped "\\[", is ordinary syntax (HX GUID patterns use "-[A-F0-9]{4}").
+    expect(check("FileItem/FileName", "matches", "[A-F0-9]{8}-[A-F0-9]{4}", "DEADBEEF-CAFE")).toBe("true");
+    expect(check("FileItem/FileName", "matches", "^[a-z-\\[]+$", "a-[b")).toBe("true");
+  });
+
   it("without an engine every matches item is UNKNOWN", () => {
     const p = plan(ioc(or(item("ProcessItem/arguments", "matches", "a"))));
     expect(p.items.at(0)?.status).toMatchObject({ kind: "unknown", reason: "no-regex-engine" });

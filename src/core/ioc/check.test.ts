@@ -101,6 +101,13 @@ describe("checkIoc flags values that cannot match", () => {
     expect(result.supportedItems).toBe(1);
   });
 
+  it("checkIoc refuses XSD character-class subtraction itself, as a scan does (an engine would misread it)", () => {
+    const document = ioc11(item("a", "FileItem/FileName", "^[a-z-[aeiou]]vil", "matches") + item("b", "FileItem/FileName", "[A-F0-9]{8}-[A-F0-9]{4}", "matches"));
+    const result = checkIoc(document, { regexProblem: () => undefined });
+    expect(result.diagnostics).toMatchObject([{ code: "IOC034", message: expect.stringContaining("subtraction") as unknown }]);
+    expect(result.supportedItems).toBe(1);
+  });
+
   it("checkIoc flags a group made only of negated items", () => {
     const document = ioc11(`<Indicator id="neg" operator="AND">${item("a", "FileItem/FileName", "x", "is", 'negate="true"')}${item("b", "FileItem/FileName", "y", "is", 'negate="true"')}</Indicator>`);
     expect(codesOf(document)).toEqual(["IOC025"]);

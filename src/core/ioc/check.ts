@@ -17,6 +17,7 @@ import { diagnostic, type Diagnostic } from "./diagnostics.js";
 import { groupDiagnostics } from "./group-checks.js";
 import { classifyItem, type ItemSupportOptions } from "./item-support.js";
 import type { Indicator, IndicatorItem, IocDocument } from "./model.js";
+import { xsdOnlySyntax } from "./regex-dialect.js";
 
 /** Options of {@link checkIoc}. */
 export interface CheckIocOptions extends ItemSupportOptions {
@@ -93,7 +94,7 @@ function valueProblem(item: IndicatorItem, type: ValueType, options: CheckIocOpt
     return diagnostic("IOC023", `${label} has empty content: "${item.condition}" with an empty value never matches`, item.valuePosition);
   }
   if (item.condition === "matches") {
-    const problem = options.regexProblem?.(item.value, !item.preserveCase);
+    const problem = xsdOnlySyntax(item.value) ?? options.regexProblem?.(item.value, !item.preserveCase);
     return problem ? diagnostic("IOC034", `${label}: the pattern cannot be run: ${problem}`, item.valuePosition) : undefined;
   }
   if (type === "string") {
