@@ -7,6 +7,7 @@
  * @module
  */
 import { Command } from "commander";
+import { escapeForTerminal } from "../shared/terminal-text.js";
 import { VERSION } from "./version.js";
 
 /** What a command reports back to the runner: the process exit status (DESIGN.md section 5). */
@@ -38,7 +39,8 @@ export async function buildProgram(run: CliRun, argv?: readonly string[]): Promi
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    // commander repeats a bad argument as given (a path with ESC or CR in it): line by line, escaped.
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.split("\n").map(escapeForTerminal).join("\n")) });
   // The program has no options of its own besides --help/--version: the first word is the command.
   const named = argv?.find((arg) => !arg.startsWith("-"));
   const versionOnly = named === undefined && argv !== undefined && (argv.includes("--version") || argv.includes("-V"));

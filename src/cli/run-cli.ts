@@ -6,6 +6,7 @@
  */
 import { stopWhenOutputCloses } from "./closed-output.js";
 import { buildProgram } from "./program.js";
+import { escapeForTerminal } from "../shared/terminal-text.js";
 
 /** Runs the CLI with `argv` (without the node and script entries); resolves to the exit status. */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -19,7 +20,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof Error && "exitCode" in error && typeof error.exitCode === "number") {
       return error.exitCode === 0 ? 0 : 2;
     }
-    process.stderr.write(`iocscan: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`iocscan: ${escapeForTerminal(error instanceof Error ? error.message : String(error))}\n`);
     return 2;
   }
   return run.exitCode;

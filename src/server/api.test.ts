@@ -228,3 +228,22 @@ describe("server API", () => {
     expect((await agent.get("/api/v1/agent/work?wait=0")).status).toBe(401);
   });
 });
+
+describe("server error log", () => {
+  it("logs an internal failure with the request's decoded path escaped: a request cannot write control sequences to the log", async () => {
+    const logged: string[] = [];
+    const own = await startTestServer({ log: (m) => logged.push(m) });
+    try {
+      const viewer = await own.loginAs("viewer");
+      own.store.getDevice = () => Promise.reject(new Error("disk on fire"));
+      const res = await viewer.get("/api/v1/devices/x%1b%5b2J%0dfine");
+      expect(res.status).toBe(500);
+      const line = logged.find((m) => m.includes("disk on fire")) ?? "";
+      expect(line).toContain('GET "/api/v1/devices/x\\u001b[2J\\rfine" failed');
+      expect(line).not.toContain("\x1b");
+      expect(line).not.toContain("\r");
+    } finally {
+      await own.close();
+    }
+  });
+});

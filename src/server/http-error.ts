@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import { quoteForTerminal } from "../shared/terminal-text.js";
 
 /** An error with the HTTP status and the code the client sees. */
 export class HttpError extends Error {
@@ -53,7 +54,8 @@ export function handleError(error: Error, c: Context, log: (message: string) => 
   // Two requests made the same thing at once: the route's look-up passed for both, the
   // database's unique index kept one. The other is the conflict it would have been a moment later.
   if (isUniqueViolation(error)) return c.json(errorBody("exists", "It exists already (made by a request at the same time)"), 409);
-  log(`iocscan server: ${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`);
+  // The path is decoded (%1b is ESC): quoted, so that a request cannot write to the log's terminal.
+  log(`iocscan server: ${c.req.method} ${quoteForTerminal(c.req.path)} failed: ${error.stack ?? error.message}`);
   return c.json(errorBody("internal", "Internal server error"), 500);
 }
 

@@ -139,6 +139,13 @@ describe("text output of hostile names", () => {
     expectInert(fromReport);
     expect(fromReport.stderr).toContain(escapedBroken);
   });
+
+  it("iocscan usage errors (commander's) show a hostile argument escaped", () => {
+    const usage = runIocscan(["scan", "--ioc", join(work, "broken"), "--checkpoint-interval", `5\x1b[2J\rNo IOC matched.`]);
+    expect(usage.status).toBe(2);
+    expectInert(usage);
+    expect(usage.stderr).toContain("5\\u001b[2J\\rNo IOC matched.");
+  });
 });
 
 describe("agent status of hostile names", () => {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ScanReport } from "../../core/report/index.js";
+import { csvCell } from "../../shared/csv-cell.js";
 import { escapeForTerminal, quoteForTerminal } from "../../shared/terminal-text.js";
 
 /** The output formats of `iocscan scan`. */
@@ -56,16 +57,6 @@ function formatCsv(report: ScanReport): string {
     }
   }
   return `${rows.join("\r\n")}\r\n`;
-}
-
-/**
- * RFC 4180 quoting, plus a leading quote for cells a spreadsheet would run as a formula: those
- * starting with = + - @, or with a tab, CR, LF or NUL before one (OWASP, ASVS 5.0 1.2.10). Other
- * control characters stay as they are: CSV is data for programs, exact like JSON.
- */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r\n\0]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function formatCriticalAreas(section: NonNullable<ScanReport["criticalAreas"]>): string[] {

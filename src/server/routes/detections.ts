@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { csvCell } from "../../shared/csv-cell.js";
 import type { Detection, FindDetections } from "../../store/fleet/index.js";
 import type { ServerContext } from "../context.js";
 import { route, type AnyRoute } from "../route.js";
@@ -11,12 +12,6 @@ import { DetectionOut, DetectionQuery, pageOf } from "../schemas.js";
 
 const EXPORT_MAX = 100_000;
 const CSV_COLUMNS = ["foundAt", "hostname", "deviceId", "taskId", "runId", "iocId", "iocTitle", "document", "objectId", "actionable", "actions"] as const;
-
-/** One CSV field (RFC 4180); a leading = + - @ is prefixed with ' so spreadsheets do not run it as a formula. */
-function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
 
 function csvRow(d: Detection): string {
   const values: Record<(typeof CSV_COLUMNS)[number], string> = {
@@ -32,7 +27,7 @@ function csvRow(d: Detection): string {
     actionable: String(d.actionable),
     actions: JSON.stringify(d.actions),
   };
-  return CSV_COLUMNS.map((k) => csvField(values[k])).join(",");
+  return CSV_COLUMNS.map((k) => csvCell(values[k])).join(",");
 }
 
 export function detectionRoutes({ store }: ServerContext): AnyRoute[] {
