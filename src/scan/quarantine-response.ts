@@ -8,6 +8,7 @@ import { isInsideStore, listEntries, openQuarantine, quarantineFile, type Quaran
 import { terminateProcess } from "../actions/process/terminate.js";
 import type { HostView } from "../collectors/types.js";
 import type { ScanReport } from "../core/report/index.js";
+import { pathText } from "../core/report/path-text.js";
 import { loadProtectedPaths } from "./protected-paths.js";
 import { respondToDetections, type ReceiptJournal } from "./respond.js";
 
@@ -42,7 +43,7 @@ export async function createQuarantineResponder(options: QuarantineResponderOpti
         isInsideStore: (diskPath) => isInsideStore(store, diskPath),
         findEarlier: async (diskPath, hostPath, scanId) => {
           entries ??= listEntries(store);
-          const entry = (await entries).find((e) => e.meta.cause.scanId === scanId && e.meta.originalPath === diskPath);
+          const entry = (await entries).find((e) => e.meta.cause.scanId === scanId && e.meta.originalPath === pathText(diskPath));
           return entry && { type: "quarantine", status: "done", detail: `moved to the quarantine as entry ${entry.meta.id}, original deleted (before the scan was interrupted)`, quarantineId: entry.meta.id, objectId: hostPath };
         },
       },

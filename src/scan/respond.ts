@@ -10,6 +10,7 @@
 import { readlink } from "node:fs/promises";
 import type { HostView } from "../collectors/types.js";
 import type { ReportAction, ReportDetection, ScanReport } from "../core/report/index.js";
+import { pathFromText } from "../core/report/path-text.js";
 import type { ProtectedPaths } from "./protected-paths.js";
 
 /** Why an object was quarantined, for the entry's metadata. */
@@ -109,11 +110,17 @@ async function respondToProcess(pid: number, cause: QuarantineCause, settings: R
   return receipts;
 }
 
+/**
+ * `hostPath` is a FileItem's id, the text form of its path (src/core/report/path-text.ts): the
+ * file is quarantined through the exact bytes it stands for. Protection globs, like exclusions,
+ * see the text form.
+ */
 async function quarantineHostFile(hostPath: string, cause: QuarantineCause, settings: ResponseSettings): Promise<ReportAction> {
   const refuse = (detail: string): ReportAction => ({ type: "quarantine", status: "skipped", detail, objectId: hostPath });
-  if (!isInsideScopes(hostPath, settings.scopes)) return refuse("outside the scan scope");
+  const path = pathFromText(hostPath);
+  if (!isInsideScopes(path, settings.scopes)) return refuse("outside the scan scope");
   if (settings.protectedPaths.isProtected(hostPath)) return refuse("protected: a system file no action may touch");
-  const diskPath = settings.host.toDisk(hostPath);
+  const diskPath = settings.host.toDisk(path);
   if (settings.quarantine.isInsideStore(diskPath)) return refuse("inside the quarantine store");
   if (settings.journal !== undefined) {
     const earlier = await settings.quarantine.findEarlier?.(diskPath, hostPath, cause.scanId);

@@ -9,6 +9,7 @@
 import { constants } from "node:fs";
 import { open, readFile, unlink } from "node:fs/promises";
 import { basename, isAbsolute, join } from "node:path";
+import { fsPath } from "./_fs-path.js";
 import { releaseTemporaryName, temporaryName } from "./_names.js";
 
 /** Only a file named like a restore's temporary file is ever removed on a record's word. */
@@ -20,7 +21,10 @@ export function restoreTempName(destination: string, random: string): string {
   return `.${basename(destination)}.iocscan-restore-${process.pid}-${random}`;
 }
 
-/** Records `temp` as pending in the store (flushed); returns a function that forgets it. */
+/**
+ * Records `temp` as pending in the store (flushed); returns a function that forgets it. `temp` is in
+ * memory form: JSON keeps a lone surrogate (a byte of a name that is not UTF-8) as `\udcXX`.
+ */
 export async function recordPendingRestore(storeDir: string, temp: string): Promise<() => Promise<void>> {
   const name = temporaryName("restore");
   const path = join(storeDir, name);
@@ -47,5 +51,5 @@ export async function removeAbandonedRestore(recordName: string, recordPath: str
   } catch {
     return;
   }
-  if (typeof temp === "string" && isAbsolute(temp) && RESTORE_TEMP.test(basename(temp))) await unlink(temp).catch(() => undefined);
+  if (typeof temp === "string" && isAbsolute(temp) && RESTORE_TEMP.test(basename(temp))) await unlink(fsPath(temp)).catch(() => undefined);
 }

@@ -7,6 +7,8 @@
  */
 import { lstat, mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
+import { pathText } from "../../core/report/path-text.js";
+import { fsPath } from "./_fs-path.js";
 import { errorCode, fsyncDir } from "./_sync.js";
 
 /** Thrown for a destination that a restore must not write to; the message says why. */
@@ -14,8 +16,8 @@ export class UnsafeDestinationError extends Error {}
 
 /** Checks `path` and returns it normalised; throws UnsafeDestinationError. */
 export function checkDestinationSyntax(path: string): string {
-  if (!isAbsolute(path)) throw new UnsafeDestinationError(`Cannot restore to "${path}": not an absolute path`);
-  if (path.split(sep).includes("..")) throw new UnsafeDestinationError(`Cannot restore to "${path}": it contains a ".." segment`);
+  if (!isAbsolute(path)) throw new UnsafeDestinationError(`Cannot restore to "${pathText(path)}": not an absolute path`);
+  if (path.split(sep).includes("..")) throw new UnsafeDestinationError(`Cannot restore to "${pathText(path)}": it contains a ".." segment`);
   const clean = normalize(path);
   if (clean.length > 1 && clean.endsWith(sep)) return clean.slice(0, -1);
   return clean;
@@ -29,17 +31,17 @@ export async function ensureSafeFolder(folder: string): Promise<void> {
   let current: string = sep;
   for (const part of folder.split(sep).filter((p) => p !== "")) {
     current = join(current, part);
-    const info = await lstat(current).catch((error: unknown) => {
+    const info = await lstat(fsPath(current)).catch((error: unknown) => {
       if (errorCode(error) === "ENOENT") return undefined;
       throw error;
     });
     if (info === undefined) {
-      await mkdir(current, { mode: 0o700 });
+      await mkdir(fsPath(current), { mode: 0o700 });
       await fsyncDir(dirname(current));
       continue;
     }
-    if (info.isSymbolicLink()) throw new UnsafeDestinationError(`Cannot restore into "${folder}": "${current}" is a symbolic link`);
-    if (!info.isDirectory()) throw new UnsafeDestinationError(`Cannot restore into "${folder}": "${current}" is not a folder`);
+    if (info.isSymbolicLink()) throw new UnsafeDestinationError(`Cannot restore into "${pathText(folder)}": "${pathText(current)}" is a symbolic link`);
+    if (!info.isDirectory()) throw new UnsafeDestinationError(`Cannot restore into "${pathText(folder)}": "${pathText(current)}" is not a folder`);
   }
 }
 

@@ -5,10 +5,11 @@
  */
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
+import { fsPath } from "./_fs-path.js";
 
-/** fsync(2) on a folder. */
+/** fsync(2) on a folder (a path in memory form). */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  const handle = await open(fsPath(dir), constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await handle.sync();
   } finally {

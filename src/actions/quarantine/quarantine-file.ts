@@ -14,7 +14,9 @@ import { constants } from "node:fs";
 import { lstat, open, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
+import { pathText } from "../../core/report/path-text.js";
 import { CHUNK, ENTRY_OVERHEAD, HEADER, decryptEntry, encodeTrailer, readEntryMeta, writeAll } from "./_entry-file.js";
+import { fsPath } from "./_fs-path.js";
 import { keysOf, type StoreKeys } from "./_keys.js";
 import { entryFileName, newEntryId, releaseTemporaryName, temporaryName } from "./_names.js";
 import { reachStep } from "./_steps.js";
@@ -26,7 +28,8 @@ import type { EntryMeta, QuarantineCause, QuarantineReceipt, QuarantineStore } f
 class Refusal extends Error {}
 
 /**
- * Moves the file at `path` into the store and deletes it. Never throws for a problem with the file
+ * Moves the file at `path` (in memory form: src/core/report/path-text.ts) into the store and
+ * deletes it, through the exact bytes of a name that is not UTF-8. Never throws for a problem with the file
  * or the store: the receipt says what happened (`done`, `failed` with the original still there
  * unless the detail says otherwise, or `skipped`).
  *
@@ -37,37 +40,37 @@ class Refusal extends Error {}
 export async function quarantineFile(store: QuarantineStore, path: string, cause: QuarantineCause): Promise<QuarantineReceipt> {
   const receipt = (status: QuarantineReceipt["status"], detail: string, quarantineId?: string): QuarantineReceipt =>
     quarantineId === undefined ? { type: "quarantine", status, detail, objectId: path } : { type: "quarantine", status, detail, quarantineId, objectId: path };
-  if (!isAbsolute(path)) return receipt("skipped", `not an absolute path: "${path}"`);
-  const before = await lstat(path, { bigint: true }).catch((error: unknown) => error);
-  if (before instanceof Error) return receipt("failed", `${describeError(before)} reading "${path}": nothing deleted`);
-  if (!(before as BigIntStats).isFile()) return receipt("skipped", `not a regular file: "${path}"`);
+  if (!isAbsolute(path)) return receipt("skipped", `not an absolute path: "${pathText(path)}"`);
+  const before = await lstat(fsPath(path), { bigint: true }).catch((error: unknown) => error);
+  if (before instanceof Error) return receipt("failed", `${describeError(before)} reading "${pathText(path)}": nothing deleted`);
+  if (!(before as BigIntStats).isFile()) return receipt("skipped", `not a regular file: "${pathText(path)}"`);
   // Retention (here or in another process) would evict an entry bigger than the limit right after
   // the original is gone; the margin covers the entry's header and metadata.
   const limit = store.retention === false ? Infinity : store.retention.maxBytes;
-  if (Number((before as BigIntStats).size) + ENTRY_OVERHEAD > limit) return receipt("failed", `"${path}" is larger than the quarantine size limit (${limit} bytes): nothing deleted`);
+  if (Number((before as BigIntStats).size) + ENTRY_OVERHEAD > limit) return receipt("failed", `"${pathText(path)}" is larger than the quarantine size limit (${limit} bytes): nothing deleted`);
 
   let id: string;
   let original: BigIntStats;
   try {
     ({ id, original } = await writeVerifiedEntry(store, path, cause, before as BigIntStats));
   } catch (error) {
-    const detail = error instanceof Refusal ? error.message : `${describeError(error)} while copying "${path}" into the quarantine: nothing deleted`;
+    const detail = error instanceof Refusal ? error.message : `${describeError(error)} while copying "${pathText(path)}" into the quarantine: nothing deleted`;
     return receipt("failed", detail);
   }
 
   // The original must be the very file that was copied, unchanged since.
-  const now = await lstat(path, { bigint: true }).catch(() => undefined);
+  const now = await lstat(fsPath(path), { bigint: true }).catch(() => undefined);
   if (now === undefined || !sameFile(original, now)) {
-    return receipt("failed", `"${path}" changed or was replaced after it was copied: not deleted (the copy is kept as entry ${id})`, id);
+    return receipt("failed", `"${pathText(path)}" changed or was replaced after it was copied: not deleted (the copy is kept as entry ${id})`, id);
   }
   // Another process's delete or purge could have removed the entry since it was verified.
   if ((await lstat(join(store.dir, entryFileName(id))).catch(() => undefined)) === undefined) {
-    return receipt("failed", `the quarantine copy of "${path}" was removed before the original was deleted: not deleted`);
+    return receipt("failed", `the quarantine copy of "${pathText(path)}" was removed before the original was deleted: not deleted`);
   }
   try {
-    await unlink(path);
+    await unlink(fsPath(path));
   } catch (error) {
-    return receipt("failed", `${describeError(error)} deleting "${path}": the original is still there (the copy is kept as entry ${id})`, id);
+    return receipt("failed", `${describeError(error)} deleting "${pathText(path)}": the original is still there (the copy is kept as entry ${id})`, id);
   }
   await reachStep("unlinked");
   // A folder that can be written but not read cannot be opened to flush: the deletion stands, unflushed.
@@ -91,17 +94,17 @@ async function writeVerifiedEntry(store: QuarantineStore, path: string, cause: Q
   const temp = join(store.dir, tempName);
   const final = join(store.dir, entryFileName(id));
   try {
-    const source = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NOCTTY).catch((error: unknown) => {
-      throw new Refusal(`${describeError(error)} reading "${path}": nothing deleted`);
+    const source = await open(fsPath(path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NOCTTY).catch((error: unknown) => {
+      throw new Refusal(`${describeError(error)} reading "${pathText(path)}": nothing deleted`);
     });
     let meta: EntryMeta;
     let original: BigIntStats;
     try {
       const opened = await source.stat({ bigint: true });
-      if (!sameFile(before, opened)) throw new Refusal(`"${path}" was replaced while being opened: nothing deleted`);
+      if (!sameFile(before, opened)) throw new Refusal(`"${pathText(path)}" was replaced while being opened: nothing deleted`);
       meta = await encryptTo(temp, source, { id, path, cause, stat: opened, dataKey: keys.data, macKey: keys.mac });
       original = await source.stat({ bigint: true });
-      if (!sameFile(opened, original)) throw new Refusal(`"${path}" changed while being copied: nothing deleted`);
+      if (!sameFile(opened, original)) throw new Refusal(`"${pathText(path)}" changed while being copied: nothing deleted`);
     } finally {
       await source.close();
     }
@@ -112,9 +115,9 @@ async function writeVerifiedEntry(store: QuarantineStore, path: string, cause: Q
     await reachStep("dir-synced");
     // Verify what is on disk, metadata included, the way list and restore will read it.
     const digest = await readBack(final, meta, keys).catch((error: unknown) => {
-      throw new Refusal(`the quarantine copy of "${path}" cannot be read back (${describeError(error)}): nothing deleted`);
+      throw new Refusal(`the quarantine copy of "${pathText(path)}" cannot be read back (${describeError(error)}): nothing deleted`);
     });
-    if (digest !== meta.sha256) throw new Refusal(`the quarantine copy of "${path}" does not match the original's SHA-256: nothing deleted`);
+    if (digest !== meta.sha256) throw new Refusal(`the quarantine copy of "${pathText(path)}" does not match the original's SHA-256: nothing deleted`);
     await reachStep("verified");
     return { id, original };
   } catch (error) {
@@ -161,7 +164,8 @@ async function encryptTo(temp: string, source: Awaited<ReturnType<typeof open>>,
       format: "iocscan-quarantine-entry",
       version: 1,
       id: job.id,
-      originalPath: job.path,
+      // The text form: well-formed, shown by list, sent to a server; restore reads it back to the bytes.
+      originalPath: pathText(job.path),
       size,
       mode: Number(stat.mode),
       uid: Number(stat.uid),

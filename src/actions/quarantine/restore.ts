@@ -8,7 +8,9 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { link, lstat, open, rename, unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { pathFromText, pathText } from "../../core/report/path-text.js";
 import { decryptEntry, writeAll } from "./_entry-file.js";
+import { fsPath } from "./_fs-path.js";
 import { keysOf } from "./_keys.js";
 import { recordPendingRestore, restoreTempName } from "./_pending-restore.js";
 import { entryFileName } from "./_names.js";
@@ -21,7 +23,7 @@ import type { EntryMeta, QuarantineStore, RestoreOptions } from "./types.js";
 /** What `restoreEntry` did. */
 export interface RestoreResult {
   readonly id: string;
-  /** Where the file was written. */
+  /** Where the file was written (its text form). */
   readonly path: string;
   readonly sha256: string;
   readonly size: number;
@@ -47,12 +49,12 @@ export async function restoreEntry(store: QuarantineStore, id: string, options: 
   const destination = await destinationOf(meta, options.to);
   const folder = folderOf(destination);
   await ensureSafeFolder(folder);
-  const existing = await lstat(destination).catch((error: unknown) => {
+  const existing = await lstat(fsPath(destination)).catch((error: unknown) => {
     if (errorCode(error) === "ENOENT") return undefined;
     throw error;
   });
-  if (existing?.isDirectory()) throw new UnsafeDestinationError(`Cannot restore to "${destination}": a folder is there`);
-  if (existing !== undefined && options.force !== true) throw new Error(`Cannot restore to "${destination}": a file is already there (use --force to replace it)`);
+  if (existing?.isDirectory()) throw new UnsafeDestinationError(`Cannot restore to "${pathText(destination)}": a folder is there`);
+  if (existing !== undefined && options.force !== true) throw new Error(`Cannot restore to "${pathText(destination)}": a file is already there (use --force to replace it)`);
 
   const temp = join(folder, restoreTempName(destination, randomBytes(4).toString("hex")));
   const ownerRestored = process.geteuid?.() === 0;
@@ -61,40 +63,46 @@ export async function restoreEntry(store: QuarantineStore, id: string, options: 
     await writeRestored(store, meta, temp, ownerRestored);
     await reachStep("restore-written");
     if (existing !== undefined) {
-      await rename(temp, destination);
+      await rename(fsPath(temp), fsPath(destination));
     } else {
       // link() fails if a file appeared meanwhile, so a restore without force never replaces one.
-      await link(temp, destination).catch((error: unknown) => {
-        if (errorCode(error) === "EEXIST") throw new Error(`Cannot restore to "${destination}": a file is already there (use --force to replace it)`);
+      await link(fsPath(temp), fsPath(destination)).catch((error: unknown) => {
+        if (errorCode(error) === "EEXIST") throw new Error(`Cannot restore to "${pathText(destination)}": a file is already there (use --force to replace it)`);
         throw error;
       });
-      await unlink(temp);
+      await unlink(fsPath(temp));
     }
     await fsyncDir(folder);
     await reachStep("restore-renamed");
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    await unlink(fsPath(temp)).catch(() => undefined);
     throw error;
   } finally {
     await forget();
   }
   // The file is restored at this point; a failure to note it (disk full) must not report otherwise.
-  await addRestoreMark(store, id, { at: new Date().toISOString(), to: destination }).catch(() => undefined);
-  return { id, path: destination, sha256: meta.sha256, size: meta.size, ownerRestored, replaced: existing !== undefined };
+  await addRestoreMark(store, id, { at: new Date().toISOString(), to: pathText(destination) }).catch(() => undefined);
+  return { id, path: pathText(destination), sha256: meta.sha256, size: meta.size, ownerRestored, replaced: existing !== undefined };
 }
 
-/** The destination file: `to` (a file, or an existing folder / one ending in "/" to restore into) or the original path. */
+/**
+ * The destination file in memory form: `to` (a file, or an existing folder / one ending in "/" to
+ * restore into) or the original path. Both are text forms (src/core/report/path-text.ts), read
+ * back to the exact bytes of a name that is not UTF-8.
+ */
 async function destinationOf(meta: EntryMeta, to: string | undefined): Promise<string> {
-  if (to === undefined) return checkDestinationSyntax(meta.originalPath);
-  const clean = checkDestinationSyntax(to);
-  const info = await lstat(clean).catch(() => undefined);
-  if (info?.isSymbolicLink()) throw new UnsafeDestinationError(`Cannot restore to "${to}": it is a symbolic link`);
-  if (to.endsWith("/") || info?.isDirectory() === true) return join(clean, basename(meta.originalPath));
+  const original = pathFromText(meta.originalPath);
+  if (to === undefined) return checkDestinationSyntax(original);
+  const dest = pathFromText(to);
+  const clean = checkDestinationSyntax(dest);
+  const info = await lstat(fsPath(clean)).catch(() => undefined);
+  if (info?.isSymbolicLink()) throw new UnsafeDestinationError(`Cannot restore to "${pathText(dest)}": it is a symbolic link`);
+  if (to.endsWith("/") || info?.isDirectory() === true) return join(clean, basename(original));
   return clean;
 }
 
 async function writeRestored(store: QuarantineStore, meta: EntryMeta, temp: string, asRoot: boolean): Promise<void> {
-  const out = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const out = await open(fsPath(temp), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     const digest = await decryptEntry(join(store.dir, entryFileName(meta.id)), meta, keysOf(store).data, (chunk) => writeAll(out, chunk));
     if (digest !== meta.sha256) throw new Error(`Cannot restore "${meta.id}": its content does not match the recorded SHA-256`);

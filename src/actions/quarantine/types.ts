@@ -17,6 +17,10 @@ export interface EntryMeta {
   readonly format: "iocscan-quarantine-entry";
   readonly version: 1;
   readonly id: string;
+  /**
+   * The path it was quarantined from, in text form (src/core/report/path-text.ts): a name that is
+   * not UTF-8 is written with `\xHH` escapes, and restore reads them back to the exact bytes.
+   */
   readonly originalPath: string;
   /** Plaintext size in bytes. */
   readonly size: number;

@@ -5,13 +5,29 @@
  * @module
  */
 import type { FieldValue } from "../../core/compile/index.js";
+import { needsBytes, pathText } from "../../core/report/path-text.js";
 import type { FileStat } from "./file-workers.js";
 
 /** A record's fields while it is being built. */
 export type FieldMap = Record<string, FieldValue>;
 
-/** Fields known from the host path alone (the prefilter's cheapest input). */
+/**
+ * Fields known from the host path alone (the prefilter's cheapest input). `hostPath` is in memory
+ * form; each field holds the text form of its part (src/core/report/path-text.ts), which IOC
+ * terms match: `/t/bad<FF>.exe` has FileName `bad\xFF.exe` and FileExtension `exe`.
+ */
 export function pathFields(hostPath: string): FieldMap {
+  // The same strings as ever for a path without a backslash or a byte that is not UTF-8.
+  if (needsBytes(hostPath) || hostPath.indexOf("\\") >= 0) return textFields(pathFieldsAsIs(hostPath));
+  return pathFieldsAsIs(hostPath);
+}
+
+function textFields(fields: FieldMap): FieldMap {
+  for (const key in fields) fields[key] = pathText(fields[key] as string);
+  return fields;
+}
+
+function pathFieldsAsIs(hostPath: string): FieldMap {
   const slash = hostPath.lastIndexOf("/");
   const name = hostPath.slice(slash + 1);
   // OpenIOC's FilePath is the folder without leading or trailing separators: /usr/bin/ls → usr/bin.

@@ -9,6 +9,7 @@
  * @module
  */
 import { DIGEST_FIELD, digestGateRulesOut, digestsFor } from "../../core/compile/index.js";
+import { pathText } from "../../core/report/path-text.js";
 import type { HostRecord } from "../types.js";
 import { readContent, type ContentNeeds, type ContentResult } from "./content.js";
 import { pathFields, statFields, type FieldMap, type OwnerNames } from "./fields.js";
@@ -310,6 +311,7 @@ function finish(file: Building): HostRecord {
     const digest = file.found[algorithm];
     if (digest !== undefined) file.fields[DIGEST_FIELD[algorithm]] = digest;
   }
-  const id = file.entry.host;
+  // The FullPath's text form: the report's object id, which quarantine reads back to the bytes.
+  const id = pathText(file.entry.host);
   return file.unknown.length > 0 ? { document: "FileItem", id, fields: file.fields, unknownFields: file.unknown } : { document: "FileItem", id, fields: file.fields };
 }

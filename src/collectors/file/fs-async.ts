@@ -5,6 +5,7 @@
  * @module
  */
 import { close, lstat, open, read, type BigIntStats } from "node:fs";
+import { needsBytes, pathBytes } from "../../core/report/path-text.js";
 
 type Done<T> = (error: NodeJS.ErrnoException | null, value: T) => void;
 
@@ -14,12 +15,20 @@ function call<T>(start: (done: Done<T>) => void): Promise<T> {
   });
 }
 
+/**
+ * What a system call takes for a path in memory form (src/core/report/path-text.ts): the path
+ * itself, or the bytes of a path with a name that is not UTF-8.
+ */
+export function fsPath(path: string): string | Buffer {
+  return needsBytes(path) ? Buffer.from(pathBytes(path)) : path;
+}
+
 export function lstatBig(path: string): Promise<BigIntStats> {
-  return call((done) => lstat(path, { bigint: true }, done));
+  return call((done) => lstat(fsPath(path), { bigint: true }, done));
 }
 
 export function openFile(path: string, flags: number): Promise<number> {
-  return call((done) => open(path, flags, done));
+  return call((done) => open(fsPath(path), flags, done));
 }
 
 /** Reads up to `length` bytes at `position` into the start of `buffer`; resolves the count. */

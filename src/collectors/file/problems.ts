@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { pathText } from "../../core/report/path-text.js";
 import type { CollectorContext, CollectorWarning } from "../types.js";
 import { errorCode } from "./fs-async.js";
 
@@ -25,12 +26,15 @@ export function warningCode(error: unknown, scopeRoot = false): string {
   }
 }
 
-/** Reports a per-object problem and counts it in the `warnings` stat. */
+/**
+ * Reports a per-object problem and counts it in the `warnings` stat. Its `path` is a host path in
+ * memory form (src/core/report/path-text.ts): the warning carries its text form.
+ */
 export type Warn = (warning: CollectorWarning) => void;
 
 export function createWarn(context: Pick<CollectorContext, "warn" | "count">): Warn {
   return (warning) => {
-    context.warn(warning);
+    context.warn(warning.path === undefined ? warning : { ...warning, path: pathText(warning.path) });
     context.count("warnings");
   };
 }

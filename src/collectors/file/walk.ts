@@ -20,6 +20,7 @@
  */
 import { constants } from "node:fs";
 import { resolve } from "node:path";
+import { pathText } from "../../core/report/path-text.js";
 import type { HostView } from "../types.js";
 import { FileWorkers, type FileStat, type Listing, type StatResult } from "./file-workers.js";
 import type { Digests } from "./options.js";
@@ -406,7 +407,7 @@ function cursorIn(folder: string, after: string | null): Cursor | undefined {
 }
 
 function wantedFile(s: WalkSettings, hostPath: string): boolean {
-  return !s.excluded(hostPath) && (s.hint === undefined || s.hint.test(hostPath));
+  return !s.excluded(hostPath) && (s.hint === undefined || s.hint.test(pathText(hostPath)));
 }
 
 /** Resolves a scope root once and says what it is: a folder to walk, a file, or nothing. */

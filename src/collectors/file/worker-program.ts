@@ -44,6 +44,65 @@ const FLAGS = ${constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
 const FIELDS = ${JSON.stringify(STAT_FIELDS)};
 const buffer = Buffer.allocUnsafe(1024 * 1024);
 const problem = (error) => ({ code: error && error.code, message: String(error && error.message) });
+// Paths are strings in memory form (src/core/report/path-text.ts): a byte of a name that is not
+// UTF-8 is the lone surrogate U+DC00 + byte. Such a path goes to a system call as its bytes
+// (fsp); any other path, nearly all of them, as itself.
+const fsp = (p) => (p.isWellFormed() ? p : bytesOf(p));
+function bytesOf(p) {
+  const parts = [];
+  let run = "";
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c < 0xdc80 || c > 0xdcff) run += p[i];
+    else {
+      parts.push(Buffer.from(run), Buffer.of(c - 0xdc00));
+      run = "";
+    }
+  }
+  parts.push(Buffer.from(run));
+  return Buffer.concat(parts);
+}
+// A name's bytes in memory form: UTF-8, each byte outside a valid sequence (RFC 3629) as U+DC00 + byte.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+function nameOf(bytes) {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    // Not UTF-8: below.
+  }
+  let out = "";
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i], c = (k, lo = 0x80, hi = 0xbf) => bytes[i + k] >= lo && bytes[i + k] <= hi;
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? (c(1) ? 2 : 0) : b === 0xe0 ? (c(1, 0xa0) && c(2) ? 3 : 0) : b === 0xed ? (c(1, 0x80, 0x9f) && c(2) ? 3 : 0) : b >= 0xe1 && b <= 0xef ? (c(1) && c(2) ? 3 : 0) : b === 0xf0 ? (c(1, 0x90) && c(2) && c(3) ? 4 : 0) : b >= 0xf1 && b <= 0xf3 ? (c(1) && c(2) && c(3) ? 4 : 0) : b === 0xf4 ? (c(1, 0x80, 0x8f) && c(2) && c(3) ? 4 : 0) : 0;
+    out += n === 0 ? String.fromCharCode(0xdc00 + b) : bytes.toString("utf8", i, i + n);
+    i += n || 1;
+  }
+  return out;
+}
+// The text form of a path (path-text.ts, pathText), which exclusions and the hint are tested on.
+function textOf(p) {
+  if (p.isWellFormed() && (p.indexOf("\\\\") < 0 || !readsEscaped(p))) return p;
+  let out = "";
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    out += c === 0x5c ? "\\\\\\\\" : c >= 0xdc80 && c <= 0xdcff ? "\\\\x" + (c - 0xdc00).toString(16).toUpperCase() : p[i];
+  }
+  return out;
+}
+function readsEscaped(t) {
+  if (t.indexOf("\\\\") < 0) return false;
+  let out = "";
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] !== "\\\\") out += t[i];
+    else if (t[i + 1] === "\\\\") out += t[++i];
+    else if (t[i + 1] === "x" && /^[89A-F][0-9A-F]$/.test(t.slice(i + 2, i + 4))) {
+      out += String.fromCharCode(0xdc00 + parseInt(t.slice(i + 2, i + 4), 16));
+      i += 3;
+    } else return false;
+  }
+  if (!out.isWellFormed()) out = nameOf(bytesOf(out));
+  return !out.isWellFormed() || readsEscaped(out);
+}
 const native = (() => {
   if (process.env.IOCSCAN_NATIVE_FS === "off") return undefined;
   try {
@@ -66,7 +125,12 @@ const DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_BLK = 6, DT_REG = 8, DT_LNK = 10, 
 const dtypeOf = (e) => (e.isFile() ? DT_REG : e.isDirectory() ? DT_DIR : e.isSymbolicLink() ? DT_LNK : e.isFIFO() ? DT_FIFO : e.isSocket() ? DT_SOCK : e.isCharacterDevice() ? DT_CHR : e.isBlockDevice() ? DT_BLK : DT_UNKNOWN);
 function readFolder(path) {
   if (native !== undefined) return native.listFolder(path);
-  const entries = readdirSync(path, { withFileTypes: true });
+  let entries = readdirSync(fsp(path), { withFileTypes: true });
+  // node:fs decodes a name that is not UTF-8 with U+FFFD (lossy): such a folder is read again as bytes.
+  if (entries.some((e) => e.name.includes("\\uFFFD"))) {
+    entries = readdirSync(fsp(path), { withFileTypes: true, encoding: "buffer" });
+    return { names: entries.map((e) => nameOf(e.name)), types: entries.map(dtypeOf) };
+  }
   return { names: entries.map((e) => e.name), types: entries.map(dtypeOf) };
 }
 function stat(paths) {
@@ -74,7 +138,7 @@ function stat(paths) {
   const errors = [];
   for (let i = 0; i < paths.length; i++) {
     try {
-      const s = lstatSync(paths[i], { bigint: true });
+      const s = lstatSync(fsp(paths[i]), { bigint: true });
       const at = i * FIELDS.length;
       ${STAT_FIELDS.map((field, f) => `values[at + ${f}] = s.${field};`).join(" ")}
     } catch (error) {
@@ -157,8 +221,9 @@ function startStream(roots, window) {
   const stack = [];
   for (let i = roots.length - 1; i >= 0; i--) {
     try {
-      const root = realpathSync(roots[i]);
-      const s = lstatSync(root, { bigint: true });
+      const asked = roots[i];
+      const root = asked.isWellFormed() ? realpathSync(asked) : nameOf(realpathSync(bytesOf(asked), { encoding: "buffer" }));
+      const s = lstatSync(fsp(root), { bigint: true });
       // An excluded scope is not walked: its subfolders need not match the glob to be left out.
       if (s.isDirectory() && !(filter !== undefined && excludedHost(hostOf(root)))) stack.push([root, BigInt.asIntN(64, s.dev)]);
     } catch {
@@ -239,7 +304,8 @@ function hostOf(disk) {
   if (disk === filter.root) return "/";
   return disk.startsWith(filter.root + "/") ? disk.slice(filter.root.length) : disk;
 }
-function excludedHost(host) {
+function excludedHost(memory) {
+  const host = textOf(memory);
   return host !== "" && filter.excludes.some((e) => host === e.glob || e.re.test(host));
 }
 // A listing's files the walk wants: not excluded, matching the hint if there is one.
@@ -248,7 +314,7 @@ function wantedFiles(path, files, fileStats) {
   const keep = [];
   for (let i = 0; i < files.length; i++) {
     const host = base + files[i];
-    if (!excludedHost(host) && (filter.hint === undefined || filter.hint.test(host))) keep.push(i);
+    if (!excludedHost(host) && (filter.hint === undefined || filter.hint.test(textOf(host)))) keep.push(i);
   }
   return keep.length === files.length ? { files, fileStats } : keepFiles(files, fileStats, keep);
 }
@@ -284,7 +350,7 @@ function listRaw(path) {
     else {
       // DT_UNKNOWN: some file systems do not say; lstat does.
       try {
-        const s = lstatSync(child(path, name));
+        const s = lstatSync(fsp(child(path, name)));
         if (s.isFile()) files.push(name);
         else if (s.isDirectory()) folders.push(name);
         else if (s.isSymbolicLink()) symlinks++;
@@ -365,7 +431,7 @@ function hashBatch(paths, sizes, algorithms) {
 function hashOne(path, size, algorithms) {
   let fd = -1;
   try {
-    fd = openSync(path, FLAGS);
+    fd = openSync(fsp(path), FLAGS);
     const hashes = algorithms.map((a) => createHash(a));
     let position = 0;
     while (position < size) {
