@@ -129,6 +129,7 @@ function documentOf(term: string): string {
 }
 
 const REASON_OF_CODE: Readonly<Record<string, UnknownReason>> = {
+  IOC011: "unknown-condition",
   IOC020: "unknown-term",
   IOC021: "not-collected",
   IOC022: "informational",
@@ -137,7 +138,8 @@ const REASON_OF_CODE: Readonly<Record<string, UnknownReason>> = {
 
 function targetOf(support: ItemSupport, item: IndicatorItem): Target {
   if (!support.supported) {
-    const reason = support.source && isEventDocument(support.source.document) ? "event-term" : (REASON_OF_CODE[support.code] ?? "unknown-term");
+    const coded = REASON_OF_CODE[support.code] ?? "unknown-term";
+    const reason = coded !== "unknown-condition" && support.source && isEventDocument(support.source.document) ? "event-term" : coded;
     const term = support.source?.term ?? item.term;
     const document = support.source?.document ?? documentOf(term);
     return {

@@ -48,6 +48,7 @@ type Failure = OperandFailure;
 
 const CODE_OF: Readonly<Record<UnknownReason, UnknownStatus["code"]>> = {
   "unknown-term": "IOC020",
+  "unknown-condition": "IOC011",
   "event-term": "IOC021",
   "not-collected": "IOC021",
   informational: "IOC022",

@@ -42,6 +42,7 @@ export interface CompileOptions {
 /** Why an item cannot be evaluated; it is then UNKNOWN. */
 export type UnknownReason =
   | "unknown-term"
+  | "unknown-condition"
   | "event-term"
   | "informational"
   | "not-collected"

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Condition } from "../ioc/model.js";
+import { parseIoc } from "../ioc/parse.js";
 import { createRe2Engine } from "../../scan/regex/re2-engine.js";
 import type { FieldValue } from "./types.js";
 import { and, ioc, item, or, plan, record, run, type ItemSpec } from "./_test-builders.js";
@@ -233,5 +234,31 @@ describe("negate inverts every condition on an existing value (per record)", () 
   it("matches does not let . cross a newline (no dotAll)", () => {
     expect(check("ProcessItem/arguments", "matches", "a.b", "a\nb")).toBe("false");
     expect(check("ProcessItem/arguments", "matches", "a.b", "a-b")).toBe("true");
+  });
+});
+
+describe("an item with a condition iocscan does not know (semantics 5.1: an unsupported item, 7.7)", () => {
+  /** The verdict and matched items of a 1.0 IOC over one file named evil.exe. */
+  function scan(indicator: string): { verdict: string; matched: readonly string[]; supported: number } {
+    const source = `<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="u"><short_description>u</short_description><definition>${indicator}</definition></ioc>`;
+    const { document, diagnostics } = parseIoc(source);
+    if (!document) throw new Error("test IOC did not parse");
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const p = plan(document, { regexEngine });
+    const { detections, verdicts, verdict } = run(p, [record("FileItem", "/x/evil.exe", { FileName: "evil.exe", FullPath: "/x/evil.exe" })]);
+    return { verdict, matched: detections.flatMap((d) => d.matchedItems), supported: verdicts[0]?.supportedItems ?? -1 };
+  }
+  const ctx = (term: string): string => `<Context document="FileItem" search="${term}" type="mir"/>`;
+  const good = `<IndicatorItem id="a" condition="is">${ctx("FileItem/FileName")}<Content type="string">evil.exe</Content></IndicatorItem>`;
+  const odd = (condition: string): string => `<IndicatorItem id="b" condition="${condition}">${ctx("FileItem/FullPath")}<Content type="string">/x/evil.exe</Content></IndicatorItem>`;
+
+  it("is UNKNOWN: the rest of the IOC still runs (one odd item does not drop a whole hash list)", () => {
+    expect(scan(`<Indicator operator="OR" id="t">${good}${odd("frobs")}</Indicator>`)).toEqual({ verdict: "true", matched: ["a"], supported: 1 });
+    expect(scan(`<Indicator operator="AND" id="t">${good}${odd("frobs")}</Indicator>`)).toMatchObject({ verdict: "unknown", matched: [] });
+  });
+
+  it("never turns TRUE through negation, nor reads as another condition", () => {
+    expect(scan(`<Indicator operator="AND" id="t">${good}${odd("isnotlike")}</Indicator>`)).toMatchObject({ verdict: "unknown" });
+    expect(scan(`<Indicator operator="AND" id="t">${good}${odd("")}</Indicator>`)).toMatchObject({ verdict: "unknown" });
   });
 });

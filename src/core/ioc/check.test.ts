@@ -101,6 +101,14 @@ describe("checkIoc flags values that cannot match", () => {
     expect(result.supportedItems).toBe(1);
   });
 
+  it("checkIoc counts an item with an unknown condition as not evaluable, without repeating the parser's IOC011", () => {
+    const source = `<OpenIOC xmlns="http://openioc.org/schemas/OpenIOC_1.1" id="c"><criteria><Indicator id="top" operator="OR">${item("a", "FileItem/FileName", "x", "frobs") + item("b", "FileItem/FileName", "y")}</Indicator></criteria></OpenIOC>`;
+    const { document, diagnostics } = parseIoc(source);
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["IOC011", "warning"]]);
+    const result = checkIoc(document as IocDocument);
+    expect([result.items, result.supportedItems, codesOf(document as IocDocument)]).toEqual([2, 1, []]);
+  });
+
   it("checkIoc refuses XSD character-class subtraction itself, as a scan does (an engine would misread it)", () => {
     const document = ioc11(item("a", "FileItem/FileName", "^[a-z-[aeiou]]vil", "matches") + item("b", "FileItem/FileName", "[A-F0-9]{8}-[A-F0-9]{4}", "matches"));
     const result = checkIoc(document, { regexProblem: () => undefined });

@@ -49,7 +49,8 @@ export function checkIoc(document: IocDocument, options: CheckIocOptions = {}): 
       diagnostics.push(diagnostic("IOC027", `Term "${item.term}" is spelled "${source.term}" in the vocabulary`, item.position));
     }
     if (!support.supported) {
-      diagnostics.push(diagnostic(support.code, support.reason, item.position));
+      // The parser has already said IOC011 (unknown condition) at this item.
+      if (support.code !== "IOC011") diagnostics.push(diagnostic(support.code, support.reason, item.position));
       return;
     }
     if ("mapping" in support && support.mapping) {

@@ -29,7 +29,7 @@ export const DIAGNOSTIC_CODES = {
   IOC007: { severity: "error", summary: "The IOC has no indicator logic (no definition or criteria)" },
   IOC008: { severity: "error", summary: "The file cannot be read (missing, permission denied, not a regular file)" },
   IOC010: { severity: "error", summary: "Unknown Indicator operator" },
-  IOC011: { severity: "error", summary: "Unknown IndicatorItem condition" },
+  IOC011: { severity: "warning", summary: "Unknown IndicatorItem condition: the item evaluates as unknown" },
   IOC012: { severity: "warning", summary: "Non-standard condition spelling mapped to a standard one" },
   IOC013: { severity: "error", summary: "IndicatorItem without a search term" },
   IOC014: { severity: "warning", summary: "A 1.1-only construct in a 1.0 file, or the reverse" },

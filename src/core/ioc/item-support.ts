@@ -16,7 +16,7 @@ import {
   type TermInfo,
 } from "../vocabulary/index.js";
 import type { DiagnosticCode } from "./diagnostics.js";
-import type { IndicatorItem } from "./model.js";
+import { isKnownCondition, type IndicatorItem } from "./model.js";
 
 /** Switches that change what an item means. */
 export interface ItemSupportOptions {
@@ -52,6 +52,11 @@ export type ItemSupport =
 export function classifyItem(item: IndicatorItem, options: ItemSupportOptions = {}): ItemSupport {
   const platform = options.platform ?? "linux";
   const source = lookupTerm(item.term);
+  const condition: string = item.condition;
+  if (!isKnownCondition(condition)) {
+    const spelled = condition === "" ? "no condition" : `the unknown condition "${condition}"`;
+    return { supported: false, code: "IOC011", ...(source ? { source } : {}), reason: `"${item.term}" has ${spelled}` };
+  }
   if (!source) {
     return { supported: false, code: "IOC020", reason: `Unknown term "${item.term}"` };
   }

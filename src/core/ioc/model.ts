@@ -38,6 +38,21 @@ export const CONDITIONS: readonly Condition[] = [
   "less-than",
 ];
 
+const KNOWN_CONDITIONS: ReadonlySet<string> = new Set(CONDITIONS);
+
+/**
+ * True when `condition` is one of the seven conditions, false for the spelling of an unknown one
+ * that the parser keeps on {@link IndicatorItem.condition}.
+ *
+ * @example
+ * ```ts
+ * if (!isKnownCondition(item.condition)) return unknownItem(item); // UNKNOWN, never FALSE
+ * ```
+ */
+export function isKnownCondition(condition: string): condition is Condition {
+  return KNOWN_CONDITIONS.has(condition);
+}
+
 /** `Indicator/@operator`, normalised to upper case. */
 export type Operator = "AND" | "OR";
 
@@ -77,6 +92,14 @@ export interface IndicatorItem {
   readonly kind: "item";
   /** `@id`; empty when the file has none (ids are not unique in real files). */
   readonly id: string;
+  /**
+   * The normalised condition. When the file spells one that is no condition nor known alias
+   * (`condition="frobs"`, or none at all), the parser keeps the item with that spelling, trimmed,
+   * here: semantics 5.1 makes it an unsupported item, which evaluates UNKNOWN like an unknown
+   * term, instead of dropping the whole IOC. Code that switches over the seven conditions must
+   * test {@link isKnownCondition} first (the evaluator does, in `classifyItem`; the OpenIOC writer
+   * refuses such an item).
+   */
   readonly condition: Condition;
   /** The condition attribute as written (`isnot`, `Contains`, `greaterthan`, ...). */
   readonly sourceCondition: string;

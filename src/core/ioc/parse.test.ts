@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hasErrors } from "./diagnostics.js";
 import type { IndicatorItem } from "./model.js";
-import { itemsOf } from "./model.js";
+import { isKnownCondition, itemsOf } from "./model.js";
 import { parseIoc } from "./parse.js";
 
 const NS10 = "http://schemas.mandiant.com/2010/ioc";
@@ -203,11 +203,20 @@ describe("parseIoc handles real-world quirks", () => {
 });
 
 describe("parseIoc reports content problems as located diagnostics", () => {
-  it("parseIoc reports unknown operators and conditions as errors", () => {
+  it("parseIoc reports an unknown operator as an error, an unknown condition as a warning", () => {
     const { diagnostics } = parseIoc(ioc10(`<Indicator operator="XOR" id="t">${item10("a", "resembles", "FileItem/FileName", "x")}</Indicator>`));
-    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["IOC010", "error"], ["IOC011", "error"]]);
+    expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([["IOC010", "error"], ["IOC011", "warning"]]);
     expect(diagnostics[1]?.message).toContain('unknown condition "resembles"');
     expect(diagnostics[0]).toMatchObject({ line: 7, column: 15 });
+  });
+
+  it("parseIoc keeps an item with an unknown or missing condition, spelled as written, for the evaluator to leave UNKNOWN", () => {
+    const item = onlyItem(ioc10(`<Indicator operator="OR" id="t">${item10("a", " Resembles ", "FileItem/FileName", "x")}</Indicator>`));
+    expect([item.condition, item.sourceCondition, item.negate]).toEqual(["Resembles", " Resembles ", false]);
+    expect(isKnownCondition(item.condition)).toBe(false);
+    const missing = ioc10(`<Indicator operator="OR" id="t"><IndicatorItem id="a"><Context document="FileItem" search="FileItem/FileName" type="mir"/><Content>x</Content></IndicatorItem></Indicator>`);
+    expect(onlyItem(missing).condition).toBe("");
+    expect(codes(missing)).toEqual(["IOC011"]);
   });
 
   it("parseIoc reports an item without a search term as an error", () => {

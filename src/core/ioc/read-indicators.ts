@@ -5,7 +5,7 @@
  */
 import { readBoolean, readCondition, readOperator } from "./conditions.js";
 import { diagnostic } from "./diagnostics.js";
-import type { Indicator, IndicatorItem, IndicatorNode, IocParameter } from "./model.js";
+import type { Condition, Indicator, IndicatorItem, IndicatorNode, IocParameter } from "./model.js";
 import { readParam } from "./read-parameters.js";
 import { child, childrenNamed, type ReadContext } from "./read-context.js";
 import type { XmlElement } from "./xml-tree.js";
@@ -95,11 +95,11 @@ class IndicatorReader {
     const rawCondition = element.attributes.get("condition");
     const reading = readCondition(rawCondition ?? "", version);
     if (!reading.ok) {
+      // Semantics 5.1: an unknown spelling makes an unsupported item (UNKNOWN), not an unusable
+      // IOC; dropping the file would also drop every other item of it (a whole hash list).
       const what = rawCondition === undefined ? "has no condition" : `has unknown condition "${rawCondition}"`;
-      this.report("IOC011", `${label} ${what}`, element);
-      return undefined;
-    }
-    if (reading.otherVersion) {
+      this.report("IOC011", `${label} ${what}: the item evaluates as unknown`, element);
+    } else if (reading.otherVersion) {
       this.report("IOC014", `${label}: condition "${rawCondition ?? ""}" belongs to the other OpenIOC version than ${version} (read anyway)`, element);
     } else if (reading.alias !== undefined) {
       this.report("IOC012", `${label}: condition "${rawCondition ?? ""}" read as "${reading.alias}"`, element);
@@ -131,10 +131,11 @@ class IndicatorReader {
     return {
       kind: "item",
       id,
-      condition: reading.condition,
+      // An unknown spelling is kept as written, for classifyItem to leave the item UNKNOWN.
+      condition: reading.ok ? reading.condition : ((rawCondition ?? "").trim() as Condition),
       sourceCondition: rawCondition ?? "",
       // 1.0 "isnot" plus a (non-standard) negate="true" is still one negation, never a double one.
-      negate: reading.negated || negate,
+      negate: (reading.ok && reading.negated) || negate,
       preserveCase,
       context: {
         document: contextDocument,
