@@ -122,6 +122,20 @@ describe("checkIoc flags values that cannot match", () => {
     const mixed = ioc11(`<Indicator id="ok" operator="AND">${item("a", "FileItem/FileName", "x")}${item("b", "FileItem/FullPath", "y", "contains", 'negate="true"')}</Indicator>`);
     expect(codesOf(mixed)).toEqual([]);
   });
+
+  it("checkIoc does not flag a negated-only group that an AND above anchors with a positive item of its document (HX exclusions)", () => {
+    // openioc_scan lsass_checks: AND{ name is lsass.exe, OR{ AND{ NOT parent is winlogon.exe, NOT parent is wininit.exe } (here on path), ... } }
+    const neg = (id: string, term: string): string => item(id, term, id, "is", 'negate="true"');
+    const anchored = ioc11(
+      `<Indicator id="and" operator="AND">${item("a", "ProcessItem/name", "lsass.exe")}<Indicator id="or" operator="OR"><Indicator id="negs" operator="AND">${neg("b", "ProcessItem/path")}${neg("c", "ProcessItem/path")}</Indicator>${neg("d", "ProcessItem/arguments")}</Indicator></Indicator>`,
+    );
+    expect(codesOf(anchored)).toEqual([]);
+    // Anchored by another document only, or under an OR: the file group still never matches.
+    const otherDocument = ioc11(`<Indicator id="and" operator="AND">${item("a", "ProcessItem/name", "x")}<Indicator id="negs" operator="AND">${neg("b", "FileItem/FileName")}</Indicator></Indicator>`);
+    expect(codesOf(otherDocument)).toEqual(["IOC025"]);
+    const underOr = ioc11(`<Indicator id="or" operator="OR">${item("a", "FileItem/FileName", "x")}<Indicator id="negs" operator="AND">${neg("b", "FileItem/FileName")}</Indicator></Indicator>`, "OR");
+    expect(codesOf(underOr)).toEqual(["IOC025"]);
+  });
 });
 
 describe("checkIocSet", () => {

@@ -68,21 +68,45 @@ export function checkIoc(document: IocDocument, options: CheckIocOptions = {}): 
     supportedItems++;
   };
 
-  const visitIndicator = (indicator: Indicator): void => {
+  /**
+   * `anchored`: documents an AND above supplies a positive item of, from another of its children.
+   * A negated-only group is flagged only when it binds a document none anchors: the HX pattern
+   * `AND{ name is x, OR{ AND{ NOT a, NOT b }, NOT c } }` is an exclusion on the record the positive
+   * item binds (rule 7.6 a is about the single-document group as a whole, as the scan binds it).
+   * A positive item under an OR sibling counts as anchoring too: the warning errs on the quiet side.
+   */
+  const visitIndicator = (indicator: Indicator, anchored: ReadonlySet<string>): void => {
     const direct = indicator.children.filter((c): c is IndicatorItem => c.kind === "item");
-    if (direct.length > 0 && direct.length === indicator.children.length && direct.every((i) => i.negate)) {
+    if (
+      direct.length > 0 &&
+      direct.length === indicator.children.length &&
+      direct.every((i) => i.negate) &&
+      direct.some((i) => !anchored.has(i.document))
+    ) {
       diagnostics.push(
         diagnostic("IOC025", `Indicator "${indicator.id}" holds only negated items: it never yields an actionable match`, indicator.position),
       );
     }
     diagnostics.push(...groupDiagnostics(indicator));
-    for (const child of indicator.children) {
-      if (child.kind === "item") visitItem(child);
-      else visitIndicator(child);
-    }
+    const positive = indicator.operator === "AND" ? indicator.children.map(positiveDocuments) : [];
+    indicator.children.forEach((child, k) => {
+      if (child.kind === "item") {
+        visitItem(child);
+        return;
+      }
+      if (indicator.operator !== "AND") {
+        visitIndicator(child, anchored);
+        return;
+      }
+      const inner = new Set(anchored);
+      positive.forEach((docs, j) => {
+        if (j !== k) for (const d of docs) inner.add(d);
+      });
+      visitIndicator(child, inner);
+    });
   };
 
-  if (document.criteria) visitIndicator(document.criteria);
+  if (document.criteria) visitIndicator(document.criteria, new Set());
   return { items, supportedItems, diagnostics };
 }
 
@@ -109,4 +133,16 @@ function valueProblem(item: IndicatorItem, type: ValueType, options: CheckIocOpt
     if (!parsed.ok) return diagnostic("IOC030", `${label}: ${parsed.reason}`, item.valuePosition);
   }
   return undefined;
+}
+
+/** The documents of the positive (non-negated) items under `node`. */
+function positiveDocuments(node: Indicator | IndicatorItem): ReadonlySet<string> {
+  const out = new Set<string>();
+  const visit = (n: Indicator | IndicatorItem): void => {
+    if (n.kind === "item") {
+      if (!n.negate) out.add(n.document);
+    } else for (const c of n.children) visit(c);
+  };
+  visit(node);
+  return out;
 }
