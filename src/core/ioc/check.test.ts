@@ -136,6 +136,17 @@ describe("checkIoc flags values that cannot match", () => {
     const underOr = ioc11(`<Indicator id="or" operator="OR">${item("a", "FileItem/FileName", "x")}<Indicator id="negs" operator="AND">${neg("b", "FileItem/FileName")}</Indicator></Indicator>`, "OR");
     expect(codesOf(underOr)).toEqual(["IOC025"]);
   });
+
+  it("checkIoc flags the negated items of a document that no positive item of theirs joins, next to another document's positive item", () => {
+    const neg = (id: string, term: string): string => item(id, term, id, "is", 'negate="true"');
+    // The scan binds NOT FileName to a file record on its own: that part never matches, so neither does the AND.
+    const mixed = ioc11(`<Indicator id="and" operator="AND">${item("a", "ProcessItem/name", "x")}${neg("b", "FileItem/FileName")}</Indicator>`);
+    expect(checkIoc(mixed).diagnostics).toMatchObject([{ code: "IOC025", message: expect.stringContaining("FileItem items") as unknown }]);
+    const exclusion = ioc11(`<Indicator id="and" operator="AND">${item("a", "FileItem/FullPath", "x")}${neg("b", "FileItem/FileName")}${item("c", "ProcessItem/name", "x")}</Indicator>`);
+    expect(codesOf(exclusion)).toEqual([]);
+    const bySub = ioc11(`<Indicator id="or" operator="OR">${neg("b", "FileItem/FileName")}<Indicator id="s" operator="AND">${item("a", "FileItem/FullPath", "x")}</Indicator></Indicator>`);
+    expect(codesOf(bySub)).toEqual([]);
+  });
 });
 
 describe("checkIocSet", () => {

@@ -69,27 +69,30 @@ export function checkIoc(document: IocDocument, options: CheckIocOptions = {}): 
   };
 
   /**
-   * `anchored`: documents an AND above supplies a positive item of, from another of its children.
-   * A negated-only group is flagged only when it binds a document none anchors: the HX pattern
-   * `AND{ name is x, OR{ AND{ NOT a, NOT b }, NOT c } }` is an exclusion on the record the positive
-   * item binds (rule 7.6 a is about the single-document group as a whole, as the scan binds it).
-   * A positive item under an OR sibling counts as anchoring too: the warning errs on the quiet side.
+   * Rule 7.6 (a) as the scan binds it: the items of one document that no positive item of that
+   * document joins on a record (all negated, none positive in a sub-indicator of the group nor in
+   * an AND above) never match. The whole-group case is `AND{ NOT a, NOT b }`; the partial one
+   * `AND{ ProcessItem/name is x, NOT FileItem/FileName is y }`, whose file part never matches.
+   *
+   * `anchored`: documents an AND above supplies a positive item of, from another of its children,
+   * so that the HX exclusion `AND{ name is x, OR{ AND{ NOT a, NOT b }, NOT c } }` is not flagged.
+   * A positive item anywhere under a sibling counts, even under an OR: the warning errs on the
+   * quiet side.
    */
   const visitIndicator = (indicator: Indicator, anchored: ReadonlySet<string>): void => {
-    const direct = indicator.children.filter((c): c is IndicatorItem => c.kind === "item");
-    if (
-      direct.length > 0 &&
-      direct.length === indicator.children.length &&
-      direct.every((i) => i.negate) &&
-      direct.some((i) => !anchored.has(i.document))
-    ) {
-      diagnostics.push(
-        diagnostic("IOC025", `Indicator "${indicator.id}" holds only negated items: it never yields an actionable match`, indicator.position),
-      );
+    const { children } = indicator;
+    const childPositive = children.map((c) => (c.kind === "indicator" ? positiveDocuments(c) : undefined));
+    const negatedOnly = negatedOnlyDocuments(indicator, anchored, childPositive);
+    if (negatedOnly.length > 0) {
+      const whole = children.every((c) => c.kind === "item" && c.negate);
+      const message = whole
+        ? `Indicator "${indicator.id}" holds only negated items: it never yields an actionable match`
+        : `Indicator "${indicator.id}": its ${negatedOnly.join(", ")} items are all negated and no positive item of their document joins them: they never match`;
+      diagnostics.push(diagnostic("IOC025", message, indicator.position));
     }
     diagnostics.push(...groupDiagnostics(indicator));
-    const positive = indicator.operator === "AND" ? indicator.children.map(positiveDocuments) : [];
-    indicator.children.forEach((child, k) => {
+    let directPositive: Set<string> | undefined;
+    children.forEach((child, k) => {
       if (child.kind === "item") {
         visitItem(child);
         return;
@@ -98,9 +101,13 @@ export function checkIoc(document: IocDocument, options: CheckIocOptions = {}): 
         visitIndicator(child, anchored);
         return;
       }
-      const inner = new Set(anchored);
-      positive.forEach((docs, j) => {
-        if (j !== k) for (const d of docs) inner.add(d);
+      if (directPositive === undefined) {
+        directPositive = new Set();
+        for (const c of children) if (c.kind === "item" && !c.negate) directPositive.add(c.document);
+      }
+      const inner = new Set([...anchored, ...directPositive]);
+      childPositive.forEach((docs, j) => {
+        if (docs !== undefined && j !== k) for (const d of docs) inner.add(d);
       });
       visitIndicator(child, inner);
     });
@@ -144,5 +151,24 @@ function positiveDocuments(node: Indicator | IndicatorItem): ReadonlySet<string>
     } else for (const c of n.children) visit(c);
   };
   visit(node);
+  return out;
+}
+
+/** The documents whose direct items under `indicator` are all negated and joined by no positive item of theirs. */
+function negatedOnlyDocuments(
+  indicator: Indicator,
+  anchored: ReadonlySet<string>,
+  childPositive: readonly (ReadonlySet<string> | undefined)[],
+): string[] {
+  // A plain list of positive items (a hash list) stops at its first item.
+  if (!indicator.children.some((c) => c.kind === "item" && c.negate)) return [];
+  const onlyNegated = new Map<string, boolean>();
+  for (const c of indicator.children) {
+    if (c.kind === "item") onlyNegated.set(c.document, (onlyNegated.get(c.document) ?? true) && c.negate);
+  }
+  const out: string[] = [];
+  for (const [doc, negated] of onlyNegated) {
+    if (negated && !anchored.has(doc) && !childPositive.some((docs) => docs?.has(doc) === true)) out.push(doc);
+  }
   return out;
 }
