@@ -7,7 +7,7 @@
  */
 import type { Condition } from "../ioc/model.js";
 import { xsdOnlySyntax } from "../ioc/regex-dialect.js";
-import { canonicalText, comparisonMode, normalizeExtension, parseValue, type ValueType } from "../vocabulary/index.js";
+import { canonicalText, comparisonMode, dateSpan, normalizeExtension, parseValue, type ValueType } from "../vocabulary/index.js";
 import type { Bound } from "./order-index.js";
 import type { ChannelView, NeverStatus, UnknownReason, UnknownStatus } from "./plan-types.js";
 import { isRegexError, type CompiledRegex, type RegexEngine } from "./regex-engine.js";
@@ -132,10 +132,24 @@ export function buildOperand(input: OperandInput, engine: RegexEngine | undefine
     return unknown("bad-value", `The value does not parse as ${type}: ${parsed.reason}`);
   }
   const v = parsed.value;
+  // An IOC date names the whole span it is written to (ambiguity of semantics 7.5, which says
+  // "instant equality"): `is 2011-08-05T07:10:09Z` is that second, `is 2011-08-05` that UTC day.
+  // Records carry milliseconds (a Linux mtime does), so an instant reading would make a real
+  // IOC's whole-second time miss every file written at a fraction of a second, and a date
+  // alone miss everything but midnight. A range ends at the end of its end's span;
+  // greater-than means after the span, less-than before it (as a day reads in a sentence).
+  const last = type === "date" && (v.kind === "date" || v.kind === "range") ? dateSpan(value) - 1 : 0;
   if (v.kind === "range") {
     const low = orderKey(v.low);
     const high = orderKey(v.high);
-    return { kind: "order", domain: low.domain, bound: { op: "range", low: low.key, high: high.key } };
+    const end = last === 0 ? high.key : (high.key as number) + last;
+    return { kind: "order", domain: low.domain, bound: { op: "range", low: low.key, high: end } };
+  }
+  if (v.kind === "date" && last > 0) {
+    const { domain, key } = orderKey(v);
+    const start = key as number;
+    if (condition === "is") return { kind: "order", domain, bound: { op: "range", low: start, high: start + last } };
+    return { kind: "order", domain, bound: condition === "greater-than" ? { op: "gt", key: start + last } : { op: "lt", key: start } };
   }
   if (condition === "is") {
     const key = equalityKey(v);

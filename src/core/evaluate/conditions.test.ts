@@ -144,6 +144,25 @@ describe("dates compare as instants", () => {
     expect(check("FileItem/Modified", "greater-than", "2020-01-01T00:00:00Z", "2021-06-01T00:00:00Z")).toBe("true");
     expect(check("FileItem/Modified", "less-than", "2020-01-01T00:00:00Z", "2021-06-01T00:00:00Z")).toBe("false");
   });
+
+  it("an IOC date stands for the span it is written to: whole seconds, minutes or days (records carry milliseconds)", () => {
+    // A Linux mtime has sub-second digits; an IOC written to the second (as every real one is) still names it.
+    expect(check("FileItem/Modified", "is", "2011-08-05T07:10:09Z", "2011-08-05T07:10:09.123Z")).toBe("true");
+    expect(check("FileItem/Modified", "is", "2011-08-05T07:10:09Z", "2011-08-05T07:10:10Z")).toBe("false");
+    expect(check("FileItem/Modified", "is", "2011-08-05T07:10:09.5Z", "2011-08-05T07:10:09.567Z")).toBe("true");
+    expect(check("FileItem/Modified", "is", "2011-08-05T07:10:09.500Z", "2011-08-05T07:10:09.567Z")).toBe("false");
+    expect(check("FileItem/Modified", "is", "2011-08-05T07:10Z", "2011-08-05T07:10:59.999Z")).toBe("true");
+    expect(check("FileItem/Modified", "is", "2011-08-05", "2011-08-05T23:59:59Z")).toBe("true");
+    expect(check("FileItem/Modified", "is", "2011-08-05", "2011-08-06T00:00:00Z")).toBe("false");
+    // A range's end includes its whole span; greater-than means after it, less-than before its start.
+    expect(check("FileItem/Modified", "is", "2011-08-01 TO 2011-08-05", "2011-08-05T18:00:00Z")).toBe("true");
+    expect(check("FileItem/Modified", "is", "[2011-08-05T07:00:00Z TO 2011-08-05T07:10:09Z]", "2011-08-05T07:10:09.9Z")).toBe("true");
+    expect(check("FileItem/Modified", "greater-than", "2011-08-04", "2011-08-04T12:00:00Z")).toBe("false");
+    expect(check("FileItem/Modified", "greater-than", "2011-08-04", "2011-08-05T00:00:00Z")).toBe("true");
+    expect(check("FileItem/Modified", "greater-than", "2011-08-05T07:10:09Z", "2011-08-05T07:10:09.5Z")).toBe("false");
+    expect(check("FileItem/Modified", "less-than", "2011-08-05", "2011-08-04T23:59:59.999Z")).toBe("true");
+    expect(check("FileItem/Modified", "less-than", "2011-08-05", "2011-08-05T00:00:01Z")).toBe("false");
+  });
 });
 
 describe("IPs compare as addresses", () => {

@@ -33,5 +33,6 @@ export {
   type ParseResult,
   type ParsedValue,
 } from "./values.js";
+export { dateSpan } from "./values-date.js";
 export type { IpAddress } from "./values-ip.js";
 export { TERM_SOURCES } from "./terms.generated.js";

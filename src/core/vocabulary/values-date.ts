@@ -59,6 +59,36 @@ export function parseDate(text: string): DateResult {
   return { ok: true, value };
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The width, in milliseconds, of the precision a date is written to: 86,400,000 for a date
+ * alone, 60,000 for hh:mm, 1000 for whole seconds, 100 / 10 / 1 for one, two, three or more
+ * fraction digits; 1 for text that is not a date. For a range, the precision of its end.
+ *
+ * An IOC date names its whole span (see `buildOperand`): `Modified is 2011-08-05T07:10:09Z`
+ * holds for a file modified at 07:10:09.123, as a collector on Linux reports it.
+ *
+ * @example
+ * ```ts
+ * dateSpan("2011-08-05"); // 86_400_000
+ * dateSpan("2011-08-05T07:10:09Z"); // 1000
+ * dateSpan("2011-08-01 TO 2011-08-05T07:10Z"); // 60_000
+ * ```
+ */
+export function dateSpan(text: string): number {
+  let end = text.trim();
+  if (end.startsWith("[") && end.endsWith("]")) end = end.slice(1, -1).trim();
+  const parts = end.split(/\s+TO\s+/i);
+  const m = ISO_DATE.exec((parts[parts.length - 1] ?? "").trim());
+  if (m === null) return 1;
+  const [, , , , hour, , second, fraction] = m;
+  if (hour === undefined) return DAY_MS;
+  if (second === undefined) return 60_000;
+  if (fraction === undefined) return 1000;
+  return fraction.length >= 3 ? 1 : fraction.length === 2 ? 10 : 100;
+}
+
 /** ISO 8601 UTC text of an epoch-milliseconds value (`2011-08-05T07:10:09Z`, with `.fff` when needed). */
 export function formatDate(value: number): string {
   const iso = new Date(value).toISOString();

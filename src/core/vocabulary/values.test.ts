@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalText, compareValues, normalizeExtension, parseValue, valueIs, type ParsedValue } from "./values.js";
 import type { ValueType } from "./types.js";
+import { dateSpan } from "./values-date.js";
 
 function value(type: ValueType, text: string): ParsedValue {
   const r = parseValue(type, text);
@@ -100,6 +101,20 @@ describe("parseValue: float", () => {
     expect(reason("float", "NaN")).toMatch(/not a number/);
     expect(reason("float", "1e999")).toMatch(/out of range/);
     expect(reason("float", "seven")).toMatch(/not a number/);
+  });
+});
+
+describe("dateSpan", () => {
+  it("is the width of the precision a date is written to, of a range's end for a range", () => {
+    expect(dateSpan("2011-08-05")).toBe(86_400_000);
+    expect(dateSpan(" 2011-08-05T07:10Z ")).toBe(60_000);
+    expect(dateSpan("2011-08-05T07:10:09Z")).toBe(1000);
+    expect(dateSpan("2011-08-05T07:10:09.5")).toBe(100);
+    expect(dateSpan("2011-08-05T07:10:09.12+02:00")).toBe(10);
+    expect(dateSpan("2011-08-05T07:10:09.1234Z")).toBe(1);
+    expect(dateSpan("[2011-08-05T07:10:09.123Z TO 2011-08-06]")).toBe(86_400_000);
+    expect(dateSpan("2011-08-05 to 2011-08-06T01:02:03Z")).toBe(1000);
+    expect(dateSpan("yesterday")).toBe(1);
   });
 });
 
