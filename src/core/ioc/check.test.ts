@@ -144,6 +144,9 @@ describe("checkIoc flags values that cannot match", () => {
     expect(checkIoc(mixed).diagnostics).toMatchObject([{ code: "IOC025", message: expect.stringContaining("FileItem items") as unknown }]);
     const exclusion = ioc11(`<Indicator id="and" operator="AND">${item("a", "FileItem/FullPath", "x")}${neg("b", "FileItem/FileName")}${item("c", "ProcessItem/name", "x")}</Indicator>`);
     expect(codesOf(exclusion)).toEqual([]);
+    // An item iocscan cannot evaluate binds nothing: UNKNOWN, with its own IOC021, not IOC025.
+    const unsupported = ioc11(`<Indicator id="and" operator="AND">${item("a", "FileItem/FileName", "x")}${neg("b", "RegistryItem/Path")}</Indicator>`);
+    expect(codesOf(unsupported)).toEqual(["IOC021"]);
     const bySub = ioc11(`<Indicator id="or" operator="OR">${neg("b", "FileItem/FileName")}<Indicator id="s" operator="AND">${item("a", "FileItem/FullPath", "x")}</Indicator></Indicator>`);
     expect(codesOf(bySub)).toEqual([]);
   });

@@ -82,13 +82,18 @@ export function checkIoc(document: IocDocument, options: CheckIocOptions = {}): 
   const visitIndicator = (indicator: Indicator, anchored: ReadonlySet<string>): void => {
     const { children } = indicator;
     const childPositive = children.map((c) => (c.kind === "indicator" ? positiveDocuments(c) : undefined));
-    const negatedOnly = negatedOnlyDocuments(indicator, anchored, childPositive);
-    if (negatedOnly.length > 0) {
-      const whole = children.every((c) => c.kind === "item" && c.negate);
-      const message = whole
-        ? `Indicator "${indicator.id}" holds only negated items: it never yields an actionable match`
-        : `Indicator "${indicator.id}": its ${negatedOnly.join(", ")} items are all negated and no positive item of their document joins them: they never match`;
-      diagnostics.push(diagnostic("IOC025", message, indicator.position));
+    const whole = children.length > 0 && children.every((c) => c.kind === "item" && c.negate);
+    if (whole && children.some((c) => c.kind === "item" && !anchored.has(c.document))) {
+      diagnostics.push(
+        diagnostic("IOC025", `Indicator "${indicator.id}" holds only negated items: it never yields an actionable match`, indicator.position),
+      );
+    } else if (!whole) {
+      // Items iocscan cannot evaluate bind no record (they are UNKNOWN, with their own warning).
+      const negatedOnly = negatedOnlyDocuments(indicator, anchored, childPositive, (item) => classifyItem(item, options).supported);
+      if (negatedOnly.length > 0) {
+        const message = `Indicator "${indicator.id}": its ${negatedOnly.join(", ")} items are all negated and no positive item of their document joins them: they never match`;
+        diagnostics.push(diagnostic("IOC025", message, indicator.position));
+      }
     }
     diagnostics.push(...groupDiagnostics(indicator));
     let directPositive: Set<string> | undefined;
@@ -159,12 +164,13 @@ function negatedOnlyDocuments(
   indicator: Indicator,
   anchored: ReadonlySet<string>,
   childPositive: readonly (ReadonlySet<string> | undefined)[],
+  binds: (item: IndicatorItem) => boolean,
 ): string[] {
-  // A plain list of positive items (a hash list) stops at its first item.
+  // A plain list of positive items (a hash list) is passed over without classifying anything.
   if (!indicator.children.some((c) => c.kind === "item" && c.negate)) return [];
   const onlyNegated = new Map<string, boolean>();
   for (const c of indicator.children) {
-    if (c.kind === "item") onlyNegated.set(c.document, (onlyNegated.get(c.document) ?? true) && c.negate);
+    if (c.kind === "item" && binds(c)) onlyNegated.set(c.document, (onlyNegated.get(c.document) ?? true) && c.negate);
   }
   const out: string[] = [];
   for (const [doc, negated] of onlyNegated) {
