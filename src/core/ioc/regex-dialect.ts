@@ -14,13 +14,14 @@
  *
  * @example
  * ```ts
- * xsdOnlySyntax("[a-z-[aeiou]]"); // "XSD character-class subtraction ..."
+ * xsdOnlySyntax("^[a-z-[aeiou]]+x"); // "XSD character-class subtraction [a-z-[aeiou]] is not supported"
  * xsdOnlySyntax("[A-F0-9]{8}-[A-F0-9]{4}"); // undefined ("-[" outside a class)
  * ```
  */
 export function xsdOnlySyntax(pattern: string): string | undefined {
   if (!pattern.includes("-[")) return undefined;
   let inClass = false;
+  let classStart = 0;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\") {
@@ -30,6 +31,7 @@ export function xsdOnlySyntax(pattern: string): string | undefined {
     if (!inClass) {
       if (c === "[") {
         inClass = true;
+        classStart = i;
         // A "]" right after "[" or "[^" is a literal in JavaScript; skip it so it does not close.
         if (pattern[i + 1] === "^") i++;
         if (pattern[i + 1] === "]") i++;
@@ -38,8 +40,17 @@ export function xsdOnlySyntax(pattern: string): string | undefined {
       inClass = false;
     } else if (c === "-" && pattern[i + 1] === "[") {
       // XSD reserves "-[" inside a class for subtraction; a literal "[" there is written "\[".
-      return 'XSD character-class subtraction ("-[" inside [...]) is not supported; write a literal "[" as "\\["';
+      return `XSD character-class subtraction ${pattern.slice(classStart, subtractionEnd(pattern, i + 2))} is not supported`;
     }
   }
   return undefined;
+}
+
+/** Where a class holding a subtraction ends: after the subtracted class's "]" and the outer "]". */
+function subtractionEnd(pattern: string, from: number): number {
+  for (let i = from; i < pattern.length; i++) {
+    if (pattern[i] === "\\") i++;
+    else if (pattern[i] === "]") return pattern[i + 1] === "]" ? i + 2 : i + 1;
+  }
+  return pattern.length;
 }
