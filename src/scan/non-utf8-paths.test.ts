@@ -1,18 +1,19 @@
 /**
  * Files and folders whose names are not UTF-8 (Linux names are bytes) are found, reported by the
- * text form of their paths (src/core/report/path-text.ts), quarantined and restored through their
+ * text form of their paths (src/shared/path-text.ts), quarantined and restored through their
  * exact bytes: by scanHost with the native lister and with node:fs, and by the shipped CLI
  * (dist/bin/iocscan.cjs, built by `npm run build:server`). Everything happens in a temp folder
  * made here.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { openQuarantine, restoreEntry } from "../actions/quarantine/index.js";
+import { openQuarantine, restoreEntry, showEntry } from "../actions/quarantine/index.js";
 import type { ScanReport } from "../core/report/index.js";
 import { scanHost } from "./host-scan.js";
 
@@ -129,3 +130,61 @@ describe.skipIf(!existsSync(CLI))("non-UTF-8 file names through the shipped CLI 
     expect(readFileSync(at(tree, "/d", [0xe9], "ir/sub/deep.bin"), "utf8")).toBe(CONTENT);
   });
 });
+
+describe("a process run from a file whose name is not UTF-8", () => {
+  it("is reported by the text form of its arguments, terminated, and its executable quarantined and restored", async () => {
+    const exe = at(tree, "/run", [0xff], "ner");
+    copyFileSync("/bin/sleep", exe);
+    // sleep sums its arguments: a unique fraction of a second makes a unique command line.
+    const marker = `0.000${process.pid}${n}`;
+    // spawn takes a file name as a string (UTF-8): sh reaches the byte name through printf's octal escape.
+    const child = spawn("sh", ["-c", 'exec "$(printf "%s/run\\377ner" "$1")" 3600 "$2"', "sh", root(), marker], { stdio: "ignore" });
+    try {
+      await waitForArguments(marker);
+      const ioc = writeProcessIoc(`proc-${tree}.ioc`, marker);
+      const quarantineDir = join(work, `q-proc-${tree}`);
+      const exited = once(child, "exit");
+      const report = await scanHost({ iocPaths: [ioc], scopes: [root()], switches: { ProcessItem: "on" }, action: "quarantine", quarantineDir });
+      const object = report.detections[0]?.objects[0];
+      expect(object?.fields).toMatchObject({ arguments: `${root()}/run\\xFFner 3600 ${marker}` });
+      expect(report.detections[0]?.actions.map((a) => [a.type, a.status])).toEqual([["terminate", "done"], ["quarantine", "done"]]);
+      await exited;
+      expect(existsSync(exe)).toBe(false);
+      const quarantined = report.detections[0]?.actions.find((a) => a.type === "quarantine");
+      const store = await openQuarantine({ dir: quarantineDir });
+      expect((await showEntry(store, quarantined?.quarantineId as string))?.meta.originalPath).toBe(`${root()}/run\\xFFner`);
+      await restoreEntry(store, quarantined?.quarantineId as string);
+      expect(readFileSync(exe)).toEqual(readFileSync("/bin/sleep"));
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
+
+/** An IOC matching a process whose arguments contain `marker`. */
+function writeProcessIoc(name: string, marker: string): string {
+  const file = join(work, name);
+  writeFileSync(
+    file,
+    `<OpenIOC xmlns="http://openioc.org/schemas/OpenIOC_1.1" id="${name}"><metadata><short_description>${name}</short_description></metadata><criteria><Indicator id="i" operator="OR">` +
+      `<IndicatorItem id="p" condition="contains"><Context document="ProcessItem" search="ProcessItem/arguments" type="mir"/><Content type="string">${marker}</Content></IndicatorItem>` +
+      `</Indicator></criteria></OpenIOC>`,
+  );
+  return file;
+}
+
+/** Resolves once a process with `marker` among its arguments runs (exec is not instant). */
+async function waitForArguments(marker: string): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`).includes(marker)) return;
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no process with ${marker} started`);
+}
+

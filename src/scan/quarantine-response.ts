@@ -8,7 +8,7 @@ import { isInsideStore, listEntries, openQuarantine, quarantineFile, type Quaran
 import { terminateProcess } from "../actions/process/terminate.js";
 import type { HostView } from "../collectors/types.js";
 import type { ScanReport } from "../core/report/index.js";
-import { pathText } from "../core/report/path-text.js";
+import { pathText } from "../shared/path-text.js";
 import { loadProtectedPaths } from "./protected-paths.js";
 import { respondToDetections, type ReceiptJournal } from "./respond.js";
 

@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { readlink } from "node:fs/promises";
 import type { HostView } from "../collectors/types.js";
 import type { ReportAction, ReportDetection, ScanReport } from "../core/report/index.js";
-import { pathFromText } from "../core/report/path-text.js";
+import { readlinkMemory } from "../shared/fs-path.js";
+import { pathFromText, pathText } from "../shared/path-text.js";
 import type { ProtectedPaths } from "./protected-paths.js";
 
 /** Why an object was quarantined, for the entry's metadata. */
@@ -92,8 +92,10 @@ async function respondToObject(
 }
 
 async function respondToProcess(pid: number, cause: QuarantineCause, settings: ResponseSettings): Promise<ReportAction[]> {
-  // Read the executable's path before the process (and its /proc entry) is gone.
-  const exe = settings.host.live ? await readlink(`/proc/${pid}/exe`).catch(() => undefined) : undefined;
+  // Read the executable's path before the process (and its /proc entry) is gone, in text form
+  // (shared/path-text.ts), as a FileItem's id: node's readlink would turn a byte of a name that is
+  // not UTF-8 into U+FFFD (no such file), and quarantineHostFile reads a text form back to bytes.
+  const exe = settings.host.live ? await readlinkMemory(`/proc/${pid}/exe`).then(pathText, () => undefined) : undefined;
   if (exe !== undefined && settings.protectedPaths.isProtected(exe.replace(/ \(deleted\)$/, ""))) {
     return [{ type: "terminate", status: "skipped", detail: `protected: ${exe} is a system program no action may touch`, objectId: String(pid) }];
   }
@@ -111,7 +113,7 @@ async function respondToProcess(pid: number, cause: QuarantineCause, settings: R
 }
 
 /**
- * `hostPath` is a FileItem's id, the text form of its path (src/core/report/path-text.ts): the
+ * `hostPath` is a FileItem's id, the text form of its path (src/shared/path-text.ts): the
  * file is quarantined through the exact bytes it stands for. Protection globs, like exclusions,
  * see the text form.
  */

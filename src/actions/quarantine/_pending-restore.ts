@@ -9,7 +9,7 @@
 import { constants } from "node:fs";
 import { open, readFile, unlink } from "node:fs/promises";
 import { basename, isAbsolute, join } from "node:path";
-import { fsPath } from "./_fs-path.js";
+import { fsPath } from "../../shared/fs-path.js";
 import { releaseTemporaryName, temporaryName } from "./_names.js";
 
 /** Only a file named like a restore's temporary file is ever removed on a record's word. */

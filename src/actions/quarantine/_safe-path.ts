@@ -7,8 +7,8 @@
  */
 import { lstat, mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
-import { pathText } from "../../core/report/path-text.js";
-import { fsPath } from "./_fs-path.js";
+import { pathText } from "../../shared/path-text.js";
+import { fsPath } from "../../shared/fs-path.js";
 import { errorCode, fsyncDir } from "./_sync.js";
 
 /** Thrown for a destination that a restore must not write to; the message says why. */

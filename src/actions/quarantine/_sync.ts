@@ -5,7 +5,7 @@
  */
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
-import { fsPath } from "./_fs-path.js";
+import { fsPath } from "../../shared/fs-path.js";
 
 /** fsync(2) on a folder (a path in memory form). */
 export async function fsyncDir(dir: string): Promise<void> {

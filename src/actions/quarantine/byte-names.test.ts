@@ -1,12 +1,12 @@
 /**
- * A file whose name is not UTF-8, given in memory form (src/core/report/path-text.ts), is
+ * A file whose name is not UTF-8, given in memory form (src/shared/path-text.ts), is
  * quarantined and restored through its exact bytes; the entry records the name's text form.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { pathFromBytes } from "../../core/report/path-text.js";
+import { pathFromBytes } from "../../shared/path-text.js";
 import { openQuarantine, quarantineFile, restoreEntry, showEntry } from "./index.js";
 
 const work = mkdtempSync(join(tmpdir(), "iocscan-byte-names-"));

@@ -14,9 +14,9 @@ import { constants } from "node:fs";
 import { lstat, open, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
-import { pathText } from "../../core/report/path-text.js";
+import { pathText } from "../../shared/path-text.js";
 import { CHUNK, ENTRY_OVERHEAD, HEADER, decryptEntry, encodeTrailer, readEntryMeta, writeAll } from "./_entry-file.js";
-import { fsPath } from "./_fs-path.js";
+import { fsPath } from "../../shared/fs-path.js";
 import { keysOf, type StoreKeys } from "./_keys.js";
 import { entryFileName, newEntryId, releaseTemporaryName, temporaryName } from "./_names.js";
 import { reachStep } from "./_steps.js";
@@ -28,7 +28,7 @@ import type { EntryMeta, QuarantineCause, QuarantineReceipt, QuarantineStore } f
 class Refusal extends Error {}
 
 /**
- * Moves the file at `path` (in memory form: src/core/report/path-text.ts) into the store and
+ * Moves the file at `path` (in memory form: src/shared/path-text.ts) into the store and
  * deletes it, through the exact bytes of a name that is not UTF-8. Never throws for a problem with the file
  * or the store: the receipt says what happened (`done`, `failed` with the original still there
  * unless the detail says otherwise, or `skipped`).

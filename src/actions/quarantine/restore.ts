@@ -8,9 +8,9 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { link, lstat, open, rename, unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { pathFromText, pathText } from "../../core/report/path-text.js";
+import { pathFromText, pathText } from "../../shared/path-text.js";
 import { decryptEntry, writeAll } from "./_entry-file.js";
-import { fsPath } from "./_fs-path.js";
+import { fsPath } from "../../shared/fs-path.js";
 import { keysOf } from "./_keys.js";
 import { recordPendingRestore, restoreTempName } from "./_pending-restore.js";
 import { entryFileName } from "./_names.js";
@@ -87,7 +87,7 @@ export async function restoreEntry(store: QuarantineStore, id: string, options: 
 
 /**
  * The destination file in memory form: `to` (a file, or an existing folder / one ending in "/" to
- * restore into) or the original path. Both are text forms (src/core/report/path-text.ts), read
+ * restore into) or the original path. Both are text forms (src/shared/path-text.ts), read
  * back to the exact bytes of a name that is not UTF-8.
  */
 async function destinationOf(meta: EntryMeta, to: string | undefined): Promise<string> {

@@ -8,9 +8,9 @@ import { realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { chmod, lstat, readdir, realpath, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
-import { needsBytes, pathFromBytes } from "../../core/report/path-text.js";
+import { needsBytes, pathFromBytes } from "../../shared/path-text.js";
 import { ENTRY_SUFFIX, readEntryMeta } from "./_entry-file.js";
-import { fsPath } from "./_fs-path.js";
+import { fsPath } from "../../shared/fs-path.js";
 import { attachKeys, keysOf, loadOrCreateKeys } from "./_keys.js";
 import { refuseNetworkFs } from "./_network-fs.js";
 import { removeAbandonedRestore } from "./_pending-restore.js";
@@ -62,7 +62,7 @@ export function isInsideStore(store: QuarantineStore, path: string): boolean {
   if (inside(target)) return true;
   // The same folder reached through a symbolic link (store.dir has its links resolved).
   try {
-    // A path with a name that is not UTF-8 resolves through its bytes (src/core/report/path-text.ts).
+    // A path with a name that is not UTF-8 resolves through its bytes (src/shared/path-text.ts).
     return inside(needsBytes(target) ? pathFromBytes(realpathSync(fsPath(target), { encoding: "buffer" })) : realpathSync(target));
   } catch {
     return false;

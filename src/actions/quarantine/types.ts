@@ -18,7 +18,7 @@ export interface EntryMeta {
   readonly version: 1;
   readonly id: string;
   /**
-   * The path it was quarantined from, in text form (src/core/report/path-text.ts): a name that is
+   * The path it was quarantined from, in text form (src/shared/path-text.ts): a name that is
    * not UTF-8 is written with `\xHH` escapes, and restore reads them back to the exact bytes.
    */
   readonly originalPath: string;

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { readdir, readlink } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { basename } from "node:path";
 import type { CollectorContext } from "../types.js";
+import { readlinkMemory } from "../../shared/fs-path.js";
 import { isGone } from "./errors.js";
 
 /** The pids of the host's /proc, ascending. Throws when /proc cannot be listed at all. */
@@ -55,8 +56,9 @@ export function processName(comm: string, argv0: string | undefined, exe: string
 }
 
 /**
- * The link targets of /proc/PID/fd (`/etc/passwd`, `socket:[123]`, `pipe:[9]`). Throws when the
- * folder cannot be read (denied, vanished); an fd closed between readdir and readlink is skipped.
+ * The link targets of /proc/PID/fd (`/etc/passwd`, `socket:[123]`, `pipe:[9]`), in memory form
+ * (shared/path-text.ts). Throws when the folder cannot be read (denied, vanished); an fd closed
+ * between readdir and readlink is skipped.
  */
 export async function readFdTargets(context: CollectorContext, pid: number): Promise<string[]> {
   const dir = context.host.toDisk(`/proc/${pid}/fd`);
@@ -64,7 +66,7 @@ export async function readFdTargets(context: CollectorContext, pid: number): Pro
   const targets: string[] = [];
   for (const fd of fds) {
     try {
-      targets.push(await readlink(`${dir}/${fd}`));
+      targets.push(await readlinkMemory(`${dir}/${fd}`));
     } catch (error) {
       if (!isGone(error)) throw error;
     }

@@ -10,7 +10,7 @@
  */
 import { stat } from "node:fs/promises";
 import { digestGateRulesOut } from "../../core/compile/index.js";
-import { pathText } from "../../core/report/path-text.js";
+import { pathText } from "../../shared/path-text.js";
 import type { CollectorContext, HostRecord, HostView } from "../types.js";
 import { cacheKey, collectBatch, type FileRun } from "./file-record.js";
 import { FileWorkers } from "./file-workers.js";
@@ -111,7 +111,7 @@ export async function* collectFiles(context: CollectorContext, input: FileCollec
     host: context.host,
     scopes: options.scopes,
     crossMounts: options.crossMounts,
-    // Exclusions, like IOC terms, see a path's text form (src/core/report/path-text.ts).
+    // Exclusions, like IOC terms, see a path's text form (src/shared/path-text.ts).
     excluded: (path) => isExcluded(pathText(path)),
     hint: options.hint,
     pseudo: await createPseudoCheck(context.host),

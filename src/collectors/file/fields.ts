@@ -5,7 +5,7 @@
  * @module
  */
 import type { FieldValue } from "../../core/compile/index.js";
-import { needsBytes, pathText } from "../../core/report/path-text.js";
+import { needsBytes, pathText } from "../../shared/path-text.js";
 import type { FileStat } from "./file-workers.js";
 
 /** A record's fields while it is being built. */
@@ -13,7 +13,7 @@ export type FieldMap = Record<string, FieldValue>;
 
 /**
  * Fields known from the host path alone (the prefilter's cheapest input). `hostPath` is in memory
- * form; each field holds the text form of its part (src/core/report/path-text.ts), which IOC
+ * form; each field holds the text form of its part (src/shared/path-text.ts), which IOC
  * terms match: `/t/bad<FF>.exe` has FileName `bad\xFF.exe` and FileExtension `exe`.
  */
 export function pathFields(hostPath: string): FieldMap {

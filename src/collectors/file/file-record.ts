@@ -9,7 +9,7 @@
  * @module
  */
 import { DIGEST_FIELD, digestGateRulesOut, digestsFor } from "../../core/compile/index.js";
-import { pathText } from "../../core/report/path-text.js";
+import { pathText } from "../../shared/path-text.js";
 import type { HostRecord } from "../types.js";
 import { readContent, type ContentNeeds, type ContentResult } from "./content.js";
 import { pathFields, statFields, type FieldMap, type OwnerNames } from "./fields.js";

@@ -5,7 +5,7 @@
  * @module
  */
 import { close, lstat, open, read, type BigIntStats } from "node:fs";
-import { needsBytes, pathBytes } from "../../core/report/path-text.js";
+import { fsPath } from "../../shared/fs-path.js";
 
 type Done<T> = (error: NodeJS.ErrnoException | null, value: T) => void;
 
@@ -13,14 +13,6 @@ function call<T>(start: (done: Done<T>) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     start((error, value) => (error ? reject(error) : resolve(value)));
   });
-}
-
-/**
- * What a system call takes for a path in memory form (src/core/report/path-text.ts): the path
- * itself, or the bytes of a path with a name that is not UTF-8.
- */
-export function fsPath(path: string): string | Buffer {
-  return needsBytes(path) ? Buffer.from(pathBytes(path)) : path;
 }
 
 export function lstatBig(path: string): Promise<BigIntStats> {

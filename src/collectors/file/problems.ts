@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { pathText } from "../../core/report/path-text.js";
+import { pathText } from "../../shared/path-text.js";
 import type { CollectorContext, CollectorWarning } from "../types.js";
 import { errorCode } from "./fs-async.js";
 
@@ -28,7 +28,7 @@ export function warningCode(error: unknown, scopeRoot = false): string {
 
 /**
  * Reports a per-object problem and counts it in the `warnings` stat. Its `path` is a host path in
- * memory form (src/core/report/path-text.ts): the warning carries its text form.
+ * memory form (src/shared/path-text.ts): the warning carries its text form.
  */
 export type Warn = (warning: CollectorWarning) => void;
 

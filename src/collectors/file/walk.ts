@@ -20,7 +20,7 @@
  */
 import { constants } from "node:fs";
 import { resolve } from "node:path";
-import { pathText } from "../../core/report/path-text.js";
+import { pathText } from "../../shared/path-text.js";
 import type { HostView } from "../types.js";
 import { FileWorkers, type FileStat, type Listing, type StatResult } from "./file-workers.js";
 import type { Digests } from "./options.js";

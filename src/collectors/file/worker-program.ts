@@ -44,7 +44,7 @@ const FLAGS = ${constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
 const FIELDS = ${JSON.stringify(STAT_FIELDS)};
 const buffer = Buffer.allocUnsafe(1024 * 1024);
 const problem = (error) => ({ code: error && error.code, message: String(error && error.message) });
-// Paths are strings in memory form (src/core/report/path-text.ts): a byte of a name that is not
+// Paths are strings in memory form (src/shared/path-text.ts): a byte of a name that is not
 // UTF-8 is the lone surrogate U+DC00 + byte. Such a path goes to a system call as its bytes
 // (fsp); any other path, nearly all of them, as itself.
 const fsp = (p) => (p.isWellFormed() ? p : bytesOf(p));

@@ -5,7 +5,9 @@
  * @module
  */
 import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
-import { readFile, readlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { memoryText, readlinkMemory } from "../../shared/fs-path.js";
+import { pathText } from "../../shared/path-text.js";
 import { readSockets } from "../_shared/proc-net.js";
 import { mapSocketOwners, parseStat, processName } from "../_shared/proc-pid.js";
 import { createIdGuard, toRecord } from "../_shared/record.js";
@@ -22,17 +24,18 @@ interface Owner {
 /** Reads a socket owner's name and executable; a piece that cannot be read is left out. */
 async function readOwner(context: CollectorContext, pid: number): Promise<Owner> {
   const disk = (piece: string): string => context.host.toDisk(`/proc/${pid}/${piece}`);
+  // In memory form, each field in text form (shared/path-text.ts), as the process collector's.
   const [stat, cmdline, exe] = await Promise.all([
-    readFile(disk("stat"), "utf8").catch(() => undefined),
-    readFile(disk("cmdline"), "utf8").catch(() => undefined),
-    readlink(disk("exe")).catch(() => undefined),
+    readFile(disk("stat")).then(memoryText, () => undefined),
+    readFile(disk("cmdline")).then(memoryText, () => undefined),
+    readlinkMemory(disk("exe")).catch(() => undefined),
   ]);
   const comm = stat === undefined ? undefined : parseStat(stat)?.comm;
   const owner: { pid: number; process?: string; path?: string } = { pid };
-  if (comm !== undefined) owner.process = processName(comm, cmdline?.split("\0")[0], exe);
+  if (comm !== undefined) owner.process = pathText(processName(comm, cmdline?.split("\0")[0], exe));
   // PortItem/path is the executable itself (Redline shows `C:\...\svchost.exe`), unlike
   // ProcessItem/path, which is its folder.
-  if (exe !== undefined) owner.path = exe.replace(/ \(deleted\)$/, "");
+  if (exe !== undefined) owner.path = pathText(exe.replace(/ \(deleted\)$/, ""));
   return owner;
 }
 

@@ -5,12 +5,14 @@
  *
  * @module
  */
-import { readFile, readlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { DraftFields } from "../_shared/record.js";
 import { isDenied, isGone, reasonOf } from "../_shared/errors.js";
 import { parseStat, processName, readFdTargets, socketInode } from "../_shared/proc-pid.js";
 import type { SocketRow } from "../_shared/proc-net.js";
+import { memoryText, readlinkMemory } from "../../shared/fs-path.js";
+import { pathText } from "../../shared/path-text.js";
 import type { CollectorContext, CollectorWarning } from "../types.js";
 
 /** What one run of the process collector reads once and shares across pids. */
@@ -55,13 +57,15 @@ export async function readProcess(context: CollectorContext, pid: number, run: P
     }
   }
   try {
-    const statText = await readFile(disk("stat"), "utf8");
+    // A name, an argument or a path is any bytes: read in memory form (shared/path-text.ts), each
+    // field written in text form, as the file collector writes a path whose name is not UTF-8.
+    const statText = memoryText(await readFile(disk("stat")));
     const stat = parseStat(statText);
     if (stat === undefined) return { warning: { code: "read-failed", message: `Cannot parse "${procDir}/stat"`, path: procDir } };
     const cmdline = await piece("cmdline", () => readFile(disk("cmdline")));
     const status = await piece("status", () => readFile(disk("status"), "utf8"));
-    const exe = await piece("exe", () => readlink(disk("exe")), true);
-    const maps = run.wantMaps ? await piece("maps", () => readFile(disk("maps"), "utf8")) : undefined;
+    const exe = await piece("exe", () => readlinkMemory(disk("exe")), true);
+    const maps = run.wantMaps ? await piece("maps", async () => memoryText(await readFile(disk("maps")))) : undefined;
     const wantFds = run.wantHandles || run.sockets !== undefined;
     const fds = wantFds ? await piece("fd", () => readFdTargets(context, pid)) : undefined;
 
@@ -70,14 +74,14 @@ export async function readProcess(context: CollectorContext, pid: number, run: P
     const fields: DraftFields = {
       pid,
       parentpid: stat.ppid,
-      name: processName(stat.comm, argv[0], exe),
-      path: exe === undefined ? undefined : dirname(exe.replace(/ \(deleted\)$/, "")),
-      arguments: argv.length > 0 ? argv.join(" ") : undefined,
+      name: pathText(processName(stat.comm, argv[0], exe)),
+      path: exe === undefined ? undefined : pathText(dirname(exe.replace(/ \(deleted\)$/, ""))),
+      arguments: argv.length > 0 ? argv.map(pathText).join(" ") : undefined,
       Username: uid === undefined ? undefined : (run.userNames.get(uid) ?? String(uid)),
       startTime: run.bootMs === undefined ? undefined : isoDate(run.bootMs + (stat.startTicks * 1000) / TICKS_PER_SECOND),
     };
-    if (run.wantMaps && maps !== undefined) fields["SectionList/MemorySection/Name"] = mappedFiles(maps);
-    if (run.wantHandles && fds !== undefined) fields["HandleList/Handle/Name"] = [...new Set(fds)];
+    if (run.wantMaps && maps !== undefined) fields["SectionList/MemorySection/Name"] = mappedFiles(maps).map(pathText);
+    if (run.wantHandles && fds !== undefined) fields["HandleList/Handle/Name"] = [...new Set(fds)].map(pathText);
     if (run.sockets !== undefined && fds !== undefined) Object.assign(fields, portLists(fds, run.sockets));
     if (denied.length === 0) return { fields };
     const message = `Cannot read ${denied.join(", ")} of process ${pid} ("${String(fields["name"])}"): permission denied`;
@@ -91,9 +95,9 @@ export async function readProcess(context: CollectorContext, pid: number, run: P
   }
 }
 
-/** argv from /proc/PID/cmdline: NUL-separated, usually NUL-terminated. */
+/** argv from /proc/PID/cmdline: NUL-separated, usually NUL-terminated; in memory form. */
 export function splitCmdline(raw: Buffer): string[] {
-  const parts = raw.toString("utf8").split("\0");
+  const parts = memoryText(raw).split("\0");
   if (parts.at(-1) === "") parts.pop();
   return parts;
 }
