@@ -7,7 +7,7 @@
  * @module
  */
 import { isUtf8 } from "node:buffer";
-import { readlink } from "node:fs/promises";
+import { readlink, realpath } from "node:fs/promises";
 import { needsBytes, pathBytes, pathFromBytes } from "./path-text.js";
 
 /** What a system call takes for `path`: itself, or the bytes of a path that is not UTF-8. */
@@ -23,4 +23,9 @@ export function memoryText(bytes: Buffer): string {
 /** The target of the link at `path`, in memory form (node's readlink would turn a byte that is not UTF-8 into U+FFFD). */
 export async function readlinkMemory(path: string): Promise<string> {
   return memoryText(await readlink(fsPath(path), { encoding: "buffer" }));
+}
+
+/** The real path of `path` (every link resolved by the kernel), in memory form. */
+export async function realpathMemory(path: string): Promise<string> {
+  return memoryText(await realpath(fsPath(path), { encoding: "buffer" }));
 }

@@ -79,7 +79,7 @@ export function md5(data: Buffer | string): string {
 }
 
 /** Copies /bin/sleep to `path` with random bytes appended, so its digests are unique to this run. */
-export async function uniqueSleep(path: string): Promise<Buffer> {
+export async function uniqueSleep(path: string | Buffer): Promise<Buffer> {
   const bytes = Buffer.concat([await readFile("/bin/sleep"), randomBytes(64)]);
   await writeFile(path, bytes, { mode: 0o755 });
   return bytes;
@@ -97,6 +97,36 @@ export async function startSleeper(program: string, expectExe: string): Promise<
   }
   child.kill("SIGKILL");
   throw new Error(`"${program}" did not start as "${expectExe}"`);
+}
+
+/** A path as bytes: `parts` are strings (UTF-8) and byte arrays, e.g. `bytePath(dir, "/run", [0xff], "ner")`. */
+export function bytePath(...parts: (string | number[])[]): Buffer {
+  return Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : Buffer.from(part))));
+}
+
+/** Writes `content` at the byte path `path` (absolute), making its folders. */
+export async function writeBytes(path: Buffer, content: string | Buffer, mode?: number): Promise<void> {
+  await mkdir(path.subarray(0, path.lastIndexOf(0x2f)), { recursive: true });
+  await writeFile(path, content, mode === undefined ? {} : { mode });
+}
+
+/**
+ * Starts the program at the byte path `program` with `300` (spawn takes a file name as UTF-8 text
+ * only: sh reaches the bytes through printf's octal escapes) and waits until the kernel shows it
+ * running `expectExe` (default `program`).
+ */
+export async function startSleeperAt(program: Buffer, expectExe: Buffer = program): Promise<ChildProcess> {
+  const format = [...program].map((byte) => `\\${byte.toString(8).padStart(3, "0")}`).join("");
+  const child = spawn("sh", ["-c", 'exec "$(printf "$1")" 300', "sh", format], { stdio: "ignore" });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("Cannot start sh");
+  for (let i = 0; i < 1000; i++) {
+    const exe = await readlink(`/proc/${pid}/exe`, { encoding: "buffer" }).catch(() => Buffer.alloc(0));
+    if (exe.equals(expectExe)) return child;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`"${program.toString("latin1")}" did not start`);
 }
 
 /** A symlink named `name` in `dir` to `target`. */

@@ -18,15 +18,22 @@ import type { CriticalArea, CriticalAreaFinding } from "./types.js";
  */
 export type AreaSource = { readonly kind: "file" } | { readonly kind: "open"; readonly disk: string } | { readonly kind: "bytes"; readonly bytes: Buffer };
 
-/** An object of an area, identified as the report names it. */
+/**
+ * An object of an area, identified as the report names it. Paths are held in memory form inside
+ * (src/shared/path-text.ts: a byte that is not UTF-8 is U+DC80..U+DCFF) and written in text form
+ * (`\xHH`): `id` and `reason` are text, `fullPath` is memory form.
+ */
 export interface AreaObject {
   readonly area: CriticalArea;
-  /** FileItem id: the host path, `/proc/PID/exe`, or `/dev/sda`. */
+  /** FileItem id in text form (`pathText`), as the FileItem collector writes it: the host path, `/proc/PID/exe`, or `/dev/sda`. */
   readonly id: string;
-  /** The path an IOC sees as FullPath (the deleted file's former path for `/proc/PID/exe`). */
+  /**
+   * The host path in memory form: for a `file` source the real path that is opened and hashed;
+   * otherwise the path an IOC sees as FullPath (the deleted file's former path for `/proc/PID/exe`).
+   */
   readonly fullPath: string;
   readonly source: AreaSource;
-  /** Why it is in the area ("executable of pid 42", "ExecStart of cron.service"). */
+  /** Why it is in the area, in text form ("executable of pid 42", "ExecStart of cron.service"). */
   readonly reason: string;
 }
 

@@ -6,9 +6,11 @@
  * @module
  */
 import { constants } from "node:fs";
-import { open, readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
+import { fsPath } from "../../shared/fs-path.js";
+import { pathText } from "../../shared/path-text.js";
 import type { AreaContext } from "./area-context.js";
-import { addFile, filesBelow, listDir } from "./host-files.js";
+import { addFile, filesBelow, listDir, readMemoryText } from "./host-files.js";
 
 const AREA = "boot-sectors" as const;
 /** Bytes read from the start of each disk. */
@@ -26,7 +28,7 @@ export function partitionTable(bytes: Buffer): "GPT" | "MBR" | "none" {
 
 async function readStart(disk: string): Promise<Buffer> {
   // O_NONBLOCK: a device that is not ready must not hang the scan.
-  const handle = await open(disk, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  const handle = await open(fsPath(disk), constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     const buffer = Buffer.alloc(BOOT_BYTES);
     let filled = 0;
@@ -47,11 +49,13 @@ export async function scanBoot(ctx: AreaContext): Promise<void> {
   for (const name of await listDir(ctx, "/sys/block")) {
     if (ctx.stopped()) return;
     if (NOT_A_DISK.test(name)) continue;
-    const size = (await readFile(ctx.host.toDisk(`/sys/block/${name}/size`), "utf8").catch(() => "")).trim();
+    const size = (await readMemoryText(ctx, `/sys/block/${name}/size`).catch(() => "")).trim();
     if (size === "0") continue; // an empty card reader, a detached device
     ctx.sawObjects(AREA);
     ctx.count("disksSeen");
+    // Memory form (names from the listing); `id` is its text form, as reports show it.
     const device = `/dev/${name}`;
+    const id = pathText(device);
     let bytes: Buffer;
     try {
       bytes = await readStart(ctx.host.toDisk(device));
@@ -59,16 +63,16 @@ export async function scanBoot(ctx: AreaContext): Promise<void> {
       const code = (error as NodeJS.ErrnoException).code ?? "error";
       ctx.warn({
         code: code === "EACCES" || code === "EPERM" ? "permission-denied" : code === "ENOENT" ? "not-found" : "read-error",
-        message: `boot sectors: cannot read the first sectors of ${device} (${code})${code === "EACCES" || code === "EPERM" ? ": run as root to cover it" : ""}`,
-        path: device,
+        message: `boot sectors: cannot read the first sectors of ${id} (${code})${code === "EACCES" || code === "EPERM" ? ": run as root to cover it" : ""}`,
+        path: id,
       });
       continue;
     }
     if (bytes.length === 0) continue;
     ctx.count("bootSectorsRead");
     const table = partitionTable(bytes);
-    tables.push(`${name}: ${table}`);
-    ctx.addObject({ area: AREA, id: device, fullPath: device, source: { kind: "bytes", bytes }, reason: `first ${bytes.length} bytes of disk ${name} (partition table: ${table})` });
+    tables.push(`${pathText(name)}: ${table}`);
+    ctx.addObject({ area: AREA, id, fullPath: device, source: { kind: "bytes", bytes }, reason: `first ${bytes.length} bytes of disk ${pathText(name)} (partition table: ${table})` });
   }
   if (tables.length > 0) ctx.area(AREA).note = `disks: ${tables.join(", ")}`;
   for (const path of await filesBelow(ctx, "/boot", 4, ctx.limits.maxFilesPerArea)) {

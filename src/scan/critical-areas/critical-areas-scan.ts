@@ -10,6 +10,7 @@ import { COLLECTORS } from "../../collectors/registry.js";
 import { createHostView } from "../../collectors/host-view.js";
 import type { Detection } from "../../core/evaluate/index.js";
 import type { ReportDetection } from "../../core/report/index.js";
+import { pathText } from "../../shared/path-text.js";
 import { toReportDetection } from "../report-detection.js";
 import { AreaContext, WarningSink } from "./area-context.js";
 import { scanBoot } from "./boot.js";
@@ -87,13 +88,14 @@ export async function runCriticalAreasScan(options: CriticalAreasOptions = {}): 
         ...(options.clamscanPath !== undefined ? { clamscanPath: options.clamscanPath } : {}),
       });
       for (const hit of antivirus.hits) {
+        const fullPath = pathText(hit.object.fullPath);
         ctx.findings.push({
           area: hit.object.area,
           kind: "antivirus",
           name: hit.signature,
           objectId: hit.object.id,
           document: "FileItem",
-          detail: `${antivirus.status.engine} detected ${hit.signature} in ${hit.object.id === hit.object.fullPath ? hit.object.id : `${hit.object.id} ("${hit.object.fullPath}")`}, ${hit.object.reason}`,
+          detail: `${antivirus.status.engine} detected ${hit.signature} in ${hit.object.id === fullPath ? hit.object.id : `${hit.object.id} ("${fullPath}")`}, ${hit.object.reason}`,
           actionable: hit.object.source.kind === "file",
         });
         ctx.count("antivirusFindings");

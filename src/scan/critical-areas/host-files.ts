@@ -1,41 +1,85 @@
 /**
  * Small readers of host files for the area scanners, all through the {@link HostView}: links are
- * resolved inside an image under `--root`, never on this machine.
+ * resolved inside an image under `--root`, never on this machine. Host paths are in memory form
+ * (src/shared/path-text.ts): names that are not UTF-8 are listed, resolved and opened by their
+ * exact bytes (`fsPath`), and written in text form (`pathText`) wherever they are reported.
  *
  * @module
  */
-import { lstat, readdir, realpath } from "node:fs/promises";
+import { lstat, readdir, readFile } from "node:fs/promises";
 import { posix } from "node:path";
-import { resolveHostPath } from "../../collectors/host-view.js";
+import type { HostView } from "../../collectors/types.js";
+import { fsPath, memoryText, readlinkMemory, realpathMemory } from "../../shared/fs-path.js";
+import { pathText } from "../../shared/path-text.js";
 import type { AreaContext } from "./area-context.js";
 import type { CriticalArea } from "./types.js";
 
-/** The real host path of a regular file (links resolved), or undefined when there is none. */
+/** Linux's own limit (MAXSYMLINKS). */
+const MAX_LINKS = 40;
+
+/**
+ * `hostPath` (memory form) with every symlink resolved inside the image (live hosts: unchanged),
+ * names and link targets read as bytes. A missing component ends the walk: opening the result then
+ * fails with ENOENT as it should. (resolveHostPath of collectors/_shared does the same for UTF-8
+ * names; it reads a name that is not UTF-8 as U+FFFD.)
+ */
+export async function resolveInImage(host: HostView, hostPath: string, options: { keepLast?: boolean } = {}): Promise<string> {
+  if (host.live) return hostPath;
+  const full = posix.resolve("/", hostPath);
+  const parts = (options.keepLast === true ? posix.dirname(full) : full).split("/").filter((p) => p !== "");
+  let current = "/";
+  let links = 0;
+  for (let part = parts.shift(); part !== undefined; part = parts.shift()) {
+    const candidate = posix.join(current, part);
+    const info = await lstat(fsPath(host.toDisk(candidate))).catch(() => undefined);
+    if (info?.isSymbolicLink() !== true) {
+      current = candidate;
+      if (info === undefined) return posix.join(current, ...parts, ...(options.keepLast === true ? [posix.basename(full)] : []));
+      continue;
+    }
+    if (++links > MAX_LINKS) throw Object.assign(new Error(`Cannot resolve "${pathText(hostPath)}": too many symbolic links`), { code: "ELOOP" });
+    const target = await readlinkMemory(host.toDisk(candidate));
+    parts.unshift(...target.split("/").filter((p) => p !== ""));
+    if (target.startsWith("/")) current = "/";
+  }
+  return options.keepLast === true && full !== "/" ? posix.join(current, posix.basename(full)) : current;
+}
+
+/** The real host path (memory form) of a regular file (links resolved), or undefined when there is none. */
 export async function regularFile(ctx: AreaContext, hostPath: string): Promise<string | undefined> {
   try {
-    const real = ctx.host.live ? await realpath(hostPath) : await resolveHostPath(ctx.host, hostPath);
-    const info = await lstat(ctx.host.toDisk(real));
+    const real = ctx.host.live ? await realpathMemory(hostPath) : await resolveInImage(ctx.host, hostPath);
+    const info = await lstat(fsPath(ctx.host.toDisk(real)));
     return info.isFile() ? real : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The entry names of a host folder, sorted; empty when it is absent or unreadable. */
+/** The entry names of a host folder in memory form, sorted; empty when it is absent or unreadable. */
 export async function listDir(ctx: AreaContext, hostDir: string): Promise<string[]> {
   try {
-    const real = ctx.host.live ? hostDir : await resolveHostPath(ctx.host, hostDir);
-    return (await readdir(ctx.host.toDisk(real))).sort();
+    const real = ctx.host.live ? hostDir : await resolveInImage(ctx.host, hostDir);
+    return (await readdir(fsPath(ctx.host.toDisk(real)), { encoding: "buffer" })).map(memoryText).sort();
   } catch {
     return [];
   }
 }
 
-/** Adds a host path to an area when it is a regular file; true when it was added. */
+/**
+ * The text of a host file (no links resolved), read as bytes and given in memory form: a UTF-8
+ * file decodes as usual, and a path written in it that is not UTF-8 keeps its bytes. Rejects as
+ * readFile does.
+ */
+export async function readMemoryText(ctx: AreaContext, hostPath: string): Promise<string> {
+  return memoryText(await readFile(fsPath(ctx.host.toDisk(hostPath))));
+}
+
+/** Adds a host path (memory form) to an area when it is a regular file; true when it was added. `reason` is in text form. */
 export async function addFile(ctx: AreaContext, area: CriticalArea, hostPath: string, reason: string): Promise<boolean> {
   const real = await regularFile(ctx, hostPath);
   if (real === undefined) return false;
-  return ctx.addObject({ area, id: real, fullPath: real, source: { kind: "file" }, reason });
+  return ctx.addObject({ area, id: pathText(real), fullPath: real, source: { kind: "file" }, reason });
 }
 
 /** The regular files below a host folder (links not followed), depth-limited, at most `limit`. */
@@ -47,8 +91,8 @@ export async function filesBelow(ctx: AreaContext, hostDir: string, maxDepth: nu
     if (ctx.stopped()) break;
     for (const name of await listDir(ctx, dir)) {
       const path = posix.join(dir, name);
-      const real = ctx.host.live ? path : await resolveHostPath(ctx.host, path, { keepLast: true }).catch(() => path);
-      const info = await lstat(ctx.host.toDisk(real)).catch(() => undefined);
+      const real = ctx.host.live ? path : await resolveInImage(ctx.host, path, { keepLast: true }).catch(() => path);
+      const info = await lstat(fsPath(ctx.host.toDisk(real))).catch(() => undefined);
       if (info?.isFile() === true) out.push(path);
       else if (info?.isDirectory() === true && depth + 1 <= maxDepth) stack.push([path, depth + 1]);
       if (out.length >= limit) break;
@@ -57,7 +101,7 @@ export async function filesBelow(ctx: AreaContext, hostDir: string, maxDepth: nu
   return out.sort();
 }
 
-/** Words of a shell-ish command line that may name a program: the first, and any absolute path. */
+/** Words of a shell-ish command line (memory form) that may name a program: the first, and any absolute path. */
 export function commandPaths(command: string): { first: string | undefined; absolute: string[] } {
   const words = command.match(/"[^"]*"|'[^']*'|[^\s;|&<>()`]+/g) ?? [];
   const clean = words.map((w) => w.replace(/^["']|["']$/g, "")).filter((w) => w !== "");

@@ -4,6 +4,11 @@
  * is not a plain file (a deleted executable read through /proc/PID/exe, a disk's first sectors),
  * and the ProcessItem, ModuleItem, ServiceItem and TaskItem records of the collectors.
  *
+ * Area files reach the FileItem collector in memory form (src/shared/path-text.ts), which opens
+ * them by their exact bytes and gives each record the text form as its id, the object's `id`.
+ * Files whose paths are not UTF-8 get the same record from byte-path-record.ts: the collector
+ * cannot take them as scopes yet.
+ *
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
@@ -12,9 +17,14 @@ import { stat } from "node:fs/promises";
 import { fileCollector, type HashCache } from "../../collectors/file/index.js";
 import { pathFields } from "../../collectors/file/fields.js";
 import type { Collector, HostRecord } from "../../collectors/types.js";
+import { loadOwnerNames } from "../../collectors/file/owners.js";
+import { createWarn } from "../../collectors/file/problems.js";
+import { fsPath } from "../../shared/fs-path.js";
+import { needsBytes } from "../../shared/path-text.js";
 import { createPrefilter, DIGEST_FIELD, digestsFor, type EvaluationPlan, type FieldValue } from "../../core/compile/index.js";
 import { createEvaluation, type Detection } from "../../core/evaluate/index.js";
 import type { AreaContext, AreaObject } from "./area-context.js";
+import { bytePathRecord, type BytePathRun } from "./byte-path-record.js";
 import type { CriticalArea } from "./types.js";
 
 const CHEAP_FILE_FIELDS = ["FullPath", "FilePath", "FileName", "FileExtension", "SizeInBytes"];
@@ -59,9 +69,10 @@ export async function checkIocs(
   if (filePlan !== undefined && !ctx.stopped()) {
     const prefilter = createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS);
     const objects = [...ctx.objects.values()];
-    const files = objects.filter((o) => o.source.kind === "file").map((o) => o.id);
+    const fileObjects = objects.filter((o) => o.source.kind === "file");
+    const files = fileObjects.filter((o) => !needsBytes(o.fullPath)).map((o) => o.fullPath);
+    const context = ctx.collectorContext(filePlan.fields, "FileItem");
     if (files.length > 0) {
-      const context = ctx.collectorContext(filePlan.fields, "FileItem");
       const options = {
         scopes: files,
         maxHashBytes: ctx.limits.maxFileBytes,
@@ -71,6 +82,21 @@ export async function checkIocs(
       for await (const record of fileCollector.collect(context, options)) {
         add(record);
         if (ctx.stopped()) break;
+      }
+    }
+    const byteNamed = fileObjects.filter((o) => needsBytes(o.fullPath));
+    if (byteNamed.length > 0 && !ctx.stopped()) {
+      const run: BytePathRun = {
+        wanted: context.fields,
+        decide: (cheap) => prefilter.decide(cheap),
+        owners: context.fields.has("Username") || context.fields.has("Group") ? await loadOwnerNames(context) : undefined,
+        hashCache,
+        warn: createWarn(context),
+      };
+      for (const object of byteNamed) {
+        if (ctx.stopped()) break;
+        const record = await bytePathRecord(ctx, object.fullPath, run);
+        if (record !== undefined) add(record);
       }
     }
     for (const object of objects) {
@@ -84,12 +110,15 @@ export async function checkIocs(
 
 type Decide = ReturnType<typeof createPrefilter>["decide"];
 
-/** The FileItem record of an object that is no plain file: path fields from its former path, size and digests from its bytes. */
+/**
+ * The FileItem record of an object that is no plain file: path fields from its former path (in
+ * text form, as pathFields writes them), size and digests from its bytes.
+ */
 async function byteRecord(ctx: AreaContext, object: AreaObject, decide: Decide): Promise<HostRecord | undefined> {
   const fields: Record<string, FieldValue> = pathFields(object.fullPath);
   let size: number;
   try {
-    size = object.source.kind === "bytes" ? object.source.bytes.length : (await stat(object.source.kind === "open" ? object.source.disk : ctx.host.toDisk(object.id))).size;
+    size = object.source.kind === "bytes" ? object.source.bytes.length : (await stat(fsPath(object.source.kind === "open" ? object.source.disk : ctx.host.toDisk(object.fullPath)))).size;
   } catch (error) {
     ctx.warn({ code: "vanished", message: `cannot stat ${object.id} (${(error as NodeJS.ErrnoException).code ?? "error"})`, path: object.id });
     return undefined;
@@ -106,7 +135,7 @@ async function byteRecord(ctx: AreaContext, object: AreaObject, decide: Decide):
       try {
         if (object.source.kind === "bytes") for (const [, hash] of hashes) hash.update(object.source.bytes);
         else if (object.source.kind === "open") {
-          for await (const chunk of createReadStream(object.source.disk, { end: ctx.limits.maxFileBytes })) for (const [, hash] of hashes) hash.update(chunk as Buffer);
+          for await (const chunk of createReadStream(fsPath(object.source.disk), { end: ctx.limits.maxFileBytes })) for (const [, hash] of hashes) hash.update(chunk as Buffer);
         }
         for (const [field, hash] of hashes) fields[field] = hash.digest("hex");
         ctx.count("filesHashed");

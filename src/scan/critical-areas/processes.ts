@@ -3,10 +3,17 @@
  * deleted-but-running one is still checked byte for byte), its mapped files, and the heuristics
  * `deleted-running-executable`, `executable-in-tmp` and `process-name-mismatch`.
  *
+ * /proc is read as bytes: the link /proc/PID/exe, the command name in /proc/PID/stat and the
+ * paths in /proc/PID/maps are held in memory form (src/shared/path-text.ts), so a program whose
+ * file name is not UTF-8 is opened by its exact bytes and named in text form (`\xHH`) in
+ * findings.
+ *
  * @module
  */
-import { readdir, readFile, readlink, realpath } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { posix } from "node:path";
+import { memoryText, readlinkMemory, realpathMemory } from "../../shared/fs-path.js";
+import { pathBytes, pathText } from "../../shared/path-text.js";
 import type { AreaContext } from "./area-context.js";
 import { addFile } from "./host-files.js";
 
@@ -50,18 +57,27 @@ export function parseStatFields(text: string): StatFields | undefined {
 }
 
 /**
- * Whether `comm` is a plausible name for a process running `exePath`: the executable's file name
- * (or the first 15 characters of a longer one), an interpreter or multi-call binary running
- * something else, or systemd's `(unit)` names while it spawns. `isAlias` says whether a program
- * of that name elsewhere is the same executable (`vi` → `vim.basic`).
+ * Whether `comm` is a plausible name for a process running `exePath` (both in memory form): the
+ * executable's file name (or the first 15 bytes of a longer one: the kernel cuts bytes, even
+ * inside a UTF-8 character), an interpreter or multi-call binary running something else, or
+ * systemd's `(unit)` names while it spawns. `isAlias` says whether a program of that name
+ * elsewhere is the same executable (`vi` → `vim.basic`).
  */
 export async function nameAgrees(comm: string, exePath: string, isAlias: (name: string) => Promise<boolean>): Promise<boolean> {
   const base = posix.basename(exePath.endsWith(DELETED) ? exePath.slice(0, -DELETED.length) : exePath);
   if (comm === base) return true;
-  if (comm.length === COMM_MAX && base.startsWith(comm)) return true;
+  if (cutName(comm, base)) return true;
   if (INTERPRETER.test(base)) return true;
   if (base === "systemd" && /^\(.*\)?$/.test(comm)) return true;
   return isAlias(comm);
+}
+
+/** Whether `comm` is the first {@link COMM_MAX} bytes of the longer name `base`. */
+function cutName(comm: string, base: string): boolean {
+  // 15 bytes are at most 15 UTF-16 code units: longer is never a cut name.
+  if (comm.length > COMM_MAX) return false;
+  const cut = pathBytes(comm);
+  return cut.length === COMM_MAX && Buffer.from(pathBytes(base)).subarray(0, COMM_MAX).equals(cut);
 }
 
 /** Scans the processes of the live host. */
@@ -83,7 +99,7 @@ export async function scanProcesses(ctx: AreaContext, options: { readonly execut
   for (const pid of pids) {
     if (ctx.stopped()) break;
     const proc = ctx.host.toDisk(`/proc/${pid}`);
-    const stat = parseStatFields(await readFile(`${proc}/stat`, "utf8").catch(() => ""));
+    const stat = parseStatFields(await readFile(`${proc}/stat`).then(memoryText, () => ""));
     if (stat === undefined) continue; // exited meanwhile
     if ((stat.flags & PF_KTHREAD) !== 0 || pid === 2 || stat.ppid === 2) {
       ctx.count("kernelThreads");
@@ -93,7 +109,7 @@ export async function scanProcesses(ctx: AreaContext, options: { readonly execut
     ctx.count("processesSeen");
     let exe: string;
     try {
-      exe = await readlink(`${proc}/exe`);
+      exe = await readlinkMemory(`${proc}/exe`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "EACCES" || code === "EPERM") unreadable++;
@@ -101,7 +117,9 @@ export async function scanProcesses(ctx: AreaContext, options: { readonly execut
     }
     const deleted = exe.endsWith(DELETED);
     const former = deleted ? exe.slice(0, -DELETED.length) : exe;
-    const who = `pid ${pid} (${stat.comm})`;
+    // In text form, like every path below: findings are written out.
+    const who = `pid ${pid} (${pathText(stat.comm)})`;
+    const formerText = pathText(former);
     if (deleted) {
       ctx.addObject({ area: AREA, id: `/proc/${pid}/exe`, fullPath: former, source: { kind: "open", disk: `${proc}/exe` }, reason: `deleted executable of ${who}` });
       const fileless = former.startsWith("/memfd:");
@@ -111,14 +129,14 @@ export async function scanProcesses(ctx: AreaContext, options: { readonly execut
         objectId: String(pid),
         document: "ProcessItem",
         detail: fileless
-          ? `${who} runs from an anonymous memory file "${former}": a fileless executable (container runtimes such as runc also re-execute themselves this way)`
-          : `${who} runs "${former}", which was deleted from disk after it started (malware hiding, or a program replaced by an update and not restarted)`,
+          ? `${who} runs from an anonymous memory file "${formerText}": a fileless executable (container runtimes such as runc also re-execute themselves this way)`
+          : `${who} runs "${formerText}", which was deleted from disk after it started (malware hiding, or a program replaced by an update and not restarted)`,
       });
     } else {
       await addFile(ctx, AREA, exe, `executable of ${who}`);
     }
     if (options.executableInTmp && TMP_DIRS.some((dir) => former.startsWith(dir))) {
-      ctx.flag({ area: AREA, name: "executable-in-tmp", objectId: String(pid), document: "ProcessItem", detail: `${who} runs "${former}" from a world-writable temporary folder` });
+      ctx.flag({ area: AREA, name: "executable-in-tmp", objectId: String(pid), document: "ProcessItem", detail: `${who} runs "${formerText}" from a world-writable temporary folder` });
     }
     const isAlias = (name: string): Promise<boolean> => {
       const key = `${name}\0${former}`;
@@ -135,7 +153,7 @@ export async function scanProcesses(ctx: AreaContext, options: { readonly execut
         name: "process-name-mismatch",
         objectId: String(pid),
         document: "ProcessItem",
-        detail: `pid ${pid} is named "${stat.comm}" but runs "${former}" (a process disguised under another program's name, e.g. a kernel thread's)`,
+        detail: `pid ${pid} is named "${pathText(stat.comm)}" but runs "${formerText}" (a process disguised under another program's name, e.g. a kernel thread's)`,
       });
     }
     await addMappedFiles(ctx, pid, proc, who, seenMaps);
@@ -145,11 +163,11 @@ export async function scanProcesses(ctx: AreaContext, options: { readonly execut
   }
 }
 
-/** Whether a program named `name` in the usual bin folders is the executable `exe` itself. */
+/** Whether a program named `name` in the usual bin folders is the executable `exe` itself (both in memory form). */
 async function isProgramAlias(name: string, exe: string): Promise<boolean> {
   if (name.includes("/")) return false;
   for (const dir of BIN_DIRS) {
-    const real = await realpath(`${dir}/${name}`).catch(() => undefined);
+    const real = await realpathMemory(`${dir}/${name}`).catch(() => undefined);
     if (real === exe) return true;
   }
   return false;
@@ -157,7 +175,7 @@ async function isProgramAlias(name: string, exe: string): Promise<boolean> {
 
 /** The file-backed mappings of a process: present files by path, deleted ones through map_files. */
 async function addMappedFiles(ctx: AreaContext, pid: number, proc: string, who: string, seen: Set<string>): Promise<void> {
-  const maps = await readFile(`${proc}/maps`, "utf8").catch(() => "");
+  const maps = await readFile(`${proc}/maps`).then(memoryText, () => "");
   let taken = 0;
   for (const line of maps.split("\n")) {
     // start-end perms offset dev inode path; the path may hold spaces.

@@ -6,15 +6,19 @@
  * autostart entries and their programs; /etc/ld.so.preload and the libraries it forces into
  * every process (`non-empty-ld-so-preload`).
  *
+ * Names and file contents are read as bytes (paths in memory form, src/shared/path-text.ts): a
+ * unit, crontab or script whose name is not UTF-8 is found, and so is a program path written in
+ * one as bytes; reasons, warnings and findings name them in text form (`\xHH`).
+ *
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { UNIT_DIRS } from "../../collectors/service/unit-dirs.js";
 import { splitExecStart } from "../../collectors/service/unit-file.js";
 import { parseCrontab } from "../../collectors/task/crontab.js";
 import type { AreaContext } from "./area-context.js";
-import { addCommand, addFile, listDir, regularFile } from "./host-files.js";
+import { pathText } from "../../shared/path-text.js";
+import { addCommand, addFile, listDir, readMemoryText, regularFile } from "./host-files.js";
 
 const AREA = "startup-objects" as const;
 /** systemd's fixed search path for a bare ExecStart name (systemd.service(5)). */
@@ -27,13 +31,15 @@ const EXEC_KEYS = new Set(["ExecStart", "ExecStartPre", "ExecStartPost", "ExecCo
 const SHELL_FILES = ["/etc/profile", "/etc/bash.bashrc", "/etc/bashrc", "/etc/zsh/zshrc", "/etc/zshrc", "/etc/environment", "/etc/rc.local", "/etc/rc.d/rc.local"];
 const USER_FILES = [".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logout", ".zshrc", ".zprofile", ".xprofile", ".xinitrc"];
 
+/** A startup file's text in memory form (a path written in it keeps its bytes). */
 async function readText(ctx: AreaContext, hostPath: string): Promise<string | undefined> {
   const real = await regularFile(ctx, hostPath);
   if (real === undefined) return undefined;
   try {
-    return await readFile(ctx.host.toDisk(real), "utf8");
+    return await readMemoryText(ctx, real);
   } catch (error) {
-    ctx.warn({ code: "read-error", message: `startup objects: cannot read ${hostPath} (${(error as NodeJS.ErrnoException).code ?? "error"})`, path: hostPath });
+    const text = pathText(hostPath);
+    ctx.warn({ code: "read-error", message: `startup objects: cannot read ${text} (${(error as NodeJS.ErrnoException).code ?? "error"})`, path: text });
     return undefined;
   }
 }
@@ -86,7 +92,7 @@ async function addUnit(ctx: AreaContext, path: string, scope: string): Promise<v
   if (!path.endsWith(".service") && !path.endsWith(".conf")) return;
   const text = await readText(ctx, path);
   if (text === undefined) return;
-  for (const command of unitCommands(text)) await addCommand(ctx, AREA, command, SYSTEMD_PATH, `run by ${posix.basename(path)}`);
+  for (const command of unitCommands(text)) await addCommand(ctx, AREA, command, SYSTEMD_PATH, `run by ${pathText(posix.basename(path))}`);
 }
 
 async function scanUnitDir(ctx: AreaContext, dir: string, scope: string): Promise<void> {
@@ -113,7 +119,7 @@ async function addCrontab(ctx: AreaContext, path: string, user: string | undefin
   const search = cronPath(text);
   for (const task of parseCrontab(text, user === undefined ? { path } : { path, user })) {
     const command = task["crontabCommand"];
-    if (typeof command === "string") await addCommand(ctx, AREA, command, search, `run by ${path}`);
+    if (typeof command === "string") await addCommand(ctx, AREA, command, search, `run by ${pathText(path)}`);
   }
 }
 
@@ -149,7 +155,7 @@ async function scanShellFiles(ctx: AreaContext, userHomes: readonly string[]): P
     if (ctx.stopped()) return;
     for (const name of USER_FILES) {
       ctx.sawObjects(AREA);
-      await addFile(ctx, AREA, `${home}/${name}`, `shell start-up file of ${home}`);
+      await addFile(ctx, AREA, `${home}/${name}`, `shell start-up file of ${pathText(home)}`);
     }
   }
 }
@@ -164,7 +170,7 @@ async function scanAutostart(ctx: AreaContext, userHomes: readonly string[]): Pr
       ctx.sawObjects(AREA);
       if (!(await addFile(ctx, AREA, path, "XDG autostart entry"))) continue;
       const command = desktopCommand((await readText(ctx, path)) ?? "");
-      if (command !== undefined && command !== "") await addCommand(ctx, AREA, command, SYSTEMD_PATH, `started by ${path}`);
+      if (command !== undefined && command !== "") await addCommand(ctx, AREA, command, SYSTEMD_PATH, `started by ${pathText(path)}`);
     }
   }
 }
@@ -191,7 +197,7 @@ async function scanPreload(ctx: AreaContext): Promise<void> {
     name: "non-empty-ld-so-preload",
     objectId: path,
     document: "FileItem",
-    detail: `${path} forces ${entries.length === 1 ? "a library" : `${entries.length} libraries`} into every dynamically linked program: ${entries.slice(0, 5).map((e) => `"${e}"`).join(", ")}${entries.length > 5 ? ", ..." : ""} (a common user-space rootkit technique)`,
+    detail: `${path} forces ${entries.length === 1 ? "a library" : `${entries.length} libraries`} into every dynamically linked program: ${entries.slice(0, 5).map((e) => `"${pathText(e)}"`).join(", ")}${entries.length > 5 ? ", ..." : ""} (a common user-space rootkit technique)`,
   });
   for (const entry of entries) if (entry.startsWith("/")) await addFile(ctx, AREA, entry, `preloaded by ${path}`);
 }
@@ -202,7 +208,7 @@ export async function scanStartup(ctx: AreaContext): Promise<void> {
   await scanPreload(ctx);
   for (const dir of UNIT_DIRS) await scanUnitDir(ctx, dir, "systemd system");
   for (const dir of USER_UNIT_DIRS) await scanUnitDir(ctx, dir, "systemd user");
-  for (const home of userHomes) await scanUnitDir(ctx, `${home}/.config/systemd/user`, `systemd user (${home})`);
+  for (const home of userHomes) await scanUnitDir(ctx, `${home}/.config/systemd/user`, `systemd user (${pathText(home)})`);
   if (ctx.stopped()) return;
   await scanCron(ctx);
   if (ctx.stopped()) return;
