@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diskImage, EICAR, md5, startSleeper, uniqueSleep, writeFixtureHost, writeTree } from "./_test-fixtures.js";
+import { bytePath, diskImage, EICAR, md5, startSleeper, startSleeperAt, uniqueSleep, writeBytes, writeFixtureHost, writeTree } from "./_test-fixtures.js";
 import { clamdAlive, foundName, localSocketOf } from "./clamav.js";
 import { runCriticalAreasScan, type CriticalAreasResult } from "./index.js";
 
@@ -46,6 +46,8 @@ describe.skipIf(clamscan === undefined)("ClamAV with a test signature database",
   let db: string;
   let sleeper: ChildProcess | undefined;
   let sleeperPath: string;
+  /** A running program whose file name is not UTF-8: `imp<FF>lant`. */
+  let byteSleeper: ChildProcess | undefined;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), "iocscan-critical-clamav-"));
@@ -59,14 +61,25 @@ describe.skipIf(clamscan === undefined)("ClamAV with a test signature database",
     const implant = await uniqueSleep(sleeperPath);
     sleeper = await startSleeper(sleeperPath, sleeperPath);
     await unlink(sleeperPath);
+    // Names that are not UTF-8: they reach clamscan as bytes (its file list) and clamd by their bytes.
+    await writeBytes(bytePath(root, "/etc/profile.d/ev", [0xff], "il.sh"), `${EICAR}\n`);
+    await writeBytes(bytePath(root, "/etc/systemd/system/by", [0xff], "te.service"), bytePath("[Service]\nExecStart=/opt/p", [0xe9], "y/run", [0xff], "ner\n"));
+    const bytePayload = Buffer.from("payload whose name is not UTF-8\n");
+    await writeBytes(bytePath(root, "/opt/p", [0xe9], "y/run", [0xff], "ner"), bytePayload);
+    const byteImplantPath = bytePath(work, "/imp", [0xff], "lant");
+    const byteImplant = await uniqueSleep(byteImplantPath);
+    byteSleeper = await startSleeperAt(byteImplantPath);
     await writeTree(db, {
-      "test.hdb": `${md5(payload)}:${payload.length}:Iocscan.Test.Payload\n${md5(implant)}:${implant.length}:Iocscan.Test.Implant\n`,
+      "test.hdb":
+        `${md5(payload)}:${payload.length}:Iocscan.Test.Payload\n${md5(implant)}:${implant.length}:Iocscan.Test.Implant\n` +
+        `${md5(bytePayload)}:${bytePayload.length}:Iocscan.Test.BytePayload\n${md5(byteImplant)}:${byteImplant.length}:Iocscan.Test.ByteImplant\n`,
       "test.ndb": `Iocscan.Test.Eicar:0:*:${Buffer.from("EICAR-STANDARD-ANTIVIRUS-TEST-FILE").toString("hex")}\n`,
     });
   });
 
   afterAll(async () => {
     sleeper?.kill("SIGKILL");
+    byteSleeper?.kill("SIGKILL");
     await rm(work, { recursive: true, force: true });
   });
 
@@ -77,6 +90,11 @@ describe.skipIf(clamscan === undefined)("ClamAV with a test signature database",
     expect(names.get("/etc/profile.d/eicar.sh")).toMatchObject({ area: "startup-objects", name: "Iocscan.Test.Eicar.UNOFFICIAL", actionable: true });
     // The disk's first sectors were scanned as bytes; a disk is never actionable.
     expect(names.get("/dev/sda")).toMatchObject({ area: "boot-sectors", name: "Iocscan.Test.Eicar.UNOFFICIAL", actionable: false });
+    // Names that are not UTF-8, in text form.
+    expect(names.get("/etc/profile.d/ev\\xFFil.sh")).toMatchObject({ area: "startup-objects", name: "Iocscan.Test.Eicar.UNOFFICIAL", actionable: true });
+    expect(names.get("/opt/p\\xE9y/run\\xFFner")).toMatchObject({ area: "startup-objects", name: "Iocscan.Test.BytePayload.UNOFFICIAL", actionable: true });
+    expect(names.get("/opt/p\\xE9y/run\\xFFner")?.detail).toContain("in /opt/p\\xE9y/run\\xFFner, run by by\\xFFte.service");
+    expect(result.warnings.filter((w) => w.code.startsWith("antivirus"))).toEqual([]);
     // Clean objects stay clean.
     expect(names.has("/usr/local/bin/beacon.sh")).toBe(false);
     expect(result.antivirus.scanned).toBeGreaterThan(5);
@@ -89,10 +107,13 @@ describe.skipIf(clamscan === undefined)("ClamAV with a test signature database",
     expectFixtureHits(result);
   }, 60_000);
 
-  it("clamscan reads a deleted running executable through /proc/PID/exe", async () => {
+  it("clamscan reads a deleted running executable through /proc/PID/exe, and one whose name is not UTF-8", async () => {
     const result = await runCriticalAreasScan({ areas: ["processes"], clamdSocket: null, clamavDatabase: db, maxFileBytes: 8 * 1024 * 1024 });
     expect(result.findings).toEqual(
-      expect.arrayContaining([expect.objectContaining({ kind: "antivirus", area: "processes", objectId: `/proc/${sleeper?.pid}/exe`, name: "Iocscan.Test.Implant.UNOFFICIAL", actionable: false })]),
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "antivirus", area: "processes", objectId: `/proc/${sleeper?.pid}/exe`, name: "Iocscan.Test.Implant.UNOFFICIAL", actionable: false }),
+        expect.objectContaining({ kind: "antivirus", area: "processes", objectId: `${work}/imp\\xFFlant`, name: "Iocscan.Test.ByteImplant.UNOFFICIAL", actionable: true }),
+      ]),
     );
   }, 120_000);
 
@@ -124,7 +145,10 @@ describe.skipIf(clamscan === undefined)("ClamAV with a test signature database",
       const result = await runCriticalAreasScan({ areas: ["processes"], clamdSocket: socket, maxFileBytes: 8 * 1024 * 1024 });
       expect(result.antivirus.engine).toBe("clamd");
       expect(result.findings).toEqual(
-        expect.arrayContaining([expect.objectContaining({ kind: "antivirus", objectId: `/proc/${sleeper?.pid}/exe`, name: "Iocscan.Test.Implant.UNOFFICIAL" })]),
+        expect.arrayContaining([
+          expect.objectContaining({ kind: "antivirus", objectId: `/proc/${sleeper?.pid}/exe`, name: "Iocscan.Test.Implant.UNOFFICIAL" }),
+          expect.objectContaining({ kind: "antivirus", objectId: `${work}/imp\\xFFlant`, name: "Iocscan.Test.ByteImplant.UNOFFICIAL", actionable: true }),
+        ]),
       );
     }, 120_000);
   });

@@ -5,6 +5,11 @@
  * read). Otherwise one `clamscan -d DATABASE --file-list` run for all objects. No engine, or a
  * database folder without signatures: a warning "antivirus engine not available", never a failure.
  *
+ * Paths are in memory form (src/shared/path-text.ts). A path that is not UTF-8 is opened by its
+ * bytes (`fsPath`) for clamd, and reaches clamscan as its bytes: the file list is written as
+ * bytes, one path a line, clamscan opens each line as is and prints it back as is before ": ",
+ * so its output is read as bytes too.
+ *
  * @module
  */
 import { spawn } from "node:child_process";
@@ -13,6 +18,8 @@ import { access, constants, mkdtemp, readdir, readFile, rm, stat, writeFile } fr
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { fsPath, memoryText } from "../../shared/fs-path.js";
+import { pathBytes, pathText } from "../../shared/path-text.js";
 import type { AreaContext, AreaObject } from "./area-context.js";
 import type { AntivirusStatus } from "./types.js";
 
@@ -113,16 +120,16 @@ export function foundName(verdict: string): string | undefined {
   return /^(.*) FOUND$/.exec(verdict.trim())?.[1]?.trim();
 }
 
-/** The path this machine opens for an object. */
+/** The path this machine opens for an object, in memory form (`fsPath` it for a system call). */
 function diskOf(ctx: AreaContext, object: AreaObject): string {
-  return object.source.kind === "open" ? object.source.disk : ctx.host.toDisk(object.id);
+  return object.source.kind === "open" ? object.source.disk : ctx.host.toDisk(object.fullPath);
 }
 
 /** Objects within the size limit; the others are warned about. */
 async function withinLimit(ctx: AreaContext, objects: readonly AreaObject[]): Promise<AreaObject[]> {
   const out: AreaObject[] = [];
   for (const object of objects) {
-    const size = object.source.kind === "bytes" ? object.source.bytes.length : await stat(diskOf(ctx, object)).then((s) => s.size, () => undefined);
+    const size = object.source.kind === "bytes" ? object.source.bytes.length : await stat(fsPath(diskOf(ctx, object))).then((s) => s.size, () => undefined);
     if (size === undefined) continue; // gone meanwhile
     if (size > ctx.limits.maxFileBytes) {
       ctx.count("antivirusTooLarge");
@@ -141,7 +148,7 @@ async function scanWithClamd(ctx: AreaContext, socket: string, objects: readonly
     for (let i = next++; i < objects.length; i = next++) {
       if (ctx.stopped()) return;
       const object = objects[i] as AreaObject;
-      const source = object.source.kind === "bytes" ? [object.source.bytes] : createReadStream(diskOf(ctx, object));
+      const source = object.source.kind === "bytes" ? [object.source.bytes] : createReadStream(fsPath(diskOf(ctx, object)));
       try {
         const reply = await clamdInstream(socket, source as AsyncIterable<Buffer> | Buffer[], Math.max(1000, ctx.remainingMs()));
         ctx.count("antivirusScanned");
@@ -186,7 +193,8 @@ async function scanWithClamscan(ctx: AreaContext, program: string, database: str
       byPath.set(path, object);
     }
     const list = join(work, "files.txt");
-    await writeFile(list, [...byPath.keys()].join("\n") + "\n", { mode: 0o600 });
+    // As bytes: writing the text would turn a byte that is not UTF-8 into U+FFFD, a file that does not exist.
+    await writeFile(list, Buffer.concat([...byPath.keys()].map((path) => Buffer.from(pathBytes(`${path}\n`)))), { mode: 0o600 });
     const limit = String(ctx.limits.maxFileBytes);
     const args = ["--no-summary", "--stdout", "--database", database, `--file-list=${list}`, `--max-filesize=${limit}`, `--max-scansize=${limit}`];
     const { stdout, stderr, code, timedOut } = await runProgram(program, args, Math.max(1000, ctx.remainingMs()));
@@ -205,7 +213,7 @@ async function scanWithClamscan(ctx: AreaContext, program: string, database: str
       else if (verdict.endsWith("ERROR")) ctx.warn({ code: "antivirus-error", message: `clamscan: ${verdict}`, path: object.id });
     }
     if (code !== 0 && code !== 1 && !timedOut) {
-      const reason = stderr.split("\n").filter((l) => /ERROR|Error/.test(l)).slice(0, 3).join("; ");
+      const reason = stderr.split("\n").filter((l) => /ERROR|Error/.test(l)).slice(0, 3).map(pathText).join("; ");
       ctx.warn({ code: "antivirus-error", message: `clamscan exited with status ${code}${reason !== "" ? `: ${reason}` : ""}` });
     }
     return hits;
@@ -233,7 +241,8 @@ function runProgram(program: string, args: readonly string[], timeoutMs: number)
     });
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), code, timedOut });
+      // Both name files as clamscan opened them, as bytes: read back in memory form.
+      resolve({ stdout: memoryText(Buffer.concat(out)), stderr: memoryText(Buffer.concat(err)), code, timedOut });
     });
   });
 }
