@@ -27,6 +27,8 @@ describe("earlyScanScopes", () => {
     expect(earlyScanScopes(argv, "/home/me")).toEqual(["/home/me/tree", "/srv"]);
     // A value that starts with dashes is still the option's value, as the CLI reads it.
     expect(earlyScanScopes(["scan", "--scope", "--odd"], "/w")).toEqual(["/w/--odd"]);
+    // A folder whose name is not UTF-8, in its text form: listed by its bytes (memory form), as the scan reads it.
+    expect(earlyScanScopes(["scan", "--scope", "/srv/d\\xE9ir"], "/w")).toEqual(["/srv/d\udce9ir"]);
   });
 
   it("returns nothing for a scan that does not stream its scopes at once, or a command line it does not fully know", () => {

@@ -12,6 +12,7 @@
  */
 import { resolve } from "node:path";
 import { normalizeScopes } from "../scan/file-scope.js";
+import { pathFromText } from "../shared/path-text.js";
 
 /**
  * Options of `iocscan scan` that take a value (the next argument, or `--option=value`), the
@@ -77,5 +78,6 @@ export function earlyScanScopes(argv: readonly string[], cwd: string): string[] 
       return undefined;
     }
   }
-  return scopes.length > 0 ? normalizeScopes(scopes.map((scope) => resolve(cwd, scope))) : undefined;
+  // Read as the CLI reads --scope (option-parsers.ts, collectPaths): text form.
+  return scopes.length > 0 ? normalizeScopes(scopes.map((scope) => resolve(cwd, pathFromText(scope)))) : undefined;
 }

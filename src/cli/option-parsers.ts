@@ -6,10 +6,19 @@
  */
 import { statSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
+import { pathFromText } from "../shared/path-text.js";
 
 /** Collects a repeatable option into an array. */
 export function collectValues(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/**
+ * Collects a repeatable folder option (`--scope`): a path as reports write it, so a folder whose
+ * name is not UTF-8 can be given in its text form (`/srv/d\xE9j\xE0`, shared/path-text.ts).
+ */
+export function collectPaths(value: string, previous: string[]): string[] {
+  return [...previous, pathFromText(value)];
 }
 
 /** A regular expression (`--hint`). */

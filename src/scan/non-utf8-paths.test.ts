@@ -113,6 +113,11 @@ describe.skipIf(!existsSync(CLI))("non-UTF-8 file names through the shipped CLI 
     expect(ids(report)).toEqual(planted());
     expect(report.warnings).toEqual([]);
 
+    // A folder whose name is not UTF-8 can be given as reports write it.
+    const inFolder = run("scan", "--ioc", sha256, "--scope", `${root()}/d\\xE9ir`, "--no-db", "--no-hash-cache", "--format", "json");
+    expect(inFolder.status).toBe(1);
+    expect(ids(JSON.parse(inFolder.stdout) as ScanReport)).toEqual(planted().slice(1));
+
     const collect = run("collect", "--scope", root(), "--hashes", "sha256", "--no-hash-cache");
     expect(collect.status).toBe(0);
     const records = (JSON.parse(collect.stdout) as { records: { FileItem: { FullPath: string; FileName: string }[] } }).records.FileItem;

@@ -9,7 +9,7 @@ import { defaultHashCachePath, scanDependencies } from "../../scan/dependencies.
 import { openHashCache } from "../../scan/hash-cache/index.js";
 import { defaultResultsDbPath } from "../../store/index.js";
 import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
-import { collectValues, parseRegex, parseRootFolder } from "../option-parsers.js";
+import { collectPaths, collectValues, parseRegex, parseRootFolder } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
 import { interruptOnSignals } from "../interrupt-signals.js";
 import { escapeForTerminal } from "../../shared/terminal-text.js";
@@ -36,7 +36,7 @@ export function registerCollectCommand(program: Command, run: CliRun): void {
     .description("Write a host snapshot (JSON) of this computer or an image, for `iocscan scan --snapshot` elsewhere")
     .option("--out <file>", "write the snapshot to a file (written completely, then renamed into place) instead of standard output")
     .option("--root <dir>", "collect from a mounted image or offline copy whose / is DIR", parseRootFolder)
-    .option("--scope <dir>", "folder to walk for files (repeatable; default: the critical areas of Linux)", collectValues, [])
+    .option("--scope <dir>", "folder to walk for files (repeatable; default: the critical areas of Linux)", collectPaths, [])
     .option("--exclude <glob>", "host paths never walked (repeatable)", collectValues, [])
     .option("--hint <regex>", "only collect files whose path matches", parseRegex)
     .option("--cross-mounts", "walk into other mounted file systems (pseudo file systems never)")

@@ -19,7 +19,7 @@ import type { openSqliteStore } from "../../store/sqlite/index.js";
 import { addDocumentSwitches, documentSwitches } from "../document-switches.js";
 import { formatReport, type ReportFormat } from "../format/report.js";
 import { createProgressLine } from "../progress-line.js";
-import { collectValues, parseByteCount, parseRegex, parseRootFolder } from "../option-parsers.js";
+import { collectPaths, collectValues, parseByteCount, parseRegex, parseRootFolder } from "../option-parsers.js";
 import type { CliRun } from "../program.js";
 import { outputFileProblem } from "../output-file.js";
 import { interruptOnSignals } from "../interrupt-signals.js";
@@ -63,7 +63,7 @@ export function registerScanCommand(program: Command, run: CliRun): void {
     .option("--ioc <path>", "IOC file or folder (repeatable; required unless --resume)", collectValues, [])
     .option("--snapshot <file>", "evaluate a host snapshot written by `iocscan collect` instead of this computer")
     .option("--root <dir>", "scan a mounted image or offline copy whose / is DIR (processes, ports, ARP stay unknown)", parseRootFolder)
-    .option("--scope <dir>", "folder to walk for files (repeatable; default: the critical areas of Linux plus paths named by the IOCs)", collectValues, [])
+    .option("--scope <dir>", "folder to walk for files (repeatable; default: the critical areas of Linux plus paths named by the IOCs)", collectPaths, [])
     .option("--exclude <glob>", "host paths never walked (repeatable)", collectValues, [])
     .option("--hint <regex>", "only collect files whose path matches", parseRegex)
     .option("--cross-mounts", "walk into other mounted file systems (pseudo file systems never)")

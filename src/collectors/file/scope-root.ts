@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { lstat, readlink } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
+import { fsPath, readlinkMemory } from "../../shared/fs-path.js";
 import type { HostView } from "../types.js";
 
 /** As the kernel's MAXSYMLINKS: more links than this on one path is a loop. */
@@ -16,7 +17,11 @@ export class SymlinkLoopError extends Error {
   readonly code = "ELOOP";
 }
 
-/** The host path with every symbolic link resolved, like realpath(3) but inside `host`. */
+/**
+ * The host path with every symbolic link resolved, like realpath(3) but inside `host`. Paths are
+ * in memory form (shared/path-text.ts): a component whose name is not UTF-8 is looked at through
+ * its bytes, and a link's target is read as bytes.
+ */
 export async function resolveHostPath(host: HostView, hostPath: string): Promise<string> {
   let pending = hostPath.split("/").filter((part) => part !== "");
   let resolved: string[] = [];
@@ -29,13 +34,13 @@ export async function resolveHostPath(host: HostView, hostPath: string): Promise
       continue;
     }
     const candidate = `/${[...resolved, part].join("/")}`;
-    const stat = await lstat(host.toDisk(candidate));
+    const stat = await lstat(fsPath(host.toDisk(candidate)));
     if (!stat.isSymbolicLink()) {
       resolved.push(part);
       continue;
     }
     if (++links > MAX_LINKS) throw new SymlinkLoopError(`too many symbolic links resolving ${hostPath}`);
-    const target = await readlink(host.toDisk(candidate));
+    const target = await readlinkMemory(host.toDisk(candidate));
     if (target.startsWith("/")) resolved = [];
     pending = [...target.split("/").filter((p) => p !== ""), ...pending];
   }

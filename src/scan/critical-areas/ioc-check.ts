@@ -6,8 +6,6 @@
  *
  * Area files reach the FileItem collector in memory form (src/shared/path-text.ts), which opens
  * them by their exact bytes and gives each record the text form as its id, the object's `id`.
- * Files whose paths are not UTF-8 get the same record from byte-path-record.ts: the collector
- * cannot take them as scopes yet.
  *
  * @module
  */
@@ -17,14 +15,10 @@ import { stat } from "node:fs/promises";
 import { fileCollector, type HashCache } from "../../collectors/file/index.js";
 import { pathFields } from "../../collectors/file/fields.js";
 import type { Collector, HostRecord } from "../../collectors/types.js";
-import { loadOwnerNames } from "../../collectors/file/owners.js";
-import { createWarn } from "../../collectors/file/problems.js";
 import { fsPath } from "../../shared/fs-path.js";
-import { needsBytes } from "../../shared/path-text.js";
 import { createPrefilter, DIGEST_FIELD, digestsFor, type EvaluationPlan, type FieldValue } from "../../core/compile/index.js";
 import { createEvaluation, type Detection } from "../../core/evaluate/index.js";
 import type { AreaContext, AreaObject } from "./area-context.js";
-import { bytePathRecord, type BytePathRun } from "./byte-path-record.js";
 import type { CriticalArea } from "./types.js";
 
 const CHEAP_FILE_FIELDS = ["FullPath", "FilePath", "FileName", "FileExtension", "SizeInBytes"];
@@ -70,7 +64,7 @@ export async function checkIocs(
     const prefilter = createPrefilter(plan, "FileItem", CHEAP_FILE_FIELDS);
     const objects = [...ctx.objects.values()];
     const fileObjects = objects.filter((o) => o.source.kind === "file");
-    const files = fileObjects.filter((o) => !needsBytes(o.fullPath)).map((o) => o.fullPath);
+    const files = fileObjects.map((o) => o.fullPath);
     const context = ctx.collectorContext(filePlan.fields, "FileItem");
     if (files.length > 0) {
       const options = {
@@ -82,21 +76,6 @@ export async function checkIocs(
       for await (const record of fileCollector.collect(context, options)) {
         add(record);
         if (ctx.stopped()) break;
-      }
-    }
-    const byteNamed = fileObjects.filter((o) => needsBytes(o.fullPath));
-    if (byteNamed.length > 0 && !ctx.stopped()) {
-      const run: BytePathRun = {
-        wanted: context.fields,
-        decide: (cheap) => prefilter.decide(cheap),
-        owners: context.fields.has("Username") || context.fields.has("Group") ? await loadOwnerNames(context) : undefined,
-        hashCache,
-        warn: createWarn(context),
-      };
-      for (const object of byteNamed) {
-        if (ctx.stopped()) break;
-        const record = await bytePathRecord(ctx, object.fullPath, run);
-        if (record !== undefined) add(record);
       }
     }
     for (const object of objects) {
