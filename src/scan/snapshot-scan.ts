@@ -5,10 +5,11 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { Socket } from "node:net";
 import type { EvaluationPlan } from "../core/compile/index.js";
 import { createEvaluation } from "../core/evaluate/index.js";
-import { parseSnapshot, REPORT_FORMAT, REPORT_VERSION, type HostSnapshot, type ScanReport } from "../core/report/index.js";
+import { parseSnapshotBytes, REPORT_FORMAT, REPORT_VERSION, type HostSnapshot, type ScanReport } from "../core/report/index.js";
 import { iocWarnings, preparePlan, reportIocs, ScanSetupError, type PlanSettings } from "./prepare-plan.js";
 import { toReportDetection } from "./report-detection.js";
 
@@ -48,20 +49,67 @@ export async function scanSnapshot(options: SnapshotScanOptions): Promise<ScanRe
 }
 
 async function readSnapshot(file: string): Promise<HostSnapshot> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readSnapshotBytes(file);
   } catch (error) {
+    if (error instanceof ScanSetupError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const cause = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(error);
+    const cause =
+      code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a folder" : error instanceof Error ? error.message : String(error);
     throw new ScanSetupError(`Cannot read snapshot "${file}": ${cause}`);
   }
-  const parsed = parseSnapshot(text);
+  const parsed = parseSnapshotBytes(bytes);
   if (!parsed.ok) {
     const where = parsed.error.line !== undefined ? `:${parsed.error.line}:${parsed.error.column ?? 0}` : "";
     throw new ScanSetupError(`${file}${where}: ${parsed.error.message}`);
   }
   return parsed.snapshot;
+}
+
+/**
+ * The snapshot's bytes. A pipe is read too (`--snapshot <(ssh host iocscan collect)`,
+ * `/dev/stdin`), but one that no program is writing to is refused at once instead of waiting
+ * forever; a folder or a device is refused.
+ */
+async function readSnapshotBytes(file: string): Promise<Uint8Array> {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  let first: number;
+  const start = Buffer.alloc(65536);
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new ScanSetupError(`Cannot read snapshot "${file}": it is a folder`);
+    if (stat.isFile()) return readFileSync(fd);
+    if (!stat.isFIFO() && !stat.isSocket()) throw new ScanSetupError(`Cannot read snapshot "${file}": it is not a file or a pipe`);
+    first = readSync(fd, start);
+  } catch (error) {
+    closeSync(fd);
+    // EAGAIN: a writer is there, with nothing written yet.
+    if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+    return readPipe(file, [], openSync(file, constants.O_RDONLY | constants.O_NONBLOCK));
+  }
+  if (first === 0) {
+    closeSync(fd);
+    throw new ScanSetupError(`Cannot read snapshot "${file}": it is a pipe that no program is writing to (or it wrote nothing)`);
+  }
+  return readPipe(file, [start.subarray(0, first)], fd);
+}
+
+/** The rest of a pipe, without blocking a thread: the event loop waits for the writer. */
+function readPipe(file: string, chunks: Buffer[], fd: number): Promise<Uint8Array> {
+  const socket = new Socket({ fd, readable: true, writable: false });
+  return new Promise<Uint8Array>((resolve, reject) => {
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", (error) => {
+      socket.destroy();
+      reject(new ScanSetupError(`Cannot read snapshot "${file}": ${error.message}`));
+    });
+    socket.on("end", () => {
+      socket.destroy();
+      resolve(Buffer.concat(chunks));
+    });
+  });
 }
 
 function snapshotStats(snapshot: HostSnapshot, plan: EvaluationPlan): Record<string, number> {

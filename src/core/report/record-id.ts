@@ -37,7 +37,9 @@ export function recordId(document: string, fields: RecordFields, fallback: strin
     const text = (key: string): string => scalarText(fields[key]) ?? "";
     return `${text("protocol")} ${text("localIP")}:${text("localPort")} ${text("remoteIP")}:${text("remotePort")}`;
   }
-  const keys = NATURAL_KEYS[document];
+  // Own keys only: a document named "constructor" or "toString" (a typo, or a hostile snapshot)
+  // must not find Object.prototype's members.
+  const keys = Object.hasOwn(NATURAL_KEYS, document) ? NATURAL_KEYS[document] : undefined;
   const parts = (keys ?? []).map((key) => scalarText(fields[key])).filter((part): part is string => part !== undefined && part !== "");
   return parts.length > 0 ? parts.join(" ") : fallback;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSnapshot } from "./snapshot.js";
+import { parseSnapshot, parseSnapshotBytes } from "./snapshot.js";
 
 const valid = {
   format: "iocscan-snapshot",
@@ -72,5 +72,56 @@ describe("parseSnapshot", () => {
       'records.FileItem: unknown field "Md5": never matched',
       'records.Bogus: unknown document "Bogus": its records never match',
     ]);
+  });
+});
+
+describe("parseSnapshot on damaged or foreign input", () => {
+  const text = JSON.stringify(valid, null, 2);
+
+  it("parseSnapshot gives the line and column of a syntax error V8 does not place", () => {
+    // V8 says only "Unexpected token ','" here, with no position.
+    const result = parseSnapshot(text.replace('"SizeInBytes": 1234', '"SizeInBytes": ,1234'));
+    expect(result.ok ? undefined : [result.error.line, result.error.column, result.error.message]).toEqual([14, 24, "Not valid JSON: Unexpected token ','"]);
+  });
+
+  it("parseSnapshot says where a truncated file ends, and that an empty one is empty", () => {
+    const cut = text.slice(0, text.indexOf('"ProcessItem"'));
+    const result = parseSnapshot(cut);
+    expect(result.ok ? undefined : [result.error.line, result.error.message]).toEqual([cut.split("\n").length, "Not valid JSON: the text ends in the middle of the JSON (a truncated file?)"]);
+    expect(parseSnapshot("").ok ? undefined : parseSnapshot(" \n").ok).toBe(false);
+    const empty = parseSnapshotBytes(new Uint8Array());
+    expect(empty.ok ? undefined : empty.error.message).toBe("Not an iocscan snapshot: the file is empty");
+  });
+
+  it("parseSnapshot names a snapshot written by a newer iocscan as such", () => {
+    const result = parseSnapshot(JSON.stringify({ ...valid, version: 2 }));
+    expect(result.ok ? undefined : result.error.message).toMatch(/format version 2, written by a newer iocscan; this iocscan reads version 1/);
+  });
+
+  it("parseSnapshot survives documents named like Object.prototype members", () => {
+    const odd = { ...valid, records: { constructor: [{ a: "1" }], toString: [{ b: "2" }], hasOwnProperty: [] } };
+    const result = parseSnapshot(JSON.stringify(odd));
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.snapshot.records.get("constructor")?.[0]?.id).toBe("constructor[0]");
+    expect(result.snapshot.warnings).toHaveLength(3);
+  });
+
+  it("parseSnapshot explains a field value of the wrong type", () => {
+    const result = parseSnapshot(JSON.stringify({ ...valid, records: { FileItem: [{ FullPath: "/a", FileName: [["x"]] }] } }));
+    expect(result.ok ? undefined : result.error.message).toBe(
+      "Not an iocscan snapshot: expected a string, number, true or false, or a list of them at records.FileItem[0].FileName",
+    );
+  });
+
+  it("parseSnapshotBytes reads UTF-8 with a byte order mark and UTF-16 with one, and refuses bytes that are not text", () => {
+    const utf8 = new TextEncoder().encode(`\uFEFF${text}`);
+    expect(parseSnapshotBytes(utf8).ok).toBe(true);
+    const utf16 = new Uint8Array([0xff, 0xfe, ...Array.from(text).flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8])]);
+    const read = parseSnapshotBytes(utf16);
+    expect(read.ok ? read.snapshot.host.hostname : read.error.message).toBe("web-1");
+    const latin1 = new TextEncoder().encode(text.replace('"web-1"', '"web-\u0001"'));
+    latin1[latin1.indexOf(1)] = 0xe9;
+    const bad = parseSnapshotBytes(latin1);
+    expect(bad.ok ? undefined : bad.error).toEqual({ message: "Not valid UTF-8 text: byte 0xE9 cannot start or continue a character", line: 5, column: 22 });
   });
 });

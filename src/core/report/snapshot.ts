@@ -15,6 +15,7 @@
  */
 import { z } from "zod";
 import { allDocuments, lookupTerm } from "../vocabulary/index.js";
+import { jsonErrorOffset } from "./_json-error-offset.js";
 import { recordId, type RecordFields } from "./record-id.js";
 
 /** The value of `format` in every snapshot. */
@@ -23,7 +24,7 @@ export const SNAPSHOT_FORMAT = "iocscan-snapshot";
 export const SNAPSHOT_VERSION = 1;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const fieldValue = z.union([scalar, z.array(scalar)]).nullable();
+const fieldValue = z.union([scalar, z.array(scalar)], { error: "expected a string, number, true or false, or a list of them" }).nullable();
 const hostSchema = z.looseObject({
   hostname: z.string().optional(),
   os: z.string().optional(),
@@ -70,14 +71,39 @@ export interface SnapshotError {
   readonly column?: number;
 }
 
+/** The result of reading a snapshot. */
+export type SnapshotResult = { ok: true; snapshot: HostSnapshot } | { ok: false; error: SnapshotError };
+
+/**
+ * Reads and validates a snapshot file's bytes: UTF-8 (a byte order mark is skipped), or UTF-16
+ * with its byte order mark (as Windows PowerShell's `>` writes it). Bytes that are not text in
+ * that encoding are refused with their line and column: decoding them as U+FFFD would change a
+ * path or a name the IOCs are matched against.
+ */
+export function parseSnapshotBytes(bytes: Uint8Array): SnapshotResult {
+  if (bytes.length === 0) return { ok: false, error: { message: "Not an iocscan snapshot: the file is empty" } };
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? "utf-16le" : bytes[0] === 0xfe && bytes[1] === 0xff ? "utf-16be" : "utf-8";
+  try {
+    // ignoreBOM false: the decoder drops the byte order mark.
+    return parseSnapshot(new TextDecoder(encoding, { fatal: true }).decode(bytes));
+  } catch {
+    const { good, badByte } = decodablePrefix(bytes, encoding);
+    const where = lineAndColumn(good, good.length);
+    return { ok: false, error: { message: `Not valid ${encoding === "utf-8" ? "UTF-8" : encoding.toUpperCase()} text: byte 0x${badByte.toString(16).padStart(2, "0").toUpperCase()} cannot start or continue a character`, ...where } };
+  }
+}
+
 /** Reads and validates snapshot JSON text. */
-export function parseSnapshot(text: string): { ok: true; snapshot: HostSnapshot } | { ok: false; error: SnapshotError } {
+export function parseSnapshot(text: string): SnapshotResult {
+  if (text.trim() === "") return { ok: false, error: { message: "Not an iocscan snapshot: the file is empty" } };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     return { ok: false, error: jsonSyntaxError(text, error) };
   }
+  const version = versionProblem(json);
+  if (version !== undefined) return { ok: false, error: { message: version, path: "version" } };
   const parsed = snapshotSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -147,13 +173,62 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
 }
 
+/**
+ * A snapshot of another format version, said plainly: one written by a newer iocscan is the
+ * likely case, and the fix is to update this one.
+ */
+function versionProblem(json: unknown): string | undefined {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
+  const { format, version } = json as { format?: unknown; version?: unknown };
+  if (format !== SNAPSHOT_FORMAT || version === SNAPSHOT_VERSION) return undefined;
+  if (typeof version === "number" && Number.isInteger(version) && version > SNAPSHOT_VERSION) {
+    return `Cannot read this snapshot: it is format version ${version}, written by a newer iocscan; this iocscan reads version ${SNAPSHOT_VERSION} (update iocscan)`;
+  }
+  return `Not an iocscan snapshot: unknown format version ${JSON.stringify(version) ?? "(none)"} (this iocscan reads version ${SNAPSHOT_VERSION})`;
+}
+
 function jsonSyntaxError(text: string, error: unknown): SnapshotError {
   const message = error instanceof Error ? error.message : String(error);
   const position = /position (\d+)/.exec(message)?.[1];
-  if (position === undefined) return { message: `Not valid JSON: ${message}` };
-  const offset = Number(position);
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const column = offset - before.lastIndexOf("\n");
-  return { message: `Not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`, line, column };
+  // V8 names the position of some errors only; find it ourselves for the others.
+  const offset = position === undefined ? jsonErrorOffset(text) : Number(position);
+  let cause = message.replace(/ in JSON at position \d+.*$/, "").replace(/^(Unexpected token '.*?'), .* is not valid JSON$/s, "$1");
+  if (offset >= text.length) cause = "the text ends in the middle of the JSON (a truncated file?)";
+  return { message: `Not valid JSON: ${cause}`, ...lineAndColumn(text, offset) };
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** The text before the first byte that does not decode, and that byte. */
+function decodablePrefix(bytes: Uint8Array, encoding: string): { good: string; badByte: number } {
+  let low = 0;
+  let high = bytes.length;
+  // The longest prefix that decodes (streaming: a character cut at the end is not an error).
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    try {
+      new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      low = mid;
+    } catch {
+      high = mid - 1;
+    }
+  }
+  let good = "";
+  try {
+    good = new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(0, low), { stream: true });
+  } catch {
+    // unreachable: that prefix decoded above
+  }
+  // The decoded text ends before a character cut short; the bad byte starts that character.
+  const bom = encoding === "utf-8" ? (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0) : 2;
+  const used = bom + (encoding === "utf-8" ? new TextEncoder().encode(good).length : good.length * 2);
+  return { good, badByte: bytes[used] ?? 0 };
 }
