@@ -38,6 +38,11 @@ export interface AgentOptions {
   readonly heartbeatSeconds?: number;
   /** Seconds a long poll may wait (default 30). */
   readonly pollWaitSeconds?: number;
+  /**
+   * Least milliseconds from one poll to the next (default 1000): a server that answers every long
+   * poll at once (broken, or hostile) gets about one request a second, not a busy loop.
+   */
+  readonly minPollIntervalMs?: number;
   /** Least milliseconds between two progress posts of a run (default 5000). */
   readonly progressIntervalMs?: number;
   readonly backoff?: BackoffOptions;
@@ -190,6 +195,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
 
   const pollLoop = async (): Promise<void> => {
     for (let attempt = 0; !signal.aborted; ) {
+      const started = Date.now();
       try {
         const work = await client.work(options.pollWaitSeconds ?? 30, signal);
         contact();
@@ -201,6 +207,7 @@ export async function runAgent(options: AgentOptions): Promise<void> {
             inventoryWake.notify();
           }
         }
+        await sleep((options.minPollIntervalMs ?? 1000) - (Date.now() - started), signal);
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof CredentialRevokedError) return failFatal(error);
