@@ -56,6 +56,8 @@ export async function ensureEnrolled(options: EnrollOptions): Promise<StoredCred
       await saveCredential(options.credentialFile, credential);
       return credential;
     } catch (error) {
+      // A redirect is not followed (the token would go where it points): say so now, do not retry.
+      if (error instanceof ServerRefusedError && error.isRedirect) throw new EnrollmentError(`Cannot enroll with ${client.server}: ${error.message}`);
       if (error instanceof ServerRefusedError && !error.retryable) {
         throw new EnrollmentError(`Cannot enroll with ${client.server}: ${error.message} (is the token right and not expired?)`);
       }

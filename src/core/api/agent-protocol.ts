@@ -11,7 +11,8 @@
  * - `POST /api/v1/agent/enroll`            {@link EnrollRequest} -> {@link EnrollResponse} (201)
  * - `POST /api/v1/agent/heartbeat`         {@link Heartbeat} -> {@link HeartbeatResponse}
  * - `GET  /api/v1/agent/work?wait=SECONDS` long poll (wait 0..60, default 30) -> {@link WorkResponse};
- *   answers at once when there is work, else when work arrives or `wait` ends (then empty lists).
+ *   answers at once when there is work, else when work arrives or `wait` ends (then empty lists);
+ *   at most {@link MAX_WORK_ITEMS} runs and as many commands per answer.
  * - `GET  /api/v1/agent/ioc-files/:id`     the IOC file's bytes (`application/xml`), only for a
  *   file of one of the device's runs.
  * - `POST /api/v1/agent/runs/:runId/progress` {@link RunProgress} -> 204
@@ -33,6 +34,11 @@ export const AGENT_API_PREFIX = "/api/v1/agent";
 export const MAX_WAIT_SECONDS = 60;
 
 const text = (max: number) => z.string().min(1).max(max);
+/**
+ * An id the agent puts into a request path (`runs/:runId/...`): any text but "." and "..", which
+ * a URL parser resolves away (also written %2E), turning the path into another endpoint's.
+ */
+const pathId = (max: number) => text(max).refine((id) => id !== "." && id !== "..", { message: 'An id cannot be "." or ".."' });
 const isoDate = z.iso.datetime({ offset: true });
 
 export const EnrollRequest = z.strictObject({
@@ -99,7 +105,7 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = {
 };
 
 export const IocFileRef = z.strictObject({
-  id: text(100),
+  id: pathId(100),
   name: text(255),
   /** Hex SHA-256 of the bytes `GET ioc-files/:id` returns; the agent checks it. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -112,7 +118,7 @@ export type IocFileRef = z.infer<typeof IocFileRef>;
  * its checkpoint); `stop`: abandon it and report it stopped.
  */
 export const RunOrder = z.strictObject({
-  runId: text(100),
+  runId: pathId(100),
   taskId: text(100),
   taskName: text(255),
   order: z.enum(["start", "pause", "resume", "stop"]),
@@ -123,15 +129,18 @@ export type RunOrder = z.infer<typeof RunOrder>;
 
 /** A console command for the device's quarantine store. */
 export const AgentCommand = z.strictObject({
-  id: text(100),
+  id: pathId(100),
   kind: z.enum(["quarantine-restore", "quarantine-delete"]),
   quarantineId: text(200),
 });
 export type AgentCommand = z.infer<typeof AgentCommand>;
 
+/** Most run orders and most commands in one work answer (the server sends at most 100 of each). */
+export const MAX_WORK_ITEMS = 100;
+
 export const WorkResponse = z.strictObject({
-  runs: z.array(RunOrder),
-  commands: z.array(AgentCommand),
+  runs: z.array(RunOrder).max(MAX_WORK_ITEMS),
+  commands: z.array(AgentCommand).max(MAX_WORK_ITEMS),
 });
 export type WorkResponse = z.infer<typeof WorkResponse>;
 
