@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { open, readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
+import { readTrusted } from "./checkpoint-file.js";
 import type { ReportAction } from "../../core/report/index.js";
 
 /** Receipts by object key (`document id`). */
@@ -20,10 +22,9 @@ export interface ActionJournal {
 /** Opens (or creates) a journal; a torn last line (a crash while appending) is ignored. */
 export async function openActionJournal(file: string): Promise<ActionJournal> {
   const known = new Map<string, readonly ReportAction[]>();
-  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return "";
-    throw error;
-  });
+  // Trusted as the checkpoint is: a journal another user could write would make a resumed scan
+  // skip objects as "quarantined already".
+  const text = (await readTrusted(file)) ?? "";
   for (const line of text.split("\n")) {
     if (line === "") continue;
     try {
@@ -33,7 +34,8 @@ export async function openActionJournal(file: string): Promise<ActionJournal> {
       // Only the last line can be torn: the object it was about is looked up again on resume.
     }
   }
-  const handle = await open(file, "a", 0o600);
+  // O_NOFOLLOW: a link planted in its place must not make the scan append to another file.
+  const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   // After a torn last line, start the next entry on a line of its own.
   if (text !== "" && !text.endsWith("\n")) await handle.write("\n");
   return {

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { open, readdir, readFile, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { constants, unlinkSync } from "node:fs";
+import { link, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { RunnerState } from "./runner-state.js";
 import { makeFolderSync } from "../../shared/make-folder.js";
 
@@ -61,9 +62,10 @@ export function actionJournalFile(dir: string, scanId: string): string {
   return checkpointFile(dir, scanId).replace(SUFFIX, ".actions.jsonl");
 }
 
-/** Replaces the scan's checkpoint durably. */
+/** Replaces the scan's checkpoint durably; the first write takes the scan's lock (see {@link lockScan}). */
 export async function writeCheckpoint(dir: string, checkpoint: ScanCheckpoint): Promise<void> {
   makeFolderSync(dir, 0o700);
+  await lockScan(dir, checkpoint.runner.scanId);
   const file = checkpointFile(dir, checkpoint.runner.scanId);
   const temporary = `${file}.${process.pid}.tmp`;
   const handle = await open(temporary, "w", 0o600);
@@ -83,16 +85,16 @@ export async function writeCheckpoint(dir: string, checkpoint: ScanCheckpoint): 
   }
 }
 
-/** Reads a scan's checkpoint; throws {@link CheckpointError} naming the file and the cause. */
-export async function readCheckpoint(dir: string, scanId: string): Promise<ScanCheckpoint> {
+/**
+ * Reads a scan's checkpoint to resume it; throws {@link CheckpointError} naming the file and the
+ * cause. It takes the scan's lock first (unless `lock` is false, to list it), so that the scan
+ * cannot run twice at once.
+ */
+export async function readCheckpoint(dir: string, scanId: string, options: { lock?: boolean } = {}): Promise<ScanCheckpoint> {
   const file = checkpointFile(dir, scanId);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new CheckpointError(`no interrupted scan ${scanId} (no ${file})`);
-    throw new CheckpointError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const text = await readTrusted(file);
+  if (text === undefined) throw new CheckpointError(`no interrupted scan ${scanId} (no ${file})`);
+  if (options.lock !== false) await lockScan(dir, scanId);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -123,7 +125,7 @@ export async function listCheckpoints(dir: string): Promise<{ scanId: string; sa
   for (const name of names.filter((n) => n.endsWith(SUFFIX))) {
     const scanId = name.slice(0, -SUFFIX.length);
     try {
-      const { savedAt, runner } = await readCheckpoint(dir, scanId);
+      const { savedAt, runner } = await readCheckpoint(dir, scanId, { lock: false });
       found.push({ scanId, savedAt, startedAt: runner.startedAt, phase: runner.phase });
     } catch (error) {
       found.push({ scanId, problem: error instanceof Error ? error.message : String(error) });
@@ -132,8 +134,114 @@ export async function listCheckpoints(dir: string): Promise<{ scanId: string; sa
   return found.sort((a, b) => (b.savedAt ?? "").localeCompare(a.savedAt ?? ""));
 }
 
-/** Deletes a finished scan's checkpoint and action journal. */
+/** Deletes a finished scan's checkpoint and action journal, and releases its lock. */
 export async function removeCheckpoint(dir: string, scanId: string): Promise<void> {
   await rm(checkpointFile(dir, scanId), { force: true });
   await rm(actionJournalFile(dir, scanId), { force: true });
+  await releaseScan(dir, scanId);
+}
+
+/**
+ * Reads a file a scan with actions will trust: it decides which folders are scanned and whether
+ * found files are quarantined, and what was quarantined already. So it must be a regular file
+ * (not a link to one elsewhere) owned by this user (or root) that no one else may write, in a
+ * folder no one else may write: otherwise another user could widen what a resumed scan touches.
+ * Undefined when there is no such file.
+ */
+export async function readTrusted(file: string): Promise<string | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") throw new CheckpointError(`${file}: refused: it is a symbolic link`);
+    throw new CheckpointError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new CheckpointError(`${file}: refused: not a regular file`);
+    untrustedBecause(file, info, "file");
+    const folder = dirname(file);
+    untrustedBecause(folder, await stat(folder), "folder");
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+function untrustedBecause(path: string, stat: { uid: number; mode: number }, what: string): void {
+  const me = process.geteuid?.();
+  if (me === undefined) return;
+  if (stat.uid !== me && stat.uid !== 0) throw new CheckpointError(`${path}: refused: the ${what} belongs to another user (uid ${stat.uid})`);
+  if ((stat.mode & 0o022) !== 0) throw new CheckpointError(`${path}: refused: other users may write to the ${what} (mode ${(stat.mode & 0o777).toString(8)})`);
+}
+
+const held = new Set<string>();
+
+/**
+ * Takes the scan's lock, `<dir>/<scanId>.lock` holding this process's id: a second process that
+ * resumes (or runs) the same scan is refused while this one lives. A lock left by a process that
+ * died (killed, the machine rebooted) is taken over. This process may take it again: an agent
+ * resumes the scans it interrupted itself.
+ */
+export async function lockScan(dir: string, scanId: string): Promise<void> {
+  const file = checkpointFile(dir, scanId).replace(SUFFIX, ".lock");
+  if (held.has(file)) return;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const temporary = `${file}.${process.pid}.tmp`;
+    const handle = await open(temporary, "w", 0o600);
+    try {
+      await handle.writeFile(`${process.pid}\n`);
+    } finally {
+      await handle.close();
+    }
+    try {
+      await link(temporary, file);
+      held.add(file);
+      if (held.size === 1) process.once("exit", releaseAllSync);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      await unlink(temporary).catch(() => undefined);
+    }
+    const owner = Number.parseInt(await readFile(file, "utf8").catch(() => ""), 10);
+    if (owner === process.pid) {
+      held.add(file);
+      return;
+    }
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      throw new CheckpointError(`scan ${scanId} is running in process ${owner} (its lock ${file}); wait for it to stop, or stop it`);
+    }
+    // Left by a process that is gone.
+    await unlink(file).catch(() => undefined);
+  }
+  throw new CheckpointError(`cannot take the lock ${file} of scan ${scanId}`);
+}
+
+async function releaseScan(dir: string, scanId: string): Promise<void> {
+  const file = checkpointFile(dir, scanId).replace(SUFFIX, ".lock");
+  if (!held.delete(file)) return;
+  await rm(file, { force: true });
+}
+
+function releaseAllSync(): void {
+  for (const file of held) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  }
+  held.clear();
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
