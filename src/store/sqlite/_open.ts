@@ -62,6 +62,12 @@ export async function openSqlite<DB>(
   const connection = new Database(file, { timeout: BUSY_TIMEOUT_MS, ...(addon === undefined ? {} : { nativeBinding: addon }) });
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
   try {
+    // Before any pragma or migration writes to it: another program's database (a mistyped --db)
+    // must be left exactly as it is, not given iocscan's tables and a new journal mode.
+    const foreign = foreignTables(connection);
+    if (foreign.length > 0) {
+      throw new Error(`"${file}" is not an iocscan database: it holds other tables (${foreign.slice(0, 5).map((t) => `"${t}"`).join(", ")}${foreign.length > 5 ? ", …" : ""}); it was left untouched`);
+    }
     await withFileLock(key, async () => {
       // WAL: readers never block the writer nor the other way round. NORMAL is durable enough in
       // WAL mode (a power cut may lose the last commits, never corrupt the file).
@@ -96,4 +102,14 @@ export async function openSqlite<DB>(
         }),
       ),
   };
+}
+
+/**
+ * The tables of a database that iocscan did not make, when it holds no iocscan migration table at
+ * all: then it is another program's. Empty for a new file and for any iocscan database.
+ */
+function foreignTables(connection: Database.Database): string[] {
+  const tables = connection.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").pluck().all() as string[];
+  if (tables.some((name) => name === "kysely_migration" || name === "fleet_migration")) return [];
+  return tables;
 }
