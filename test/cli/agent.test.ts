@@ -10,6 +10,7 @@ import { chmodSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentPaths } from "../../src/agent/state-dir.js";
+import { isRemotePlainHttp } from "../../src/cli/commands/agent.js";
 import { plantTree, type PlantedTree } from "../../src/agent/_test-fixtures.js";
 import { TestAgentServer } from "../../src/agent/_test-server.js";
 import type { ScanReport } from "../../src/core/report/index.js";
@@ -101,5 +102,18 @@ describe("iocscan agent", () => {
     expect(never.stderr).toMatch(/not enrolled/);
     const noStatus = runIocscan(["agent", "status", "--state-dir", join(planted.work, "empty")]);
     expect(noStatus.status).toBe(2);
+  }, 60_000);
+
+  it("iocscan agent refuses a plain http:// server that is not on this computer, unless told to allow it", () => {
+    const fresh = join(planted.work, "http-check");
+    const remote = runIocscan(["agent", "--server", "https://a.example.invalid,http://iocscan.example.invalid:8080", "--enroll", "token", "--state-dir", fresh]);
+    expect(remote.status).toBe(2);
+    expect(remote.stderr).toContain('refusing "http://iocscan.example.invalid:8080"');
+    expect(remote.stderr).toContain("--allow-insecure-http");
+    // Refused before anything was written or sent.
+    expect(() => readdirSync(fresh)).toThrow();
+    // This computer's own addresses are fine over http (the other tests enrol with http://127.0.0.1).
+    expect(["http://127.0.0.1:8080", "http://localhost", "http://[::1]:80", "http://127.8.9.10", "https://iocscan.example"].map(isRemotePlainHttp)).toEqual([false, false, false, false, false]);
+    expect(["http://10.0.0.5:8080", "http://iocscan.example", "http://[fe80::1]", "http://127.0.0.1.example"].map(isRemotePlainHttp)).toEqual([true, true, true, true]);
   }, 60_000);
 });

@@ -24,6 +24,7 @@ import { escapeForTerminal } from "../../shared/terminal-text.js";
 
 interface AgentFlags {
   server?: string[];
+  allowInsecureHttp?: boolean;
   enroll?: string;
   stateDir?: string;
   quarantine?: string;
@@ -47,6 +48,7 @@ export function registerAgentCommand(program: Command, run: CliRun): void {
       "server URL, e.g. https://iocscan.example:8443 (default: the one enrolled with); several instances of one cluster: repeat it or separate with commas, tried in order when one cannot be reached",
       parseUrls,
     )
+    .option("--allow-insecure-http", "accept an http:// server URL that is not on this computer (the credential, tasks and results then travel unencrypted)")
     .option("--enroll <token>", "enrollment token from the server's administrator (first start only)")
     .option("--state-dir <dir>", stateDirHelp)
     .option("--quarantine <dir>", "quarantine store folder for task actions and console commands (default /var/lib/iocscan/quarantine as root)")
@@ -54,6 +56,14 @@ export function registerAgentCommand(program: Command, run: CliRun): void {
     .option("--poll-wait <seconds>", "seconds the server may hold a request for work (long poll)", parseSeconds(1, 60), 30)
     .action(async (flags: AgentFlags) => {
       // SIGTERM/SIGINT: finish writing state, abort the scan, keep the run resumable.
+      const insecure = flags.allowInsecureHttp === true ? undefined : flags.server?.find(isRemotePlainHttp);
+      if (insecure !== undefined) {
+        process.stderr.write(
+          `iocscan: refusing "${escapeForTerminal(insecure)}": over plain http:// the enrollment token, the device credential, the tasks and the results travel unencrypted, and anyone in between can read or change them; use https://, or --allow-insecure-http on a network you trust\n`,
+        );
+        run.exitCode = 2;
+        return;
+      }
       const interrupt = interruptOnSignals();
       try {
         await runAgent({
@@ -116,6 +126,14 @@ function parseUrl(text: string): string {
     // Reported below.
   }
   throw new InvalidArgumentError(`expected an http:// or https:// URL, got "${text}"`);
+}
+
+/** An http:// URL whose host is not this computer (localhost, 127.0.0.0/8, ::1): its traffic crosses a network unencrypted. */
+export function isRemotePlainHttp(text: string): boolean {
+  const url = new URL(text);
+  if (url.protocol !== "http:") return false;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  return !(host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host));
 }
 
 /** `--server A,B --server C` -> [A, B, C]. */
