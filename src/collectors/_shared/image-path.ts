@@ -6,8 +6,10 @@
  *
  * @module
  */
-import { lstat, readlink } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { posix } from "node:path";
+import { fsPath, readlinkMemory } from "../../shared/fs-path.js";
+import { pathText } from "../../shared/path-text.js";
 import type { HostView } from "../types.js";
 
 /** Linux's own limit (MAXSYMLINKS). */
@@ -15,7 +17,9 @@ const MAX_LINKS = 40;
 
 /**
  * `hostPath` with every symlink resolved inside the image (live hosts: unchanged). A missing
- * component ends the walk: opening the result then fails with ENOENT as it should.
+ * component ends the walk: opening the result then fails with ENOENT as it should. Paths are in
+ * memory form (shared/path-text.ts): names that are not UTF-8 are looked at, and link targets
+ * read, by their bytes.
  */
 export async function resolveHostPath(host: HostView, hostPath: string, options: { keepLast?: boolean } = {}): Promise<string> {
   if (host.live) return hostPath;
@@ -25,14 +29,14 @@ export async function resolveHostPath(host: HostView, hostPath: string, options:
   let links = 0;
   for (let part = parts.shift(); part !== undefined; part = parts.shift()) {
     const candidate = posix.join(current, part);
-    const info = await lstat(host.toDisk(candidate)).catch(() => undefined);
+    const info = await lstat(fsPath(host.toDisk(candidate))).catch(() => undefined);
     if (info?.isSymbolicLink() !== true) {
       current = candidate;
       if (info === undefined) return posix.join(current, ...parts, ...(options.keepLast === true ? [posix.basename(full)] : []));
       continue;
     }
-    if (++links > MAX_LINKS) throw Object.assign(new Error(`Cannot resolve "${hostPath}": too many symbolic links`), { code: "ELOOP" });
-    const target = await readlink(host.toDisk(candidate));
+    if (++links > MAX_LINKS) throw Object.assign(new Error(`Cannot resolve "${pathText(hostPath)}": too many symbolic links`), { code: "ELOOP" });
+    const target = await readlinkMemory(host.toDisk(candidate));
     parts.unshift(...target.split("/").filter((p) => p !== ""));
     if (target.startsWith("/")) current = "/";
   }

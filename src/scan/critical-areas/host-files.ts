@@ -8,47 +8,16 @@
  */
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { posix } from "node:path";
-import type { HostView } from "../../collectors/types.js";
-import { fsPath, memoryText, readlinkMemory, realpathMemory } from "../../shared/fs-path.js";
+import { resolveHostPath } from "../../collectors/_shared/image-path.js";
+import { fsPath, memoryText, realpathMemory } from "../../shared/fs-path.js";
 import { pathText } from "../../shared/path-text.js";
 import type { AreaContext } from "./area-context.js";
 import type { CriticalArea } from "./types.js";
 
-/** Linux's own limit (MAXSYMLINKS). */
-const MAX_LINKS = 40;
-
-/**
- * `hostPath` (memory form) with every symlink resolved inside the image (live hosts: unchanged),
- * names and link targets read as bytes. A missing component ends the walk: opening the result then
- * fails with ENOENT as it should. (resolveHostPath of collectors/_shared does the same for UTF-8
- * names; it reads a name that is not UTF-8 as U+FFFD.)
- */
-export async function resolveInImage(host: HostView, hostPath: string, options: { keepLast?: boolean } = {}): Promise<string> {
-  if (host.live) return hostPath;
-  const full = posix.resolve("/", hostPath);
-  const parts = (options.keepLast === true ? posix.dirname(full) : full).split("/").filter((p) => p !== "");
-  let current = "/";
-  let links = 0;
-  for (let part = parts.shift(); part !== undefined; part = parts.shift()) {
-    const candidate = posix.join(current, part);
-    const info = await lstat(fsPath(host.toDisk(candidate))).catch(() => undefined);
-    if (info?.isSymbolicLink() !== true) {
-      current = candidate;
-      if (info === undefined) return posix.join(current, ...parts, ...(options.keepLast === true ? [posix.basename(full)] : []));
-      continue;
-    }
-    if (++links > MAX_LINKS) throw Object.assign(new Error(`Cannot resolve "${pathText(hostPath)}": too many symbolic links`), { code: "ELOOP" });
-    const target = await readlinkMemory(host.toDisk(candidate));
-    parts.unshift(...target.split("/").filter((p) => p !== ""));
-    if (target.startsWith("/")) current = "/";
-  }
-  return options.keepLast === true && full !== "/" ? posix.join(current, posix.basename(full)) : current;
-}
-
 /** The real host path (memory form) of a regular file (links resolved), or undefined when there is none. */
 export async function regularFile(ctx: AreaContext, hostPath: string): Promise<string | undefined> {
   try {
-    const real = ctx.host.live ? await realpathMemory(hostPath) : await resolveInImage(ctx.host, hostPath);
+    const real = ctx.host.live ? await realpathMemory(hostPath) : await resolveHostPath(ctx.host, hostPath);
     const info = await lstat(fsPath(ctx.host.toDisk(real)));
     return info.isFile() ? real : undefined;
   } catch {
@@ -59,7 +28,7 @@ export async function regularFile(ctx: AreaContext, hostPath: string): Promise<s
 /** The entry names of a host folder in memory form, sorted; empty when it is absent or unreadable. */
 export async function listDir(ctx: AreaContext, hostDir: string): Promise<string[]> {
   try {
-    const real = ctx.host.live ? hostDir : await resolveInImage(ctx.host, hostDir);
+    const real = ctx.host.live ? hostDir : await resolveHostPath(ctx.host, hostDir);
     return (await readdir(fsPath(ctx.host.toDisk(real)), { encoding: "buffer" })).map(memoryText).sort();
   } catch {
     return [];
@@ -91,7 +60,7 @@ export async function filesBelow(ctx: AreaContext, hostDir: string, maxDepth: nu
     if (ctx.stopped()) break;
     for (const name of await listDir(ctx, dir)) {
       const path = posix.join(dir, name);
-      const real = ctx.host.live ? path : await resolveInImage(ctx.host, path, { keepLast: true }).catch(() => path);
+      const real = ctx.host.live ? path : await resolveHostPath(ctx.host, path, { keepLast: true }).catch(() => path);
       const info = await lstat(fsPath(ctx.host.toDisk(real))).catch(() => undefined);
       if (info?.isFile() === true) out.push(path);
       else if (info?.isDirectory() === true && depth + 1 <= maxDepth) stack.push([path, depth + 1]);

@@ -15,7 +15,8 @@ import { moduleNameOf } from "../../collectors/module/module-files.js";
 import { fsPath } from "../../shared/fs-path.js";
 import { pathText } from "../../shared/path-text.js";
 import type { AreaContext } from "./area-context.js";
-import { addFile, listDir, readMemoryText, resolveInImage } from "./host-files.js";
+import { resolveHostPath } from "../../collectors/_shared/image-path.js";
+import { addFile, listDir, readMemoryText } from "./host-files.js";
 
 const AREA = "kernel-modules" as const;
 
@@ -127,7 +128,7 @@ async function indexModuleFiles(ctx: AreaContext, version: string): Promise<Map<
       const path = `${folder}/${name}`;
       add(path);
       if (depth < MAX_MODULE_DEPTH && moduleNameOf(path) === undefined) {
-        const real = await resolveInImage(ctx.host, path, { keepLast: true }).catch(() => path);
+        const real = await resolveHostPath(ctx.host, path, { keepLast: true }).catch(() => path);
         // Not into linked folders (`build` → the kernel headers), as a recursive readdir.
         const info = await lstat(fsPath(ctx.host.toDisk(real))).catch(() => undefined);
         if (info?.isDirectory() === true) stack.push([path, depth + 1]);
@@ -140,7 +141,7 @@ async function indexModuleFiles(ctx: AreaContext, version: string): Promise<Map<
 /** modules.dep's text in memory form, or undefined when it does not exist or cannot be read (warned as the ModuleItem collector warns). */
 async function readModulesDep(ctx: AreaContext, hostPath: string): Promise<string | undefined> {
   try {
-    return await readMemoryText(ctx, await resolveInImage(ctx.host, hostPath));
+    return await readMemoryText(ctx, await resolveHostPath(ctx.host, hostPath));
   } catch (error) {
     if (!isGone(error)) ctx.collectorContext([], "ModuleItem").warn(readWarning(error, "read file", pathText(hostPath)));
     return undefined;
