@@ -26,6 +26,9 @@ export const HEADER_BYTES = 32;
 const ENTRY_BYTES = 40;
 const ENTRY_WORDS = ENTRY_BYTES / 8;
 
+/** The largest device file of at most `maxEntries` entries (each with all three digests). */
+export const deviceFileBytesAtMost = (maxEntries: number): number => HEADER_BYTES + maxEntries * (ENTRY_BYTES + DIGEST_BYTES.md5 + DIGEST_BYTES.sha1 + DIGEST_BYTES.sha256);
+
 type Algorithm = keyof typeof DIGEST_BYTES;
 const ALGORITHMS: readonly Algorithm[] = ["md5", "sha1", "sha256"];
 const FLAG: Record<Algorithm, number> = { md5: 1, sha1: 2, sha256: 4 };

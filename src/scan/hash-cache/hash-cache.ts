@@ -10,13 +10,14 @@
  * into the device's file when the cache closes, or every `flushEvery` puts in a long scan: the file
  * is read again then, so two scans writing at once each keep the other's entries (should two
  * replace the file at the same instant, one's new entries are lost: a cache entry only saves a
- * read). A file of another format, a torn or damaged one, is ignored and rebuilt.
+ * read). A file of another format, a torn, damaged or oversized one, a link or a file another
+ * user could have written is ignored and rebuilt.
  *
  * @module
  */
 import type { Digests, HashCache, HashCacheKey } from "../../collectors/file/index.js";
 import { prepareFolder, readDeviceTable, writeDeviceFile } from "./device-file.js";
-import { cleanDigests, DeviceTable, digestsOfPut, inoKey, mergeTable, sameVersion, versionOf, withDigests, type InoKey, type Put } from "./device-table.js";
+import { cleanDigests, deviceFileBytesAtMost, DeviceTable, digestsOfPut, inoKey, mergeTable, sameVersion, versionOf, withDigests, type InoKey, type Put } from "./device-table.js";
 
 export { HASH_CACHE_FORMAT_VERSION } from "./device-table.js";
 
@@ -54,6 +55,8 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
   const flushEvery = Math.max(1, options.flushEvery ?? 200_000);
   const maxEntries = Math.max(1, options.maxEntriesPerDevice ?? 2_000_000);
   const now = options.now ?? Date.now;
+  // A file written with a larger bound (another setting) is refused and rebuilt.
+  const maxBytes = deviceFileBytesAtMost(maxEntries);
   prepareFolder(folder);
 
   /** What is known of each device met, by device as stored. */
@@ -67,7 +70,7 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
   const deviceOf = (dev: bigint): Device => {
     if (dev === lastDev && last !== undefined) return last;
     let device = devices.get(dev);
-    if (device === undefined) devices.set(dev, (device = { table: readDeviceTable(folder, dev), puts: new Map() }));
+    if (device === undefined) devices.set(dev, (device = { table: readDeviceTable(folder, dev, maxBytes), puts: new Map() }));
     lastDev = dev;
     last = device;
     return device;
@@ -112,7 +115,7 @@ export function openHashCache(folder: string, options: HashCacheOptions = {}): H
     for (const [dev, device] of devices) {
       if (device.puts.size === 0) continue;
       // Read again: another scan may have written this device since this one read it.
-      const bytes = mergeTable(dev, readDeviceTable(folder, dev), device.puts, today, maxEntries);
+      const bytes = mergeTable(dev, readDeviceTable(folder, dev, maxBytes), device.puts, today, maxEntries);
       device.table = DeviceTable.merged(bytes);
       device.puts.clear();
       try {
