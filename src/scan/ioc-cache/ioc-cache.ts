@@ -10,12 +10,13 @@
  *
  * Entries are written to a temporary file then renamed, so scans running at once each see a
  * whole entry or none. A failure to read is a miss; a failure to write is told once and the scan
- * goes on without writing. The folder is bounded ({@link IocCacheOptions}).
+ * goes on without writing. The folder is bounded ({@link IocCacheOptions}). A folder, entry or
+ * record another user could have written is not used (trusted-folder.ts).
  *
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, fstatSync, openSync, read } from "node:fs";
+import { closeSync, lstatSync, read } from "node:fs";
 import { readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -24,6 +25,7 @@ import { decodeEntry, encodeEntry } from "./entry-codec.js";
 import { evictEntries, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_CACHE_BYTES } from "./eviction.js";
 import type { FileIdentity } from "./file-identity.js";
 import { makeFolderSync } from "../../shared/make-folder.js";
+import { openTrustedFile, untrustedFolder } from "../hash-cache/trusted-folder.js";
 
 /** Options of {@link openIocCache}. */
 export interface IocCacheOptions {
@@ -56,31 +58,35 @@ const readAt = promisify(read);
 
 /**
  * The file's bytes in one read into a buffer of its size, with its modification time; undefined
- * if it shrank meanwhile (being replaced). The read runs on libuv's threads, where the page
- * faults of a fresh buffer (half its cost) are taken beside the main thread's work; the open,
- * stat and close around it are synchronous: on a local file they cost microseconds, a fifth of
- * what their round trips through fs.promises cost the main thread.
+ * if it is not to be trusted (a link, another user's, writable by others: trusted-folder.ts),
+ * larger than `maxBytes`, or shrank meanwhile (being replaced). The read runs on libuv's threads,
+ * where the page faults of a fresh buffer (half its cost) are taken beside the main thread's
+ * work; the open, stat and close around it are synchronous: on a local file they cost
+ * microseconds, a fifth of what their round trips through fs.promises cost the main thread.
  */
-async function readWhole(file: string): Promise<{ bytes: Buffer; usedMs: number } | undefined> {
+async function readWhole(file: string, maxBytes: number): Promise<{ bytes: Buffer; usedMs: number } | undefined> {
   // Never blocks: a FIFO put in the folder fails its read (a miss) instead of holding the scan.
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  const opened = openTrustedFile(file);
+  if (opened === undefined) return undefined;
+  const { fd } = opened;
   try {
-    const info = fstatSync(fd);
-    const bytes = Buffer.allocUnsafeSlow(info.size);
+    if (opened.size > maxBytes) return undefined;
+    const bytes = Buffer.allocUnsafeSlow(opened.size);
     let at = 0;
     while (at < bytes.length) {
       const { bytesRead } = await readAt(fd, bytes, at, bytes.length - at, at);
       if (bytesRead === 0) return undefined;
       at += bytesRead;
     }
-    return { bytes, usedMs: info.mtimeMs };
+    return { bytes, usedMs: opened.mtimeMs };
   } finally {
     closeSync(fd);
   }
 }
 
 /**
- * Opens (creating, 0700) the cache folder `dir`; undefined when it cannot be created, after
+ * Opens (creating, 0700) the cache folder `dir`; undefined when it cannot be created or is not
+ * safe to trust (trusted-folder.ts: another user could write entries that hide IOC files), after
  * telling `onUnavailable`: the scan then loads without a cache.
  *
  * @example
@@ -91,6 +97,8 @@ async function readWhole(file: string): Promise<{ bytes: Buffer; usedMs: number 
 export function openIocCache(dir: string, options: IocCacheOptions = {}): Promise<IocCache | undefined> {
   try {
     makeFolderSync(dir, 0o700);
+    const untrusted = untrustedFolder(dir);
+    if (untrusted !== undefined) throw new Error(`${dir} is not safe to trust: ${untrusted}`);
   } catch (error) {
     options.onUnavailable?.(dir, error);
     return Promise.resolve(undefined);
@@ -119,6 +127,7 @@ class FolderCache implements IocCache {
   private identities: Promise<Map<FileIdentity, string>> | undefined;
   private written = 0;
   private writable = true;
+  private readonly uid = process.getuid?.();
 
   constructor(
     private readonly dir: string,
@@ -127,7 +136,7 @@ class FolderCache implements IocCache {
 
   async get(key: string): Promise<CachedLoad | undefined> {
     const file = join(this.dir, entryFileName(key));
-    const read = await readWhole(file).catch(() => undefined);
+    const read = await readWhole(file, this.options.maxBytes ?? DEFAULT_MAX_CACHE_BYTES).catch(() => undefined);
     const load = read === undefined ? undefined : decodeEntry(read.bytes, key);
     if (read === undefined || load === undefined) return undefined;
     // The modification time says when the entry was last used: eviction removes the oldest. To
@@ -158,7 +167,9 @@ class FolderCache implements IocCache {
       },
       () => new Map<FileIdentity, string>(),
     );
-    return (await this.identities).get(identity);
+    const content = (await this.identities).get(identity);
+    // Only a record this user wrote (one lstat per IOC file, which it saves reading and hashing).
+    return content !== undefined && this.ownRecord(identityFileName(identity, content)) ? content : undefined;
   }
 
   rememberContent(identity: FileIdentity, content: string): void {
@@ -195,6 +206,15 @@ class FolderCache implements IocCache {
       if (!this.writable) return;
       this.writable = false;
       this.options.onUnavailable?.(this.dir, error);
+    }
+  }
+
+  private ownRecord(name: string): boolean {
+    try {
+      const stat = lstatSync(join(this.dir, name));
+      return stat.isFile() && (this.uid === undefined || stat.uid === this.uid);
+    } catch {
+      return false;
     }
   }
 
