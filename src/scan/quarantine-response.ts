@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isInsideStore, listEntries, openQuarantine, quarantineFile, type QuarantineEntry } from "../actions/quarantine/index.js";
+import { completeEarlierQuarantine, isInsideStore, listEntries, openQuarantine, quarantineFile, type QuarantineEntry } from "../actions/quarantine/index.js";
 import { terminateProcess } from "../actions/process/terminate.js";
 import type { HostView } from "../collectors/types.js";
 import type { ScanReport } from "../core/report/index.js";
@@ -44,7 +44,11 @@ export async function createQuarantineResponder(options: QuarantineResponderOpti
         findEarlier: async (diskPath, hostPath, scanId) => {
           entries ??= listEntries(store);
           const entry = (await entries).find((e) => e.meta.cause.scanId === scanId && e.meta.originalPath === pathText(diskPath));
-          return entry && { type: "quarantine", status: "done", detail: `moved to the quarantine as entry ${entry.meta.id}, original deleted (before the scan was interrupted)`, quarantineId: entry.meta.id, objectId: hostPath };
+          if (entry === undefined) return undefined;
+          // Killed between writing the entry and deleting the original: the file may still be
+          // there. Deleted now if it is the very content of the entry; otherwise quarantined afresh.
+          const receipt = await completeEarlierQuarantine(store, entry.meta, diskPath);
+          return receipt && { ...receipt, objectId: hostPath };
         },
       },
       terminate: (pid) => terminateProcess(pid, options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),

@@ -28,7 +28,8 @@ export interface QuarantineTarget {
   isInsideStore(diskPath: string): boolean;
   /**
    * The receipt of this scan's earlier quarantine of the file, if the store holds one: a scan
-   * interrupted between quarantining a file and journaling it finds it here on resume.
+   * interrupted between quarantining a file and journaling it finds it here on resume (and the
+   * original deleted, when the interruption came before that).
    */
   findEarlier?(diskPath: string, hostPath: string, scanId: string): Promise<ReportAction | undefined>;
 }

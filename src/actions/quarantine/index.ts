@@ -5,6 +5,7 @@
  *
  * @module
  */
+export { completeEarlierQuarantine } from "./complete-earlier.js";
 export { deleteEntry, listEntries, showEntry } from "./entries.js";
 export { purge, type PurgeOptions, type PurgeResult } from "./purge.js";
 export { quarantineFile } from "./quarantine-file.js";
