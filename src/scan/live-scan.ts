@@ -304,13 +304,18 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
 }
 
 /**
- * Identifies a compiled plan: the IOCs (file, id) and the sizes of the plan. A checkpoint's
- * unit numbers mean something only for the plan they were taken on.
+ * Identifies a compiled plan: the IOCs (file, id), the sizes of the plan and what each item
+ * matches. A checkpoint's unit numbers and the matches it holds mean something only for the plan
+ * they were taken on: an IOC file edited in place (another hash, another condition) must not be
+ * resumed with what the old one established.
  */
 export function planFingerprint(plan: EvaluationPlan): string {
   const hash = createHash("sha256");
   hash.update(`${plan.items.length} ${plan.units.length}\n`);
   for (const ioc of plan.iocs) hash.update(`${ioc.file}\0${ioc.id}\0${ioc.items}\n`);
+  for (const item of plan.items) {
+    hash.update(`${item.ioc}\0${item.id}\0${item.term}\0${item.condition}\0${item.type}\0${item.negate ? 1 : 0}${item.ignoreCase ? 1 : 0}\0${item.value}\n`);
+  }
   return hash.digest("hex");
 }
 

@@ -262,3 +262,23 @@ describe("iocscan scan --action quarantine killed and resumed", () => {
     await checkOutcome(t, report, scanId);
   });
 });
+
+describe("iocscan scan --resume after things changed", () => {
+  it("a resume with different IOC content (same files, ids and item counts) is refused; with the content back it finishes", async () => {
+    const t = plantTrial("ioc-changed", 400);
+    const first = await runCli(startArgs(t, ["--max-cpu", "5"]), { killAfterMs: 0, when: () => interruptedScans(t).length > 0 });
+    expect(first.signal).toBe("SIGKILL");
+    const [id] = interruptedScans(t);
+    const hashIoc = join(t.iocDir, "hash.ioc");
+    const original = readFileSync(hashIoc, "utf8");
+    // Another hash in place of the first: a file the checkpoint's evaluation state knows nothing about would be matched from here on.
+    writeFileSync(hashIoc, original.replace(md5(HASH_PAYLOAD), md5("some other payload\n")));
+    const refused = await runCli(resumeArgs(t, id ?? ""));
+    expect(refused.status, refused.stdout).toBe(2);
+    expect(refused.stderr).toMatch(/cannot be resumed: its IOC files changed/);
+    writeFileSync(hashIoc, original);
+    const { report, scanId } = await scanUntilDone(t, {});
+    expect(scanId).toBe(id);
+    await checkOutcome(t, report, scanId);
+  });
+});
