@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -279,6 +279,49 @@ describe("iocscan scan --resume after things changed", () => {
     writeFileSync(hashIoc, original);
     const { report, scanId } = await scanUntilDone(t, {});
     expect(scanId).toBe(id);
+    await checkOutcome(t, report, scanId);
+  });
+
+  it("a matching file deleted and a new one added in a folder not yet walked while the scan was stopped", async () => {
+    const t = plantTrial("tree-changed", 400);
+    const first = await runCli(startArgs(t, ["--max-cpu", "5"]), { killAfterMs: 0, when: () => interruptedScans(t).length > 0 });
+    expect(first.signal).toBe("SIGKILL");
+    const gone = [...t.matching.keys()].at(-1) ?? "";
+    unlinkSync(gone);
+    t.matching.delete(gone);
+    const late = join(t.tree, "zz-late", "dropper.exe");
+    mkdirSync(dirname(late));
+    writeFileSync(late, "late dropper\n");
+    t.matching.set(late, Buffer.from("late dropper\n"));
+    const { report, scanId } = await scanUntilDone(t, {});
+    const receipts = report.detections.flatMap((d) => d.actions).filter((a) => a.objectId === gone);
+    // Whether the walk saw the vanished file before the kill or not, it is never reported quarantined.
+    expect(receipts.map((a) => a.status)).not.toContain("done");
+    expect(existsSync(late)).toBe(false);
+    const entries = await listEntries(await openQuarantine({ dir: t.store }));
+    expect(entries.map((e) => e.meta.originalPath).sort()).toEqual([...t.matching.keys()].sort());
+    expect(existsSync(t.checkpoints) ? readdirSync(t.checkpoints) : []).toEqual([]);
+    expect(scanId).toBe(report.scanId);
+  });
+
+  it("SIGTERM while a 50 MB file is being quarantined: the scan ends or stops resumably, the file is quarantined once", async () => {
+    const t = plantTrial("big", 200, 50 * 1024 * 1024);
+    const bigInFlight = (): boolean => existsSync(t.store) && readdirSync(t.store).some((n) => n.startsWith(".tmp-") && (statSync(join(t.store, n), { throwIfNoEntry: false })?.size ?? 0) > 1024 * 1024);
+    // Today the response goes on to its end after SIGTERM (the run finishes); a stop between objects would resume.
+    const { report, scanId } = await scanUntilDone(t, { killAfterMs: 0, when: bigInFlight, signal: "SIGTERM" });
+    await checkOutcome(t, report, scanId);
+  });
+
+  it("--idle-only (idleness from IOCSCAN_IDLE_FILE): killed while it waits for the computer, resumed once idle", async () => {
+    const t = plantTrial("idle");
+    const idleFile = join(t.root, "idle-state");
+    writeFileSync(idleFile, "busy\n");
+    const env = { IOCSCAN_IDLE_FILE: idleFile, IOCSCAN_IDLE_POLL_MS: "50" };
+    const first = await runCli(startArgs(t, ["--idle-only"]), { env, killAfterMs: 300, when: () => interruptedScans(t).length > 0 });
+    expect(first.signal, first.stderr).toBe("SIGKILL");
+    writeFileSync(idleFile, "idle\n");
+    const { report, scanId } = await scanUntilDone(t, { env }, () => ({ env }));
+    expect(report.execution?.resumed).toBeGreaterThanOrEqual(1);
     await checkOutcome(t, report, scanId);
   });
 });
