@@ -3,7 +3,7 @@
  * scanning with `--db` under a folder a normal user owns), and two scans at once on one `--db`:
  * real CLI processes, every file in a temp folder this test creates.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,6 +64,21 @@ describe("iocscan scan and its caches' trust", () => {
       expect(result.stderr).toMatch(/hash cache ".*hash-cache" unavailable \(.*belongs to user 65534, who could replace it\); hashing without it/);
       expect(result.stderr).toMatch(/IOC cache ".*ioc-cache" unavailable \(.*belongs to user 65534, who could replace it\); loading IOC files without it/);
     }
+  });
+
+  it.runIf(process.getuid?.() === 0)("iocscan collect as root with its state folder under a folder another user owns: collects without the hash cache, says why", () => {
+    const scope = tree("tree-collect", 2);
+    const home = join(work, "collect-home");
+    mkdirSync(home);
+    chownSync(home, 65534, 65534);
+    const result = spawnSync(process.execPath, ["--import", tsxLoader, main, "collect", "--scope", scope, "--hashes", "sha256"], {
+      encoding: "utf8",
+      env: { ...process.env, IOCSCAN_STATE_DIR: join(home, "state") },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/hash cache ".*hash-cache" unavailable \(.*belongs to user 65534, who could replace it\); collecting without it/);
+    const records = (JSON.parse(result.stdout) as { records: { FileItem: { FullPath: string }[] } }).records.FileItem;
+    expect(records.map((r) => r.FullPath)).toContain(join(scope, "eicar.com"));
   });
 
   it("two scans at once on one --db each keep their digests: a rescan of both trees hashes nothing and finds the same", async () => {

@@ -44,7 +44,7 @@ export function registerCollectCommand(program: Command, run: CliRun): void {
     .option("--strings", "also collect printable strings of files (large)")
     .option("--no-hash-cache", "do not reuse or record digests of unchanged files");
   addDocumentSwitches(command).action(async (flags: CollectFlags) => {
-    const cache = flags.hashCache ? openHashCache(defaultHashCachePath(defaultResultsDbPath())) : undefined;
+    const cache = flags.hashCache ? openCacheOrWarn(defaultHashCachePath(defaultResultsDbPath())) : undefined;
     // Ctrl-C or SIGTERM: the collection stops and leaves no partial file behind.
     const interrupt = interruptOnSignals();
     try {
@@ -79,4 +79,14 @@ function parseHashes(text: string): NonNullable<CollectOptions["hashes"]> {
   const bad = names.find((n) => !(ALGORITHMS as readonly string[]).includes(n));
   if (bad !== undefined) throw new InvalidArgumentError(`unknown digest "${bad}" (md5, sha1, sha256 or none)`);
   return names as (typeof ALGORITHMS)[number][];
+}
+
+/** The hash cache, or none (said why): a collection without it is slower, never wrong, as a scan's. */
+function openCacheOrWarn(folder: string): ReturnType<typeof openHashCache> | undefined {
+  try {
+    return openHashCache(folder);
+  } catch (error) {
+    process.stderr.write(`iocscan: ${escapeForTerminal(`hash cache "${folder}" unavailable (${error instanceof Error ? error.message : String(error)}); collecting without it`)}\n`);
+    return undefined;
+  }
 }
