@@ -63,12 +63,20 @@ export async function respondToDetections(report: ScanReport, settings: Response
   for (const detection of [...report.detections, ...(report.criticalAreas?.detections ?? [])]) {
     for (const object of detection.objects) {
       const key = `${object.document} ${object.id}`;
+      if (!object.actionable) {
+        // Said for this IOC only: another IOC that matches the object positively still acts on it,
+        // whichever comes first. Nothing is done, so nothing is journaled.
+        detection.actions.push({ type: "none", status: "skipped", detail: "bound only through negated items: never acted on", objectId: object.id });
+        continue;
+      }
       const earlier = done.get(key);
       if (earlier) {
         detection.actions.push({ type: earlier.type, status: "skipped", detail: `already handled for another IOC (${earlier.status})`, objectId: object.id });
         continue;
       }
-      const journaled = settings.journal?.get(key);
+      // A journaled "none" (no action for such an object) acted on nothing: worked out again.
+      const fromJournal = settings.journal?.get(key);
+      const journaled = fromJournal?.some((receipt) => receipt.type !== "none") === true ? fromJournal : undefined;
       const receipts = journaled ? [...journaled] : await respondToObject(detection, object, report.scanId, settings);
       if (!journaled) await settings.journal?.record(key, receipts);
       detection.actions.push(...receipts);
@@ -84,9 +92,6 @@ async function respondToObject(
   settings: ResponseSettings,
 ): Promise<ReportAction[]> {
   const cause = { scanId, iocId: detection.iocId, iocTitle: detection.iocTitle };
-  if (!object.actionable) {
-    return [{ type: "none", status: "skipped", detail: "bound only through negated items: never acted on", objectId: object.id }];
-  }
   if (object.document === "FileItem") return [await quarantineHostFile(object.id, cause, settings)];
   if (object.document === "ProcessItem") return respondToProcess(Number(object.id), cause, settings);
   return [{ type: "none", status: "skipped", detail: `no action exists for ${object.document}`, objectId: object.id }];

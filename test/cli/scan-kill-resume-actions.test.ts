@@ -263,6 +263,26 @@ describe("iocscan scan --action quarantine killed and resumed", () => {
   });
 });
 
+describe("iocscan scan --action quarantine with negated items", () => {
+  it("a file matched positively by one IOC is quarantined even when an IOC loaded before binds it only through a negated item", async () => {
+    const root = mkdtempSync(join(work, "negated-first-"));
+    const dropper = join(root, "tree", "a", "dropper.exe");
+    mkdirSync(dirname(dropper), { recursive: true });
+    writeFileSync(dropper, "dropper\n");
+    writeFileSync(join(root, "tree", "a", "plain.dat"), "plain\n");
+    mkdirSync(join(root, "iocs"));
+    writeFileSync(join(root, "iocs", "a-negated.ioc"), ioc("0-negated", `<Indicator id="g" operator="OR">${item("g1", "FileItem/FileName", "is", "string", "never-there.txt")}${item("g2", "FileItem/FileExtension", "is", "string", "bin", true)}</Indicator>`));
+    writeFileSync(join(root, "iocs", "b-name.ioc"), ioc("by-name", `<Indicator id="n" operator="OR">${item("n1", "FileItem/FileName", "is", "string", "dropper.exe")}</Indicator>`));
+    const run = await runCli(["scan", "--no-db", "--no-hash-cache", "--no-ioc-cache", "--no-checkpoint", "--format", "json", "--files", "on", "--action", "quarantine", "--quarantine", join(root, "store"), "--ioc", join(root, "iocs"), "--scope", join(root, "tree")]);
+    expect(run.status, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout) as ScanReport;
+    const receipts = report.detections.flatMap((d) => d.actions.map((a) => `${d.iocId} ${a.type}:${a.status}`).filter((_, i) => d.actions[i]?.objectId === dropper));
+    expect(receipts).toContain("by-name quarantine:done");
+    expect(existsSync(dropper)).toBe(false);
+    expect(existsSync(join(root, "tree", "a", "plain.dat"))).toBe(true);
+  });
+});
+
 describe("iocscan scan --resume after things changed", () => {
   it("a resume with different IOC content (same files, ids and item counts) is refused; with the content back it finishes", async () => {
     const t = plantTrial("ioc-changed", 400);
