@@ -19,6 +19,7 @@ import { ScanInterruptedError, scanLive, type LiveScanOptions } from "./live-sca
 import { ScanSetupError } from "./prepare-plan.js";
 import { createIdleGate } from "./idle-gate.js";
 import { createQuarantineResponder } from "./quarantine-response.js";
+import { ResponseInterruptedError } from "./respond.js";
 import { createCpuLimiter, lowerPriority } from "./throttle/index.js";
 import { makeFolderSync } from "../shared/make-folder.js";
 
@@ -160,10 +161,14 @@ async function run(options: HostScanOptions, resumeFrom: RunnerState | undefined
       ? undefined
       : async (report: ScanReport, scopes: readonly string[]): Promise<void> => {
           if (dir === undefined) return responder(report, scopes);
-          // Journaled: a scan interrupted while acting never acts twice on an object.
+          // Journaled: a scan interrupted while acting never acts twice on an object, so Ctrl-C
+          // or SIGTERM may stop it between two objects; the resumed scan does the rest.
           const journal = await openActionJournal(actionJournalFile(dir, scanId));
           try {
-            await responder(report, scopes, journal);
+            await responder(report, scopes, journal, options.signal);
+          } catch (error) {
+            if (error instanceof ResponseInterruptedError) throw new ScanInterruptedError(scanId);
+            throw error;
           } finally {
             await journal.close();
           }

@@ -27,14 +27,17 @@ export interface QuarantineResponderOptions {
  * Opens the store now (so a store that cannot be used stops the scan before anything is
  * deleted) and returns the step that acts on a finished report.
  */
-export async function createQuarantineResponder(options: QuarantineResponderOptions): Promise<(report: ScanReport, scopes: readonly string[], journal?: ReceiptJournal) => Promise<void>> {
+export async function createQuarantineResponder(
+  options: QuarantineResponderOptions,
+): Promise<(report: ScanReport, scopes: readonly string[], journal?: ReceiptJournal, signal?: AbortSignal) => Promise<void>> {
   const store = await openQuarantine(options.quarantineDir ? { dir: options.quarantineDir } : {});
   const protectedPaths = await loadProtectedPaths(options.host, options.protect ?? []);
   // Listed once, and only by a resumed response that meets an object its journal does not know.
   let entries: Promise<QuarantineEntry[]> | undefined;
-  return (report, scopes, journal) =>
+  return (report, scopes, journal, signal) =>
     respondToDetections(report, {
       ...(journal ? { journal } : {}),
+      ...(signal ? { signal } : {}),
       host: options.host,
       scopes,
       protectedPaths,

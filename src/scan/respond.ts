@@ -51,6 +51,16 @@ export interface ResponseSettings {
   terminate(pid: number): Promise<ReportAction>;
   /** Makes the response resumable: each object is acted on once, across interruptions. */
   readonly journal?: ReceiptJournal;
+  /**
+   * Ctrl-C or SIGTERM: the response stops before the next object ({@link ResponseInterruptedError}).
+   * Only for a journaled response, which a resumed scan finishes without acting twice.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** The response stopped between two objects on its signal; the journal holds what was done. */
+export class ResponseInterruptedError extends Error {
+  override readonly name = "ResponseInterruptedError";
 }
 
 /**
@@ -62,6 +72,8 @@ export async function respondToDetections(report: ScanReport, settings: Response
   const done = new Map<string, ReportAction>();
   for (const detection of [...report.detections, ...(report.criticalAreas?.detections ?? [])]) {
     for (const object of detection.objects) {
+      // Between two objects, never inside one: a quarantine is copy, verify, delete.
+      if (settings.signal?.aborted === true) throw new ResponseInterruptedError("the response was interrupted");
       const key = `${object.document} ${object.id}`;
       if (!object.actionable) {
         // Said for this IOC only: another IOC that matches the object positively still acts on it,

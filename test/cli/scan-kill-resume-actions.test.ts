@@ -324,11 +324,27 @@ describe("iocscan scan --resume after things changed", () => {
     expect(scanId).toBe(report.scanId);
   });
 
-  it("SIGTERM while a 50 MB file is being quarantined: the scan ends or stops resumably, the file is quarantined once", async () => {
+  it("SIGTERM while a 50 MB file is being quarantined: that file is finished, the scan stops before the next object, and a resume does the rest", async () => {
     const t = plantTrial("big", 200, 50 * 1024 * 1024);
+    // Objects answered after the big file: those of an IOC loaded after the others (detections
+    // are answered in IOC order).
+    writeFileSync(join(t.iocDir, "z-late.ioc"), ioc("z-late", `<Indicator id="z" operator="OR">${item("z1", "FileItem/FileName", "is", "string", "late.txt")}</Indicator>`));
+    for (let i = 0; i < 5; i++) {
+      const path = join(t.tree, `a${i}`, "late.txt");
+      writeFileSync(path, `late ${i}\n`);
+      t.matching.set(path, Buffer.from(`late ${i}\n`));
+    }
     const bigInFlight = (): boolean => existsSync(t.store) && readdirSync(t.store).some((n) => n.startsWith(".tmp-") && (statSync(join(t.store, n), { throwIfNoEntry: false })?.size ?? 0) > 1024 * 1024);
-    // Today the response goes on to its end after SIGTERM (the run finishes); a stop between objects would resume.
-    const { report, scanId } = await scanUntilDone(t, { killAfterMs: 0, when: bigInFlight, signal: "SIGTERM" });
+    const stopped = await runCli(startArgs(t), { killAfterMs: 0, when: bigInFlight, signal: "SIGTERM" });
+    expect(stopped.status, stopped.stderr).toBe(2);
+    expect(stopped.stderr).toMatch(/scan interrupted; continue it with: iocscan scan --resume /);
+    // The big file (walked before the droppers of a1..a4) is in the store whole; some files are not yet.
+    const store = await openQuarantine({ dir: t.store });
+    const before = (await listEntries(store)).map((e) => e.meta.originalPath);
+    expect(before).toContain(join(t.tree, "a0", "big", "dropper.exe"));
+    expect(before.length).toBeLessThan(t.matching.size);
+    expect(existsSync(join(t.tree, "a0", "big", "dropper.exe"))).toBe(false);
+    const { report, scanId } = await scanUntilDone(t, {});
     await checkOutcome(t, report, scanId);
   });
 
