@@ -36,6 +36,8 @@ export interface QuarantineTarget {
 
 /** Receipts of objects already acted on (a resumed scan), and where new ones are recorded. */
 export interface ReceiptJournal {
+  /** The scan acted before this run (it was interrupted while acting): see findEarlier. */
+  readonly resumed: boolean;
   get(key: string): readonly ReportAction[] | undefined;
   record(key: string, receipts: readonly ReportAction[]): Promise<void>;
 }
@@ -142,7 +144,8 @@ async function quarantineHostFile(hostPath: string, cause: QuarantineCause, sett
   if (settings.protectedPaths.isProtected(hostPath)) return refuse("protected: a system file no action may touch");
   const diskPath = settings.host.toDisk(path);
   if (settings.quarantine.isInsideStore(diskPath)) return refuse("inside the quarantine store");
-  if (settings.journal !== undefined) {
+  // Only a scan that acted before can have a copy it did not journal: a fresh one never lists the store.
+  if (settings.journal?.resumed === true) {
     const earlier = await settings.quarantine.findEarlier?.(diskPath, hostPath, cause.scanId);
     if (earlier !== undefined) return earlier;
   }

@@ -60,10 +60,14 @@ describe("action journal", () => {
     await journal.record(`FileItem ${paths[0]}`, [{ ...first, objectId: paths[0] as string }]);
     await quarantineFile(store, paths[1] as string, { scanId, iocId: "i", iocTitle: "T" });
 
+    await journal.close();
+    // The resumed scan opens the journal again.
+    const resumed = await openActionJournal(journalFile);
+    expect(resumed.resumed).toBe(true);
     const respond = await createQuarantineResponder({ host: createHostView("/"), quarantineDir: storeDir });
     const report = reportFor(scanId, paths);
-    await respond(report, [tree], journal);
-    await journal.close();
+    await respond(report, [tree], resumed);
+    await resumed.close();
     const actions = report.detections[0]?.actions ?? [];
     expect(actions.map((a) => [a.objectId, a.status])).toEqual(paths.map((p) => [p, "done"]));
     expect(actions[0]?.quarantineId).toBe(first.quarantineId);

@@ -12,6 +12,11 @@ import type { ReportAction } from "../../core/report/index.js";
 
 /** Receipts by object key (`document id`). */
 export interface ActionJournal {
+  /**
+   * Whether the journal existed before this run opened it: the scan acted before (it was
+   * interrupted while acting), so the store may hold a copy it made and did not journal.
+   */
+  readonly resumed: boolean;
   /** The receipts of an object acted on before the scan was interrupted. */
   get(key: string): readonly ReportAction[] | undefined;
   /** Records an object's receipts durably. */
@@ -24,7 +29,8 @@ export async function openActionJournal(file: string): Promise<ActionJournal> {
   const known = new Map<string, readonly ReportAction[]>();
   // Trusted as the checkpoint is: a journal another user could write would make a resumed scan
   // skip objects as "quarantined already".
-  const text = (await readTrusted(file)) ?? "";
+  const read = await readTrusted(file);
+  const text = read ?? "";
   for (const line of text.split("\n")) {
     if (line === "") continue;
     try {
@@ -39,6 +45,7 @@ export async function openActionJournal(file: string): Promise<ActionJournal> {
   // After a torn last line, start the next entry on a line of its own.
   if (text !== "" && !text.endsWith("\n")) await handle.write("\n");
   return {
+    resumed: read !== undefined,
     get: (key) => known.get(key),
     async record(key, receipts) {
       known.set(key, receipts);
