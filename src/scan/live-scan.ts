@@ -143,8 +143,11 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   // round trips took 3-18 ms at the end of a rescan while the CPUs were busy. Never rejects.
   const osName = readOsName(host);
   const { loaded, plan } = await preparePlan(options.iocPaths, options);
-  const fingerprint = planFingerprint(plan);
-  if (resume !== undefined && resume.plan !== fingerprint) {
+  // Worked out only for a checkpoint or a resume: it reads every item of the plan (a million, for
+  // a large hash list), which a scan that never checkpoints need not pay for.
+  let fingerprint: string | undefined;
+  const planId = (): string => (fingerprint ??= planFingerprint(plan));
+  if (resume !== undefined && resume.plan !== planId()) {
     throw new ScanSetupError(`scan ${scanId} cannot be resumed: its IOC files changed since it was interrupted`);
   }
 
@@ -177,7 +180,7 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
     evaluation: evaluation.saveState(),
     stats: { ...stats },
     warnings: warnings.save(),
-    plan: fingerprint,
+    plan: planId(),
   });
   const checkpoints = new CheckpointClock(options.checkpointing, options.respond !== undefined);
   // Other collectors take a second or two and have no position: a checkpoint taken inside one
@@ -258,10 +261,10 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
       collectorsDone.add(collector.document);
       collecting = undefined;
       // After the last one, the checkpoint below (written at once) says the same and more.
-      if (collector !== run[run.length - 1]?.collector) await checkpoints.milestone(state("collecting"));
+      if (collector !== run[run.length - 1]?.collector) await checkpoints.milestone(() => state("collecting"));
     }
     // From here on the records are complete: a resumed scan only redoes the response.
-    await checkpoints.milestone(state("responding"));
+    await checkpoints.milestone(() => state("responding"));
   }
   progress.flush();
 
@@ -353,10 +356,14 @@ class CheckpointClock {
     this.written = true;
   }
 
-  /** A checkpoint at a milestone: skipped for a young report-only scan ({@link YOUNG_SCAN_MS}). */
-  async milestone(state: RunnerState): Promise<void> {
+  /**
+   * A checkpoint at a milestone: skipped for a young report-only scan ({@link YOUNG_SCAN_MS}),
+   * which then does not even work out the state.
+   */
+  async milestone(state: () => RunnerState): Promise<void> {
+    if (this.checkpointing === undefined) return;
     if (!this.acting && !this.written && Date.now() - this.started < Math.min(this.interval, YOUNG_SCAN_MS)) return;
-    await this.save(state);
+    await this.save(state());
   }
 }
 
