@@ -9,6 +9,8 @@ import { LINUX_COLLECTED } from "../../core/vocabulary/index.js";
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { release } from "node:os";
+import { fsPath } from "../../shared/fs-path.js";
+import { pathText } from "../../shared/path-text.js";
 import { readWarning } from "../_shared/errors.js";
 import { linesOf, readHostText } from "../_shared/read.js";
 import { toRecord, type DraftFields } from "../_shared/record.js";
@@ -32,7 +34,7 @@ export function parseModules(text: string): string[] {
 /** The requested digests of a file, computed in one read. */
 async function hashFile(diskPath: string, wanted: readonly (typeof DIGESTS)[number][]): Promise<DraftFields> {
   const hashes: [string, Hash][] = wanted.map(([field, algorithm]) => [field, createHash(algorithm)]);
-  for await (const chunk of createReadStream(diskPath)) for (const [, hash] of hashes) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(fsPath(diskPath))) for (const [, hash] of hashes) hash.update(chunk as Buffer);
   return Object.fromEntries(hashes.map(([field, hash]) => [field, hash.digest("hex")]));
 }
 
@@ -50,7 +52,7 @@ export const moduleCollector = defineCollector({
     const text = await readHostText(context, "/proc/modules");
     // A kernel built without module support has no /proc/modules: nothing is loaded.
     if (text === undefined) return;
-    const files = await indexModuleFiles(context, release());
+    const files = await indexModuleFiles(context, release(), () => context.signal?.aborted === true);
     const wanted = DIGESTS.filter(([field]) => context.fields.has(field));
     for (const name of parseModules(text)) {
       if (context.signal?.aborted === true) return;
@@ -63,10 +65,10 @@ export const moduleCollector = defineCollector({
           digests = await hashFile(context.host.toDisk(file), wanted);
           context.count("modulesHashed");
         } catch (error) {
-          context.warn(readWarning(error, "hash module file", file));
+          context.warn(readWarning(error, "hash module file", pathText(file)));
         }
       }
-      yield toRecord("ModuleItem", { Module: name, Filename: file, ...digests }, name);
+      yield toRecord("ModuleItem", { Module: name, Filename: file === undefined ? undefined : pathText(file), ...digests }, name);
     }
   },
 });

@@ -8,14 +8,12 @@
  *
  * @module
  */
-import { lstat, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { release } from "node:os";
-import { isGone, readWarning } from "../../collectors/_shared/errors.js";
-import { moduleNameOf } from "../../collectors/module/module-files.js";
+import { indexModuleFiles } from "../../collectors/module/module-files.js";
 import { fsPath } from "../../shared/fs-path.js";
 import { pathText } from "../../shared/path-text.js";
 import type { AreaContext } from "./area-context.js";
-import { resolveHostPath } from "../../collectors/_shared/image-path.js";
 import { addFile, listDir, readMemoryText } from "./host-files.js";
 
 const AREA = "kernel-modules" as const;
@@ -89,7 +87,7 @@ export async function scanModules(ctx: AreaContext): Promise<void> {
     ctx.area(AREA).note = "kernel release unknown: module files not checked";
     return;
   }
-  const files = await indexModuleFiles(ctx, version);
+  const files = await indexModuleFiles(ctx.collectorContext([], "ModuleItem"), version, () => ctx.stopped());
   for (const name of [...loaded, ...suspects]) {
     if (ctx.stopped()) return;
     const file = files.get(name);
@@ -97,53 +95,3 @@ export async function scanModules(ctx: AreaContext): Promise<void> {
   }
 }
 
-/** Folders below /lib/modules/RELEASE walked at most when there is no modules.dep. */
-const MAX_MODULE_DEPTH = 16;
-
-/**
- * Module name → host path (memory form) of its file: the lines of /lib/modules/RELEASE/modules.dep
- * (`kernel/drivers/net/dummy.ko.xz: deps...`), else the files of that tree. As indexModuleFiles of
- * the ModuleItem collector does, but byte-exact: that one reads names as UTF-8.
- */
-async function indexModuleFiles(ctx: AreaContext, version: string): Promise<Map<string, string>> {
-  const dir = `/lib/modules/${version}`;
-  const files = new Map<string, string>();
-  const add = (path: string): void => {
-    const name = moduleNameOf(path);
-    if (name !== undefined && !files.has(name)) files.set(name, path);
-  };
-  const dep = await readModulesDep(ctx, `${dir}/modules.dep`);
-  if (dep !== undefined) {
-    for (const line of dep.split(/\r?\n/)) {
-      const file = line.slice(0, line.indexOf(":"));
-      if (file !== "") add(file.startsWith("/") ? file : `${dir}/${file}`);
-    }
-    return files;
-  }
-  const stack: [string, number][] = [[dir, 0]];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [folder, depth] = next;
-    if (ctx.stopped()) break;
-    for (const name of await listDir(ctx, folder)) {
-      const path = `${folder}/${name}`;
-      add(path);
-      if (depth < MAX_MODULE_DEPTH && moduleNameOf(path) === undefined) {
-        const real = await resolveHostPath(ctx.host, path, { keepLast: true }).catch(() => path);
-        // Not into linked folders (`build` → the kernel headers), as a recursive readdir.
-        const info = await lstat(fsPath(ctx.host.toDisk(real))).catch(() => undefined);
-        if (info?.isDirectory() === true) stack.push([path, depth + 1]);
-      }
-    }
-  }
-  return files;
-}
-
-/** modules.dep's text in memory form, or undefined when it does not exist or cannot be read (warned as the ModuleItem collector warns). */
-async function readModulesDep(ctx: AreaContext, hostPath: string): Promise<string | undefined> {
-  try {
-    return await readMemoryText(ctx, await resolveHostPath(ctx.host, hostPath));
-  } catch (error) {
-    if (!isGone(error)) ctx.collectorContext([], "ModuleItem").warn(readWarning(error, "read file", pathText(hostPath)));
-    return undefined;
-  }
-}
