@@ -75,19 +75,33 @@ async function readSnapshot(file: string): Promise<HostSnapshot> {
 async function readSnapshotBytes(file: string): Promise<Uint8Array> {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
   const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  let first: number;
-  const start = Buffer.alloc(65536);
+  let stat: ReturnType<typeof fstatSync>;
   try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new ScanSetupError(`Cannot read snapshot "${file}": it is a folder`);
-    if (stat.isFile()) return readFileSync(fd);
-    if (!stat.isFIFO() && !stat.isSocket()) throw new ScanSetupError(`Cannot read snapshot "${file}": it is not a file or a pipe`);
-    first = readSync(fd, start);
+    stat = fstatSync(fd);
   } catch (error) {
     closeSync(fd);
-    // EAGAIN: a writer is there, with nothing written yet.
-    if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-    return readPipe(file, [], openSync(file, constants.O_RDONLY | constants.O_NONBLOCK));
+    throw error;
+  }
+  if (!stat.isFIFO() && !stat.isSocket()) {
+    try {
+      if (stat.isDirectory()) throw new ScanSetupError(`Cannot read snapshot "${file}": it is a folder`);
+      if (!stat.isFile()) throw new ScanSetupError(`Cannot read snapshot "${file}": it is not a file or a pipe`);
+      return readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  // A pipe: from here its descriptor is readPipe's, or closed here.
+  const start = Buffer.alloc(65536);
+  let first: number;
+  try {
+    first = readSync(fd, start);
+  } catch (error) {
+    // EAGAIN: a writer is there, with nothing written yet; the same descriptor waits for it (a
+    // second open could come after the writer had written everything and gone, losing it).
+    if ((error as NodeJS.ErrnoException).code === "EAGAIN") return readPipe(file, [], fd);
+    closeSync(fd);
+    throw error;
   }
   if (first === 0) {
     closeSync(fd);

@@ -95,7 +95,8 @@ export function parseSnapshotBytes(bytes: Uint8Array): SnapshotResult {
 
 /** Reads and validates snapshot JSON text. */
 export function parseSnapshot(text: string): SnapshotResult {
-  if (text.trim() === "") return { ok: false, error: { message: "Not an iocscan snapshot: the file is empty" } };
+  // Not text.trim(): that would copy a 100 MB snapshot to find its first character.
+  if (!/\S/.test(text)) return { ok: false, error: { message: "Not an iocscan snapshot: the file is empty" } };
   let json: unknown;
   try {
     json = JSON.parse(text);
