@@ -13,10 +13,11 @@ import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fsPath } from "../../shared/fs-path.js";
 import { pathText } from "../../shared/path-text.js";
-import { CHUNK, decryptEntry, readEntryMeta } from "./_entry-file.js";
+import { CHUNK } from "./_entry-file.js";
 import { keysOf } from "./_keys.js";
 import { entryFileName } from "./_names.js";
 import { describeError, errorCode, fsyncDir } from "./_sync.js";
+import { readBack, sameFile } from "./quarantine-file.js";
 import type { EntryMeta, QuarantineReceipt, QuarantineStore } from "./types.js";
 
 /**
@@ -36,11 +37,8 @@ export async function completeEarlierQuarantine(store: QuarantineStore, meta: En
   if (!(before as BigIntStats).isFile() || Number((before as BigIntStats).size) !== meta.size) return undefined;
   // The entry as list and restore will read it: authenticated metadata, content that decrypts to the SHA-256 it names.
   const entryFile = join(store.dir, entryFileName(meta.id));
-  const keys = keysOf(store);
-  const verified = await readEntryMeta(entryFile, keys.mac)
-    .then(async (read) => read.ok && read.meta.id === meta.id && read.meta.sha256 === meta.sha256 && (await decryptEntry(entryFile, read.meta, keys.data)) === meta.sha256)
-    .catch(() => false);
-  if (!verified) return undefined;
+  const content = await readBack(entryFile, meta, keysOf(store)).catch(() => undefined);
+  if (content !== meta.sha256) return undefined;
   const original = await sha256Unchanged(path, before as BigIntStats);
   if (original !== meta.sha256) return undefined;
   try {
@@ -58,7 +56,7 @@ async function sha256Unchanged(path: string, before: BigIntStats): Promise<strin
   if (handle === undefined) return undefined;
   try {
     const opened = await handle.stat({ bigint: true });
-    if (!same(before, opened)) return undefined;
+    if (!sameFile(before, opened)) return undefined;
     const hash = createHash("sha256");
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (;;) {
@@ -68,15 +66,11 @@ async function sha256Unchanged(path: string, before: BigIntStats): Promise<strin
     }
     const after = await handle.stat({ bigint: true });
     const now = await lstat(fsPath(path), { bigint: true }).catch(() => undefined);
-    if (!same(opened, after) || now === undefined || !same(after, now)) return undefined;
+    if (!sameFile(opened, after) || now === undefined || !sameFile(after, now)) return undefined;
     return hash.digest("hex");
   } catch {
     return undefined;
   } finally {
     await handle.close();
   }
-}
-
-function same(a: BigIntStats, b: BigIntStats): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
 }

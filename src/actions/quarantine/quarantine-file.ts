@@ -190,7 +190,7 @@ async function encryptTo(temp: string, source: Awaited<ReturnType<typeof open>>,
 }
 
 /** Re-reads the entry file: its metadata must authenticate and equal `meta`; returns the content's SHA-256. */
-async function readBack(file: string, meta: EntryMeta, keys: StoreKeys): Promise<string> {
+export async function readBack(file: string, meta: EntryMeta, keys: StoreKeys): Promise<string> {
   const read = await readEntryMeta(file, keys.mac);
   if (!read.ok) throw new Error(read.reason);
   if (JSON.stringify(read.meta) !== JSON.stringify(meta)) throw new Error("its metadata differs from what was written");
@@ -203,6 +203,6 @@ function bounded(text: string): string {
 }
 
 /** Same inode, same size, same modification time. */
-function sameFile(a: BigIntStats, b: BigIntStats): boolean {
+export function sameFile(a: BigIntStats, b: BigIntStats): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
 }
