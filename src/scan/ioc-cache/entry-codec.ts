@@ -25,7 +25,7 @@
  * @module
  */
 import { crc32 } from "node:zlib";
-import { CONDITIONS, type Condition, type IndicatorItem, type IndicatorNode, type ItemRun, type RunDigests, type RunFields, type SourcePosition, type CompactIndicator, type CompactNode, runItem } from "../../core/ioc/index.js";
+import { type IndicatorItem, type IndicatorNode, type ItemRun, type RunDigests, type RunFields, type SourcePosition, type CompactIndicator, type CompactNode, runItem } from "../../core/ioc/index.js";
 import { runFilter, runSlots } from "../../core/compile/digest-table.js";
 import { IOC_CACHE_FORMAT } from "./cache-key.js";
 import { isStoredEntry, type CachedLoad, type StoredEntry } from "./cached-load.js";
@@ -438,7 +438,8 @@ function isShared(value: unknown): value is RunFields {
   const s = value as Record<string, unknown>;
   const context = s["context"] as Record<string, unknown> | null | undefined;
   return (
-    CONDITIONS.includes(s["condition"] as Condition) &&
+    // Any spelling: the parser keeps an unknown condition, which the compiler finds unsupported.
+    typeof s["condition"] === "string" &&
     typeof s["sourceCondition"] === "string" &&
     typeof s["negate"] === "boolean" &&
     typeof s["preserveCase"] === "boolean" &&

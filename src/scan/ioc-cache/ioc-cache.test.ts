@@ -115,6 +115,19 @@ describe("the IOC cache behind loadIocFiles", () => {
     expect(iocWarnings(hit).filter((warning) => /:\d+:\d+$/.test(warning.path ?? "")).length).toBeGreaterThan(100);
   });
 
+  it("a hash list under a condition the parser does not know (kept, UNKNOWN when compiled) is stored as a run and read back: a hit", async () => {
+    const folder = join(work, "unknown-condition");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "frobs.ioc"), longHashList("frobs", 40).replaceAll('condition="is"', 'condition="frobs"'));
+    const dir = join(work, "unknown-condition-cache");
+    const parsed = await load(folder, undefined);
+    await load(folder, await open(dir));
+    const second = await open(dir);
+    const hit = await load(folder, second);
+    expect(second).toMatchObject({ hits: 1, misses: 0 });
+    expect(hit).toStrictEqual(parsed);
+  });
+
   it("a plan compiled from hits is the plan compiled from a parse", async () => {
     const folder = iocFolder("plan");
     const dir = join(work, "plan-cache");
