@@ -191,7 +191,7 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
   const between = async (): Promise<void> => {
     for (;;) {
       if (gate?.mustPause() === true) {
-        if (canCheckpoint()) await checkpoints.save(state("collecting"));
+        if (canCheckpoint()) await checkpoints.save(() => state("collecting"));
         const detail = gate.describe();
         // The counts as they stand when the scan stops: nothing is started while it waits.
         progress.flush();
@@ -206,11 +206,11 @@ export async function scanLive(options: LiveScanOptions, dependencies: LiveScanD
       await options.pace(options.signal, mustPause);
       if (gate?.mustPause() !== true) break;
     }
-    if (checkpoints.due() && canCheckpoint()) await checkpoints.save(state("collecting"));
+    if (checkpoints.due() && canCheckpoint()) await checkpoints.save(() => state("collecting"));
   };
   const needsBetween = options.gate !== undefined || options.pace !== undefined || options.checkpointing !== undefined;
   const interrupted = async (): Promise<never> => {
-    if (canCheckpoint()) await checkpoints.save(state("collecting"));
+    if (canCheckpoint()) await checkpoints.save(() => state("collecting"));
     throw new ScanInterruptedError(scanId);
   };
 
@@ -349,9 +349,10 @@ class CheckpointClock {
     return this.checkpointing !== undefined && Date.now() - this.last >= this.interval;
   }
 
-  async save(state: RunnerState): Promise<void> {
+  /** Writes the state `state` gives, worked out only when there is somewhere to write it. */
+  async save(state: () => RunnerState): Promise<void> {
     if (this.checkpointing === undefined) return;
-    await this.checkpointing.save(state);
+    await this.checkpointing.save(state());
     this.last = Date.now();
     this.written = true;
   }
@@ -363,7 +364,7 @@ class CheckpointClock {
   async milestone(state: () => RunnerState): Promise<void> {
     if (this.checkpointing === undefined) return;
     if (!this.acting && !this.written && Date.now() - this.started < Math.min(this.interval, YOUNG_SCAN_MS)) return;
-    await this.save(state());
+    await this.save(state);
   }
 }
 

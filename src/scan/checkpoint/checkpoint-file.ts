@@ -178,6 +178,8 @@ function untrustedBecause(path: string, stat: { uid: number; mode: number }, wha
 }
 
 const held = new Set<string>();
+/** The exit hook that releases what is held: one for the process, however many scans it runs (an agent). */
+let releaseOnExit = false;
 
 /**
  * Takes the scan's lock, `<dir>/<scanId>.lock` holding this process's id: a second process that
@@ -199,7 +201,10 @@ export async function lockScan(dir: string, scanId: string): Promise<void> {
     try {
       await link(temporary, file);
       held.add(file);
-      if (held.size === 1) process.once("exit", releaseAllSync);
+      if (!releaseOnExit) {
+        releaseOnExit = true;
+        process.on("exit", releaseAllSync);
+      }
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
