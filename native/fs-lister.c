@@ -13,7 +13,7 @@
  *
  * Names are bytes: one that is not UTF-8 is given with each such byte as a lone surrogate
  * U+DC80..U+DCFF, and paths and names given back in that form are read as those bytes
- * (src/core/report/path-text.ts): such a file is listed and stat'ed by its real name.
+ * (src/shared/path-text.ts): such a file is listed and stat'ed by its real name.
  *
  * The values are those of fs.lstatSync(path, { bigint: true }) (libuv also uses statx on
  * Linux): dev, ino, mode, uid, gid, size, atimeNs, mtimeNs, ctimeNs, birthtimeNs per name; the
@@ -43,7 +43,7 @@
 /*
  * The bytes of a path or name given as a JavaScript string into buf, NUL-terminated; 0 when not
  * a string or too long. A name that is not UTF-8 comes as the lone surrogates U+DC80..U+DCFF
- * for its bytes 0x80..0xFF (surrogateescape, see name_value and src/core/report/path-text.ts):
+ * for its bytes 0x80..0xFF (surrogateescape, see name_value and src/shared/path-text.ts):
  * those are its bytes again. V8 writes a lone surrogate as U+FFFD (EF BF BD), so only a string
  * whose UTF-8 holds one (or fills buf) is read again as UTF-16: the common case costs a memmem.
  */

@@ -48,7 +48,7 @@ export async function loadCredential(file: string): Promise<StoredCredential | u
   }
   // Damaged (a torn disk, an edit), a folder in its place: say which file and what to do.
   const damaged = (cause: string): CredentialError =>
-    new CredentialError(`Cannot read credential file "${file}": ${cause}; enroll again (iocscan agent --enroll TOKEN) after moving it away`);
+    new CredentialError(`Cannot read credential file "${file}": ${cause}; enroll again (iocscan agent --server URL --enroll TOKEN) after moving it away`);
   let content: unknown;
   try {
     content = JSON.parse(await readFile(file, "utf8"));

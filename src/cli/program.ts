@@ -39,8 +39,13 @@ export async function buildProgram(run: CliRun, argv?: readonly string[]): Promi
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride()
-    // commander repeats a bad argument as given (a path with ESC or CR in it): line by line, escaped.
-    .configureOutput({ writeErr: (text) => process.stderr.write(text.split("\n").map(escapeForTerminal).join("\n")) });
+    // commander repeats a bad argument as given (a path with ESC, CR or LF in it). An error is one
+    // line: escaped whole, so a newline in the value cannot start a line of its own. The help after
+    // it is commander's own text, escaped line by line.
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text.split("\n").map(escapeForTerminal).join("\n")),
+      outputError: (text, write) => write(`${escapeForTerminal(text.replace(/\n$/, ""))}\n`),
+    });
   // The program has no options of its own besides --help/--version: the first word is the command.
   const named = argv?.find((arg) => !arg.startsWith("-"));
   const versionOnly = named === undefined && argv !== undefined && (argv.includes("--version") || argv.includes("-V"));

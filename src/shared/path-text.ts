@@ -125,16 +125,19 @@ export function pathText(path: string): string {
 
 /** The path in memory form that {@link pathText} writes as `text`. */
 export function pathFromText(text: string): string {
-  if (text.indexOf("\\") < 0) return text;
-  const decoded = unescapeText(text);
-  return decoded !== undefined && (!isWellFormed(decoded) || readsEscaped(decoded)) ? decoded : text;
+  return escapedSource(text) ?? text;
 }
 
 /** Whether the UTF-8 path `text` reads as the escaped form of a path that is not UTF-8 (or, in turn, reads so). */
 function readsEscaped(text: string): boolean {
-  if (text.indexOf("\\") < 0) return false;
+  return escapedSource(text) !== undefined;
+}
+
+/** The path `text` is the escaped form of (not UTF-8, or itself reading as escaped), or undefined. */
+function escapedSource(text: string): string | undefined {
+  if (text.indexOf("\\") < 0) return undefined;
   const decoded = unescapeText(text);
-  return decoded !== undefined && (!isWellFormed(decoded) || readsEscaped(decoded));
+  return decoded !== undefined && (!isWellFormed(decoded) || readsEscaped(decoded)) ? decoded : undefined;
 }
 
 /** `text` with `\\` and `\x80`..`\xFF` read back, or undefined when some other backslash is in it. */

@@ -104,7 +104,7 @@ describe("iocscan agent", () => {
     expect(noStatus.status).toBe(2);
   }, 60_000);
 
-  it("iocscan agent refuses a plain http:// server that is not on this computer, unless told to allow it", () => {
+  it("iocscan agent refuses a plain http:// server that is not on this computer (loopback addresses are this computer)", () => {
     const fresh = join(planted.work, "http-check");
     const remote = runIocscan(["agent", "--server", "https://a.example.invalid,http://iocscan.example.invalid:8080", "--enroll", "token", "--state-dir", fresh]);
     expect(remote.status).toBe(2);

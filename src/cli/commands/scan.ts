@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { writeFileAtomic } from "../../agent/atomic-file.js";
 import type { ScanReport } from "../../core/report/index.js";
 import { defaultHashCachePath, defaultIocCacheDir } from "../../scan/dependencies.js";
 import { CheckpointError } from "../../scan/checkpoint/checkpoint-file.js";
@@ -109,7 +109,8 @@ export function registerScanCommand(program: Command, run: CliRun): void {
       const recorded = store !== undefined && (await recordReport(report, flags, store));
       const text = formatReport(report, flags.format);
       if (flags.output) {
-        await writeAtomically(flags.output, text).catch((error: unknown) => {
+        // A reader of the output file sees the old report or the new one, never half of one.
+        await writeFileAtomic(flags.output, text).catch((error: unknown) => {
           const kept = recorded ? ` (the scan is recorded: iocscan results show ${report.scanId})` : "";
           throw new ScanSetupError(`cannot write the report to "${flags.output}": ${error instanceof Error ? error.message : String(error)}${kept}`);
         });
@@ -251,7 +252,6 @@ function loadResultsStore(): Promise<ResultsStoreModule | { failed: unknown }> {
   return import("../../store/sqlite/index.js").catch((failed: unknown) => ({ failed }));
 }
 
-/** Records the report; a database problem is reported, the scan result stands. */
 /** Records `report` in the results database; false (after saying why) when it could not. */
 async function recordReport(report: ScanReport, flags: ScanFlags, loading: Promise<ResultsStoreModule | { failed: unknown }>): Promise<boolean> {
   const path = typeof flags.db === "string" ? flags.db : defaultResultsDbPath();
@@ -289,9 +289,3 @@ function termSwitches(flags: ScanFlags): { mapEvents: boolean; mapNetworkTerms: 
   return { mapEvents: flags.eventMapping, mapNetworkTerms: flags.mapNetworkTerms === true };
 }
 
-/** A reader of the output file sees the old report or the new one, never half of one. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text, { mode: 0o600 });
-  await rename(temporary, file);
-}

@@ -7,6 +7,7 @@
  */
 import { lstat } from "node:fs/promises";
 import { fsPath, readlinkMemory } from "../../shared/fs-path.js";
+import { pathText } from "../../shared/path-text.js";
 import type { HostView } from "../types.js";
 
 /** As the kernel's MAXSYMLINKS: more links than this on one path is a loop. */
@@ -39,7 +40,7 @@ export async function resolveHostPath(host: HostView, hostPath: string): Promise
       resolved.push(part);
       continue;
     }
-    if (++links > MAX_LINKS) throw new SymlinkLoopError(`too many symbolic links resolving ${hostPath}`);
+    if (++links > MAX_LINKS) throw new SymlinkLoopError(`too many symbolic links resolving ${pathText(hostPath)}`);
     const target = await readlinkMemory(host.toDisk(candidate));
     if (target.startsWith("/")) resolved = [];
     pending = [...target.split("/").filter((p) => p !== ""), ...pending];
